@@ -1,0 +1,63 @@
+// The intent engine: turns one message into an intent, a confidence, the reply
+// language and entities. Build once with Load(); Analyze() is const and
+// thread-safe.
+//
+//   auto engine = Engine::Load(DefaultDataDir());
+//   if (!engine.ok()) ...;
+//   Analysis a = (*engine)->Analyze("cerco lavoro a Bari", today);
+//   // a.intent == "vacancy_search", a.entities.city == "Bari"
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bot/core/status.h"
+
+namespace sportello::intents {
+
+struct Entities {
+  std::optional<std::string> city;      // official municipality name: "Molfetta"
+  std::optional<std::string> role;      // masculine singular Italian noun: "cameriere"
+  std::optional<std::string> contract;  // full_time|part_time|tirocinio|stagionale|apprendistato
+  std::optional<std::string> date;      // ISO YYYY-MM-DD, resolved against `today`
+};
+
+struct IntentScore {
+  std::string intent;
+  double confidence = 0;  // in [0,1]
+};
+
+struct Analysis {
+  std::string intent;      // one of the labels in issue 3, "out_of_scope" if nothing fits
+  double confidence = 0;   // in [0,1]
+  std::string lang;        // "it" or "en"
+  Entities entities;
+  std::vector<IntentScore> top;  // best first; top[0] is {intent, confidence}
+};
+
+class Engine {
+ public:
+  // Loads rule files, the model and the gazetteers from `data_dir`.
+  static core::Result<std::unique_ptr<Engine>> Load(const std::string& data_dir);
+  virtual ~Engine() = default;
+
+  // `today` is the reference date for relative dates (Europe/Rome).
+  virtual Analysis Analyze(std::string_view text, std::chrono::year_month_day today,
+                           int top_k = 2) const = 0;
+};
+
+// $SPORTELLO_INTENTS_DIR if set, else the data folder of the source tree.
+std::string DefaultDataDir();
+
+// The JSON line `sportello classify` prints for one input line.
+std::string AnalysisToJson(std::string_view text, const Analysis& analysis);
+
+// `sportello classify [--now YYYY-MM-DD] [--top K]`: stdin lines -> JSON lines.
+// Returns the process exit code.
+int RunClassifyCommand(int argc, char** argv);
+
+}  // namespace sportello::intents
