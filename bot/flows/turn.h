@@ -1,0 +1,33 @@
+// What a flow sees of one turn of conversation, and what it answers. Flows
+// never touch the network or the clock: they read the turn, may change the
+// conversation (mode, flow, step, slots) and return replies.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bot/core/message.h"
+#include "intents/engine.h"
+#include "storage/conversations.h"
+#include "storage/database.h"
+#include "storage/users.h"
+
+namespace sportello::flows {
+
+struct Turn {
+  const core::InboundMessage& in;
+  const intents::Analysis& analysis;  // empty intent for button presses
+  storage::User& user;
+  storage::Conversation& conversation;
+  std::string lang;  // "it" / "en": the language to answer in
+  int64_t now_ms = 0;
+  storage::Database& db;  // inside the turn's transaction
+};
+
+struct Reply {
+  std::string text;
+  std::vector<core::Button> buttons;
+};
+
+}  // namespace sportello::flows

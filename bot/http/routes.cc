@@ -1,0 +1,286 @@
+#include "bot/http/routes.h"
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "bot/channels/json_guard.h"
+#include "bot/channels/telegram.h"
+#include "bot/channels/webhook_auth.h"
+#include "bot/channels/whatsapp.h"
+#include "bot/codec.h"
+#include "bot/core/log.h"
+#include "bot/embedded_files.h"
+#include "storage/inbox.h"
+#include "storage/messages.h"
+#include "storage/outbox.h"
+
+namespace sportello::http {
+namespace {
+
+using nlohmann::json;
+
+// How long /api/chat waits for the bot's answer before replying without it
+// (the replies then come with the next poll).
+constexpr auto kChatWait = std::chrono::seconds(10);
+
+Response Json(int status, const json& body) {
+  Response r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return r;
+}
+
+Response Error(int status, std::string_view message) {
+  return Json(status, {{"error", std::string(message)}});
+}
+
+std::string Header(const Request& r, const std::string& name) {
+  auto it = r.headers.find(name);
+  return it == r.headers.end() ? std::string() : it->second;
+}
+
+std::string Query(const Request& r, const std::string& name) {
+  auto it = r.query.find(name);
+  return it == r.query.end() ? std::string() : it->second;
+}
+
+std::string RandomHex(size_t bytes) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < bytes; ++i) {
+    const auto b = static_cast<unsigned>(rng() & 0xff);
+    out += kHex[b >> 4];
+    out += kHex[b & 0xf];
+  }
+  return out;
+}
+
+bool ValidWebUser(std::string_view user) {
+  if (user.empty() || user.size() > 64) return false;
+  for (char c : user) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+json RepliesJson(const std::vector<storage::OutboxRow>& rows) {
+  json replies = json::array();
+  for (const auto& row : rows) {
+    auto msg = DecodeOutbound(row.payload);
+    if (!msg.ok() || msg->kind != core::OutboundKind::kText) continue;
+    json buttons = json::array();
+    for (const auto& b : msg->buttons) buttons.push_back({{"id", b.id}, {"title", b.title}});
+    replies.push_back({{"text", msg->text}, {"buttons", buttons}});
+  }
+  return replies;
+}
+
+}  // namespace
+
+Routes::Routes(RouteDeps deps) : deps_(deps) {}
+Routes::~Routes() = default;
+
+Response Routes::Handle(const Request& r) {
+  const bool get = r.method == "GET" || r.method == "HEAD";
+  const bool post = r.method == "POST";
+  if (r.path == "/webhook/telegram") {
+    if (post) return TelegramWebhook(r);
+  } else if (r.path == "/webhook/whatsapp") {
+    if (get) return WhatsAppVerify(r);
+    if (post) return WhatsAppWebhook(r);
+  } else if (r.path == "/healthz") {
+    if (get) return Health();
+  } else if (r.path == "/metrics") {
+    if (get) {
+      Response m;
+      m.content_type = "text/plain; version=0.0.4";
+      m.body = deps_.metrics.Render();
+      return m;
+    }
+  } else if (r.path == "/" || r.path == "/chat") {
+    if (get && deps_.config.web_chat) return Page("chat.html", "text/html; charset=utf-8");
+    if (get) return Error(404, "the web chat is off");
+  } else if (r.path == "/api/chat") {
+    if (!deps_.config.web_chat) return Error(404, "the web chat is off");
+    if (post) return WebChatPost(r);
+    if (get) return WebChatPoll(r);
+  } else {
+    return Error(404, "not found");
+  }
+  Response e = Error(405, "method not allowed");
+  e.headers.push_back({"Allow", r.path == "/webhook/whatsapp" || r.path == "/api/chat" ? "GET, POST"
+                                : r.path == "/webhook/telegram" ? "POST" : "GET"});
+  return e;
+}
+
+Response Routes::Reject(int status, std::string_view channel, std::string_view reason,
+                        std::string_view detail) {
+  deps_.metrics.Inc("sportello_updates_rejected_total",
+                    {{"channel", std::string(channel)}, {"reason", std::string(reason)}});
+  core::LogWarn(std::string(channel), "rejected (" + std::to_string(status) + " " +
+                                          std::string(reason) + "): " + std::string(detail));
+  return Error(status, detail);
+}
+
+Response Routes::Store(std::vector<core::Update> updates, std::string_view channel) {
+  for (const auto& u : updates) {
+    if (const auto* ignored = std::get_if<core::Ignored>(&u)) {
+      core::LogInfo(std::string(channel), "ignored: " + ignored->reason);
+    } else if (const auto* dead = std::get_if<core::DeadLetter>(&u)) {
+      core::LogWarn(std::string(channel), "dead letter stored: " + dead->reason);
+    }
+  }
+  auto outcome = deps_.ingest.Submit(std::move(updates));
+  if (!outcome.ok()) {
+    // Not stored, so not acknowledged: the platform will deliver it again.
+    return Reject(503, channel, "storage", outcome.status().message());
+  }
+  return Json(200, {{"ok", true}});
+}
+
+Response Routes::TelegramWebhook(const Request& r) {
+  const auto& tg = deps_.config.telegram;
+  if (!tg.enabled() || tg.mode != "webhook") return Reject(404, "telegram", "off", "telegram webhook is off");
+  if (!tg.webhook_secret.empty() &&
+      !channels::VerifyTelegramSecret(tg.webhook_secret,
+                                      Header(r, "x-telegram-bot-api-secret-token"))) {
+    return Reject(401, "telegram", "unauthorized", "bad or missing secret token");
+  }
+  if (r.body.size() > kMaxTelegramBody) return Reject(413, "telegram", "too_large", "body too large");
+  auto update = channels::ParseTelegramUpdate(r.body);
+  if (!update.ok()) return Reject(400, "telegram", "malformed", update.status().message());
+  std::vector<core::Update> updates;
+  updates.push_back(std::move(*update));
+  return Store(std::move(updates), "telegram");
+}
+
+Response Routes::WhatsAppVerify(const Request& r) {
+  const auto& wa = deps_.config.whatsapp;
+  const std::string mode = Query(r, "hub.mode");
+  const std::string token = Query(r, "hub.verify_token");
+  const std::string challenge = Query(r, "hub.challenge");
+  if (mode.empty() || token.empty() || challenge.empty()) {
+    return Reject(400, "whatsapp", "malformed", "hub.mode, hub.verify_token and hub.challenge are required");
+  }
+  if (mode != "subscribe" || wa.verify_token.empty() ||
+      !channels::ConstantTimeEquals(wa.verify_token, token)) {
+    return Reject(403, "whatsapp", "unauthorized", "verification refused");
+  }
+  Response ok;
+  ok.content_type = "text/plain";
+  ok.body = challenge;
+  return ok;
+}
+
+Response Routes::WhatsAppWebhook(const Request& r) {
+  const auto& wa = deps_.config.whatsapp;
+  if (!wa.enabled()) return Reject(404, "whatsapp", "off", "whatsapp is off");
+  if (!channels::VerifyWhatsAppSignature(wa.app_secret, r.body, Header(r, "x-hub-signature-256"))) {
+    return Reject(401, "whatsapp", "unauthorized", "bad or missing X-Hub-Signature-256");
+  }
+  if (r.body.size() > kMaxWhatsAppBody) return Reject(413, "whatsapp", "too_large", "body too large");
+  auto updates = channels::ParseWhatsAppWebhook(r.body, wa.phone_number_id);
+  if (!updates.ok()) return Reject(400, "whatsapp", "malformed", updates.status().message());
+  return Store(std::move(*updates), "whatsapp");
+}
+
+Response Routes::Health() {
+  // A write transaction proves the database takes commits (not only reads).
+  auto s = deps_.store.Write([](storage::Database& db) { return db.Exec("SELECT 1"); });
+  if (!s.ok()) return Json(503, {{"status", "unavailable"}, {"database", s.message()}});
+  return Json(200, {{"status", "ok"}});
+}
+
+Response Routes::Page(std::string_view name, std::string_view content_type) {
+  auto file = EmbeddedFile(name);
+  if (!file) return Error(404, "not found");
+  Response r;
+  r.content_type = std::string(content_type);
+  r.body = std::string(*file);
+  r.headers.push_back({"Content-Security-Policy",
+                       "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' "
+                       "'unsafe-inline'; img-src 'self' data:"});
+  r.headers.push_back({"X-Content-Type-Options", "nosniff"});
+  return r;
+}
+
+Response Routes::WebChatPost(const Request& r) {
+  if (r.body.size() > kMaxChatBody) return Error(413, "message too large");
+  auto body = channels::ParseJsonObject(r.body);
+  if (!body.ok()) return Error(400, body.status().message());
+  const json& j = *body;
+  auto user = j.find("user");
+  if (user == j.end() || !user->is_string() || !ValidWebUser(user->get<std::string>())) {
+    return Error(400, "user must be 1-64 characters of A-Z a-z 0-9 . _ -");
+  }
+  core::InboundMessage m;
+  m.channel = core::Channel::kWeb;
+  m.user_id = m.chat_id = user->get<std::string>();
+  m.sent_at = deps_.clock.NowMillis() / 1000;
+  m.raw = r.body;
+  if (auto text = j.find("text"); text != j.end()) {
+    if (!text->is_string() || text->get<std::string>().size() > 4 * 4096) {
+      return Error(400, "text must be a string of at most 4096 characters");
+    }
+    m.kind = core::InboundKind::kText;
+    m.text = text->get<std::string>();
+  } else if (auto button = j.find("button"); button != j.end()) {
+    if (!button->is_string() || button->get<std::string>().empty() ||
+        button->get<std::string>().size() > 64) {
+      return Error(400, "button must be a button id of 1-64 bytes");
+    }
+    m.kind = core::InboundKind::kButton;
+    m.button_id = button->get<std::string>();
+    if (auto title = j.find("title"); title != j.end() && title->is_string()) {
+      m.text = title->get<std::string>().substr(0, 256);
+    }
+  } else {
+    return Error(400, "send text or button");
+  }
+  if (auto lang = j.find("lang"); lang != j.end() && lang->is_string()) {
+    m.language = lang->get<std::string>().substr(0, 8);
+  }
+  // A client-chosen id makes retries safe: the same id is stored once.
+  std::string id;
+  if (auto it = j.find("id"); it != j.end() && it->is_string() && !it->get<std::string>().empty() &&
+                              it->get<std::string>().size() <= 64) {
+    id = it->get<std::string>();
+  } else {
+    id = RandomHex(16);
+  }
+  m.dedupe_key = "web:" + m.user_id + ":" + id;
+
+  std::vector<core::Update> updates;
+  updates.push_back(std::move(m));
+  auto outcome = deps_.ingest.Submit(std::move(updates));
+  if (!outcome.ok()) return Error(503, "storage unavailable, try again");
+  for (const auto& s : outcome->stored) {
+    deps_.processor.WaitProcessed(s.shard, s.inbox_id,
+                                  std::chrono::duration_cast<std::chrono::milliseconds>(kChatWait));
+  }
+  return WebChatPoll(Request{"GET", "/api/chat", {}, {{"user", user->get<std::string>()}}, ""});
+}
+
+Response Routes::WebChatPoll(const Request& r) {
+  const std::string user = Query(r, "user");
+  if (!ValidWebUser(user)) return Error(400, "user must be 1-64 characters of A-Z a-z 0-9 . _ -");
+  std::vector<storage::OutboxRow> rows;
+  const int64_t now = deps_.clock.NowMillis();
+  auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
+    auto taken = storage::TakeDueOutboxForChat(db, "web", user, now);
+    if (!taken.ok()) return taken.status();
+    rows = std::move(*taken);
+    for (const auto& row : rows) {
+      if (!row.message_id) continue;
+      if (auto st = storage::MarkMessageSent(db, *row.message_id, "web", "", now); !st.ok()) return st;
+    }
+    return core::Status::Ok();
+  });
+  if (!s.ok()) return Error(503, "storage unavailable, try again");
+  return Json(200, {{"replies", RepliesJson(rows)}});
+}
+
+}  // namespace sportello::http

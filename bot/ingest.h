@@ -1,0 +1,70 @@
+// Durable intake of updates with group commit: request threads hand their
+// updates to one writer thread, which stores whatever has queued up in one
+// transaction (synchronous=FULL), then releases every waiting request at once.
+// A request is answered 200 only after its updates are committed.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "bot/core/clock.h"
+#include "bot/core/message.h"
+#include "bot/core/status.h"
+#include "bot/metrics.h"
+#include "storage/store.h"
+
+namespace sportello {
+
+struct StoredUpdate {
+  int64_t inbox_id = 0;
+  int shard = 0;
+};
+
+struct IngestOutcome {
+  std::vector<StoredUpdate> stored;  // new updates, to be processed
+  int duplicates = 0;                // already stored: acknowledged, not processed again
+  int dead_letters = 0;
+  int ignored = 0;
+};
+
+class Ingest {
+ public:
+  // `on_stored` runs on the writer thread after each commit with the new rows
+  // (the processor's wake-up). `metrics` may be null.
+  Ingest(storage::Store& store, const core::Clock& clock, Metrics* metrics,
+         std::function<void(const std::vector<StoredUpdate>&)> on_stored);
+  ~Ingest();  // finishes queued work, then stops the writer
+  Ingest(const Ingest&) = delete;
+  Ingest& operator=(const Ingest&) = delete;
+
+  // Stores `updates` and returns once they are committed. Unavailable when the
+  // database could not commit (the caller answers 5xx so the channel retries).
+  core::Result<IngestOutcome> Submit(std::vector<core::Update> updates);
+
+ private:
+  struct Request {
+    std::vector<core::Update> updates;
+    std::promise<core::Result<IngestOutcome>> done;
+  };
+  void WriterLoop();
+  void CommitBatch(std::vector<Request*>& batch);
+
+  storage::Store& store_;
+  const core::Clock& clock_;
+  Metrics* metrics_;
+  std::function<void(const std::vector<StoredUpdate>&)> on_stored_;
+
+  std::mutex mu_;  // guards queue_ and stopping_
+  std::condition_variable cv_;
+  std::deque<Request*> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+}  // namespace sportello

@@ -1,0 +1,53 @@
+// sportello: the job centre's chat-bot service.
+//   sportello serve | chat | classify | migrate   (each with --help)
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <string_view>
+
+#include "bot/cli.h"
+#include "intents/engine.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: sportello <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  serve      run the service: webhooks, web chat, senders (SPORTELLO_LISTEN)\n"
+    "  chat       talk to the bot in this terminal\n"
+    "  classify   intents of stdin lines, as JSON lines\n"
+    "  migrate    create or upgrade the database (SPORTELLO_DB)\n"
+    "\n"
+    "  sportello <command> --help   options of a command\n"
+    "  sportello --version\n"
+    "\n"
+    "Configuration comes from environment variables (see README.md), optionally\n"
+    "completed by a KEY=VALUE file named by SPORTELLO_CONFIG.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  const std::string_view command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (command == "--version") {
+    std::printf("sportello %s\n", SPORTELLO_VERSION);
+    return 0;
+  }
+  // Subcommands see argv[0] = their own name.
+  if (command == "serve") return sportello::RunServe(argc - 1, argv + 1);
+  if (command == "chat") return sportello::RunChat(argc - 1, argv + 1);
+  if (command == "migrate") return sportello::RunMigrate(argc - 1, argv + 1);
+  if (command == "classify") return sportello::intents::RunClassifyCommand(argc - 1, argv + 1);
+  std::fprintf(stderr, "sportello: unknown command '%s'\n\n%s", argv[1], kUsage);
+  return 2;
+}

@@ -1,0 +1,35 @@
+#include "bot/rate_limiter.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sportello {
+
+RateLimiter::RateLimiter(double rate_per_sec, double burst)
+    : rate_(rate_per_sec), burst_(std::max(1.0, burst)), tokens_(burst_), last_(Clock::now()) {}
+
+std::chrono::milliseconds RateLimiter::TryAcquire(Clock::time_point now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (now < paused_until_) {
+    return std::chrono::ceil<std::chrono::milliseconds>(paused_until_ - now);
+  }
+  const double elapsed = std::chrono::duration<double>(now - last_).count();
+  if (elapsed > 0) {
+    tokens_ = std::min(burst_, tokens_ + elapsed * rate_);
+    last_ = now;
+  }
+  if (tokens_ >= 1.0) {
+    tokens_ -= 1.0;
+    return std::chrono::milliseconds(0);
+  }
+  const double wait_s = (1.0 - tokens_) / rate_;
+  return std::chrono::milliseconds(static_cast<int64_t>(std::ceil(wait_s * 1000.0)));
+}
+
+void RateLimiter::PauseFor(Clock::time_point now, std::chrono::milliseconds pause) {
+  std::lock_guard<std::mutex> lock(mu_);
+  paused_until_ = std::max(paused_until_, now + pause);
+  tokens_ = 0;
+}
+
+}  // namespace sportello

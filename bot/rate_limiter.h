@@ -1,0 +1,32 @@
+// A token bucket per channel: at most `rate` calls per second on average,
+// bursts up to `burst`, and a pause for the whole channel when the platform
+// says "too many requests". Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+
+namespace sportello {
+
+class RateLimiter {
+ public:
+  using Clock = std::chrono::steady_clock;
+  RateLimiter(double rate_per_sec, double burst);
+
+  // Takes a token if one is available now; otherwise returns how long until
+  // one is (and takes nothing).
+  std::chrono::milliseconds TryAcquire(Clock::time_point now);
+
+  // No calls before now + `pause` (429 retry_after).
+  void PauseFor(Clock::time_point now, std::chrono::milliseconds pause);
+
+ private:
+  std::mutex mu_;  // guards everything below
+  double rate_;
+  double burst_;
+  double tokens_;
+  Clock::time_point last_;
+  Clock::time_point paused_until_{};
+};
+
+}  // namespace sportello

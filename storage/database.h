@@ -1,0 +1,149 @@
+// A SQLite connection with RAII handles, prepared statements that always bind
+// parameters, and transactions that roll back unless committed.
+//
+//   auto db = Database::Open("sportello.db");
+//   Transaction txn(**db);            // BEGIN IMMEDIATE
+//   Statement st = (*db)->Prepare("INSERT INTO t(a) VALUES(?)");
+//   st.Bind(1, "x");
+//   if (auto s = st.Run(); !s.ok()) return s;
+//   return txn.Commit();
+//
+// A Database is used by one thread at a time.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "bot/core/status.h"
+
+namespace sportello::storage {
+
+class Statement;
+
+struct OpenOptions {
+  bool read_only = false;
+  // FULL: a committed transaction survives power loss (we acknowledge webhooks
+  // only after commit). NORMAL would only survive a process crash.
+  bool synchronous_full = true;
+  int busy_timeout_ms = 10'000;
+};
+
+class Database {
+ public:
+  // Opens (creating if needed) a database file in WAL mode.
+  static core::Result<std::unique_ptr<Database>> Open(const std::string& path,
+                                                      OpenOptions options = {});
+  // A private in-memory database (one per call), for tests.
+  static core::Result<std::unique_ptr<Database>> OpenInMemory();
+  ~Database();
+
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // REQUIRES: sql is one statement. Throws nothing; a bad statement is a bug
+  // in our SQL, reported by the Statement's first Step() as kInternal.
+  Statement Prepare(std::string_view sql);
+  // Like Prepare, but the statement is prepared once per connection and
+  // reused: for hot paths. Returned reset, with no bindings. REQUIRES: the
+  // previous use of the same SQL is finished (no nesting).
+  Statement& Cached(std::string_view sql);
+  // Runs one or more statements without parameters (DDL, PRAGMA).
+  core::Status Exec(std::string_view sql);
+
+  int64_t LastInsertRowId() const;
+  int Changes() const;
+  const std::string& path() const { return path_; }
+  sqlite3* handle() const { return db_.get(); }
+
+ private:
+  struct Closer {
+    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+  };
+  Database(sqlite3* db, std::string path);
+  std::unique_ptr<sqlite3, Closer> db_;
+  std::string path_;
+  // Declared after db_, so its statements are finalized before the
+  // connection closes.
+  std::map<std::string, std::unique_ptr<Statement>, std::less<>> cache_;
+};
+
+class Statement {
+ public:
+  Statement(Statement&&) = default;
+  Statement& operator=(Statement&&) = default;
+
+  // Parameters are 1-based, as in SQLite.
+  Statement& Bind(int index, int64_t value);
+  Statement& Bind(int index, int value) { return Bind(index, static_cast<int64_t>(value)); }
+  Statement& Bind(int index, double value);
+  Statement& Bind(int index, std::string_view value);
+  Statement& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
+  Statement& Bind(int index, const std::string& value) {
+    return Bind(index, std::string_view(value));
+  }
+  Statement& Bind(int index, std::nullopt_t);
+  template <typename T>
+  Statement& Bind(int index, const std::optional<T>& value) {
+    return value ? Bind(index, *value) : Bind(index, std::nullopt);
+  }
+
+  // True while a row is available; false at the end. Errors end iteration
+  // and are kept in status().
+  bool Step();
+  // Steps to completion; the status of the run (constraint violations are
+  // kAlreadyExists, busy is kUnavailable).
+  core::Status Run();
+  // Resets for another run with new bindings.
+  void Reset();
+  const core::Status& status() const { return status_; }
+
+  int64_t Int(int column) const;
+  double Double(int column) const;
+  std::string Text(int column) const;
+  bool IsNull(int column) const;
+  std::optional<int64_t> OptionalInt(int column) const;
+  std::optional<std::string> OptionalText(int column) const;
+
+ private:
+  friend class Database;
+  struct Finalizer {
+    void operator()(sqlite3_stmt* st) const { sqlite3_finalize(st); }
+  };
+  Statement(sqlite3* db, sqlite3_stmt* st, core::Status status)
+      : db_(db), stmt_(st), prepare_status_(status), status_(std::move(status)) {}
+  sqlite3* db_;
+  std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
+  core::Status prepare_status_;  // a bad statement stays bad across Reset()
+  core::Status status_;
+};
+
+// BEGIN IMMEDIATE on construction (takes the write lock at once, so a
+// transaction never fails half-way for a lock); ROLLBACK on destruction
+// unless Commit() succeeded.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  // Whether BEGIN succeeded; check before doing work.
+  const core::Status& status() const { return begin_status_; }
+  core::Status Commit();
+
+ private:
+  Database& db_;
+  core::Status begin_status_;
+  bool done_ = false;
+};
+
+// Maps a SQLite result code to our codes, with context for the message.
+core::Status SqliteStatus(int rc, sqlite3* db, std::string_view context);
+
+}  // namespace sportello::storage

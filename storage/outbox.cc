@@ -1,0 +1,148 @@
+#include "storage/outbox.h"
+
+namespace sportello::storage {
+namespace {
+
+constexpr const char* kColumns =
+    "id, channel, chat_id, user_id, message_id, kind, payload, priority, due_at,"
+    " next_attempt_at, attempts, state, last_error, provider_message_id";
+
+OutboxRow ReadRow(const Statement& st) {
+  OutboxRow r;
+  r.id = st.Int(0);
+  r.channel = st.Text(1);
+  r.chat_id = st.Text(2);
+  r.user_id = st.OptionalInt(3);
+  r.message_id = st.OptionalInt(4);
+  r.kind = st.Text(5);
+  r.payload = st.Text(6);
+  r.priority = static_cast<int>(st.Int(7));
+  r.due_at = st.Int(8);
+  r.next_attempt_at = st.Int(9);
+  r.attempts = static_cast<int>(st.Int(10));
+  r.state = st.Text(11);
+  r.last_error = st.OptionalText(12);
+  r.provider_message_id = st.OptionalText(13);
+  return r;
+}
+
+}  // namespace
+
+core::Result<std::optional<int64_t>> EnqueueOutbox(Database& db, const NewOutboxRow& row,
+                                                   int64_t now_ms) {
+  Statement& st = db.Cached(
+      "INSERT INTO outbox(channel, chat_id, user_id, message_id, kind, payload, priority,"
+      " dedupe_key, due_at, next_attempt_at, created_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?9,?10)"
+      " ON CONFLICT(dedupe_key) DO NOTHING");
+  st.Bind(1, row.channel)
+      .Bind(2, row.chat_id)
+      .Bind(3, row.user_id)
+      .Bind(4, row.message_id)
+      .Bind(5, row.kind)
+      .Bind(6, row.payload)
+      .Bind(7, row.priority)
+      .Bind(8, row.dedupe_key)
+      .Bind(9, row.due_at)
+      .Bind(10, now_ms);
+  if (auto s = st.Run(); !s.ok()) return s;
+  if (db.Changes() == 0) return std::optional<int64_t>();
+  return std::optional<int64_t>(db.LastInsertRowId());
+}
+
+core::Result<std::vector<OutboxRow>> ClaimDueOutbox(Database& db, int64_t now_ms, int limit,
+                                                    const std::vector<std::string>& channels) {
+  // A row is claimable when it is due and no earlier row of its chat that is
+  // also due is still waiting or in flight. Rows due later (reminders) don't
+  // hold up replies.
+  std::string sql = std::string("SELECT ") + kColumns +
+                    " FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ?1"
+                    " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel"
+                    "   AND p.chat_id = o.chat_id AND p.id < o.id AND p.due_at <= ?1"
+                    "   AND p.state IN ('pending', 'sending'))"
+                    " AND NOT EXISTS (SELECT 1 FROM outbox q WHERE q.channel = o.channel"
+                    "   AND q.chat_id = o.chat_id AND q.state = 'sending')";
+  if (!channels.empty()) {
+    sql += " AND o.channel IN (";
+    for (size_t i = 0; i < channels.size(); ++i) sql += i ? ",?" : "?";
+    sql += ")";
+  }
+  sql += " ORDER BY o.priority, o.next_attempt_at, o.id LIMIT ?2";
+  Statement& st = db.Cached(sql);
+  st.Bind(1, now_ms).Bind(2, limit);
+  for (size_t i = 0; i < channels.size(); ++i) st.Bind(static_cast<int>(3 + i), channels[i]);
+  std::vector<OutboxRow> rows;
+  while (st.Step()) rows.push_back(ReadRow(st));
+  if (!st.status().ok()) return st.status();
+  Statement& claim =
+      db.Cached("UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?");
+  for (auto& r : rows) {
+    claim.Reset();
+    claim.Bind(1, r.id);
+    if (auto s = claim.Run(); !s.ok()) return s;
+    r.state = "sending";
+    ++r.attempts;
+  }
+  return rows;
+}
+
+core::Status MarkOutboxSent(Database& db, int64_t id, std::string_view provider_message_id,
+                            int64_t now_ms) {
+  Statement& st = db.Cached(
+      "UPDATE outbox SET state = 'sent', sent_at = ?1, provider_message_id = nullif(?2, ''),"
+      " last_error = NULL WHERE id = ?3");
+  st.Bind(1, now_ms).Bind(2, provider_message_id).Bind(3, id);
+  return st.Run();
+}
+
+core::Status MarkOutboxRetry(Database& db, int64_t id, int64_t next_attempt_at,
+                             std::string_view error) {
+  Statement& st = db.Cached(
+      "UPDATE outbox SET state = 'pending', next_attempt_at = ?1, last_error = ?2 WHERE id = ?3");
+  st.Bind(1, next_attempt_at).Bind(2, error).Bind(3, id);
+  return st.Run();
+}
+
+core::Status MarkOutboxFailed(Database& db, int64_t id, std::string_view error, int64_t now_ms) {
+  Statement& st = db.Cached(
+      "UPDATE outbox SET state = 'failed', last_error = ?1, sent_at = ?2 WHERE id = ?3");
+  st.Bind(1, error).Bind(2, now_ms).Bind(3, id);
+  return st.Run();
+}
+
+core::Result<int64_t> RequeueInFlightOutbox(Database& db) {
+  if (auto s = db.Exec("UPDATE outbox SET state = 'pending' WHERE state = 'sending'"); !s.ok()) {
+    return s;
+  }
+  return static_cast<int64_t>(db.Changes());
+}
+
+core::Result<int64_t> OutboxDepth(Database& db) {
+  Statement& st = db.Cached("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')");
+  if (!st.Step()) return st.status();
+  return st.Int(0);
+}
+
+core::Result<std::optional<int64_t>> NextOutboxDue(Database& db) {
+  Statement& st = db.Cached("SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'");
+  if (!st.Step()) return st.status();
+  return st.OptionalInt(0);
+}
+
+core::Result<std::vector<OutboxRow>> TakeDueOutboxForChat(Database& db, std::string_view channel,
+                                                          std::string_view chat_id,
+                                                          int64_t now_ms) {
+  Statement& st = db.Cached(std::string("SELECT ") + kColumns +
+                            " FROM outbox WHERE channel = ? AND chat_id = ? AND state = 'pending'"
+                            " AND due_at <= ? ORDER BY id");
+  st.Bind(1, channel).Bind(2, chat_id).Bind(3, now_ms);
+  std::vector<OutboxRow> rows;
+  while (st.Step()) rows.push_back(ReadRow(st));
+  if (!st.status().ok()) return st.status();
+  for (auto& r : rows) {
+    if (auto s = MarkOutboxSent(db, r.id, "", now_ms); !s.ok()) return s;
+    r.state = "sent";
+  }
+  return rows;
+}
+
+}  // namespace sportello::storage

@@ -1,0 +1,79 @@
+// The outbox: everything that is to leave the process, one API call per row,
+// written in the same transaction as the state that caused it. The sender
+// claims due rows, sends, and records the outcome. Rows survive restarts.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bot/core/status.h"
+#include "storage/database.h"
+
+namespace sportello::storage {
+
+struct NewOutboxRow {
+  std::string channel;
+  std::string chat_id;
+  std::optional<int64_t> user_id;
+  std::optional<int64_t> message_id;  // the history row this delivers
+  std::string kind;                   // core::OutboundKindName
+  std::string payload;                // the OutboundMessage, JSON
+  int priority = 0;                   // lower goes first among due rows
+  std::optional<std::string> dedupe_key;  // e.g. "reminder:42:24h": enqueued once
+  int64_t due_at = 0;
+};
+
+struct OutboxRow {
+  int64_t id = 0;
+  std::string channel;
+  std::string chat_id;
+  std::optional<int64_t> user_id;
+  std::optional<int64_t> message_id;
+  std::string kind;
+  std::string payload;
+  int priority = 0;
+  int64_t due_at = 0;
+  int64_t next_attempt_at = 0;
+  int attempts = 0;
+  std::string state;  // pending | sending | sent | failed | cancelled
+  std::optional<std::string> last_error;
+  std::optional<std::string> provider_message_id;
+};
+
+// Returns the new row's id, or nullopt when a row with the same dedupe_key
+// exists already.
+core::Result<std::optional<int64_t>> EnqueueOutbox(Database& db, const NewOutboxRow& row,
+                                                   int64_t now_ms);
+
+// Claims up to `limit` rows that are due, marking them 'sending' and counting
+// the attempt. Per chat, only the oldest due row is claimed, and none while
+// another row of that chat is being sent, so a chat's messages leave in order.
+// `channels` limits the claim to those channels (empty = all).
+core::Result<std::vector<OutboxRow>> ClaimDueOutbox(Database& db, int64_t now_ms, int limit,
+                                                    const std::vector<std::string>& channels);
+
+core::Status MarkOutboxSent(Database& db, int64_t id, std::string_view provider_message_id,
+                            int64_t now_ms);
+// Back to 'pending', to be tried at `next_attempt_at`.
+core::Status MarkOutboxRetry(Database& db, int64_t id, int64_t next_attempt_at,
+                             std::string_view error);
+core::Status MarkOutboxFailed(Database& db, int64_t id, std::string_view error, int64_t now_ms);
+
+// After a crash, rows left 'sending' may or may not have reached the channel:
+// they go back to 'pending' (at-least-once). Returns how many.
+core::Result<int64_t> RequeueInFlightOutbox(Database& db);
+
+// Rows waiting to be sent (pending or sending), due or not.
+core::Result<int64_t> OutboxDepth(Database& db);
+
+// The earliest next_attempt_at among pending rows, if any.
+core::Result<std::optional<int64_t>> NextOutboxDue(Database& db);
+
+// For channels that deliver by answering the request (web chat): every due
+// pending row for the chat, oldest first, marked sent.
+core::Result<std::vector<OutboxRow>> TakeDueOutboxForChat(Database& db, std::string_view channel,
+                                                          std::string_view chat_id, int64_t now_ms);
+
+}  // namespace sportello::storage

@@ -1,0 +1,39 @@
+// The database as the service uses it: one writer connection behind a mutex
+// (SQLite has one writer at a time; queueing in-process beats its sleeping
+// busy handler), and reader connections for threads that only read.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "bot/core/status.h"
+#include "storage/database.h"
+
+namespace sportello::storage {
+
+class Store {
+ public:
+  // Opens `path`, applying pending migrations.
+  static core::Result<std::unique_ptr<Store>> Open(const std::string& path, OpenOptions options = {});
+
+  // Runs `fn` in a write transaction (BEGIN IMMEDIATE) while holding the
+  // write lock; commits when fn returns OK, rolls back otherwise. Returns
+  // fn's status or the commit's. Thread-safe.
+  core::Status Write(const std::function<core::Status(Database&)>& fn);
+
+  // A new connection for one thread's reads.
+  core::Result<std::unique_ptr<Database>> OpenReader() const;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  Store(std::unique_ptr<Database> writer, std::string path, OpenOptions options);
+  std::mutex write_mu_;  // guards writer_ and serialises write transactions
+  std::unique_ptr<Database> writer_;
+  std::string path_;
+  OpenOptions options_;
+};
+
+}  // namespace sportello::storage
