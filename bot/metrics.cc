@@ -1,5 +1,6 @@
 #include "bot/metrics.h"
 
+#include <charconv>
 #include <cstdio>
 #include <sstream>
 
@@ -39,10 +40,11 @@ std::string LabelText(const Metrics::Labels& labels) {
   return out + "}";
 }
 
+// Shortest text that reads back as the same double: counts stay exact.
 std::string Number(double v) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : "NaN";
 }
 
 }  // namespace
@@ -63,6 +65,7 @@ int64_t Metrics::Get(std::string_view name, const Labels& labels) const {
 }
 
 void Metrics::ObserveProcessingSeconds(double seconds) {
+  if (!(seconds > 0)) seconds = 0;  // a clock stepped back: count it, as zero
   size_t i = 0;
   while (i < kBuckets.size() && seconds > kBuckets[i]) ++i;
   bucket_counts_[i].fetch_add(1, std::memory_order_relaxed);

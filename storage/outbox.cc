@@ -63,7 +63,10 @@ core::Result<std::vector<OutboxRow>> ClaimDueOutbox(Database& db, int64_t now_ms
                     "   AND q.chat_id = o.chat_id AND q.state = 'sending')";
   if (!channels.empty()) {
     sql += " AND o.channel IN (";
-    for (size_t i = 0; i < channels.size(); ++i) sql += i ? ",?" : "?";
+    // Numbered, because a bare ? would take the index after ?1 and clash with ?2.
+    for (size_t i = 0; i < channels.size(); ++i) {
+      sql += (i ? ",?" : "?") + std::to_string(3 + i);
+    }
     sql += ")";
   }
   sql += " ORDER BY o.priority, o.next_attempt_at, o.id LIMIT ?2";

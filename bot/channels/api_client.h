@@ -1,11 +1,12 @@
 // The HTTP side of the channels: sends rendered calls to the Telegram Bot API
 // and the WhatsApp Cloud API. Base URLs are configurable so tests point them
-// at fake servers on loopback.
+// at fake servers on loopback. Tokens never appear in errors or logs.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bot/channels/outbound.h"
@@ -25,8 +26,14 @@ struct WhatsAppApiConfig {
   std::string phone_number_id;
 };
 
-// Delivers one fitted OutboundMessage with one API call. Safe to call from
-// several threads at once. Never throws; network failures are kRetry.
+// OK when `base_url` is http:// or https:// + host[:port] + optional path:
+// check it at start-up, so a typo fails fast rather than at the first send.
+core::Status CheckApiBaseUrl(std::string_view base_url);
+
+// Delivers one fitted OutboundMessage with one API call (connect timeout 5 s,
+// read timeout 30 s). Safe to call from several threads at once: each call
+// borrows an HTTP client (and its keep-alive connection) from a small pool.
+// Never throws; network failures are kRetry, and so is a bad base URL.
 class ChannelSender {
  public:
   virtual ~ChannelSender() = default;
@@ -34,24 +41,31 @@ class ChannelSender {
 };
 
 std::unique_ptr<ChannelSender> MakeTelegramSender(const TelegramApiConfig& config);
+// A kCallbackAnswer is kOk without a call (WhatsApp has no such thing).
 std::unique_ptr<ChannelSender> MakeWhatsAppSender(const WhatsAppApiConfig& config);
 
-// Telegram set-up and long polling.
+// Telegram set-up and long polling. Thread-safe, though one poller is the use.
+// Errors: Unavailable for no response, 429 and 5xx (try again later);
+// InvalidArgument for other refusals (bad token 401, webhook set 409...), with
+// Telegram's description.
 class TelegramApi {
  public:
   explicit TelegramApi(TelegramApiConfig config);
   ~TelegramApi();
 
-  // setWebhook with secret_token, allowed_updates (message, edited_message,
-  // callback_query, my_chat_member) and max_connections.
+  // setWebhook with secret_token (omitted when empty), allowed_updates
+  // (message, edited_message, callback_query, my_chat_member) and
+  // max_connections (1-100).
   core::Status SetWebhook(const std::string& url, const std::string& secret, int max_connections);
+  // deleteWebhook, keeping pending updates (getUpdates will return them).
   core::Status DeleteWebhook();
 
   struct Polled {
-    int64_t update_id = 0;
+    int64_t update_id = 0;  // 0 when the element had no usable update_id
     core::Update update;
   };
-  // getUpdates long polling; `timeout_s` is Telegram's long-poll wait.
+  // getUpdates long polling from `offset` (the last update_id + 1);
+  // `timeout_s` is Telegram's long-poll wait, the read timeout is 10 s more.
   core::Result<std::vector<Polled>> GetUpdates(int64_t offset, int timeout_s);
 
  private:

@@ -11,10 +11,13 @@ namespace sportello::channels {
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
 // Telegram: the X-Telegram-Bot-Api-Secret-Token header must equal `secret`.
+// Fails closed: an empty `secret` never verifies, so the caller decides
+// explicitly to skip the check when no secret is configured.
 bool VerifyTelegramSecret(std::string_view secret, std::string_view header_value);
 
 // WhatsApp: `header_value` must be "sha256=" + lowercase or uppercase hex of
-// HMAC-SHA256(body, app_secret). Missing prefix, sha1=, wrong length: false.
+// HMAC-SHA256(body, app_secret). Missing prefix, sha1=, wrong length, non-hex,
+// or an empty app_secret: false.
 bool VerifyWhatsAppSignature(std::string_view app_secret, std::string_view body,
                              std::string_view header_value);
 

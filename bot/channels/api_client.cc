@@ -1,0 +1,264 @@
+#include "bot/channels/api_client.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <exception>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "bot/channels/json_access.h"
+#include "bot/channels/json_guard.h"
+#include "bot/channels/telegram.h"
+#include "bot/core/log.h"
+
+namespace sportello::channels {
+namespace {
+
+using Json = nlohmann::json;
+using Kind = SendOutcome::Kind;
+
+constexpr time_t kConnectTimeoutS = 5;
+constexpr time_t kReadTimeoutS = 30;
+constexpr size_t kMaxIdleClients = 16;
+// getUpdates may return 100 updates of up to 16 KiB of text each and more.
+constexpr size_t kMaxPolledBytes = size_t{64} << 20;
+constexpr std::string_view kAllowedUpdates[] = {"message", "edited_message", "callback_query",
+                                                "my_chat_member"};
+
+// "https://graph.facebook.com/v21.0" -> origin "https://graph.facebook.com",
+// prefix "/v21.0" (no trailing slash).
+struct Endpoint {
+  std::string origin;
+  std::string prefix;
+};
+
+core::Result<Endpoint> ParseBaseUrl(std::string_view url) {
+  size_t host_start = 0;
+  if (url.starts_with("https://")) {
+    host_start = 8;
+  } else if (url.starts_with("http://")) {
+    host_start = 7;
+  } else {
+    return core::Status::InvalidArgument("api base URL must start with http:// or https://");
+  }
+  const size_t slash = url.find('/', host_start);
+  Endpoint endpoint{std::string(url.substr(0, slash)), ""};
+  if (slash != std::string_view::npos) endpoint.prefix = url.substr(slash);
+  while (!endpoint.prefix.empty() && endpoint.prefix.back() == '/') endpoint.prefix.pop_back();
+  if (endpoint.origin.size() == host_start) {
+    return core::Status::InvalidArgument("api base URL has no host");
+  }
+  if (endpoint.origin.find_first_of("?# ") != std::string::npos ||
+      endpoint.prefix.find_first_of("?# ") != std::string::npos) {
+    return core::Status::InvalidArgument("api base URL may not hold a query, fragment or space");
+  }
+  return endpoint;
+}
+
+struct HttpReply {
+  int status = 0;  // 0: no response
+  std::string body;
+  std::string error;  // why there was no response; never holds the URL
+};
+
+// Idle HTTP clients to one origin. httplib::Client is not safe to share
+// between threads, so each request borrows one for itself; giving it back
+// keeps its keep-alive connection for the next request.
+class ClientPool {
+ public:
+  explicit ClientPool(std::string origin) : origin_(std::move(origin)) {}
+
+  HttpReply Post(const std::string& path, const httplib::Headers& headers,
+                 const std::string& body, time_t read_timeout_s) {
+    std::unique_ptr<httplib::Client> client = Acquire();
+    if (client == nullptr) return {0, "", "cannot create an HTTP client"};
+    client->set_read_timeout(read_timeout_s, 0);
+    httplib::Result res = client->Post(path, headers, body, "application/json");
+    if (!res) return {0, "", httplib::to_string(res.error())};  // drop a broken client
+    HttpReply reply{res->status, std::move(res->body), ""};
+    Release(std::move(client));
+    return reply;
+  }
+
+ private:
+  std::unique_ptr<httplib::Client> Acquire() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!idle_.empty()) {
+        std::unique_ptr<httplib::Client> client = std::move(idle_.back());
+        idle_.pop_back();
+        return client;
+      }
+    }
+    try {  // httplib throws on a scheme it doesn't know; ParseBaseUrl vets it
+      auto client = std::make_unique<httplib::Client>(origin_);
+      if (!client->is_valid()) return nullptr;
+      client->set_connection_timeout(kConnectTimeoutS, 0);
+      client->set_keep_alive(true);
+      return client;
+    } catch (const std::exception&) {
+      return nullptr;
+    }
+  }
+
+  void Release(std::unique_ptr<httplib::Client> client) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (idle_.size() < kMaxIdleClients) idle_.push_back(std::move(client));
+  }
+
+  const std::string origin_;
+  std::mutex mu_;  // guards idle_
+  std::vector<std::unique_ptr<httplib::Client>> idle_;
+};
+
+SendOutcome NoCall(std::string error) {
+  SendOutcome out;
+  out.kind = Kind::kRetry;
+  out.error = std::move(error);
+  return out;
+}
+
+class TelegramSender final : public ChannelSender {
+ public:
+  explicit TelegramSender(const TelegramApiConfig& config)
+      : endpoint_(ParseBaseUrl(config.base_url)), token_(config.token) {
+    if (!endpoint_.ok()) core::LogError("telegram", "sender: " + endpoint_.status().message());
+    if (endpoint_.ok()) pool_ = std::make_unique<ClientPool>(endpoint_->origin);
+  }
+
+  SendOutcome Send(const core::OutboundMessage& msg) override {
+    if (!endpoint_.ok()) return NoCall("telegram: " + endpoint_.status().message());
+    const ApiCall call = RenderTelegram(msg);
+    const HttpReply reply =
+        pool_->Post(endpoint_->prefix + "/bot" + token_ + "/" + call.method, {}, call.body,
+                    kReadTimeoutS);
+    SendOutcome out = InterpretTelegram(reply.status, reply.body);
+    if (reply.status == 0) out.error = "telegram " + call.method + ": no response (" + reply.error + ")";
+    return out;
+  }
+
+ private:
+  const core::Result<Endpoint> endpoint_;
+  const std::string token_;
+  std::unique_ptr<ClientPool> pool_;
+};
+
+class WhatsAppSender final : public ChannelSender {
+ public:
+  explicit WhatsAppSender(const WhatsAppApiConfig& config)
+      : endpoint_(ParseBaseUrl(config.base_url)),
+        headers_{{"Authorization", "Bearer " + config.access_token}},
+        phone_number_id_(config.phone_number_id) {
+    if (!endpoint_.ok()) core::LogError("whatsapp", "sender: " + endpoint_.status().message());
+    if (endpoint_.ok()) pool_ = std::make_unique<ClientPool>(endpoint_->origin);
+  }
+
+  SendOutcome Send(const core::OutboundMessage& msg) override {
+    const ApiCall call = RenderWhatsApp(msg);
+    if (call.method.empty()) {
+      SendOutcome out;
+      out.kind = Kind::kOk;
+      return out;
+    }
+    if (!endpoint_.ok()) return NoCall("whatsapp: " + endpoint_.status().message());
+    const HttpReply reply = pool_->Post(endpoint_->prefix + "/" + phone_number_id_ + "/messages",
+                                        headers_, call.body, kReadTimeoutS);
+    SendOutcome out = InterpretWhatsApp(reply.status, reply.body);
+    if (reply.status == 0) out.error = "whatsapp messages: no response (" + reply.error + ")";
+    return out;
+  }
+
+ private:
+  const core::Result<Endpoint> endpoint_;
+  const httplib::Headers headers_;
+  const std::string phone_number_id_;
+  std::unique_ptr<ClientPool> pool_;
+};
+
+}  // namespace
+
+core::Status CheckApiBaseUrl(std::string_view base_url) {
+  return ParseBaseUrl(base_url).status();
+}
+
+std::unique_ptr<ChannelSender> MakeTelegramSender(const TelegramApiConfig& config) {
+  return std::make_unique<TelegramSender>(config);
+}
+
+std::unique_ptr<ChannelSender> MakeWhatsAppSender(const WhatsAppApiConfig& config) {
+  return std::make_unique<WhatsAppSender>(config);
+}
+
+struct TelegramApi::Impl {
+  explicit Impl(TelegramApiConfig c) : config(std::move(c)), endpoint(ParseBaseUrl(config.base_url)) {
+    if (endpoint.ok()) pool = std::make_unique<ClientPool>(endpoint->origin);
+  }
+
+  // One Bot API call; its "result" on success.
+  core::Result<Json> Call(const std::string& method, const Json& params, time_t read_timeout_s,
+                          size_t max_reply_bytes = kMaxJsonBytes) {
+    if (!endpoint.ok()) return core::Status::InvalidArgument("telegram: " + endpoint.status().message());
+    const HttpReply reply = pool->Post(endpoint->prefix + "/bot" + config.token + "/" + method, {},
+                                       json_access::Dump(params), read_timeout_s);
+    const std::string what = "telegram " + method + ": ";
+    if (reply.status == 0) return core::Status::Unavailable(what + "no response (" + reply.error + ")");
+    auto doc = ParseJsonObject(reply.body, kMaxJsonDepth, max_reply_bytes);
+    const Json* ok = doc.ok() ? json_access::Find(*doc, "ok") : nullptr;
+    if (ok != nullptr && ok->is_boolean() && ok->get<bool>() && reply.status / 100 == 2) {
+      const Json* result = json_access::Find(*doc, "result");
+      return result ? *result : Json();
+    }
+    std::string description = doc.ok() ? json_access::OptionalString(*doc, "description") : "";
+    if (description.empty()) description = doc.ok() ? "refused" : "unreadable answer";
+    const std::string message = what + "HTTP " + std::to_string(reply.status) + " " + description;
+    if (reply.status == 429 || reply.status >= 500) return core::Status::Unavailable(message);
+    return core::Status::InvalidArgument(message);
+  }
+
+  const TelegramApiConfig config;
+  const core::Result<Endpoint> endpoint;
+  std::unique_ptr<ClientPool> pool;  // null when the base URL is bad
+};
+
+TelegramApi::TelegramApi(TelegramApiConfig config)
+    : impl_(std::make_unique<Impl>(std::move(config))) {}
+
+TelegramApi::~TelegramApi() = default;
+
+core::Status TelegramApi::SetWebhook(const std::string& url, const std::string& secret,
+                                     int max_connections) {
+  Json params = {{"url", url},
+                 {"allowed_updates", Json::array()},
+                 {"max_connections", max_connections}};
+  for (const std::string_view kind : kAllowedUpdates) params["allowed_updates"].push_back(kind);
+  if (!secret.empty()) params["secret_token"] = secret;
+  return impl_->Call("setWebhook", params, kReadTimeoutS).status();
+}
+
+core::Status TelegramApi::DeleteWebhook() {
+  return impl_->Call("deleteWebhook", {{"drop_pending_updates", false}}, kReadTimeoutS).status();
+}
+
+core::Result<std::vector<TelegramApi::Polled>> TelegramApi::GetUpdates(int64_t offset,
+                                                                       int timeout_s) {
+  Json params = {{"offset", offset}, {"timeout", timeout_s}, {"allowed_updates", Json::array()}};
+  for (const std::string_view kind : kAllowedUpdates) params["allowed_updates"].push_back(kind);
+  auto result = impl_->Call("getUpdates", params, static_cast<time_t>(timeout_s) + 10,
+                            kMaxPolledBytes);
+  if (!result.ok()) return result.status();
+  if (!result->is_array()) {
+    return core::Status::InvalidArgument("telegram getUpdates: result is not an array");
+  }
+  std::vector<Polled> polled;
+  polled.reserve(result->size());
+  for (const Json& element : *result) {
+    const Json* id = json_access::Find(element, "update_id");
+    const auto update_id = id ? json_access::AsInt64(*id) : std::nullopt;
+    polled.push_back({update_id.value_or(0), ParseTelegramUpdateJson(element)});
+  }
+  return polled;
+}
+
+}  // namespace sportello::channels
