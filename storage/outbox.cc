@@ -132,16 +132,18 @@ core::Result<std::optional<int64_t>> NextOutboxDue(Database& db) {
 }
 
 core::Result<std::vector<OutboxRow>> TakeDueOutboxForChat(Database& db, std::string_view channel,
-                                                          std::string_view chat_id,
-                                                          int64_t now_ms) {
-  Statement& st = db.Cached(std::string("SELECT ") + kColumns +
-                            " FROM outbox WHERE channel = ? AND chat_id = ? AND state = 'pending'"
-                            " AND due_at <= ? ORDER BY id");
-  st.Bind(1, channel).Bind(2, chat_id).Bind(3, now_ms);
+                                                          std::string_view chat_id, int64_t now_ms,
+                                                          std::optional<int64_t> after) {
+  Statement& st = db.Cached(std::string("SELECT * FROM (SELECT ") + kColumns +
+                            " FROM outbox WHERE channel = ?1 AND chat_id = ?2 AND due_at <= ?3"
+                            " AND (state = 'pending' OR (?4 IS NOT NULL AND state = 'sent' AND id > ?4))"
+                            " ORDER BY id DESC LIMIT 100) ORDER BY id");
+  st.Bind(1, channel).Bind(2, chat_id).Bind(3, now_ms).Bind(4, after);
   std::vector<OutboxRow> rows;
   while (st.Step()) rows.push_back(ReadRow(st));
   if (!st.status().ok()) return st.status();
   for (auto& r : rows) {
+    if (r.state != "pending") continue;
     if (auto s = MarkOutboxSent(db, r.id, "", now_ms); !s.ok()) return s;
     r.state = "sent";
   }

@@ -71,9 +71,13 @@ core::Result<int64_t> OutboxDepth(Database& db);
 // The earliest next_attempt_at among pending rows, if any.
 core::Result<std::optional<int64_t>> NextOutboxDue(Database& db);
 
-// For channels that deliver by answering the request (web chat): every due
-// pending row for the chat, oldest first, marked sent.
+// For channels that deliver by answering the request (web chat, terminal):
+// every due pending row for the chat, oldest first, marked sent. With
+// `after` (the last row id the client has shown), rows already handed out
+// but with a higher id come again too: a response lost on the way costs no
+// reply. At most the last 100 rows.
 core::Result<std::vector<OutboxRow>> TakeDueOutboxForChat(Database& db, std::string_view channel,
-                                                          std::string_view chat_id, int64_t now_ms);
+                                                          std::string_view chat_id, int64_t now_ms,
+                                                          std::optional<int64_t> after = std::nullopt);
 
 }  // namespace sportello::storage

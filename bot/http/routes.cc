@@ -73,7 +73,7 @@ json RepliesJson(const std::vector<storage::OutboxRow>& rows) {
     if (!msg.ok() || msg->kind != core::OutboundKind::kText) continue;
     json buttons = json::array();
     for (const auto& b : msg->buttons) buttons.push_back({{"id", b.id}, {"title", b.title}});
-    replies.push_back({{"text", msg->text}, {"buttons", buttons}});
+    replies.push_back({{"seq", row.id}, {"text", msg->text}, {"buttons", buttons}});
   }
   return replies;
 }
@@ -261,20 +261,31 @@ Response Routes::WebChatPost(const Request& r) {
     deps_.processor.WaitProcessed(s.shard, s.inbox_id,
                                   std::chrono::duration_cast<std::chrono::milliseconds>(kChatWait));
   }
-  return WebChatPoll(Request{"GET", "/api/chat", {}, {{"user", user->get<std::string>()}}, ""});
+  Request poll{"GET", "/api/chat", {}, {{"user", user->get<std::string>()}}, ""};
+  if (auto after = j.find("after"); after != j.end() && after->is_number_integer()) {
+    poll.query["after"] = std::to_string(after->get<int64_t>());
+  }
+  return WebChatPoll(poll);
 }
 
 Response Routes::WebChatPoll(const Request& r) {
   const std::string user = Query(r, "user");
   if (!ValidWebUser(user)) return Error(400, "user must be 1-64 characters of A-Z a-z 0-9 . _ -");
+  std::optional<int64_t> after;
+  if (const std::string a = Query(r, "after"); !a.empty()) {
+    char* end = nullptr;
+    const long long v = std::strtoll(a.c_str(), &end, 10);
+    if (end != a.c_str() + a.size() || v < 0) return Error(400, "after must be a reply's seq");
+    after = v;
+  }
   std::vector<storage::OutboxRow> rows;
   const int64_t now = deps_.clock.NowMillis();
   auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
-    auto taken = storage::TakeDueOutboxForChat(db, "web", user, now);
+    auto taken = storage::TakeDueOutboxForChat(db, "web", user, now, after);
     if (!taken.ok()) return taken.status();
     rows = std::move(*taken);
     for (const auto& row : rows) {
-      if (!row.message_id) continue;
+      if (!row.message_id || row.state != "sent") continue;
       if (auto st = storage::MarkMessageSent(db, *row.message_id, "web", "", now); !st.ok()) return st;
     }
     return core::Status::Ok();

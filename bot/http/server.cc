@@ -41,7 +41,9 @@ core::Result<std::unique_ptr<Server>> Server::Start(const std::string& host, int
   // A keep-alive connection holds its pool thread for its whole life.
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   svr.set_keep_alive_max_count(100000);
-  svr.set_keep_alive_timeout(30);
+  // httplib notices a stop only between requests: an idle keep-alive
+  // connection delays shutdown by up to this long.
+  svr.set_keep_alive_timeout(5);
   svr.set_tcp_nodelay(true);
   svr.set_read_timeout(10, 0);
   svr.set_write_timeout(10, 0);

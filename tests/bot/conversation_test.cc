@@ -120,3 +120,28 @@ TEST_CASE("a retried web-chat message with the same id is stored once") {
 
 }  // namespace
 }  // namespace sportello::testing
+
+namespace sportello::testing {
+namespace {
+
+TEST_CASE("a web-chat response lost on the way is sent again to a client that has not shown it") {
+  TestBot bot;
+  const auto body = [](int64_t after) {
+    return nlohmann::json{{"user", "u7"}, {"text", "ciao"}, {"id", "m-1"}, {"after", after}}.dump();
+  };
+  auto first = nlohmann::json::parse(bot.Request("POST", "/api/chat", body(0)).body)["replies"];
+  REQUIRE(first.size() == 2);
+  // The client never saw that response and retries: the same replies again.
+  auto retry = nlohmann::json::parse(bot.Request("POST", "/api/chat", body(0)).body)["replies"];
+  REQUIRE(retry.size() == 2);
+  CHECK(retry[0]["seq"] == first[0]["seq"]);
+  // A client that has shown them gets nothing twice.
+  const int64_t last = first[1]["seq"];
+  auto shown = nlohmann::json::parse(bot.Request("POST", "/api/chat", body(last)).body)["replies"];
+  CHECK(shown.empty());
+  auto poll = bot.Request("GET", "/api/chat", "", {}, {{"user", "u7"}, {"after", std::to_string(last)}});
+  CHECK(nlohmann::json::parse(poll.body)["replies"].empty());
+}
+
+}  // namespace
+}  // namespace sportello::testing
