@@ -130,6 +130,8 @@ CREATE TABLE settings (
   value TEXT NOT NULL
 );
 )sql",
+      // 2: vacancies (issue 4): insert the migration string here.
+      // 3: appointments (issue 4): insert the migration string here.
   };
   return kMigrations;
 }
