@@ -76,7 +76,10 @@ void ResolveTypedChoice(core::InboundMessage& in, const std::vector<core::Button
 }  // namespace
 
 Dispatcher::Dispatcher(const intents::Engine& engine, const Catalog& catalog, const Config& config)
-    : engine_(engine), catalog_(catalog), config_(config), front_door_(catalog, config.centre) {}
+    : engine_(engine),
+      catalog_(catalog),
+      config_(config),
+      router_(flows::FlowDeps{catalog, config}, flows::MakeFlows(flows::FlowDeps{catalog, config})) {}
 
 Dispatcher::Prepared Dispatcher::Prepare(const storage::InboxRow& row,
                                          std::chrono::year_month_day today) const {
@@ -207,7 +210,7 @@ core::Result<bool> Dispatcher::ApplyMessage(storage::Database& db, const Prepare
 
   if (conv->mode == storage::ConversationMode::kBot) {
     flows::Turn turn{in, p.analysis, *user, *conv, lang, now_ms, db};
-    const std::vector<flows::Reply> replies = front_door_.Respond(turn);
+    const std::vector<flows::Reply> replies = router_.Respond(turn);
     std::vector<core::Button> offered;
     for (const auto& reply : replies) {
       core::OutboundMessage msg;

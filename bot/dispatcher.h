@@ -12,7 +12,7 @@
 #include "bot/config.h"
 #include "bot/core/message.h"
 #include "bot/core/status.h"
-#include "bot/flows/menu.h"
+#include "bot/flows/router.h"
 #include "intents/engine.h"
 #include "storage/database.h"
 #include "storage/inbox.h"
@@ -49,7 +49,7 @@ class Dispatcher {
   const intents::Engine& engine_;
   const Catalog& catalog_;
   const Config& config_;
-  flows::FrontDoor front_door_;
+  flows::Router router_;
 };
 
 }  // namespace sportello

@@ -1,0 +1,51 @@
+// The front door and the switchboard: greets on first contact, shows the
+// main menu, answers the commands that work anywhere (/start, /menu,
+// /aiuto, "menu", "annulla"), queues a request for a person, and hands
+// everything else to the flow it belongs to (by running flow, by button id
+// prefix, or by intent).
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "bot/flows/flow.h"
+
+namespace sportello::flows {
+
+// Button ids of the main menu.
+inline constexpr const char* kMenuJobs = "menu:jobs";
+inline constexpr const char* kMenuBooking = "menu:booking";
+inline constexpr const char* kMenuEvents = "menu:events";
+inline constexpr const char* kMenuInfo = "menu:info";
+inline constexpr const char* kMenuHuman = "menu:human";
+
+// Names of the flows the router knows how to reach (registered or not yet).
+inline constexpr std::string_view kVacanciesFlow = "vacancies";
+inline constexpr std::string_view kBookingFlow = "booking";
+inline constexpr std::string_view kEventsFlow = "events";
+inline constexpr std::string_view kInfoFlow = "info";
+inline constexpr std::string_view kProfileFlow = "profile";
+inline constexpr std::string_view kPrivacyFlow = "privacy";
+
+class Router {
+ public:
+  Router(FlowDeps deps, std::vector<std::unique_ptr<Flow>> flows);
+
+  // Answers one turn of a conversation the bot holds.
+  std::vector<Reply> Respond(Turn& turn) const;
+
+ private:
+  const Flow* Find(std::string_view name) const;
+  std::vector<Reply> StartFlow(std::string_view name, Turn& turn) const;
+  Reply Menu(const std::string& lang, const char* prompt_key) const;
+  std::vector<Reply> RequestHuman(Turn& turn) const;
+
+  FlowDeps deps_;
+  std::vector<std::unique_ptr<Flow>> flows_;
+};
+
+// Every flow of the bot, for the dispatcher. Add new flows here.
+std::vector<std::unique_ptr<Flow>> MakeFlows(const FlowDeps& deps);
+
+}  // namespace sportello::flows
