@@ -28,8 +28,9 @@ struct WhatsAppConfig {
   std::string phone_number_id;  // WHATSAPP_PHONE_NUMBER_ID
   std::string api_base = "https://graph.facebook.com/v21.0";  // WHATSAPP_API_BASE
   double rate_per_sec = 70;                                   // WHATSAPP_RATE_PER_SEC
-  // All four are needed: without the app secret we could not authenticate
-  // deliveries, without the token and number we could not answer.
+  // Without the app secret we could not authenticate deliveries, without the
+  // token and number we could not answer. The verify token is only needed
+  // for Meta's verification handshake.
   bool enabled() const {
     return !access_token.empty() && !app_secret.empty() && !phone_number_id.empty();
   }

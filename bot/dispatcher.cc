@@ -77,8 +77,6 @@ void ResolveTypedChoice(core::InboundMessage& in, const std::vector<core::Button
 
 Dispatcher::Dispatcher(const intents::Engine& engine, const Catalog& catalog, const Config& config)
     : engine_(engine),
-      catalog_(catalog),
-      config_(config),
       router_(flows::FlowDeps{catalog, config}, flows::MakeFlows(flows::FlowDeps{catalog, config})) {}
 
 Dispatcher::Prepared Dispatcher::Prepare(const storage::InboxRow& row,

@@ -47,8 +47,6 @@ class Dispatcher {
   core::Status ApplyMembership(storage::Database& db, const core::MembershipChange& m) const;
 
   const intents::Engine& engine_;
-  const Catalog& catalog_;
-  const Config& config_;
   flows::Router router_;
 };
 

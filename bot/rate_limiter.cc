@@ -29,7 +29,9 @@ std::chrono::milliseconds RateLimiter::TryAcquire(Clock::time_point now) {
 void RateLimiter::PauseFor(Clock::time_point now, std::chrono::milliseconds pause) {
   std::lock_guard<std::mutex> lock(mu_);
   paused_until_ = std::max(paused_until_, now + pause);
+  // Restart at the steady rate after the pause, not with a full burst.
   tokens_ = 0;
+  last_ = std::max(last_, paused_until_);
 }
 
 }  // namespace sportello

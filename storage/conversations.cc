@@ -58,17 +58,24 @@ core::Result<Conversation> GetOrCreateConversation(Database& db, int64_t user_id
   Statement& st =
       db.Cached(std::string("SELECT ") + kColumns + " FROM conversations WHERE user_id = ?");
   st.Bind(1, user_id);
-  if (st.Step()) return ReadConversation(st);
-  if (!st.status().ok()) return st.status();
-  return core::Status::Internal("conversations: created conversation not found");
+  std::optional<Conversation> c;
+  if (st.Step()) c = ReadConversation(st);
+  const core::Status status = st.status();
+  st.Reset();  // ends the read transaction (see FindOne in users.cc)
+  if (!status.ok()) return status;
+  if (!c) return core::Status::Internal("conversations: created conversation not found");
+  return std::move(*c);
 }
 
 core::Result<std::optional<Conversation>> FindConversation(Database& db, int64_t id) {
   Statement& st = db.Cached(std::string("SELECT ") + kColumns + " FROM conversations WHERE id = ?");
   st.Bind(1, id);
-  if (st.Step()) return std::optional<Conversation>(ReadConversation(st));
-  if (!st.status().ok()) return st.status();
-  return std::optional<Conversation>();
+  std::optional<Conversation> c;
+  if (st.Step()) c = ReadConversation(st);
+  const core::Status status = st.status();
+  st.Reset();  // ends the read transaction (see FindOne in users.cc)
+  if (!status.ok()) return status;
+  return c;
 }
 
 core::Status SaveConversation(Database& db, const Conversation& c, int64_t now_ms) {

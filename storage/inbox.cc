@@ -88,8 +88,11 @@ core::Result<int64_t> CountPendingInbox(Database& db) {
 }
 
 core::Result<int64_t> PruneInbox(Database& db, int64_t before_ms) {
+  // The newest row always stays: SQLite numbers a new row max(id) + 1, and
+  // the processor relies on ids that only grow (Processor's done_upto).
   Statement st = db.Prepare(
-      "DELETE FROM inbox WHERE processed_at IS NOT NULL AND received_at < ?");
+      "DELETE FROM inbox WHERE processed_at IS NOT NULL AND received_at < ?"
+      " AND id < (SELECT max(id) FROM inbox)");
   st.Bind(1, before_ms);
   if (auto s = st.Run(); !s.ok()) return s;
   return static_cast<int64_t>(db.Changes());
@@ -102,9 +105,13 @@ namespace sportello::storage {
 core::Result<bool> IsInboxProcessed(Database& db, int64_t id) {
   Statement& st = db.Cached("SELECT processed_at IS NOT NULL FROM inbox WHERE id = ?");
   st.Bind(1, id);
-  if (st.Step()) return st.Int(0) != 0;
-  if (!st.status().ok()) return st.status();
-  return core::Status::NotFound("inbox: no row " + std::to_string(id));
+  std::optional<bool> processed;
+  if (st.Step()) processed = st.Int(0) != 0;
+  const core::Status status = st.status();
+  st.Reset();  // ends the read transaction (see FindOne in users.cc)
+  if (!status.ok()) return status;
+  if (!processed) return core::Status::NotFound("inbox: no row " + std::to_string(id));
+  return *processed;
 }
 
 }  // namespace sportello::storage

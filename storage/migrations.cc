@@ -130,8 +130,118 @@ CREATE TABLE settings (
   value TEXT NOT NULL
 );
 )sql",
-      // 2: vacancies (issue 4): insert the migration string here.
-      // 3: appointments (issue 4): insert the migration string here.
+      // 2: vacancies (issue 4).
+      R"sql(
+-- Job offers, imported from partner feeds (CSV/JSON) by external_id. Times
+-- are unix ms; an offer is shown only while expires_at is in the future.
+CREATE TABLE vacancies (
+  id INTEGER PRIMARY KEY,
+  external_id TEXT NOT NULL UNIQUE,
+  title TEXT NOT NULL CHECK (title <> ''),
+  employer TEXT NOT NULL,
+  comune TEXT NOT NULL,
+  province TEXT,
+  sector TEXT NOT NULL DEFAULT '',
+  contract TEXT NOT NULL
+    CHECK (contract IN ('full_time', 'part_time', 'tirocinio', 'stagionale', 'apprendistato')),
+  description TEXT NOT NULL DEFAULT '',
+  requirements TEXT NOT NULL DEFAULT '',
+  how_to_apply TEXT NOT NULL,
+  partner INTEGER NOT NULL DEFAULT 0 CHECK (partner IN (0, 1)),
+  published_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL CHECK (expires_at > published_at),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX vacancies_expires ON vacancies(expires_at);
+
+-- Full-text index over the offers' words, accents folded ("caffe" finds
+-- "caffè"). External content: the triggers keep it in step with vacancies in
+-- the same transaction.
+CREATE VIRTUAL TABLE vacancies_fts USING fts5(
+  title, description, requirements, sector, employer,
+  content = 'vacancies', content_rowid = 'id',
+  tokenize = "unicode61 remove_diacritics 2");
+CREATE TRIGGER vacancies_fts_insert AFTER INSERT ON vacancies BEGIN
+  INSERT INTO vacancies_fts(rowid, title, description, requirements, sector, employer)
+  VALUES (new.id, new.title, new.description, new.requirements, new.sector, new.employer);
+END;
+CREATE TRIGGER vacancies_fts_delete AFTER DELETE ON vacancies BEGIN
+  INSERT INTO vacancies_fts(vacancies_fts, rowid, title, description, requirements, sector,
+                            employer)
+  VALUES ('delete', old.id, old.title, old.description, old.requirements, old.sector,
+          old.employer);
+END;
+CREATE TRIGGER vacancies_fts_update AFTER UPDATE ON vacancies BEGIN
+  INSERT INTO vacancies_fts(vacancies_fts, rowid, title, description, requirements, sector,
+                            employer)
+  VALUES ('delete', old.id, old.title, old.description, old.requirements, old.sector,
+          old.employer);
+  INSERT INTO vacancies_fts(rowid, title, description, requirements, sector, employer)
+  VALUES (new.id, new.title, new.description, new.requirements, new.sector, new.employer);
+END;
+
+-- "Mi interessa": who asked about which offer, for the counsellor.
+CREATE TABLE vacancy_interest (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  vacancy_id INTEGER NOT NULL REFERENCES vacancies(id),
+  at INTEGER NOT NULL,
+  UNIQUE (user_id, vacancy_id)
+);
+CREATE INDEX vacancy_interest_vacancy ON vacancy_interest(vacancy_id, at);
+)sql",
+      // 3: appointments: services, counsellors' slots, bookings.
+      R"sql(
+CREATE TABLE services (
+  code TEXT PRIMARY KEY,
+  name_it TEXT NOT NULL,
+  name_en TEXT NOT NULL,
+  minutes INTEGER NOT NULL CHECK (minutes > 0),
+  position INTEGER NOT NULL DEFAULT 0  -- order in which they are offered
+);
+INSERT INTO services(code, name_it, name_en, minutes, position) VALUES
+  ('orientamento', 'Orientamento', 'Career guidance', 45, 1),
+  ('bilancio_competenze', 'Bilancio di competenze', 'Skills assessment', 60, 2),
+  ('garanzia_giovani', 'Garanzia Giovani', 'Youth Guarantee', 45, 3),
+  ('curriculum', 'Curriculum', 'CV check', 30, 4),
+  ('creazione_impresa', 'Creazione d''impresa', 'Starting a business', 60, 5),
+  ('mobilita_europea', 'Mobilità europea', 'Working in Europe', 45, 6);
+
+-- A counsellor's availability: one appointment at a given time, for one
+-- service or (service_code NULL) any. Group sessions are events, not slots.
+CREATE TABLE slots (
+  id INTEGER PRIMARY KEY,
+  service_code TEXT REFERENCES services(code),
+  counsellor TEXT NOT NULL DEFAULT '',
+  starts_at INTEGER NOT NULL,
+  minutes INTEGER NOT NULL CHECK (minutes > 0 AND minutes <= 480),
+  place TEXT NOT NULL CHECK (place <> ''),  -- an address, or 'online'
+  link TEXT,                                -- the video call, when online
+  capacity INTEGER NOT NULL DEFAULT 1 CHECK (capacity = 1),
+  created_at INTEGER NOT NULL,
+  CHECK (place <> 'online' OR link IS NOT NULL)
+);
+CREATE UNIQUE INDEX slots_counsellor_time ON slots(counsellor, starts_at);
+CREATE INDEX slots_starts ON slots(starts_at);
+
+-- The partial unique index is what makes double booking impossible: of two
+-- transactions racing for a slot, the second insert fails, whatever either
+-- of them read before. user_id is NULL once a person's data is erased.
+CREATE TABLE bookings (
+  id INTEGER PRIMARY KEY,
+  slot_id INTEGER NOT NULL REFERENCES slots(id),
+  user_id INTEGER REFERENCES users(id),
+  service_code TEXT NOT NULL REFERENCES services(code),
+  state TEXT NOT NULL DEFAULT 'booked' CHECK (state IN ('booked', 'cancelled')),
+  created_at INTEGER NOT NULL,
+  cancelled_at INTEGER
+);
+CREATE UNIQUE INDEX bookings_one_per_slot ON bookings(slot_id) WHERE state = 'booked';
+CREATE INDEX bookings_user ON bookings(user_id, state);
+)sql",
+      // 4: profiles and consent (issue 4): insert the migration string here.
+      // 5: events (issue 4): insert the migration string here.
   };
   return kMigrations;
 }
@@ -149,6 +259,11 @@ core::Result<int> SchemaVersion(Database& db) {
 }
 
 core::Status MigrateTo(Database& db, int target) {
+  if (target < 0 || target > LatestSchemaVersion()) {
+    return core::Status::InvalidArgument("migrations: no version " + std::to_string(target) +
+                                         " in this build (latest " +
+                                         std::to_string(LatestSchemaVersion()) + ")");
+  }
   auto current = SchemaVersion(db);
   if (!current.ok()) return current.status();
   if (*current > LatestSchemaVersion()) {

@@ -112,6 +112,14 @@ core::Status MarkOutboxFailed(Database& db, int64_t id, std::string_view error, 
   return st.Run();
 }
 
+core::Result<bool> CancelOutboxByDedupeKey(Database& db, std::string_view dedupe_key) {
+  Statement& st = db.Cached(
+      "UPDATE outbox SET state = 'cancelled' WHERE dedupe_key = ?1 AND state = 'pending'");
+  st.Bind(1, dedupe_key);
+  if (auto s = st.Run(); !s.ok()) return s;
+  return db.Changes() > 0;
+}
+
 core::Result<int64_t> RequeueInFlightOutbox(Database& db) {
   if (auto s = db.Exec("UPDATE outbox SET state = 'pending' WHERE state = 'sending'"); !s.ok()) {
     return s;
@@ -122,13 +130,17 @@ core::Result<int64_t> RequeueInFlightOutbox(Database& db) {
 core::Result<int64_t> OutboxDepth(Database& db) {
   Statement& st = db.Cached("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')");
   if (!st.Step()) return st.status();
-  return st.Int(0);
+  const int64_t depth = st.Int(0);
+  st.Reset();  // ends the read transaction (see FindOne in users.cc)
+  return depth;
 }
 
 core::Result<std::optional<int64_t>> NextOutboxDue(Database& db) {
   Statement& st = db.Cached("SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'");
   if (!st.Step()) return st.status();
-  return st.OptionalInt(0);
+  const std::optional<int64_t> next = st.OptionalInt(0);
+  st.Reset();  // ends the read transaction (see FindOne in users.cc)
+  return next;
 }
 
 core::Result<std::vector<OutboxRow>> TakeDueOutboxForChat(Database& db, std::string_view channel,

@@ -61,6 +61,11 @@ core::Status MarkOutboxRetry(Database& db, int64_t id, int64_t next_attempt_at,
                              std::string_view error);
 core::Status MarkOutboxFailed(Database& db, int64_t id, std::string_view error, int64_t now_ms);
 
+// Cancels the row enqueued with `dedupe_key` (a reminder of a cancelled
+// booking) if it is still 'pending': true when it was. A row being sent or
+// already sent is left alone: it cannot be called back.
+core::Result<bool> CancelOutboxByDedupeKey(Database& db, std::string_view dedupe_key);
+
 // After a crash, rows left 'sending' may or may not have reached the channel:
 // they go back to 'pending' (at-least-once). Returns how many.
 core::Result<int64_t> RequeueInFlightOutbox(Database& db);

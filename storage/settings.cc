@@ -5,9 +5,12 @@ namespace sportello::storage {
 core::Result<std::optional<std::string>> GetSetting(Database& db, std::string_view key) {
   Statement& st = db.Cached("SELECT value FROM settings WHERE key = ?");
   st.Bind(1, key);
-  if (st.Step()) return std::optional<std::string>(st.Text(0));
-  if (!st.status().ok()) return st.status();
-  return std::optional<std::string>();
+  std::optional<std::string> value;
+  if (st.Step()) value = st.Text(0);
+  const core::Status status = st.status();
+  st.Reset();  // ends the read transaction (see FindOne in users.cc)
+  if (!status.ok()) return status;
+  return value;
 }
 
 core::Status PutSetting(Database& db, std::string_view key, std::string_view value) {

@@ -25,10 +25,16 @@ User ReadUser(const Statement& st) {
   return u;
 }
 
+// Reads at most one row, then resets `st`: a cached statement left on a row
+// keeps its connection's read transaction open, which hides later commits
+// from that connection and stops checkpoints from emptying the WAL.
 core::Result<std::optional<User>> FindOne(Statement& st) {
-  if (st.Step()) return std::optional<User>(ReadUser(st));
-  if (!st.status().ok()) return st.status();
-  return std::optional<User>();
+  std::optional<User> user;
+  if (st.Step()) user = ReadUser(st);
+  const core::Status status = st.status();
+  st.Reset();
+  if (!status.ok()) return status;
+  return user;
 }
 
 core::Status UpdateFlag(Database& db, std::string_view sql, int64_t user_id, int64_t value) {

@@ -1,0 +1,220 @@
+#include "storage/vacancies.h"
+
+#include <tuple>
+#include <utility>
+
+namespace sportello::storage {
+namespace {
+
+constexpr const char* kVacancyColumns =
+    "id, external_id, title, employer, comune, province, sector, contract, description,"
+    " requirements, how_to_apply, partner, published_at, expires_at, created_at, updated_at";
+
+Vacancy ReadVacancy(const Statement& st) {
+  Vacancy v;
+  v.id = st.Int(0);
+  v.external_id = st.Text(1);
+  v.title = st.Text(2);
+  v.employer = st.Text(3);
+  v.comune = st.Text(4);
+  v.province = st.OptionalText(5);
+  v.sector = st.Text(6);
+  v.contract = st.Text(7);
+  v.description = st.Text(8);
+  v.requirements = st.Text(9);
+  v.how_to_apply = st.Text(10);
+  v.partner = st.Int(11) != 0;
+  v.published_at = st.Int(12);
+  v.expires_at = st.Int(13);
+  v.created_at = st.Int(14);
+  v.updated_at = st.Int(15);
+  return v;
+}
+
+// The fields a feed owns (everything but our id and timestamps).
+auto FeedFields(const Vacancy& v) {
+  return std::tie(v.external_id, v.title, v.employer, v.comune, v.province, v.sector, v.contract,
+                  v.description, v.requirements, v.how_to_apply, v.partner, v.published_at,
+                  v.expires_at);
+}
+
+// Binds the feed's fields as parameters 1..13, in FeedFields' order.
+void BindFeedFields(Statement& st, const Vacancy& v) {
+  st.Bind(1, v.external_id)
+      .Bind(2, v.title)
+      .Bind(3, v.employer)
+      .Bind(4, v.comune)
+      .Bind(5, v.province)
+      .Bind(6, v.sector)
+      .Bind(7, v.contract)
+      .Bind(8, v.description)
+      .Bind(9, v.requirements)
+      .Bind(10, v.how_to_apply)
+      .Bind(11, v.partner ? 1 : 0)
+      .Bind(12, v.published_at)
+      .Bind(13, v.expires_at);
+}
+
+// CHECK violations come back as kAlreadyExists (a constraint); for an upsert
+// by external_id they can only mean a row the schema refuses.
+core::Status RefusedRow(const core::Status& s, const Vacancy& v) {
+  if (s.code() != core::Status::Code::kAlreadyExists) return s;
+  return core::Status::InvalidArgument("vacancies: '" + v.external_id + "' refused: " +
+                                       s.message());
+}
+
+core::Result<std::vector<VacancyInterest>> ReadInterests(Statement& st) {
+  std::vector<VacancyInterest> out;
+  while (st.Step()) out.push_back({st.Int(0), st.Int(1), st.Int(2)});
+  if (!st.status().ok()) return st.status();
+  return out;
+}
+
+}  // namespace
+
+bool IsContractKind(std::string_view kind) {
+  for (const char* k : kContractKinds) {
+    if (kind == k) return true;
+  }
+  return false;
+}
+
+core::Result<UpsertOutcome> UpsertVacancy(Database& db, const Vacancy& v, int64_t now_ms) {
+  auto existing = FindVacancyByExternalId(db, v.external_id);
+  if (!existing.ok()) return existing.status();
+  if (!*existing) {
+    Statement& st = db.Cached(
+        "INSERT INTO vacancies(external_id, title, employer, comune, province, sector, contract,"
+        " description, requirements, how_to_apply, partner, published_at, expires_at,"
+        " created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?14, ?14)");
+    BindFeedFields(st, v);
+    st.Bind(14, now_ms);
+    if (auto s = st.Run(); !s.ok()) return RefusedRow(s, v);
+    return UpsertOutcome::kInserted;
+  }
+  if (FeedFields(**existing) == FeedFields(v)) return UpsertOutcome::kUnchanged;
+  Statement& st = db.Cached(
+      "UPDATE vacancies SET title = ?2, employer = ?3, comune = ?4, province = ?5, sector = ?6,"
+      " contract = ?7, description = ?8, requirements = ?9, how_to_apply = ?10, partner = ?11,"
+      " published_at = ?12, expires_at = ?13, updated_at = ?14 WHERE external_id = ?1");
+  BindFeedFields(st, v);
+  st.Bind(14, now_ms);
+  if (auto s = st.Run(); !s.ok()) return RefusedRow(s, v);
+  return UpsertOutcome::kUpdated;
+}
+
+core::Result<std::optional<Vacancy>> FindVacancy(Database& db, int64_t id) {
+  Statement& st =
+      db.Cached(std::string("SELECT ") + kVacancyColumns + " FROM vacancies WHERE id = ?");
+  st.Bind(1, id);
+  if (st.Step()) return std::optional<Vacancy>(ReadVacancy(st));
+  if (!st.status().ok()) return st.status();
+  return std::optional<Vacancy>();
+}
+
+core::Result<std::optional<Vacancy>> FindVacancyByExternalId(Database& db,
+                                                             std::string_view external_id) {
+  Statement& st = db.Cached(std::string("SELECT ") + kVacancyColumns +
+                            " FROM vacancies WHERE external_id = ?");
+  st.Bind(1, external_id);
+  if (st.Step()) return std::optional<Vacancy>(ReadVacancy(st));
+  if (!st.status().ok()) return st.status();
+  return std::optional<Vacancy>();
+}
+
+core::Result<std::vector<VacancySummary>> FindVacancies(Database& db, const VacancyFilter& filter,
+                                                        int64_t now_ms) {
+  // One statement whose optional conditions switch off on NULL parameters,
+  // so it is prepared once.
+  Statement& st = db.Cached(
+      "SELECT id, external_id, title, employer, comune, province, sector, contract, partner,"
+      " published_at, expires_at FROM vacancies"
+      " WHERE (?1 OR (published_at <= ?2 AND expires_at > ?2))"
+      " AND (?3 IS NULL OR contract = ?3)"
+      " AND (?4 IS NULL OR id IN (SELECT rowid FROM vacancies_fts WHERE vacancies_fts MATCH ?4))"
+      " ORDER BY id");
+  st.Bind(1, filter.include_expired ? 1 : 0)
+      .Bind(2, now_ms)
+      .Bind(3, filter.contract)
+      .Bind(4, filter.fts_match);
+  std::vector<VacancySummary> out;
+  while (st.Step()) {
+    VacancySummary v;
+    v.id = st.Int(0);
+    v.external_id = st.Text(1);
+    v.title = st.Text(2);
+    v.employer = st.Text(3);
+    v.comune = st.Text(4);
+    v.province = st.OptionalText(5);
+    v.sector = st.Text(6);
+    v.contract = st.Text(7);
+    v.partner = st.Int(8) != 0;
+    v.published_at = st.Int(9);
+    v.expires_at = st.Int(10);
+    out.push_back(std::move(v));
+  }
+  if (!st.status().ok()) return st.status();
+  return out;
+}
+
+core::Result<std::vector<int64_t>> MatchActiveVacancyIds(Database& db, std::string_view fts_match,
+                                                         int64_t now_ms) {
+  Statement& st = db.Cached(
+      "SELECT v.id FROM vacancies_fts JOIN vacancies v ON v.id = vacancies_fts.rowid"
+      " WHERE vacancies_fts MATCH ?1 AND v.published_at <= ?2 AND v.expires_at > ?2"
+      " ORDER BY v.id");
+  st.Bind(1, fts_match).Bind(2, now_ms);
+  std::vector<int64_t> ids;
+  while (st.Step()) ids.push_back(st.Int(0));
+  if (!st.status().ok()) return st.status();
+  return ids;
+}
+
+core::Result<int64_t> CountVacancies(Database& db) {
+  Statement& st = db.Cached("SELECT count(*) FROM vacancies");
+  if (st.Step()) return st.Int(0);
+  return st.status().ok() ? core::Status::Internal("vacancies: count returned no row")
+                          : st.status();
+}
+
+core::Result<bool> RecordVacancyInterest(Database& db, int64_t user_id, int64_t vacancy_id,
+                                         int64_t now_ms) {
+  // Checked first so the answer says which is missing (a foreign key
+  // failure would not).
+  Statement& user = db.Cached("SELECT 1 FROM users WHERE id = ?");
+  user.Bind(1, user_id);
+  if (!user.Step()) {
+    if (!user.status().ok()) return user.status();
+    return core::Status::NotFound("vacancies: no user " + std::to_string(user_id));
+  }
+  Statement& vacancy = db.Cached("SELECT 1 FROM vacancies WHERE id = ?");
+  vacancy.Bind(1, vacancy_id);
+  if (!vacancy.Step()) {
+    if (!vacancy.status().ok()) return vacancy.status();
+    return core::Status::NotFound("vacancies: no vacancy " + std::to_string(vacancy_id));
+  }
+  Statement& st = db.Cached(
+      "INSERT INTO vacancy_interest(user_id, vacancy_id, at) VALUES(?, ?, ?)"
+      " ON CONFLICT(user_id, vacancy_id) DO NOTHING");
+  st.Bind(1, user_id).Bind(2, vacancy_id).Bind(3, now_ms);
+  if (auto s = st.Run(); !s.ok()) return s;
+  return db.Changes() > 0;
+}
+
+core::Result<std::vector<VacancyInterest>> InterestsOfUser(Database& db, int64_t user_id) {
+  Statement& st = db.Cached(
+      "SELECT user_id, vacancy_id, at FROM vacancy_interest WHERE user_id = ?"
+      " ORDER BY at DESC, id DESC");
+  st.Bind(1, user_id);
+  return ReadInterests(st);
+}
+
+core::Result<std::vector<VacancyInterest>> InterestsInVacancy(Database& db, int64_t vacancy_id) {
+  Statement& st = db.Cached(
+      "SELECT user_id, vacancy_id, at FROM vacancy_interest WHERE vacancy_id = ?"
+      " ORDER BY at, id");
+  st.Bind(1, vacancy_id);
+  return ReadInterests(st);
+}
+
+}  // namespace sportello::storage

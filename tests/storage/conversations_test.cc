@@ -1,0 +1,192 @@
+// Conversations: one per user, holding who answers (bot, queue, counsellor)
+// and where the bot is in a flow.
+#include "storage/conversations.h"
+
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "storage/database.h"
+#include "storage/migrations.h"
+#include "storage/users.h"
+
+namespace sportello::storage {
+namespace {
+
+using core::Status;
+
+constexpr int64_t kNow = 1'795'000'000'000;
+
+std::unique_ptr<Database> MigratedDb() {
+  auto db = Database::OpenInMemory();
+  REQUIRE(db.ok());
+  REQUIRE(Migrate(**db).ok());
+  return std::move(*db);
+}
+
+int64_t NewUser(Database& db, const std::string& external_id) {
+  auto u =
+      UpsertUserOnInbound(db, "telegram", external_id, external_id, "", kNow);
+  REQUIRE(u.ok());
+  return u->id;
+}
+
+Conversation Open(Database& db, int64_t user_id, int64_t now = kNow) {
+  auto c = GetOrCreateConversation(db, user_id, now);
+  REQUIRE(c.ok());
+  return std::move(*c);
+}
+
+TEST_CASE("a new conversation starts with the bot and no flow") {
+  auto db = MigratedDb();
+  const int64_t user = NewUser(*db, "1");
+  const Conversation c = Open(*db, user);
+  CHECK(c.id > 0);
+  CHECK(c.user_id == user);
+  CHECK(c.mode == ConversationMode::kBot);
+  CHECK(c.assigned_to == std::nullopt);
+  CHECK(c.waiting_since == std::nullopt);
+  CHECK(c.flow.empty());
+  CHECK(c.step.empty());
+  CHECK(c.slots == "{}");
+  CHECK(c.created_at == kNow);
+  CHECK(c.updated_at == kNow);
+  CHECK(c.last_message_at == std::nullopt);
+}
+
+TEST_CASE("a user has one conversation however often it is asked for") {
+  auto db = MigratedDb();
+  const int64_t user = NewUser(*db, "1");
+  const Conversation first = Open(*db, user, kNow);
+  const Conversation again = Open(*db, user, kNow + 1000);
+  CHECK(again.id == first.id);
+  CHECK(again.created_at == kNow);
+  const Conversation other = Open(*db, NewUser(*db, "2"));
+  CHECK(other.id != first.id);
+}
+
+TEST_CASE("a conversation for a user who does not exist is refused") {
+  auto db = MigratedDb();
+  auto c = GetOrCreateConversation(*db, 404, kNow);
+  CHECK(c.status().code() == Status::Code::kAlreadyExists);  // foreign key
+}
+
+TEST_CASE("saving a conversation writes every field") {
+  auto db = MigratedDb();
+  Conversation c = Open(*db, NewUser(*db, "1"));
+  c.mode = ConversationMode::kHuman;
+  c.assigned_to = "operatore.rossi";
+  c.waiting_since = kNow + 5;
+  c.flow = "profiling";
+  c.step = "ask_city";
+  c.slots = R"({"job":"cameriere","città":"Bari"})";
+  c.last_message_at = kNow + 7;
+
+  REQUIRE(SaveConversation(*db, c, kNow + 9).ok());
+
+  auto stored = FindConversation(*db, c.id);
+  REQUIRE(stored.ok());
+  REQUIRE(stored->has_value());
+  const Conversation& s = **stored;
+  CHECK(s.user_id == c.user_id);
+  CHECK(s.mode == ConversationMode::kHuman);
+  CHECK(s.assigned_to == "operatore.rossi");
+  CHECK(s.waiting_since == kNow + 5);
+  CHECK(s.flow == "profiling");
+  CHECK(s.step == "ask_city");
+  CHECK(s.slots == c.slots);
+  CHECK(s.created_at == kNow);
+  CHECK(s.updated_at == kNow + 9);
+  CHECK(s.last_message_at == kNow + 7);
+
+  SUBCASE("and clears optional fields back to nothing") {
+    Conversation back = s;
+    back.mode = ConversationMode::kBot;
+    back.assigned_to.reset();
+    back.waiting_since.reset();
+    back.flow.clear();
+    REQUIRE(SaveConversation(*db, back, kNow + 10).ok());
+    auto cleared = FindConversation(*db, c.id);
+    REQUIRE(cleared.ok());
+    CHECK((*cleared)->mode == ConversationMode::kBot);
+    CHECK((*cleared)->assigned_to == std::nullopt);
+    CHECK((*cleared)->waiting_since == std::nullopt);
+    CHECK((*cleared)->flow.empty());
+  }
+}
+
+TEST_CASE("saving a conversation that does not exist is NotFound") {
+  auto db = MigratedDb();
+  Conversation ghost;
+  ghost.id = 77;
+  CHECK(SaveConversation(*db, ghost, kNow).code() == Status::Code::kNotFound);
+}
+
+TEST_CASE("finding a conversation that does not exist gives nothing") {
+  auto db = MigratedDb();
+  auto c = FindConversation(*db, 77);
+  REQUIRE(c.ok());
+  CHECK_FALSE(c->has_value());
+}
+
+TEST_CASE("conversation modes have stable names") {
+  struct Row {
+    ConversationMode mode;
+    const char* name;
+  };
+  for (const Row& row :
+       {Row{ConversationMode::kBot, "bot"},
+        Row{ConversationMode::kWaitingForHuman, "waiting_for_human"},
+        Row{ConversationMode::kHuman, "human"}}) {
+    CAPTURE(row.name);
+    CHECK(ConversationModeName(row.mode) == row.name);
+    CHECK(ParseConversationMode(row.name) == row.mode);
+  }
+  CHECK(ParseConversationMode("Human") == std::nullopt);
+  CHECK(ParseConversationMode("") == std::nullopt);
+}
+
+TEST_CASE("people waiting for a counsellor are listed oldest first") {
+  auto db = MigratedDb();
+  // Created in one order, queued in another.
+  const int64_t waits[] = {kNow + 300, kNow + 100, kNow + 200};
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 3; ++i) {
+    Conversation c = Open(*db, NewUser(*db, std::to_string(i)));
+    c.mode = ConversationMode::kWaitingForHuman;
+    c.waiting_since = waits[i];
+    REQUIRE(SaveConversation(*db, c, kNow + 1000).ok());
+    ids.push_back(c.id);
+  }
+  Conversation bot = Open(*db, NewUser(*db, "bot-user"));  // stays with the bot
+
+  auto waiting =
+      ConversationsByMode(*db, ConversationMode::kWaitingForHuman, 10);
+
+  REQUIRE(waiting.ok());
+  REQUIRE(waiting->size() == 3);
+  CHECK((*waiting)[0].id == ids[1]);
+  CHECK((*waiting)[1].id == ids[2]);
+  CHECK((*waiting)[2].id == ids[0]);
+  SUBCASE("limited") {
+    auto first =
+        ConversationsByMode(*db, ConversationMode::kWaitingForHuman, 1);
+    REQUIRE(first.ok());
+    REQUIRE(first->size() == 1);
+    CHECK(first->front().id == ids[1]);
+  }
+  SUBCASE("other modes are listed apart") {
+    auto with_bot = ConversationsByMode(*db, ConversationMode::kBot, 10);
+    REQUIRE(with_bot.ok());
+    REQUIRE(with_bot->size() == 1);
+    CHECK(with_bot->front().id == bot.id);
+    auto human = ConversationsByMode(*db, ConversationMode::kHuman, 10);
+    REQUIRE(human.ok());
+    CHECK(human->empty());
+  }
+}
+
+}  // namespace
+}  // namespace sportello::storage
