@@ -271,7 +271,9 @@ void OutboxSender::Record(const storage::OutboxRow& row, const channels::SendOut
     core::LogError("sender", "recording outbox " + std::to_string(row.id) + " failed: " + s.ToString());
     return;
   }
-  if (outcome.kind == Kind::kRateLimited) {
+  // A limit on one recipient (WhatsApp 131056, 131049) delays only that row;
+  // any other slows the whole channel down.
+  if (outcome.kind == Kind::kRateLimited && !outcome.recipient_only) {
     auto channel = core::ParseChannel(row.channel);
     if (channel) {
       if (auto limiter = limiters_.find(*channel); limiter != limiters_.end()) {

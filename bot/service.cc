@@ -1,6 +1,7 @@
 #include "bot/service.h"
 
 #include <map>
+#include <tuple>
 
 #include "bot/channels/api_client.h"
 #include "bot/core/log.h"
@@ -62,6 +63,14 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config, cons
   p->engine = std::move(*engine);
   p->dispatcher = std::make_unique<Dispatcher>(*p->engine, p->catalog, p->config);
 
+  for (const auto& [on, name, base] :
+       {std::tuple{config.telegram.enabled(), "TELEGRAM_API_BASE", config.telegram.api_base},
+        std::tuple{config.whatsapp.enabled(), "WHATSAPP_API_BASE", config.whatsapp.api_base}}) {
+    if (!on) continue;
+    if (auto s = channels::CheckApiBaseUrl(base); !s.ok()) {
+      return core::Status::InvalidArgument(std::string("config: ") + name + ": " + s.message());
+    }
+  }
   std::map<core::Channel, channels::ChannelSender*> senders;
   SenderOptions sender_options;
   sender_options.threads = config.sender_threads;

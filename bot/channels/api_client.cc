@@ -24,8 +24,8 @@ constexpr time_t kReadTimeoutS = 30;
 constexpr size_t kMaxIdleClients = 16;
 // getUpdates may return 100 updates of up to 16 KiB of text each and more.
 constexpr size_t kMaxPolledBytes = size_t{64} << 20;
-constexpr std::string_view kAllowedUpdates[] = {"message", "edited_message", "callback_query",
-                                                "my_chat_member"};
+constexpr std::string_view kAllowedUpdates[] = {
+    "message", "edited_message", "callback_query", "my_chat_member"};
 
 // "https://graph.facebook.com/v21.0" -> origin "https://graph.facebook.com",
 // prefix "/v21.0" (no trailing slash).
@@ -41,18 +41,21 @@ core::Result<Endpoint> ParseBaseUrl(std::string_view url) {
   } else if (url.starts_with("http://")) {
     host_start = 7;
   } else {
-    return core::Status::InvalidArgument("api base URL must start with http:// or https://");
+    return core::Status::InvalidArgument(
+        "api base URL must start with http:// or https://");
   }
   const size_t slash = url.find('/', host_start);
   Endpoint endpoint{std::string(url.substr(0, slash)), ""};
   if (slash != std::string_view::npos) endpoint.prefix = url.substr(slash);
-  while (!endpoint.prefix.empty() && endpoint.prefix.back() == '/') endpoint.prefix.pop_back();
+  while (!endpoint.prefix.empty() && endpoint.prefix.back() == '/')
+    endpoint.prefix.pop_back();
   if (endpoint.origin.size() == host_start) {
     return core::Status::InvalidArgument("api base URL has no host");
   }
   if (endpoint.origin.find_first_of("?# ") != std::string::npos ||
       endpoint.prefix.find_first_of("?# ") != std::string::npos) {
-    return core::Status::InvalidArgument("api base URL may not hold a query, fragment or space");
+    return core::Status::InvalidArgument(
+        "api base URL may not hold a query, fragment or space");
   }
   return endpoint;
 }
@@ -76,7 +79,8 @@ class ClientPool {
     if (client == nullptr) return {0, "", "cannot create an HTTP client"};
     client->set_read_timeout(read_timeout_s, 0);
     httplib::Result res = client->Post(path, headers, body, "application/json");
-    if (!res) return {0, "", httplib::to_string(res.error())};  // drop a broken client
+    if (!res)
+      return {0, "", httplib::to_string(res.error())};  // drop a broken client
     HttpReply reply{res->status, std::move(res->body), ""};
     Release(std::move(client));
     return reply;
@@ -124,18 +128,22 @@ class TelegramSender final : public ChannelSender {
  public:
   explicit TelegramSender(const TelegramApiConfig& config)
       : endpoint_(ParseBaseUrl(config.base_url)), token_(config.token) {
-    if (!endpoint_.ok()) core::LogError("telegram", "sender: " + endpoint_.status().message());
+    if (!endpoint_.ok())
+      core::LogError("telegram", "sender: " + endpoint_.status().message());
     if (endpoint_.ok()) pool_ = std::make_unique<ClientPool>(endpoint_->origin);
   }
 
   SendOutcome Send(const core::OutboundMessage& msg) override {
-    if (!endpoint_.ok()) return NoCall("telegram: " + endpoint_.status().message());
+    if (!endpoint_.ok())
+      return NoCall("telegram: " + endpoint_.status().message());
     const ApiCall call = RenderTelegram(msg);
     const HttpReply reply =
-        pool_->Post(endpoint_->prefix + "/bot" + token_ + "/" + call.method, {}, call.body,
-                    kReadTimeoutS);
+        pool_->Post(endpoint_->prefix + "/bot" + token_ + "/" + call.method, {},
+                    call.body, kReadTimeoutS);
     SendOutcome out = InterpretTelegram(reply.status, reply.body);
-    if (reply.status == 0) out.error = "telegram " + call.method + ": no response (" + reply.error + ")";
+    if (reply.status == 0)
+      out.error =
+          "telegram " + call.method + ": no response (" + reply.error + ")";
     return out;
   }
 
@@ -151,7 +159,8 @@ class WhatsAppSender final : public ChannelSender {
       : endpoint_(ParseBaseUrl(config.base_url)),
         headers_{{"Authorization", "Bearer " + config.access_token}},
         phone_number_id_(config.phone_number_id) {
-    if (!endpoint_.ok()) core::LogError("whatsapp", "sender: " + endpoint_.status().message());
+    if (!endpoint_.ok())
+      core::LogError("whatsapp", "sender: " + endpoint_.status().message());
     if (endpoint_.ok()) pool_ = std::make_unique<ClientPool>(endpoint_->origin);
   }
 
@@ -162,11 +171,14 @@ class WhatsAppSender final : public ChannelSender {
       out.kind = Kind::kOk;
       return out;
     }
-    if (!endpoint_.ok()) return NoCall("whatsapp: " + endpoint_.status().message());
-    const HttpReply reply = pool_->Post(endpoint_->prefix + "/" + phone_number_id_ + "/messages",
-                                        headers_, call.body, kReadTimeoutS);
+    if (!endpoint_.ok())
+      return NoCall("whatsapp: " + endpoint_.status().message());
+    const HttpReply reply =
+        pool_->Post(endpoint_->prefix + "/" + phone_number_id_ + "/messages",
+                    headers_, call.body, kReadTimeoutS);
     SendOutcome out = InterpretWhatsApp(reply.status, reply.body);
-    if (reply.status == 0) out.error = "whatsapp messages: no response (" + reply.error + ")";
+    if (reply.status == 0)
+      out.error = "whatsapp messages: no response (" + reply.error + ")";
     return out;
   }
 
@@ -183,37 +195,51 @@ core::Status CheckApiBaseUrl(std::string_view base_url) {
   return ParseBaseUrl(base_url).status();
 }
 
-std::unique_ptr<ChannelSender> MakeTelegramSender(const TelegramApiConfig& config) {
+std::unique_ptr<ChannelSender> MakeTelegramSender(
+    const TelegramApiConfig& config) {
   return std::make_unique<TelegramSender>(config);
 }
 
-std::unique_ptr<ChannelSender> MakeWhatsAppSender(const WhatsAppApiConfig& config) {
+std::unique_ptr<ChannelSender> MakeWhatsAppSender(
+    const WhatsAppApiConfig& config) {
   return std::make_unique<WhatsAppSender>(config);
 }
 
 struct TelegramApi::Impl {
-  explicit Impl(TelegramApiConfig c) : config(std::move(c)), endpoint(ParseBaseUrl(config.base_url)) {
+  explicit Impl(TelegramApiConfig c)
+      : config(std::move(c)), endpoint(ParseBaseUrl(config.base_url)) {
     if (endpoint.ok()) pool = std::make_unique<ClientPool>(endpoint->origin);
   }
 
   // One Bot API call; its "result" on success.
-  core::Result<Json> Call(const std::string& method, const Json& params, time_t read_timeout_s,
+  core::Result<Json> Call(const std::string& method, const Json& params,
+                          time_t read_timeout_s,
                           size_t max_reply_bytes = kMaxJsonBytes) {
-    if (!endpoint.ok()) return core::Status::InvalidArgument("telegram: " + endpoint.status().message());
-    const HttpReply reply = pool->Post(endpoint->prefix + "/bot" + config.token + "/" + method, {},
-                                       json_access::Dump(params), read_timeout_s);
+    if (!endpoint.ok())
+      return core::Status::InvalidArgument("telegram: " +
+                                           endpoint.status().message());
+    const HttpReply reply =
+        pool->Post(endpoint->prefix + "/bot" + config.token + "/" + method, {},
+                   json_access::Dump(params), read_timeout_s);
     const std::string what = "telegram " + method + ": ";
-    if (reply.status == 0) return core::Status::Unavailable(what + "no response (" + reply.error + ")");
+    if (reply.status == 0)
+      return core::Status::Unavailable(what + "no response (" + reply.error +
+                                       ")");
     auto doc = ParseJsonObject(reply.body, kMaxJsonDepth, max_reply_bytes);
     const Json* ok = doc.ok() ? json_access::Find(*doc, "ok") : nullptr;
-    if (ok != nullptr && ok->is_boolean() && ok->get<bool>() && reply.status / 100 == 2) {
+    if (ok != nullptr && ok->is_boolean() && ok->get<bool>() &&
+        reply.status / 100 == 2) {
       const Json* result = json_access::Find(*doc, "result");
       return result ? *result : Json();
     }
-    std::string description = doc.ok() ? json_access::OptionalString(*doc, "description") : "";
-    if (description.empty()) description = doc.ok() ? "refused" : "unreadable answer";
-    const std::string message = what + "HTTP " + std::to_string(reply.status) + " " + description;
-    if (reply.status == 429 || reply.status >= 500) return core::Status::Unavailable(message);
+    std::string description =
+        doc.ok() ? json_access::OptionalString(*doc, "description") : "";
+    if (description.empty())
+      description = doc.ok() ? "refused" : "unreadable answer";
+    const std::string message =
+        what + "HTTP " + std::to_string(reply.status) + " " + description;
+    if (reply.status == 429 || reply.status >= 500)
+      return core::Status::Unavailable(message);
     return core::Status::InvalidArgument(message);
   }
 
@@ -227,29 +253,38 @@ TelegramApi::TelegramApi(TelegramApiConfig config)
 
 TelegramApi::~TelegramApi() = default;
 
-core::Status TelegramApi::SetWebhook(const std::string& url, const std::string& secret,
+core::Status TelegramApi::SetWebhook(const std::string& url,
+                                     const std::string& secret,
                                      int max_connections) {
   Json params = {{"url", url},
                  {"allowed_updates", Json::array()},
                  {"max_connections", max_connections}};
-  for (const std::string_view kind : kAllowedUpdates) params["allowed_updates"].push_back(kind);
+  for (const std::string_view kind : kAllowedUpdates)
+    params["allowed_updates"].push_back(kind);
   if (!secret.empty()) params["secret_token"] = secret;
   return impl_->Call("setWebhook", params, kReadTimeoutS).status();
 }
 
 core::Status TelegramApi::DeleteWebhook() {
-  return impl_->Call("deleteWebhook", {{"drop_pending_updates", false}}, kReadTimeoutS).status();
+  return impl_
+      ->Call("deleteWebhook", {{"drop_pending_updates", false}}, kReadTimeoutS)
+      .status();
 }
 
-core::Result<std::vector<TelegramApi::Polled>> TelegramApi::GetUpdates(int64_t offset,
-                                                                       int timeout_s) {
-  Json params = {{"offset", offset}, {"timeout", timeout_s}, {"allowed_updates", Json::array()}};
-  for (const std::string_view kind : kAllowedUpdates) params["allowed_updates"].push_back(kind);
-  auto result = impl_->Call("getUpdates", params, static_cast<time_t>(timeout_s) + 10,
-                            kMaxPolledBytes);
+core::Result<std::vector<TelegramApi::Polled>> TelegramApi::GetUpdates(
+    int64_t offset, int timeout_s) {
+  Json params = {{"offset", offset},
+                 {"timeout", timeout_s},
+                 {"allowed_updates", Json::array()}};
+  for (const std::string_view kind : kAllowedUpdates)
+    params["allowed_updates"].push_back(kind);
+  auto result =
+      impl_->Call("getUpdates", params, static_cast<time_t>(timeout_s) + 10,
+                  kMaxPolledBytes);
   if (!result.ok()) return result.status();
   if (!result->is_array()) {
-    return core::Status::InvalidArgument("telegram getUpdates: result is not an array");
+    return core::Status::InvalidArgument(
+        "telegram getUpdates: result is not an array");
   }
   std::vector<Polled> polled;
   polled.reserve(result->size());

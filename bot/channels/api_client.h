@@ -16,12 +16,14 @@
 namespace sportello::channels {
 
 struct TelegramApiConfig {
-  std::string base_url = "https://api.telegram.org";  // calls go to {base}/bot{token}/{method}
+  // Calls go to {base}/bot{token}/{method}.
+  std::string base_url = "https://api.telegram.org";
   std::string token;
 };
 
 struct WhatsAppApiConfig {
-  std::string base_url = "https://graph.facebook.com/v21.0";  // {base}/{phone_number_id}/messages
+  // Sends go to {base}/{phone_number_id}/messages.
+  std::string base_url = "https://graph.facebook.com/v21.0";
   std::string access_token;
   std::string phone_number_id;
 };
@@ -40,9 +42,11 @@ class ChannelSender {
   virtual SendOutcome Send(const core::OutboundMessage& msg) = 0;
 };
 
-std::unique_ptr<ChannelSender> MakeTelegramSender(const TelegramApiConfig& config);
+std::unique_ptr<ChannelSender> MakeTelegramSender(
+    const TelegramApiConfig& config);
 // A kCallbackAnswer is kOk without a call (WhatsApp has no such thing).
-std::unique_ptr<ChannelSender> MakeWhatsAppSender(const WhatsAppApiConfig& config);
+std::unique_ptr<ChannelSender> MakeWhatsAppSender(
+    const WhatsAppApiConfig& config);
 
 // Telegram set-up and long polling. Thread-safe, though one poller is the use.
 // Errors: Unavailable for no response, 429 and 5xx (try again later);
@@ -56,7 +60,8 @@ class TelegramApi {
   // setWebhook with secret_token (omitted when empty), allowed_updates
   // (message, edited_message, callback_query, my_chat_member) and
   // max_connections (1-100).
-  core::Status SetWebhook(const std::string& url, const std::string& secret, int max_connections);
+  core::Status SetWebhook(const std::string& url, const std::string& secret,
+                          int max_connections);
   // deleteWebhook, keeping pending updates (getUpdates will return them).
   core::Status DeleteWebhook();
 

@@ -12,7 +12,8 @@ core::Status Missing(std::string_view path) {
 }
 
 core::Status WrongType(std::string_view path, std::string_view type) {
-  return core::Status::InvalidArgument(std::string(path) + " is not " + std::string(type));
+  return core::Status::InvalidArgument(std::string(path) + " is not " +
+                                       std::string(type));
 }
 
 }  // namespace
@@ -26,14 +27,16 @@ const Json* Find(const Json& obj, std::string_view key) {
 std::optional<int64_t> AsInt64(const Json& value) {
   if (value.is_number_unsigned()) {
     const auto u = value.get<Json::number_unsigned_t>();
-    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      return std::nullopt;
     return static_cast<int64_t>(u);
   }
   if (value.is_number_integer()) return value.get<Json::number_integer_t>();
   return std::nullopt;
 }
 
-core::Result<int64_t> RequireInt64(const Json& obj, std::string_view key, std::string_view path) {
+core::Result<int64_t> RequireInt64(const Json& obj, std::string_view key,
+                                   std::string_view path) {
   const Json* v = Find(obj, key);
   if (v == nullptr || v->is_null()) return Missing(path);
   if (auto i = AsInt64(*v)) return *i;
@@ -56,7 +59,8 @@ core::Result<const Json*> RequireObject(const Json& obj, std::string_view key,
   return v;
 }
 
-core::Result<double> RequireNumber(const Json& obj, std::string_view key, std::string_view path) {
+core::Result<double> RequireNumber(const Json& obj, std::string_view key,
+                                   std::string_view path) {
   const Json* v = Find(obj, key);
   if (v == nullptr || v->is_null()) return Missing(path);
   if (!v->is_number()) return WrongType(path, "a number");
@@ -78,8 +82,10 @@ std::string Dump(const Json& value) {
 std::optional<int64_t> ParseInt64(std::string_view text) {
   if (text.empty() || text.front() == '+') return std::nullopt;
   int64_t out = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  const auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), out);
+  if (ec != std::errc() || end != text.data() + text.size())
+    return std::nullopt;
   return out;
 }
 

@@ -23,14 +23,17 @@ const Json* Find(const Json& obj, std::string_view key);
 std::optional<int64_t> AsInt64(const Json& value);
 
 // Required members. The error is InvalidArgument "<path> missing" or
-// "<path> is not <type>", where `path` names the member ("telegram: message.chat.id").
-core::Result<int64_t> RequireInt64(const Json& obj, std::string_view key, std::string_view path);
+// "<path> is not <type>", where `path` names the member ("telegram:
+// message.chat.id").
+core::Result<int64_t> RequireInt64(const Json& obj, std::string_view key,
+                                   std::string_view path);
 core::Result<std::string> RequireString(const Json& obj, std::string_view key,
                                         std::string_view path);
 core::Result<const Json*> RequireObject(const Json& obj, std::string_view key,
                                         std::string_view path);
 // A finite number (integer or not).
-core::Result<double> RequireNumber(const Json& obj, std::string_view key, std::string_view path);
+core::Result<double> RequireNumber(const Json& obj, std::string_view key,
+                                   std::string_view path);
 
 // Optional string member: "" when absent or not a string.
 std::string OptionalString(const Json& obj, std::string_view key);

@@ -19,7 +19,8 @@ inline constexpr size_t kMaxJsonBytes = size_t{4} << 20;
 // nests arrays/objects deeper than `max_depth` (the top-level object is depth
 // 1), holds invalid UTF-8 (or a lone \u surrogate), has trailing junk (NaN,
 // comments, a second value), or is not an object at the top. Never throws.
-core::Result<nlohmann::json> ParseJsonObject(std::string_view body, int max_depth = kMaxJsonDepth,
+core::Result<nlohmann::json> ParseJsonObject(std::string_view body,
+                                             int max_depth = kMaxJsonDepth,
                                              size_t max_bytes = kMaxJsonBytes);
 
 }  // namespace sportello::channels

@@ -35,7 +35,8 @@ inline constexpr std::string_view kWhatsAppListButtonLabel = "Scegli";
 // - Web and terminal messages pass through unchanged.
 // REQUIRES: button ids are unique within their first 64 (Telegram) / 200
 // (WhatsApp) bytes; ids are never rewritten to make them unique.
-std::vector<core::OutboundMessage> FitToChannel(const core::OutboundMessage& msg);
+std::vector<core::OutboundMessage> FitToChannel(
+    const core::OutboundMessage& msg);
 
 struct ApiCall {
   // Telegram: "sendMessage", "answerCallbackQuery"; WhatsApp: "messages".
@@ -59,21 +60,32 @@ ApiCall RenderWhatsApp(const core::OutboundMessage& msg);
 
 struct SendOutcome {
   enum class Kind {
-    kOk,            // accepted; provider_message_id set when the API returns one
-    kRetry,         // 5xx, timeout, network: retry with backoff
-    kRateLimited,   // 429 / 130429 / 131056 / 80007 / 4 / 131048 / 131049: wait retry_after_s
-    kPermanent,     // 400-class: retrying the same call cannot work
-    kUnreachable,   // Telegram 403 blocked / can't initiate; WhatsApp 131026, 130403
-    kWindowClosed,  // WhatsApp 131047: outside the 24 h window, a template is needed
+    // Accepted; provider_message_id set when the API returns one.
+    kOk,
+    // 5xx, timeout, network: retry with backoff.
+    kRetry,
+    // Telegram 429; WhatsApp 130429 / 80007 / 4 / 131048 / 131056 / 131049:
+    // wait retry_after_s (see recipient_only).
+    kRateLimited,
+    // 400-class: retrying the same call cannot work.
+    kPermanent,
+    // Telegram 403 (blocked, can't initiate); WhatsApp 131026, 130403.
+    kUnreachable,
+    // WhatsApp 131047: outside the 24 h window, a template is needed.
+    kWindowClosed,
   };
   Kind kind = Kind::kRetry;
-  std::string provider_message_id;  // Telegram result.message_id, WhatsApp messages[0].id
-  int retry_after_s = 0;            // kRateLimited: from parameters.retry_after, else a default
+  // Telegram result.message_id, WhatsApp messages[0].id.
+  std::string provider_message_id;
+  // kRateLimited: from parameters.retry_after, else a default per code.
+  int retry_after_s = 0;
   // kRateLimited: the limit is about this one recipient (WhatsApp 131056 pair
-  // limit, 131049): delay that chat's messages, not the whole channel.
+  // limit, 131049): delay that chat's messages, don't pause the whole channel.
   bool recipient_only = false;
-  int error_code = 0;  // the API's code (Telegram error_code, WhatsApp error.code)
-  std::string error;   // short description for logs and the console (<= 200 bytes)
+  // The API's code (Telegram error_code, WhatsApp error.code); 0 when none.
+  int error_code = 0;
+  // Short single-line description for logs and the console (<= 200 bytes).
+  std::string error;
 };
 
 // `http_status` 0 means no response at all (connection refused, timeout).

@@ -14,9 +14,9 @@ using core::Button;
 using core::OutboundMessage;
 using Messages = std::vector<OutboundMessage>;
 
-constexpr size_t kMaxTextUnits = 4096;             // Telegram and WhatsApp text
+constexpr size_t kMaxTextUnits = 4096;  // Telegram and WhatsApp text
 constexpr size_t kTelegramCallbackDataBytes = 64;
-constexpr size_t kTelegramButtonTitleUnits = 64;   // undocumented; a sane cap
+constexpr size_t kTelegramButtonTitleUnits = 64;  // undocumented; a sane cap
 constexpr size_t kTelegramCallbackAnswerUnits = 200;
 constexpr size_t kWhatsAppMaxReplyButtons = 3;
 constexpr size_t kWhatsAppMaxListRows = 10;
@@ -37,7 +37,8 @@ OutboundMessage TextLike(const OutboundMessage& msg, std::string text) {
 }
 
 // Plain text parts of `text`, none carrying buttons.
-void AppendTextParts(const OutboundMessage& msg, std::string_view text, Messages& out) {
+void AppendTextParts(const OutboundMessage& msg, std::string_view text,
+                     Messages& out) {
   for (std::string& part : utf8::Split(text, kMaxTextUnits)) {
     out.push_back(TextLike(msg, std::move(part)));
   }
@@ -48,11 +49,13 @@ std::string CutBytes(std::string_view s, size_t max_bytes) {
 }
 
 // Titles cut to `max_units` with "…", then made unique with " 2", " 3"...
-std::vector<std::string> FitTitles(const std::vector<Button>& buttons, size_t max_units) {
+std::vector<std::string> FitTitles(const std::vector<Button>& buttons,
+                                   size_t max_units) {
   std::vector<std::string> titles;
   std::set<std::string, std::less<>> seen;
   for (const Button& button : buttons) {
-    const std::string_view base = button.title.empty() ? kEllipsis : std::string_view(button.title);
+    const std::string_view base =
+        button.title.empty() ? kEllipsis : std::string_view(button.title);
     std::string title = utf8::Truncate(base, max_units);
     for (int n = 2; seen.contains(title); ++n) {
       const std::string suffix = " " + std::to_string(n);
@@ -71,10 +74,13 @@ Messages FitTelegramText(const OutboundMessage& msg) {
   if (out.empty()) out.push_back(TextLike(msg, std::string(kEllipsis)));
   std::vector<Button>& buttons = out.back().buttons;
   for (const Button& button : msg.buttons) {
-    const std::string_view title = button.title.empty() ? kEllipsis : std::string_view(button.title);
-    std::string id = CutBytes(button.id.empty() ? title : std::string_view(button.id),
-                              kTelegramCallbackDataBytes);
-    buttons.push_back({std::move(id), utf8::Truncate(title, kTelegramButtonTitleUnits)});
+    const std::string_view title =
+        button.title.empty() ? kEllipsis : std::string_view(button.title);
+    std::string id =
+        CutBytes(button.id.empty() ? title : std::string_view(button.id),
+                 kTelegramCallbackDataBytes);
+    buttons.push_back(
+        {std::move(id), utf8::Truncate(title, kTelegramButtonTitleUnits)});
   }
   return out;
 }
@@ -94,7 +100,8 @@ Messages FitTelegram(const OutboundMessage& msg) {
   return {};
 }
 
-// The text with the options as numbered lines, for more options than a list holds.
+// The text with the options as numbered lines, for more options than a list
+// holds.
 std::string NumberedText(const OutboundMessage& msg) {
   std::string text = msg.text;
   if (!text.empty()) text += "\n\n";
@@ -117,17 +124,21 @@ Messages FitWhatsAppText(const OutboundMessage& msg) {
     return out;
   }
   const bool reply_buttons = count <= kWhatsAppMaxReplyButtons;
-  const size_t body_units = reply_buttons ? kWhatsAppButtonBodyUnits : kMaxTextUnits;
-  const size_t title_units = reply_buttons ? kWhatsAppButtonTitleUnits : kWhatsAppRowTitleUnits;
-  const size_t id_bytes = reply_buttons ? kWhatsAppButtonIdBytes : kWhatsAppRowIdBytes;
+  const size_t body_units =
+      reply_buttons ? kWhatsAppButtonBodyUnits : kMaxTextUnits;
+  const size_t title_units =
+      reply_buttons ? kWhatsAppButtonTitleUnits : kWhatsAppRowTitleUnits;
+  const size_t id_bytes =
+      reply_buttons ? kWhatsAppButtonIdBytes : kWhatsAppRowIdBytes;
 
   utf8::HeadTail split = utf8::SplitTail(msg.text, body_units);
   AppendTextParts(msg, split.head, out);
-  OutboundMessage interactive =
-      TextLike(msg, split.tail.empty() ? std::string(kEllipsis) : std::move(split.tail));
+  OutboundMessage interactive = TextLike(
+      msg, split.tail.empty() ? std::string(kEllipsis) : std::move(split.tail));
   std::vector<std::string> titles = FitTitles(msg.buttons, title_units);
   for (size_t i = 0; i < count; ++i) {
-    interactive.buttons.push_back({CutBytes(msg.buttons[i].id, id_bytes), std::move(titles[i])});
+    interactive.buttons.push_back(
+        {CutBytes(msg.buttons[i].id, id_bytes), std::move(titles[i])});
   }
   out.push_back(std::move(interactive));
   return out;
@@ -139,7 +150,8 @@ Messages FitWhatsApp(const OutboundMessage& msg) {
       return {};
     case core::OutboundKind::kTemplate: {
       OutboundMessage fitted = msg;
-      fitted.buttons.clear();  // a template's buttons are part of the approved template
+      fitted.buttons
+          .clear();  // a template's buttons are part of the approved template
       if (fitted.template_language.empty()) fitted.template_language = "it";
       return {fitted};
     }
@@ -151,7 +163,8 @@ Messages FitWhatsApp(const OutboundMessage& msg) {
 
 }  // namespace
 
-std::vector<core::OutboundMessage> FitToChannel(const core::OutboundMessage& msg) {
+std::vector<core::OutboundMessage> FitToChannel(
+    const core::OutboundMessage& msg) {
   switch (msg.channel) {
     case core::Channel::kTelegram:
       return FitTelegram(msg);

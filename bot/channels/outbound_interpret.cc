@@ -32,7 +32,9 @@ std::optional<int64_t> IntAt(const Json& obj, std::string_view key) {
   return v ? json_access::AsInt64(*v) : std::nullopt;
 }
 
-std::string ShortError(std::string_view text) { return utf8::ForLog(text, kMaxErrorBytes); }
+std::string ShortError(std::string_view text) {
+  return utf8::ForLog(text, kMaxErrorBytes);
+}
 
 SendOutcome RateLimited(int seconds, bool recipient_only = false) {
   SendOutcome out;
@@ -50,13 +52,16 @@ std::optional<SendOutcome> ByWhatsAppCode(int64_t code) {
     case 80007:   // WABA rate limit
     case 4:       // app rate limit
       return RateLimited(60);
-    case 131048:  // spam rate limit: sending more makes the number's quality worse
+    case 131048:  // spam rate limit: sending more makes the number's quality
+                  // worse
       return RateLimited(3600);
     case 131056:  // pair rate limit: one message per 6 s to the same user
       return RateLimited(6, /*recipient_only=*/true);
-    case 131049:  // "healthy ecosystem engagement": Meta says wait at least 24 h
+    case 131049:  // "healthy ecosystem engagement": Meta says wait at least 24
+                  // h
       return RateLimited(86400, /*recipient_only=*/true);
-    case 131026:  // undeliverable: not on WhatsApp, old client, ToS not accepted
+    case 131026:  // undeliverable: not on WhatsApp, old client, ToS not
+                  // accepted
     case 130403:  // the business blocked this user
       out.kind = Kind::kUnreachable;
       return out;
@@ -68,7 +73,7 @@ std::optional<SendOutcome> ByWhatsAppCode(int64_t code) {
     case 131000:  // something went wrong
     case 131016:  // service unavailable
     case 133004:  // server temporarily unavailable
-    case 190:     // access token expired: keep the messages until someone fixes it
+    case 190:  // access token expired: keep the messages until someone fixes it
       out.kind = Kind::kRetry;
       return out;
     default:
@@ -87,7 +92,8 @@ SendOutcome InterpretTelegram(int http_status, std::string_view body) {
   }
   const std::optional<Json> doc = ParseBody(body);
   if (doc) {
-    if (const auto code = IntAt(*doc, "error_code")) out.error_code = static_cast<int>(*code);
+    if (const auto code = IntAt(*doc, "error_code"))
+      out.error_code = static_cast<int>(*code);
     out.error = ShortError(json_access::OptionalString(*doc, "description"));
   }
   if (Is2xx(http_status)) {
@@ -103,11 +109,13 @@ SendOutcome InterpretTelegram(int http_status, std::string_view body) {
   if (out.error.empty()) out.error = "HTTP " + std::to_string(http_status);
   if (http_status == 429) {
     const Json* parameters = doc ? Find(*doc, "parameters") : nullptr;
-    const auto retry_after = parameters ? IntAt(*parameters, "retry_after") : std::nullopt;
+    const auto retry_after =
+        parameters ? IntAt(*parameters, "retry_after") : std::nullopt;
     out.kind = Kind::kRateLimited;
-    out.retry_after_s = retry_after && *retry_after > 0 && *retry_after < 86400 * 7
-                            ? static_cast<int>(*retry_after)
-                            : kTelegramDefaultRetryAfterS;
+    out.retry_after_s =
+        retry_after && *retry_after > 0 && *retry_after < 86400 * 7
+            ? static_cast<int>(*retry_after)
+            : kTelegramDefaultRetryAfterS;
   } else if (http_status == 403) {
     out.kind = Kind::kUnreachable;  // blocked, deactivated, can't initiate
   } else if (Is4xx(http_status)) {
@@ -126,7 +134,8 @@ SendOutcome InterpretWhatsApp(int http_status, std::string_view body) {
   }
   const std::optional<Json> doc = ParseBody(body);
   const Json* error = doc ? Find(*doc, "error") : nullptr;
-  const std::optional<int64_t> code = error ? IntAt(*error, "code") : std::nullopt;
+  const std::optional<int64_t> code =
+      error ? IntAt(*error, "code") : std::nullopt;
   if (code) {
     if (auto by_code = ByWhatsAppCode(*code)) out = std::move(*by_code);
     out.error_code = static_cast<int>(*code);
@@ -134,7 +143,8 @@ SendOutcome InterpretWhatsApp(int http_status, std::string_view body) {
   if (error != nullptr) {
     std::string message = json_access::OptionalString(*error, "message");
     if (const Json* data = Find(*error, "error_data")) {
-      if (std::string details = json_access::OptionalString(*data, "details"); !details.empty()) {
+      if (std::string details = json_access::OptionalString(*data, "details");
+          !details.empty()) {
         message += message.empty() ? details : ": " + details;
       }
     }
@@ -146,7 +156,8 @@ SendOutcome InterpretWhatsApp(int http_status, std::string_view body) {
     out.kind = Kind::kOk;
     const Json* messages = doc ? Find(*doc, "messages") : nullptr;
     if (messages && messages->is_array() && !messages->empty()) {
-      out.provider_message_id = json_access::OptionalString(messages->front(), "id");
+      out.provider_message_id =
+          json_access::OptionalString(messages->front(), "id");
     }
     return out;
   }

@@ -24,12 +24,15 @@ Json InlineKeyboard(const std::vector<core::Button>& buttons) {
   Json rows = Json::array();
   for (size_t i = 0; i < buttons.size(); ++i) {
     Json row = Json::array();
-    row.push_back({{"text", buttons[i].title}, {"callback_data", buttons[i].id}});
-    const bool pair = i + 1 < buttons.size() && utf8::Units(buttons[i].title) <= kShortTitleUnits &&
+    row.push_back(
+        {{"text", buttons[i].title}, {"callback_data", buttons[i].id}});
+    const bool pair = i + 1 < buttons.size() &&
+                      utf8::Units(buttons[i].title) <= kShortTitleUnits &&
                       utf8::Units(buttons[i + 1].title) <= kShortTitleUnits;
     if (pair) {
       ++i;
-      row.push_back({{"text", buttons[i].title}, {"callback_data", buttons[i].id}});
+      row.push_back(
+          {{"text", buttons[i].title}, {"callback_data", buttons[i].id}});
     }
     rows.push_back(std::move(row));
   }
@@ -39,8 +42,9 @@ Json InlineKeyboard(const std::vector<core::Button>& buttons) {
 // A wa_id is the full international number without "+"; Meta reads a number
 // without "+" as local to the business's own country.
 std::string WhatsAppRecipient(const std::string& chat_id) {
-  const bool digits = !chat_id.empty() && std::all_of(chat_id.begin(), chat_id.end(),
-                                                      [](char c) { return c >= '0' && c <= '9'; });
+  const bool digits = !chat_id.empty() &&
+                      std::all_of(chat_id.begin(), chat_id.end(),
+                                  [](char c) { return c >= '0' && c <= '9'; });
   return digits ? "+" + chat_id : chat_id;
 }
 
@@ -48,14 +52,16 @@ Json WhatsAppInteractive(const core::OutboundMessage& msg) {
   if (msg.buttons.size() <= 3) {
     Json buttons = Json::array();
     for (const core::Button& b : msg.buttons) {
-      buttons.push_back({{"type", "reply"}, {"reply", {{"id", b.id}, {"title", b.title}}}});
+      buttons.push_back(
+          {{"type", "reply"}, {"reply", {{"id", b.id}, {"title", b.title}}}});
     }
     return {{"type", "button"},
             {"body", {{"text", msg.text}}},
             {"action", {{"buttons", std::move(buttons)}}}};
   }
   Json rows = Json::array();
-  for (const core::Button& b : msg.buttons) rows.push_back({{"id", b.id}, {"title", b.title}});
+  for (const core::Button& b : msg.buttons)
+    rows.push_back({{"id", b.id}, {"title", b.title}});
   Json section = Json::object();
   section["rows"] = std::move(rows);
   return {{"type", "list"},
@@ -66,14 +72,18 @@ Json WhatsAppInteractive(const core::OutboundMessage& msg) {
 }
 
 Json WhatsAppTemplate(const core::OutboundMessage& msg) {
-  Json tmpl = {{"name", msg.template_name},
-               {"language", {{"code", msg.template_language.empty() ? "it" : msg.template_language}}}};
+  Json tmpl = {
+      {"name", msg.template_name},
+      {"language",
+       {{"code",
+         msg.template_language.empty() ? "it" : msg.template_language}}}};
   if (!msg.template_params.empty()) {
     Json parameters = Json::array();
     for (const std::string& p : msg.template_params) {
       parameters.push_back({{"type", "text"}, {"text", p}});
     }
-    tmpl["components"] = Json::array({{{"type", "body"}, {"parameters", std::move(parameters)}}});
+    tmpl["components"] = Json::array(
+        {{{"type", "body"}, {"parameters", std::move(parameters)}}});
   }
   return tmpl;
 }

@@ -24,8 +24,9 @@ using json_access::RequireString;
 constexpr size_t kMaxTextBytes = 16 * 1024;
 
 // Message fields that carry a file; the caption, if any, is the text.
-constexpr std::string_view kMediaFields[] = {"photo", "document", "voice",   "video",
-                                             "audio", "sticker",  "animation", "video_note"};
+constexpr std::string_view kMediaFields[] = {
+    "photo", "document", "voice",     "video",
+    "audio", "sticker",  "animation", "video_note"};
 
 // The update as seen by one parser: its dedupe key and raw text go on every
 // Update made from it.
@@ -35,14 +36,17 @@ struct Context {
 };
 
 core::Update Dead(const Context& ctx, std::string reason) {
-  return core::DeadLetter{core::Channel::kTelegram, ctx.dedupe_key, std::move(reason), ctx.raw};
+  return core::DeadLetter{core::Channel::kTelegram, ctx.dedupe_key,
+                          std::move(reason), ctx.raw};
 }
 
 core::Update Ignore(std::string reason) {
   return core::Ignored{core::Channel::kTelegram, std::move(reason)};
 }
 
-std::string Quote(std::string_view untrusted) { return utf8::ForLog(untrusted, 40); }
+std::string Quote(std::string_view untrusted) {
+  return utf8::ForLog(untrusted, 40);
+}
 
 std::string Path(std::string_view prefix, std::string_view member) {
   return std::string(prefix) + "." + std::string(member);
@@ -63,21 +67,25 @@ core::Result<Sender> ReadSender(const Json& parent, std::string_view path) {
   if (!id.ok()) return id.status();
   Sender sender{std::to_string(*id), OptionalString(**from, "first_name"),
                 OptionalString(**from, "language_code")};
-  if (const std::string last = OptionalString(**from, "last_name"); !last.empty()) {
+  if (const std::string last = OptionalString(**from, "last_name");
+      !last.empty()) {
     sender.name += sender.name.empty() ? last : " " + last;
   }
   return sender;
 }
 
 // An optional text member of at most kMaxTextBytes: "" when absent.
-core::Result<std::string> ReadText(const Json& obj, std::string_view key, std::string_view path) {
+core::Result<std::string> ReadText(const Json& obj, std::string_view key,
+                                   std::string_view path) {
   const Json* v = Find(obj, key);
   if (v == nullptr || v->is_null()) return std::string();
-  if (!v->is_string()) return core::Status::InvalidArgument(Path(path, key) + " is not a string");
+  if (!v->is_string())
+    return core::Status::InvalidArgument(Path(path, key) + " is not a string");
   const auto& text = v->get_ref<const Json::string_t&>();
   if (text.size() > kMaxTextBytes) {
     return core::Status::InvalidArgument(Path(path, key) + " longer than " +
-                                         std::to_string(kMaxTextBytes) + " bytes");
+                                         std::to_string(kMaxTextBytes) +
+                                         " bytes");
   }
   return text;
 }
@@ -100,7 +108,8 @@ core::Result<Chat> ReadChat(const Json& parent, std::string_view path) {
 }
 
 // Fills kind, text, location or contact of `msg` from a private message.
-core::Status ReadContent(const Json& message, const Sender& sender, core::InboundMessage& msg) {
+core::Status ReadContent(const Json& message, const Sender& sender,
+                         core::InboundMessage& msg) {
   constexpr std::string_view kPath = "telegram: message";
   if (Find(message, "text") != nullptr) {
     auto text = ReadText(message, "text", kPath);
@@ -110,14 +119,18 @@ core::Status ReadContent(const Json& message, const Sender& sender, core::Inboun
     return core::Status::Ok();
   }
   if (Find(message, "location") != nullptr) {
-    const auto location = RequireObject(message, "location", Path(kPath, "location"));
+    const auto location =
+        RequireObject(message, "location", Path(kPath, "location"));
     if (!location.ok()) return location.status();
-    const auto lat = RequireNumber(**location, "latitude", Path(kPath, "location.latitude"));
+    const auto lat =
+        RequireNumber(**location, "latitude", Path(kPath, "location.latitude"));
     if (!lat.ok()) return lat.status();
-    const auto lon = RequireNumber(**location, "longitude", Path(kPath, "location.longitude"));
+    const auto lon = RequireNumber(**location, "longitude",
+                                   Path(kPath, "location.longitude"));
     if (!lon.ok()) return lon.status();
     if (std::abs(*lat) > 90 || std::abs(*lon) > 180) {
-      return core::Status::InvalidArgument("telegram: message.location out of range");
+      return core::Status::InvalidArgument(
+          "telegram: message.location out of range");
     }
     msg.kind = core::InboundKind::kLocation;
     msg.latitude = *lat;
@@ -125,9 +138,11 @@ core::Status ReadContent(const Json& message, const Sender& sender, core::Inboun
     return core::Status::Ok();
   }
   if (Find(message, "contact") != nullptr) {
-    const auto contact = RequireObject(message, "contact", Path(kPath, "contact"));
+    const auto contact =
+        RequireObject(message, "contact", Path(kPath, "contact"));
     if (!contact.ok()) return contact.status();
-    auto phone = RequireString(**contact, "phone_number", Path(kPath, "contact.phone_number"));
+    auto phone = RequireString(**contact, "phone_number",
+                               Path(kPath, "contact.phone_number"));
     if (!phone.ok()) return phone.status();
     msg.kind = core::InboundKind::kContact;
     // Anyone's card can be shared: only the sender's own number is theirs.
@@ -146,19 +161,23 @@ core::Status ReadContent(const Json& message, const Sender& sender, core::Inboun
     msg.text = std::move(*caption);
     return core::Status::Ok();
   }
-  msg.kind = core::InboundKind::kOther;  // polls, dice, games, service messages...
+  msg.kind =
+      core::InboundKind::kOther;  // polls, dice, games, service messages...
   return core::Status::Ok();
 }
 
 core::Update ParseMessage(const Json& message, const Context& ctx) {
   constexpr std::string_view kPath = "telegram: message";
-  if (!message.is_object()) return Dead(ctx, "telegram: message is not an object");
+  if (!message.is_object())
+    return Dead(ctx, "telegram: message is not an object");
   const auto chat = ReadChat(message, kPath);
   if (!chat.ok()) return Dead(ctx, chat.status().message());
-  if (chat->type != "private") return Ignore("telegram: message in a " + Quote(chat->type) + " chat");
+  if (chat->type != "private")
+    return Ignore("telegram: message in a " + Quote(chat->type) + " chat");
   const auto sender = ReadSender(message, kPath);
   if (!sender.ok()) return Dead(ctx, sender.status().message());
-  const auto message_id = RequireInt64(message, "message_id", Path(kPath, "message_id"));
+  const auto message_id =
+      RequireInt64(message, "message_id", Path(kPath, "message_id"));
   if (!message_id.ok()) return Dead(ctx, message_id.status().message());
   const auto date = RequireInt64(message, "date", Path(kPath, "date"));
   if (!date.ok()) return Dead(ctx, date.status().message());
@@ -200,7 +219,8 @@ std::string PressedButtonTitle(const Json& message, std::string_view data) {
 
 core::Update ParseCallbackQuery(const Json& query, const Context& ctx) {
   constexpr std::string_view kPath = "telegram: callback_query";
-  if (!query.is_object()) return Dead(ctx, "telegram: callback_query is not an object");
+  if (!query.is_object())
+    return Dead(ctx, "telegram: callback_query is not an object");
   auto id = RequireString(query, "id", Path(kPath, "id"));
   if (!id.ok()) return Dead(ctx, id.status().message());
   const auto sender = ReadSender(query, kPath);
@@ -220,16 +240,21 @@ core::Update ParseCallbackQuery(const Json& query, const Context& ctx) {
   msg.callback_query_id = std::move(*id);
   msg.raw = ctx.raw;
   // The message holding the button; absent for inline-mode messages.
-  if (const Json* message = Find(query, "message"); message != nullptr && !message->is_null()) {
-    constexpr std::string_view kMessagePath = "telegram: callback_query.message";
-    if (!message->is_object()) return Dead(ctx, std::string(kMessagePath) + " is not an object");
+  if (const Json* message = Find(query, "message");
+      message != nullptr && !message->is_null()) {
+    constexpr std::string_view kMessagePath =
+        "telegram: callback_query.message";
+    if (!message->is_object())
+      return Dead(ctx, std::string(kMessagePath) + " is not an object");
     const auto chat = ReadChat(*message, kMessagePath);
     if (!chat.ok()) return Dead(ctx, chat.status().message());
     if (chat->type != "private") {
-      return Ignore("telegram: callback_query in a " + Quote(chat->type) + " chat");
+      return Ignore("telegram: callback_query in a " + Quote(chat->type) +
+                    " chat");
     }
     msg.chat_id = chat->id;
-    if (const Json* mid = Find(*message, "message_id"); mid && json_access::AsInt64(*mid)) {
+    if (const Json* mid = Find(*message, "message_id");
+        mid && json_access::AsInt64(*mid)) {
       msg.message_id = std::to_string(*json_access::AsInt64(*mid));
     }
     msg.text = PressedButtonTitle(*message, msg.button_id);
@@ -239,19 +264,23 @@ core::Update ParseCallbackQuery(const Json& query, const Context& ctx) {
 
 core::Update ParseMyChatMember(const Json& member, const Context& ctx) {
   constexpr std::string_view kPath = "telegram: my_chat_member";
-  if (!member.is_object()) return Dead(ctx, "telegram: my_chat_member is not an object");
+  if (!member.is_object())
+    return Dead(ctx, "telegram: my_chat_member is not an object");
   const auto chat = ReadChat(member, kPath);
   if (!chat.ok()) return Dead(ctx, chat.status().message());
   if (chat->type != "private") {
-    return Ignore("telegram: my_chat_member in a " + Quote(chat->type) + " chat");
+    return Ignore("telegram: my_chat_member in a " + Quote(chat->type) +
+                  " chat");
   }
   const auto sender = ReadSender(member, kPath);
   if (!sender.ok()) return Dead(ctx, sender.status().message());
   const auto date = RequireInt64(member, "date", Path(kPath, "date"));
   if (!date.ok()) return Dead(ctx, date.status().message());
-  const auto now = RequireObject(member, "new_chat_member", Path(kPath, "new_chat_member"));
+  const auto now =
+      RequireObject(member, "new_chat_member", Path(kPath, "new_chat_member"));
   if (!now.ok()) return Dead(ctx, now.status().message());
-  const auto status = RequireString(**now, "status", Path(kPath, "new_chat_member.status"));
+  const auto status =
+      RequireString(**now, "status", Path(kPath, "new_chat_member.status"));
   if (!status.ok()) return Dead(ctx, status.status().message());
   // In a private chat only these two arrive: the user blocked or unblocked us.
   if (*status != "kicked" && *status != "member") {
@@ -270,20 +299,27 @@ core::Update ParseMyChatMember(const Json& member, const Context& ctx) {
 
 core::Update ParseUpdate(const Json& update, const std::string& raw) {
   const Context no_id{"", raw};
-  if (!update.is_object()) return Dead(no_id, "telegram: update is not an object");
-  const auto update_id = RequireInt64(update, "update_id", "telegram: update_id");
+  if (!update.is_object())
+    return Dead(no_id, "telegram: update is not an object");
+  const auto update_id =
+      RequireInt64(update, "update_id", "telegram: update_id");
   if (!update_id.ok()) return Dead(no_id, update_id.status().message());
   const Context ctx{"tg:" + std::to_string(*update_id), raw};
 
   if (const Json* m = Find(update, "message")) return ParseMessage(*m, ctx);
-  if (const Json* q = Find(update, "callback_query")) return ParseCallbackQuery(*q, ctx);
-  if (const Json* c = Find(update, "my_chat_member")) return ParseMyChatMember(*c, ctx);
+  if (const Json* q = Find(update, "callback_query"))
+    return ParseCallbackQuery(*q, ctx);
+  if (const Json* c = Find(update, "my_chat_member"))
+    return ParseMyChatMember(*c, ctx);
   // Edits would re-run a conversation step; channel posts have no person.
-  for (const std::string_view kind : {"edited_message", "channel_post", "edited_channel_post"}) {
-    if (Find(update, kind) != nullptr) return Ignore("telegram: update kind " + std::string(kind));
+  for (const std::string_view kind :
+       {"edited_message", "channel_post", "edited_channel_post"}) {
+    if (Find(update, kind) != nullptr)
+      return Ignore("telegram: update kind " + std::string(kind));
   }
   for (const auto& [key, value] : update.items()) {
-    if (key != "update_id") return Ignore("telegram: update kind " + Quote(key));
+    if (key != "update_id")
+      return Ignore("telegram: update kind " + Quote(key));
   }
   return Ignore("telegram: update without content");
 }
@@ -292,11 +328,13 @@ core::Update ParseUpdate(const Json& update, const std::string& raw) {
 
 core::Result<core::Update> ParseTelegramUpdate(std::string_view body) {
   auto doc = ParseJsonObject(body);
-  if (!doc.ok()) return core::Status::InvalidArgument("telegram: " + doc.status().message());
+  if (!doc.ok())
+    return core::Status::InvalidArgument("telegram: " + doc.status().message());
   const std::string raw(body);
   try {
     return ParseUpdate(*doc, raw);
-  } catch (const std::exception& e) {  // bad_alloc; the parsers check types first
+  } catch (
+      const std::exception& e) {  // bad_alloc; the parsers check types first
     return core::Update(Dead({"", raw}, std::string("telegram: ") + e.what()));
   }
 }

@@ -30,10 +30,16 @@ std::string_view TrimLeft(std::string_view s) {
 size_t BestCut(std::string_view text, size_t fits) {
   const std::string_view window = text.substr(0, fits);
   const size_t half = fits / 2;
-  if (size_t p = window.rfind("\n\n"); p != std::string_view::npos && p >= half && p > 0) return p;
-  if (size_t p = window.rfind('\n'); p != std::string_view::npos && p >= half && p > 0) return p;
-  if (fits < text.size() && IsSpace(text[fits])) return fits;  // a break right after it
-  if (size_t p = window.rfind(' '); p != std::string_view::npos && p > 0) return p;
+  if (size_t p = window.rfind("\n\n");
+      p != std::string_view::npos && p >= half && p > 0)
+    return p;
+  if (size_t p = window.rfind('\n');
+      p != std::string_view::npos && p >= half && p > 0)
+    return p;
+  if (fits < text.size() && IsSpace(text[fits]))
+    return fits;  // a break right after it
+  if (size_t p = window.rfind(' '); p != std::string_view::npos && p > 0)
+    return p;
   return fits;
 }
 
@@ -112,11 +118,13 @@ std::vector<std::string> Split(std::string_view text, size_t max_units) {
   std::vector<std::string> parts;
   std::string_view rest = TrimLeft(text);
   while (true) {
-    const size_t fits = PrefixWithinUnits(rest, max_units);  // O(limit), not O(text)
+    const size_t fits =
+        PrefixWithinUnits(rest, max_units);  // O(limit), not O(text)
     if (fits == rest.size()) break;
     // A lone character wider than the limit (max_units 1, an emoji): take it
     // anyway rather than loop forever.
-    const size_t cut = fits == 0 ? SequenceLength(rest, 0) : BestCut(rest, fits);
+    const size_t cut =
+        fits == 0 ? SequenceLength(rest, 0) : BestCut(rest, fits);
     const std::string_view head = TrimRight(rest.substr(0, cut));
     if (!head.empty()) parts.emplace_back(head);
     rest = TrimLeft(rest.substr(cut));
@@ -145,7 +153,8 @@ HeadTail SplitTail(std::string_view text, size_t max_units) {
     cut = p;
   } else if (size_t q = window.find('\n'); q != std::string_view::npos) {
     cut = q;
-  } else if (size_t r = window.find(' '); r != std::string_view::npos && r <= window.size() / 2) {
+  } else if (size_t r = window.find(' ');
+             r != std::string_view::npos && r <= window.size() / 2) {
     cut = r;
   }
   std::string_view tail = TrimLeft(window.substr(cut));
@@ -153,7 +162,8 @@ HeadTail SplitTail(std::string_view text, size_t max_units) {
     cut = 0;
     tail = window;
   }
-  return {std::string(TrimRight(text.substr(0, start + cut))), std::string(tail)};
+  return {std::string(TrimRight(text.substr(0, start + cut))),
+          std::string(tail)};
 }
 
 std::string ForLog(std::string_view s, size_t max_bytes) {

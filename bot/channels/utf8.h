@@ -28,8 +28,8 @@ size_t PrefixWithinUnits(std::string_view s, size_t max_units);
 // The longest prefix of at most `max_bytes` bytes that doesn't cut a sequence.
 size_t PrefixWithinBytes(std::string_view s, size_t max_bytes);
 
-// `s` if it fits in `max_units`, else its start (trailing spaces dropped) + "…".
-// REQUIRES: max_units >= 1.
+// `s` if it fits in `max_units`, else its start (trailing spaces dropped) +
+// "…". REQUIRES: max_units >= 1.
 std::string Truncate(std::string_view s, size_t max_units);
 
 // Splits `text` into parts of at most `max_units` units each, cutting at a

@@ -22,7 +22,8 @@ Digest HmacSha256(std::string_view key, std::string_view data) {
   Digest out{};
   unsigned int len = 0;
   HMAC(EVP_sha256(), key_bytes, static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data_bytes), data.size(), out.data(), &len);
+       reinterpret_cast<const unsigned char*>(data_bytes), data.size(),
+       out.data(), &len);
   return out;
 }
 
@@ -51,7 +52,8 @@ std::optional<Digest> DecodeHexDigest(std::string_view hex) {
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
-  // volatile keeps the compiler from turning the loop into an early-exit memcmp.
+  // volatile keeps the compiler from turning the loop into an early-exit
+  // memcmp.
   volatile unsigned char diff = 0;
   for (size_t i = 0; i < a.size(); ++i) {
     diff = diff | static_cast<unsigned char>(a[i] ^ b[i]);
@@ -59,20 +61,25 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-bool VerifyTelegramSecret(std::string_view secret, std::string_view header_value) {
+bool VerifyTelegramSecret(std::string_view secret,
+                          std::string_view header_value) {
   if (secret.empty()) return false;
   return ConstantTimeEquals(secret, header_value);
 }
 
 bool VerifyWhatsAppSignature(std::string_view app_secret, std::string_view body,
                              std::string_view header_value) {
-  if (app_secret.empty() || !header_value.starts_with(kSha256Prefix)) return false;
-  const auto claimed = DecodeHexDigest(header_value.substr(kSha256Prefix.size()));
+  if (app_secret.empty() || !header_value.starts_with(kSha256Prefix))
+    return false;
+  const auto claimed =
+      DecodeHexDigest(header_value.substr(kSha256Prefix.size()));
   if (!claimed) return false;
   const Digest expected = HmacSha256(app_secret, body);
   return ConstantTimeEquals(
-      std::string_view(reinterpret_cast<const char*>(expected.data()), expected.size()),
-      std::string_view(reinterpret_cast<const char*>(claimed->data()), claimed->size()));
+      std::string_view(reinterpret_cast<const char*>(expected.data()),
+                       expected.size()),
+      std::string_view(reinterpret_cast<const char*>(claimed->data()),
+                       claimed->size()));
 }
 
 std::string HmacSha256Hex(std::string_view key, std::string_view data) {

@@ -13,7 +13,8 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 // Telegram: the X-Telegram-Bot-Api-Secret-Token header must equal `secret`.
 // Fails closed: an empty `secret` never verifies, so the caller decides
 // explicitly to skip the check when no secret is configured.
-bool VerifyTelegramSecret(std::string_view secret, std::string_view header_value);
+bool VerifyTelegramSecret(std::string_view secret,
+                          std::string_view header_value);
 
 // WhatsApp: `header_value` must be "sha256=" + lowercase or uppercase hex of
 // HMAC-SHA256(body, app_secret). Missing prefix, sha1=, wrong length, non-hex,

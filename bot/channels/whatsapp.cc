@@ -23,24 +23,30 @@ using json_access::RequireString;
 // Users may send up to 65,536 characters, at most 256 KiB of UTF-8.
 constexpr size_t kMaxTextBytes = 256 * 1024;
 
-constexpr std::string_view kMediaTypes[] = {"image", "document", "audio", "video", "sticker"};
+constexpr std::string_view kMediaTypes[] = {"image", "document", "audio",
+                                            "video", "sticker"};
 
 using Updates = std::vector<core::Update>;
-using Names = std::map<std::string, std::string, std::less<>>;  // wa_id -> profile.name
+using Names =
+    std::map<std::string, std::string, std::less<>>;  // wa_id -> profile.name
 
-core::DeadLetter Dead(std::string dedupe_key, std::string reason, std::string raw) {
-  return core::DeadLetter{core::Channel::kWhatsApp, std::move(dedupe_key), std::move(reason),
-                          std::move(raw)};
+core::DeadLetter Dead(std::string dedupe_key, std::string reason,
+                      std::string raw) {
+  return core::DeadLetter{core::Channel::kWhatsApp, std::move(dedupe_key),
+                          std::move(reason), std::move(raw)};
 }
 
 core::Ignored Ignore(std::string reason) {
   return core::Ignored{core::Channel::kWhatsApp, std::move(reason)};
 }
 
-std::string Quote(std::string_view untrusted) { return utf8::ForLog(untrusted, 40); }
+std::string Quote(std::string_view untrusted) {
+  return utf8::ForLog(untrusted, 40);
+}
 
 // A required non-empty string (ids, phone numbers).
-core::Result<std::string> RequireId(const Json& obj, std::string_view key, std::string_view path) {
+core::Result<std::string> RequireId(const Json& obj, std::string_view key,
+                                    std::string_view path) {
   auto value = RequireString(obj, key, path);
   if (value.ok() && value->empty()) {
     return core::Status::InvalidArgument(std::string(path) + " is empty");
@@ -60,7 +66,9 @@ core::Result<int64_t> RequireTimestamp(const Json& obj, std::string_view path) {
   } else {
     seconds = json_access::AsInt64(*v);
   }
-  if (!seconds) return core::Status::InvalidArgument(std::string(path) + " is not a number");
+  if (!seconds)
+    return core::Status::InvalidArgument(std::string(path) +
+                                         " is not a number");
   return *seconds;
 }
 
@@ -69,15 +77,16 @@ core::Result<std::string> RequireText(const Json& obj, std::string_view key,
   auto text = RequireString(obj, key, path);
   if (text.ok() && text->size() > kMaxTextBytes) {
     return core::Status::InvalidArgument(std::string(path) + " longer than " +
-                                         std::to_string(kMaxTextBytes) + " bytes");
+                                         std::to_string(kMaxTextBytes) +
+                                         " bytes");
   }
   return text;
 }
 
 // Fills kind and content of `msg` from the `type` payload of message `m`.
 // Ignored for reactions (returned through `ignored`).
-core::Status ReadContent(const Json& m, const std::string& type, core::InboundMessage& msg,
-                         bool& ignored) {
+core::Status ReadContent(const Json& m, const std::string& type,
+                         core::InboundMessage& msg, bool& ignored) {
   if (type == "text") {
     const auto text = RequireObject(m, "text", "whatsapp: message.text");
     if (!text.ok()) return text.status();
@@ -86,13 +95,15 @@ core::Status ReadContent(const Json& m, const std::string& type, core::InboundMe
     msg.kind = core::InboundKind::kText;
     msg.text = std::move(*body);
   } else if (type == "interactive") {
-    const auto interactive = RequireObject(m, "interactive", "whatsapp: message.interactive");
+    const auto interactive =
+        RequireObject(m, "interactive", "whatsapp: message.interactive");
     if (!interactive.ok()) return interactive.status();
-    const auto reply_type =
-        RequireString(**interactive, "type", "whatsapp: message.interactive.type");
+    const auto reply_type = RequireString(**interactive, "type",
+                                          "whatsapp: message.interactive.type");
     if (!reply_type.ok()) return reply_type.status();
     if (*reply_type != "button_reply" && *reply_type != "list_reply") {
-      msg.kind = core::InboundKind::kOther;  // e.g. nfm_reply from WhatsApp Flows
+      msg.kind =
+          core::InboundKind::kOther;  // e.g. nfm_reply from WhatsApp Flows
       return core::Status::Ok();
     }
     const std::string path = "whatsapp: message.interactive." + *reply_type;
@@ -108,21 +119,25 @@ core::Status ReadContent(const Json& m, const std::string& type, core::InboundMe
   } else if (type == "button") {
     const auto button = RequireObject(m, "button", "whatsapp: message.button");
     if (!button.ok()) return button.status();
-    auto payload = RequireString(**button, "payload", "whatsapp: message.button.payload");
+    auto payload =
+        RequireString(**button, "payload", "whatsapp: message.button.payload");
     if (!payload.ok()) return payload.status();
     msg.kind = core::InboundKind::kButton;
     msg.button_id = std::move(*payload);
     msg.text = OptionalString(**button, "text");
   } else if (type == "location") {
-    const auto location = RequireObject(m, "location", "whatsapp: message.location");
+    const auto location =
+        RequireObject(m, "location", "whatsapp: message.location");
     if (!location.ok()) return location.status();
-    const auto lat = RequireNumber(**location, "latitude", "whatsapp: message.location.latitude");
+    const auto lat = RequireNumber(**location, "latitude",
+                                   "whatsapp: message.location.latitude");
     if (!lat.ok()) return lat.status();
-    const auto lon =
-        RequireNumber(**location, "longitude", "whatsapp: message.location.longitude");
+    const auto lon = RequireNumber(**location, "longitude",
+                                   "whatsapp: message.location.longitude");
     if (!lon.ok()) return lon.status();
     if (std::abs(*lat) > 90 || std::abs(*lon) > 180) {
-      return core::Status::InvalidArgument("whatsapp: message.location out of range");
+      return core::Status::InvalidArgument(
+          "whatsapp: message.location out of range");
     }
     msg.kind = core::InboundKind::kLocation;
     msg.latitude = *lat;
@@ -132,7 +147,8 @@ core::Status ReadContent(const Json& m, const std::string& type, core::InboundMe
   } else if (type == "reaction") {
     ignored = true;
   } else {
-    msg.kind = core::InboundKind::kOther;  // unsupported, system, order, unknown types
+    msg.kind =
+        core::InboundKind::kOther;  // unsupported, system, order, unknown types
     for (const std::string_view media : kMediaTypes) {
       if (type != media) continue;
       msg.kind = core::InboundKind::kMedia;
@@ -140,7 +156,8 @@ core::Status ReadContent(const Json& m, const std::string& type, core::InboundMe
       // caption that is there must be a sane text.
       const Json* payload = Find(m, media);
       if (payload != nullptr && Find(*payload, "caption") != nullptr) {
-        auto caption = RequireText(*payload, "caption", "whatsapp: message." + type + ".caption");
+        auto caption = RequireText(*payload, "caption",
+                                   "whatsapp: message." + type + ".caption");
         if (!caption.ok()) return caption.status();
         msg.text = std::move(*caption);
       }
@@ -151,13 +168,15 @@ core::Status ReadContent(const Json& m, const std::string& type, core::InboundMe
 
 core::Update ParseMessage(const Json& m, const Names& names) {
   std::string raw = json_access::Dump(m);
-  if (!m.is_object()) return Dead("", "whatsapp: message is not an object", std::move(raw));
+  if (!m.is_object())
+    return Dead("", "whatsapp: message is not an object", std::move(raw));
   auto id = RequireId(m, "id", "whatsapp: message.id");
   if (!id.ok()) return Dead("", id.status().message(), std::move(raw));
   auto from = RequireId(m, "from", "whatsapp: message.from");
   if (!from.ok()) return Dead(*id, from.status().message(), std::move(raw));
   const auto timestamp = RequireTimestamp(m, "whatsapp: message.timestamp");
-  if (!timestamp.ok()) return Dead(*id, timestamp.status().message(), std::move(raw));
+  if (!timestamp.ok())
+    return Dead(*id, timestamp.status().message(), std::move(raw));
   const auto type = RequireString(m, "type", "whatsapp: message.type");
   if (!type.ok()) return Dead(*id, type.status().message(), std::move(raw));
 
@@ -167,7 +186,8 @@ core::Update ParseMessage(const Json& m, const Names& names) {
   msg.message_id = *id;
   msg.user_id = *from;
   msg.chat_id = *from;
-  if (const auto it = names.find(*from); it != names.end()) msg.user_name = it->second;
+  if (const auto it = names.find(*from); it != names.end())
+    msg.user_name = it->second;
   msg.sent_at = *timestamp;
   bool ignored = false;
   if (const core::Status s = ReadContent(m, *type, msg, ignored); !s.ok()) {
@@ -189,7 +209,8 @@ std::optional<core::DeliveryState> ReceiptState(std::string_view status) {
 
 core::Update ParseStatus(const Json& s) {
   std::string raw = json_access::Dump(s);
-  if (!s.is_object()) return Dead("", "whatsapp: status is not an object", std::move(raw));
+  if (!s.is_object())
+    return Dead("", "whatsapp: status is not an object", std::move(raw));
   auto id = RequireId(s, "id", "whatsapp: status.id");
   if (!id.ok()) return Dead("", id.status().message(), std::move(raw));
   auto status = RequireId(s, "status", "whatsapp: status.status");
@@ -198,9 +219,12 @@ core::Update ParseStatus(const Json& s) {
   const auto state = ReceiptState(*status);
   if (!state) return Ignore("whatsapp: status " + Quote(*status));
   const auto timestamp = RequireTimestamp(s, "whatsapp: status.timestamp");
-  if (!timestamp.ok()) return Dead(key, timestamp.status().message(), std::move(raw));
-  auto recipient = RequireId(s, "recipient_id", "whatsapp: status.recipient_id");
-  if (!recipient.ok()) return Dead(key, recipient.status().message(), std::move(raw));
+  if (!timestamp.ok())
+    return Dead(key, timestamp.status().message(), std::move(raw));
+  auto recipient =
+      RequireId(s, "recipient_id", "whatsapp: status.recipient_id");
+  if (!recipient.ok())
+    return Dead(key, recipient.status().message(), std::move(raw));
 
   core::StatusUpdate update;
   update.channel = core::Channel::kWhatsApp;
@@ -209,13 +233,16 @@ core::Update ParseStatus(const Json& s) {
   update.state = *state;
   update.at = *timestamp;
   update.recipient = std::move(*recipient);
-  if (const Json* errors = Find(s, "errors"); errors && errors->is_array() && !errors->empty()) {
+  if (const Json* errors = Find(s, "errors");
+      errors && errors->is_array() && !errors->empty()) {
     const Json& first = errors->front();
-    if (const Json* code = Find(first, "code"); code && json_access::AsInt64(*code)) {
+    if (const Json* code = Find(first, "code");
+        code && json_access::AsInt64(*code)) {
       update.error_code = static_cast<int>(*json_access::AsInt64(*code));
     }
     update.error_title = OptionalString(first, "title");
-    if (update.error_title.empty()) update.error_title = OptionalString(first, "message");
+    if (update.error_title.empty())
+      update.error_title = OptionalString(first, "message");
   }
   update.raw = std::move(raw);
   return update;
@@ -223,10 +250,12 @@ core::Update ParseStatus(const Json& s) {
 
 core::Ignored OutOfBandError(const Json& error) {
   std::string reason = "whatsapp: error";
-  if (const Json* code = Find(error, "code"); code && json_access::AsInt64(*code)) {
+  if (const Json* code = Find(error, "code");
+      code && json_access::AsInt64(*code)) {
     reason += " " + std::to_string(*json_access::AsInt64(*code));
   }
-  if (const std::string title = OptionalString(error, "title"); !title.empty()) {
+  if (const std::string title = OptionalString(error, "title");
+      !title.empty()) {
     reason += " " + Quote(title);
   }
   return Ignore(std::move(reason));
@@ -238,8 +267,9 @@ void ForEachIn(const Json& value, std::string_view key, Updates& out, Fn fn) {
   const Json* list = Find(value, key);
   if (list == nullptr || list->is_null()) return;
   if (!list->is_array()) {
-    out.push_back(Dead("", "whatsapp: value." + std::string(key) + " is not an array",
-                       json_access::Dump(value)));
+    out.push_back(
+        Dead("", "whatsapp: value." + std::string(key) + " is not an array",
+             json_access::Dump(value)));
     return;
   }
   for (const Json& item : *list) out.push_back(fn(item));
@@ -247,12 +277,14 @@ void ForEachIn(const Json& value, std::string_view key, Updates& out, Fn fn) {
 
 void ParseChange(const Json& change, std::string_view ours, Updates& out) {
   if (!change.is_object()) {
-    out.push_back(Dead("", "whatsapp: change is not an object", json_access::Dump(change)));
+    out.push_back(Dead("", "whatsapp: change is not an object",
+                       json_access::Dump(change)));
     return;
   }
   const auto field = RequireString(change, "field", "whatsapp: change.field");
   if (!field.ok()) {
-    out.push_back(Dead("", field.status().message(), json_access::Dump(change)));
+    out.push_back(
+        Dead("", field.status().message(), json_access::Dump(change)));
     return;
   }
   if (*field != "messages") {
@@ -261,40 +293,53 @@ void ParseChange(const Json& change, std::string_view ours, Updates& out) {
   }
   const auto value = RequireObject(change, "value", "whatsapp: change.value");
   if (!value.ok()) {
-    out.push_back(Dead("", value.status().message(), json_access::Dump(change)));
+    out.push_back(
+        Dead("", value.status().message(), json_access::Dump(change)));
     return;
   }
   const Json* metadata = Find(**value, "metadata");
-  const std::string phone_number_id = metadata ? OptionalString(*metadata, "phone_number_id") : "";
+  const std::string phone_number_id =
+      metadata ? OptionalString(*metadata, "phone_number_id") : "";
   if (!ours.empty() && phone_number_id != ours) {
-    out.push_back(Ignore("whatsapp: change for phone_number_id '" + Quote(phone_number_id) + "'"));
+    out.push_back(Ignore("whatsapp: change for phone_number_id '" +
+                         Quote(phone_number_id) + "'"));
     return;
   }
   Names names;
-  if (const Json* contacts = Find(**value, "contacts"); contacts && contacts->is_array()) {
+  if (const Json* contacts = Find(**value, "contacts");
+      contacts && contacts->is_array()) {
     for (const Json& contact : *contacts) {
       const std::string wa_id = OptionalString(contact, "wa_id");
       const Json* profile = Find(contact, "profile");
-      if (!wa_id.empty() && profile) names[wa_id] = OptionalString(*profile, "name");
+      if (!wa_id.empty() && profile)
+        names[wa_id] = OptionalString(*profile, "name");
     }
   }
   const size_t before = out.size();
-  ForEachIn(**value, "messages", out, [&](const Json& m) { return ParseMessage(m, names); });
-  ForEachIn(**value, "statuses", out, [](const Json& s) { return ParseStatus(s); });
-  ForEachIn(**value, "errors", out, [](const Json& e) { return core::Update(OutOfBandError(e)); });
-  if (out.size() == before) out.push_back(Ignore("whatsapp: messages change with nothing in it"));
+  ForEachIn(**value, "messages", out,
+            [&](const Json& m) { return ParseMessage(m, names); });
+  ForEachIn(**value, "statuses", out,
+            [](const Json& s) { return ParseStatus(s); });
+  ForEachIn(**value, "errors", out,
+            [](const Json& e) { return core::Update(OutOfBandError(e)); });
+  if (out.size() == before)
+    out.push_back(Ignore("whatsapp: messages change with nothing in it"));
 }
 
-Updates ParseWebhook(const Json& doc, std::string_view ours, std::string_view body) {
+Updates ParseWebhook(const Json& doc, std::string_view ours,
+                     std::string_view body) {
   Updates out;
   if (const Json* object = Find(doc, "object");
-      object && (!object->is_string() || *object != "whatsapp_business_account")) {
-    out.push_back(Ignore("whatsapp: object " + Quote(json_access::Dump(*object))));
+      object &&
+      (!object->is_string() || *object != "whatsapp_business_account")) {
+    out.push_back(
+        Ignore("whatsapp: object " + Quote(json_access::Dump(*object))));
     return out;
   }
   const Json* entries = Find(doc, "entry");
   if (entries == nullptr || !entries->is_array()) {
-    out.push_back(Dead("", "whatsapp: entry missing or not an array", std::string(body)));
+    out.push_back(
+        Dead("", "whatsapp: entry missing or not an array", std::string(body)));
     return out;
   }
   for (const Json& entry : *entries) {
@@ -311,14 +356,17 @@ Updates ParseWebhook(const Json& doc, std::string_view ours, std::string_view bo
 
 }  // namespace
 
-core::Result<std::vector<core::Update>> ParseWhatsAppWebhook(std::string_view body,
-                                                             std::string_view our_phone_number_id) {
+core::Result<std::vector<core::Update>> ParseWhatsAppWebhook(
+    std::string_view body, std::string_view our_phone_number_id) {
   auto doc = ParseJsonObject(body);
-  if (!doc.ok()) return core::Status::InvalidArgument("whatsapp: " + doc.status().message());
+  if (!doc.ok())
+    return core::Status::InvalidArgument("whatsapp: " + doc.status().message());
   try {
     return ParseWebhook(*doc, our_phone_number_id, body);
-  } catch (const std::exception& e) {  // bad_alloc; the parsers check types first
-    return Updates{Dead("", std::string("whatsapp: ") + e.what(), std::string(body))};
+  } catch (
+      const std::exception& e) {  // bad_alloc; the parsers check types first
+    return Updates{
+        Dead("", std::string("whatsapp: ") + e.what(), std::string(body))};
   }
 }
 

@@ -37,7 +37,7 @@ namespace sportello::channels {
 // (ParseJsonObject's rules; answered 400). A payload whose object is not
 // "whatsapp_business_account" is one Ignored; one without an entry array is
 // one DeadLetter. Never throws.
-core::Result<std::vector<core::Update>> ParseWhatsAppWebhook(std::string_view body,
-                                                             std::string_view our_phone_number_id);
+core::Result<std::vector<core::Update>> ParseWhatsAppWebhook(
+    std::string_view body, std::string_view our_phone_number_id);
 
 }  // namespace sportello::channels
