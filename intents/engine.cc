@@ -1,38 +1,86 @@
-// TEMPORARY stub so the backbone builds; replaced by the real engine (issue 3).
+// The engine: normalise, apply rules and model, combine, add language and
+// entities.
 #include "intents/engine.h"
 
+#include <array>
 #include <cstdlib>
-#include <iostream>
+
+#include "intents/combine.h"
+#include "intents/entities.h"
+#include "intents/labels.h"
+#include "intents/language.h"
+#include "intents/model.h"
+#include "intents/normalize.h"
+#include "intents/rules.h"
 
 namespace sportello::intents {
 namespace {
-class StubEngine final : public Engine {
+
+class RulesAndModelEngine final : public Engine {
  public:
-  Analysis Analyze(std::string_view text, std::chrono::year_month_day, int) const override {
+  RulesAndModelEngine(std::unique_ptr<RuleSet> rules, LinearModel model,
+                      std::unique_ptr<EntityExtractor> entities)
+      : rules_(std::move(rules)),
+        model_(std::move(model)),
+        entities_(std::move(entities)) {}
+
+  Analysis Analyze(std::string_view text, std::chrono::year_month_day today,
+                   int top_k) const override {
     Analysis a;
-    a.intent = text.find("ciao") != std::string_view::npos ? "greet" : "out_of_scope";
-    a.confidence = 0.5;
-    a.lang = "it";
-    a.top.push_back({a.intent, a.confidence});
+    const NormalizedText normalized = NormalizeDetailed(text);
+    a.lang = std::string(DetectLanguageOfFolded(normalized.folded));
+    a.entities = entities_->Extract(text, today);
+    std::vector<RankedIntent> ranked;
+    if (normalized.text.empty()) {  // empty, or only emoji that say nothing
+      ranked.push_back({kOutOfScope, 1.0});
+      for (int k = 0; k < kNumIntents; ++k) {
+        if (k != kOutOfScope) ranked.push_back({k, 0.0});
+      }
+    } else {
+      std::array<int, kNumIntents> priority{};
+      for (const int r : rules_->Apply(normalized)) {
+        const Rule& rule = rules_->rules()[r];
+        priority[rule.intent] = std::max(priority[rule.intent], rule.priority);
+      }
+      ranked = Combine(priority, model_.Predict(normalized.text),
+                       a.entities.role.has_value());
+    }
+    a.intent = std::string(kIntentLabels[ranked[0].intent]);
+    a.confidence = ranked[0].confidence;
+    const size_t k = static_cast<size_t>(std::max(1, top_k));
+    for (size_t i = 0; i < ranked.size() && i < k; ++i) {
+      a.top.push_back(
+          {std::string(kIntentLabels[ranked[i].intent]), ranked[i].confidence});
+    }
     return a;
   }
+
+ private:
+  std::unique_ptr<RuleSet> rules_;
+  LinearModel model_;
+  std::unique_ptr<EntityExtractor> entities_;
 };
+
 }  // namespace
 
-core::Result<std::unique_ptr<Engine>> Engine::Load(const std::string&) {
-  return std::unique_ptr<Engine>(std::make_unique<StubEngine>());
+core::Result<std::unique_ptr<Engine>> Engine::Load(
+    const std::string& data_dir) {
+  auto rules = RuleSet::LoadDir(data_dir);
+  if (!rules.ok()) return rules.status();
+  auto model = LinearModel::LoadFile(data_dir + "/model.tsv");
+  if (!model.ok()) return model.status();
+  auto entities = EntityExtractor::Load(data_dir);
+  if (!entities.ok()) return entities.status();
+  return std::unique_ptr<Engine>(std::make_unique<RulesAndModelEngine>(
+      std::move(*rules), std::move(*model), std::move(*entities)));
 }
 
 std::string DefaultDataDir() {
-  if (const char* dir = std::getenv("SPORTELLO_INTENTS_DIR")) return dir;
+  if (const char* dir = std::getenv("SPORTELLO_INTENTS_DIR");
+      dir != nullptr && *dir != '\0') {
+    return dir;
+  }
   return SPORTELLO_INTENTS_DEFAULT_DIR;
-}
-
-std::string AnalysisToJson(std::string_view, const Analysis&) { return "{}"; }
-
-int RunClassifyCommand(int, char**) {
-  std::cerr << "classify: not built yet\n";
-  return 1;
 }
 
 }  // namespace sportello::intents

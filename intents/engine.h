@@ -20,10 +20,14 @@
 namespace sportello::intents {
 
 struct Entities {
-  std::optional<std::string> city;      // official municipality name: "Molfetta"
-  std::optional<std::string> role;      // masculine singular Italian noun: "cameriere"
-  std::optional<std::string> contract;  // full_time|part_time|tirocinio|stagionale|apprendistato
-  std::optional<std::string> date;      // ISO YYYY-MM-DD, resolved against `today`
+  // Official municipality name: "Molfetta".
+  std::optional<std::string> city;
+  // Masculine singular Italian noun: "cameriere".
+  std::optional<std::string> role;
+  // full_time | part_time | tirocinio | stagionale | apprendistato.
+  std::optional<std::string> contract;
+  // ISO YYYY-MM-DD, resolved against `today`.
+  std::optional<std::string> date;
 };
 
 struct IntentScore {
@@ -32,21 +36,27 @@ struct IntentScore {
 };
 
 struct Analysis {
-  std::string intent;      // one of the labels in issue 3, "out_of_scope" if nothing fits
-  double confidence = 0;   // in [0,1]
-  std::string lang;        // "it" or "en"
+  // One of the labels of issue 3 (intents/labels.h); "out_of_scope" if
+  // nothing fits.
+  std::string intent;
+  // In [0,1]. Below ~0.6 the bot should ask, offering top[0] and top[1].
+  double confidence = 0;
+  std::string lang;  // reply language: "it" or "en"
   Entities entities;
-  std::vector<IntentScore> top;  // best first; top[0] is {intent, confidence}
+  // The best top_k intents, best first; top[0] is {intent, confidence}.
+  std::vector<IntentScore> top;
 };
 
 class Engine {
  public:
   // Loads rule files, the model and the gazetteers from `data_dir`.
-  static core::Result<std::unique_ptr<Engine>> Load(const std::string& data_dir);
+  static core::Result<std::unique_ptr<Engine>> Load(
+      const std::string& data_dir);
   virtual ~Engine() = default;
 
   // `today` is the reference date for relative dates (Europe/Rome).
-  virtual Analysis Analyze(std::string_view text, std::chrono::year_month_day today,
+  virtual Analysis Analyze(std::string_view text,
+                           std::chrono::year_month_day today,
                            int top_k = 2) const = 0;
 };
 

@@ -1,0 +1,252 @@
+// intents_eval: accuracy, macro-F1 and a confusion table of the intent engine
+// on a labelled TSV (default: the shared development set).
+//
+//   intents_eval [--data DIR] [--errors] [FILE.tsv]
+//   intents_eval [--data DIR] --explain "message"
+//
+// FILE has "text<TAB>intent[<TAB>lang]" lines with a header. --errors lists
+// every misclassified line with the engine's top two guesses. --explain shows
+// how one message is read: normalised text, the rules that apply, the model's
+// best guesses and the result (for whoever edits the rule files).
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "intents/engine.h"
+#include "intents/labels.h"
+#include "intents/model.h"
+#include "intents/normalize.h"
+#include "intents/rules.h"
+
+namespace si = sportello::intents;
+
+namespace {
+
+struct Labelled {
+  std::string text;
+  int intent = -1;
+  std::string lang;
+};
+
+std::vector<Labelled> ReadTsv(const std::string& path, bool* ok) {
+  std::vector<Labelled> rows;
+  std::ifstream in(path);
+  *ok = static_cast<bool>(in);
+  std::string line;
+  bool header = true;
+  while (std::getline(in, line)) {
+    if (header) {
+      header = false;
+      if (line.starts_with("text\t")) continue;
+    }
+    if (line.empty()) continue;
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    std::string cell;
+    while (std::getline(ss, cell, '\t')) cells.push_back(cell);
+    if (cells.size() < 2) continue;
+    rows.push_back({cells[0], si::IntentIndex(cells[1]),
+                    cells.size() > 2 ? cells[2] : ""});
+  }
+  return rows;
+}
+
+int Explain(const std::string& dir, const std::string& text) {
+  auto engine = si::Engine::Load(dir);
+  auto rules = si::RuleSet::LoadDir(dir);
+  auto model = si::LinearModel::LoadFile(dir + "/model.tsv");
+  if (!engine.ok() || !rules.ok() || !model.ok()) {
+    std::cerr << "intents_eval: cannot load the engine from " << dir << "\n";
+    return 1;
+  }
+  const si::NormalizedText n = si::NormalizeDetailed(text);
+  std::printf("normalised: \"%s\"\n", n.text.c_str());
+  const std::vector<int> matched = (*rules)->Match(n.text);
+  const std::vector<int> applied = (*rules)->Apply(n);
+  for (const int r : matched) {
+    const si::Rule& rule = (*rules)->rules()[r];
+    const bool kept =
+        std::find(applied.begin(), applied.end(), r) != applied.end();
+    std::printf("  rule %-20s %-16s %2d%s\n", rule.where.c_str(),
+                std::string(si::kIntentLabels[rule.intent]).c_str(),
+                rule.priority, kept ? "" : "  (dropped: negated)");
+  }
+  const si::IntentProbabilities p = model->Predict(n.text);
+  std::vector<int> order(si::kNumIntents);
+  for (int k = 0; k < si::kNumIntents; ++k) order[k] = k;
+  std::sort(order.begin(), order.end(),
+            [&](int a, int b) { return p[a] > p[b]; });
+  std::printf("  model:");
+  for (int i = 0; i < 3; ++i) {
+    std::printf(" %s %.2f", std::string(si::kIntentLabels[order[i]]).c_str(),
+                p[order[i]]);
+  }
+  const std::chrono::year_month_day today{
+      std::chrono::year(2026), std::chrono::month(11), std::chrono::day(20)};
+  const si::Analysis a = (*engine)->Analyze(text, today, 3);
+  std::printf("\n  result: %s %.2f (lang %s)", a.intent.c_str(), a.confidence,
+              a.lang.c_str());
+  for (size_t i = 1; i < a.top.size(); ++i) {
+    std::printf(", then %s %.2f", a.top[i].intent.c_str(), a.top[i].confidence);
+  }
+  std::printf("\n");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string dir = si::DefaultDataDir();
+  std::string path;
+  bool errors = false;
+  std::string explain;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
+      dir = argv[++i];
+    } else if (std::strcmp(argv[i], "--errors") == 0) {
+      errors = true;
+    } else if (std::strcmp(argv[i], "--explain") == 0 && i + 1 < argc) {
+      explain = argv[++i];
+    } else if (argv[i][0] != '-') {
+      path = argv[i];
+    } else {
+      std::cerr << "usage: intents_eval [--data DIR] [--errors] [FILE.tsv]\n"
+                   "       intents_eval [--data DIR] --explain MESSAGE\n";
+      return 2;
+    }
+  }
+  if (!explain.empty()) return Explain(dir, explain);
+  if (path.empty()) path = dir + "/../../../shared/nlu/dev.tsv";
+  bool ok = false;
+  const std::vector<Labelled> rows = ReadTsv(path, &ok);
+  if (!ok || rows.empty()) {
+    std::cerr << "intents_eval: cannot read " << path << "\n";
+    return 1;
+  }
+  auto engine = si::Engine::Load(dir);
+  if (!engine.ok()) {
+    std::cerr << "intents_eval: " << engine.status().ToString() << "\n";
+    return 1;
+  }
+  // The two opinions on their own, to see what each contributes.
+  auto rules = si::RuleSet::LoadDir(dir);
+  auto model = si::LinearModel::LoadFile(dir + "/model.tsv");
+  if (!rules.ok() || !model.ok()) {
+    std::cerr << "intents_eval: cannot load rules or model\n";
+    return 1;
+  }
+  int rules_correct = 0, rules_fired = 0, model_correct = 0;
+  constexpr int K = si::kNumIntents;
+  std::vector<std::array<int, K>> confusion(K);
+  for (auto& row : confusion) row.fill(0);
+  int correct = 0, lang_total = 0, lang_correct = 0;
+  // Confidence buckets: how often the engine is right when it says 0.9+, ...
+  std::array<int, 5> bucket_n{}, bucket_ok{};
+  const std::chrono::year_month_day today{
+      std::chrono::year(2026), std::chrono::month(11), std::chrono::day(20)};
+  for (const Labelled& row : rows) {
+    if (row.intent < 0) {
+      std::cerr << "intents_eval: unknown label in: " << row.text << "\n";
+      return 1;
+    }
+    const si::Analysis a = (*engine)->Analyze(row.text, today, 2);
+    const si::NormalizedText n = si::NormalizeDetailed(row.text);
+    int best_rule = si::kOutOfScope, best_priority = 0;
+    for (const int r : (*rules)->Apply(n)) {
+      const si::Rule& rule = (*rules)->rules()[r];
+      if (rule.priority > best_priority)
+        best_priority = rule.priority, best_rule = rule.intent;
+    }
+    rules_fired += best_priority > 0;
+    rules_correct += best_rule == row.intent;
+    const si::IntentProbabilities p = model->Predict(n.text);
+    model_correct +=
+        std::max_element(p.begin(), p.end()) - p.begin() == row.intent;
+    const int predicted = si::IntentIndex(a.intent);
+    confusion[row.intent][predicted]++;
+    const bool right = predicted == row.intent;
+    correct += right;
+    const int b = a.confidence >= 0.9   ? 0
+                  : a.confidence >= 0.7 ? 1
+                  : a.confidence >= 0.5 ? 2
+                  : a.confidence >= 0.3 ? 3
+                                        : 4;
+    bucket_n[b]++;
+    bucket_ok[b] += right;
+    if (!row.lang.empty()) {
+      ++lang_total;
+      lang_correct += a.lang == row.lang;
+      if (errors && a.lang != row.lang) {
+        std::printf("LANG  %-6s got %-3s  %s\n", row.lang.c_str(),
+                    a.lang.c_str(), row.text.c_str());
+      }
+    }
+    if (errors && !right) {
+      std::printf(
+          "%-16s got %-16s %.2f (2nd %s %.2f)  %s\n",
+          std::string(si::kIntentLabels[row.intent]).c_str(), a.intent.c_str(),
+          a.confidence, a.top.size() > 1 ? a.top[1].intent.c_str() : "-",
+          a.top.size() > 1 ? a.top[1].confidence : 0.0, row.text.c_str());
+    }
+  }
+  double f1_sum = 0;
+  int classes = 0;
+  std::printf("\n%-16s %6s %6s %6s %5s\n", "intent", "prec", "recall", "F1",
+              "n");
+  for (int k = 0; k < K; ++k) {
+    int tp = confusion[k][k], fn = 0, fp = 0;
+    for (int j = 0; j < K; ++j) {
+      if (j == k) continue;
+      fn += confusion[k][j];
+      fp += confusion[j][k];
+    }
+    if (tp + fn == 0) continue;
+    const double p = tp + fp ? double(tp) / (tp + fp) : 0,
+                 r = double(tp) / (tp + fn);
+    const double f1 = p + r ? 2 * p * r / (p + r) : 0;
+    f1_sum += f1;
+    ++classes;
+    std::printf("%-16s %6.3f %6.3f %6.3f %5d\n",
+                std::string(si::kIntentLabels[k]).c_str(), p, r, f1, tp + fn);
+  }
+  std::printf("\nconfusions (true -> predicted: count)\n");
+  std::vector<std::tuple<int, int, int>> pairs;
+  for (int k = 0; k < K; ++k) {
+    for (int j = 0; j < K; ++j) {
+      if (j != k && confusion[k][j]) pairs.emplace_back(confusion[k][j], k, j);
+    }
+  }
+  std::sort(pairs.rbegin(), pairs.rend());
+  if (pairs.empty()) std::printf("  (none)\n");
+  for (const auto& [n, k, j] : pairs) {
+    std::printf("  %-16s -> %-16s %d\n",
+                std::string(si::kIntentLabels[k]).c_str(),
+                std::string(si::kIntentLabels[j]).c_str(), n);
+  }
+  std::printf("\nconfidence  n  accuracy\n");
+  const char* names[] = {">=0.9", "0.7-0.9", "0.5-0.7", "0.3-0.5", "<0.3"};
+  for (int b = 0; b < 5; ++b) {
+    if (bucket_n[b]) {
+      std::printf("  %-8s %4d  %.3f\n", names[b], bucket_n[b],
+                  double(bucket_ok[b]) / bucket_n[b]);
+    }
+  }
+  std::printf(
+      "\nrules alone: accuracy %.4f (a rule fired on %d of %zu)\n"
+      "model alone: accuracy %.4f\n",
+      double(rules_correct) / rows.size(), rules_fired, rows.size(),
+      double(model_correct) / rows.size());
+  std::printf(
+      "\n%s: %zu utterances\naccuracy %.4f  macro-F1 %.4f  language accuracy "
+      "%.4f\n",
+      path.c_str(), rows.size(), double(correct) / rows.size(),
+      f1_sum / classes, lang_total ? double(lang_correct) / lang_total : 0.0);
+  return 0;
+}
