@@ -110,6 +110,11 @@ milliseconds OutboxSender::Backoff(int attempts) const {
 
 void OutboxSender::ClaimLoop() {
   const int capacity = std::max(1, options_.threads) * 2;
+  auto reader = store_.OpenReader();
+  if (!reader.ok()) {
+    core::LogError("sender", "cannot open a reader: " + reader.status().ToString());
+    return;
+  }
   for (;;) {
     int free_slots = 0;
     {
@@ -121,17 +126,33 @@ void OutboxSender::ClaimLoop() {
     std::vector<storage::OutboxRow> claimed;
     std::optional<int64_t> next_due;
     if (free_slots > 0) {
+      // The search runs on a reader: the write lock is held only to claim.
       const int64_t now = clock_.NowMillis();
-      auto s = store_.Write([&](storage::Database& db) -> core::Status {
-        auto rows = storage::ClaimDueOutbox(db, now, free_slots, channel_names_);
-        if (!rows.ok()) return rows.status();
-        claimed = std::move(*rows);
-        auto due = storage::NextOutboxDue(db);
-        if (!due.ok()) return due.status();
-        next_due = *due;
-        return core::Status::Ok();
-      });
-      if (!s.ok()) core::LogError("sender", "claiming due messages failed: " + s.ToString());
+      auto due = storage::FindDueOutbox(**reader, now, free_slots, channel_names_);
+      if (!due.ok()) {
+        core::LogError("sender", "finding due messages failed: " + due.status().ToString());
+      } else if (!due->empty()) {
+        auto s = store_.Write([&](storage::Database& db) -> core::Status {
+          claimed.clear();
+          for (auto& row : *due) {
+            auto ok = storage::ClaimOutboxRow(db, row.id);
+            if (!ok.ok()) return ok.status();
+            if (!*ok) continue;  // taken by another process sharing the database
+            row.state = "sending";
+            ++row.attempts;
+            claimed.push_back(row);
+          }
+          return core::Status::Ok();
+        });
+        if (!s.ok()) {
+          claimed.clear();
+          core::LogError("sender", "claiming due messages failed: " + s.ToString());
+        }
+      }
+      if (claimed.empty()) {
+        auto next = storage::NextOutboxDue(**reader);
+        if (next.ok()) next_due = *next;
+      }
     }
     std::unique_lock<std::mutex> lock(mu_);
     if (!claimed.empty()) {
@@ -141,8 +162,10 @@ void OutboxSender::ClaimLoop() {
       continue;  // there may be more
     }
     milliseconds wait = kIdleWait;
-    if (next_due) {
-      wait = std::clamp(milliseconds(*next_due - clock_.NowMillis()), milliseconds(1), kIdleWait);
+    // A row already due but not claimable waits for its chat's row in
+    // flight: the worker that finishes it wakes us, so no polling.
+    if (next_due && *next_due > clock_.NowMillis()) {
+      wait = std::min(milliseconds(*next_due - clock_.NowMillis()), kIdleWait);
     }
     claim_cv_.wait_for(lock, wait, [&] { return stopping_ || wake_; });
   }

@@ -7,8 +7,10 @@ constexpr int kMaxSlotMinutes = 480;
 
 // A slot with the booking holding it (the partial unique index allows one).
 constexpr const char* kSlotSelect =
-    "SELECT s.id, s.service_code, s.counsellor, s.starts_at, s.minutes, s.place, s.link, b.id"
-    " FROM slots s LEFT JOIN bookings b ON b.slot_id = s.id AND b.state = 'booked'";
+    "SELECT s.id, s.service_code, s.counsellor, s.starts_at, s.minutes, "
+    "s.place, s.link, b.id"
+    " FROM slots s LEFT JOIN bookings b ON b.slot_id = s.id AND b.state = "
+    "'booked'";
 
 Slot ReadSlot(const Statement& st) {
   Slot s;
@@ -32,7 +34,8 @@ Booking ReadBooking(const Statement& st) {
   b.slot_id = st.Int(1);
   b.user_id = st.OptionalInt(2);
   b.service_code = st.Text(3);
-  b.state = st.Text(4) == "booked" ? BookingState::kBooked : BookingState::kCancelled;
+  b.state =
+      st.Text(4) == "booked" ? BookingState::kBooked : BookingState::kCancelled;
   b.created_at = st.Int(5);
   b.cancelled_at = st.OptionalInt(6);
   return b;
@@ -47,10 +50,12 @@ core::Result<std::vector<Slot>> ReadSlots(Statement& st) {
 
 core::Status ValidateSlot(Database& db, const NewSlot& slot) {
   if (slot.minutes <= 0 || slot.minutes > kMaxSlotMinutes) {
-    return core::Status::InvalidArgument("slots: length must be 1-480 minutes, not " +
-                                         std::to_string(slot.minutes));
+    return core::Status::InvalidArgument(
+        "slots: length must be 1-480 minutes, not " +
+        std::to_string(slot.minutes));
   }
-  if (slot.place.empty()) return core::Status::InvalidArgument("slots: place missing");
+  if (slot.place.empty())
+    return core::Status::InvalidArgument("slots: place missing");
   if (slot.place == kOnline && (!slot.link || slot.link->empty())) {
     return core::Status::InvalidArgument("slots: an online slot needs a link");
   }
@@ -58,7 +63,8 @@ core::Status ValidateSlot(Database& db, const NewSlot& slot) {
     auto service = FindService(db, *slot.service_code);
     if (!service.ok()) return service.status();
     if (!service->has_value()) {
-      return core::Status::InvalidArgument("slots: unknown service '" + *slot.service_code + "'");
+      return core::Status::InvalidArgument("slots: unknown service '" +
+                                           *slot.service_code + "'");
     }
   }
   return core::Status::Ok();
@@ -67,28 +73,33 @@ core::Status ValidateSlot(Database& db, const NewSlot& slot) {
 }  // namespace
 
 core::Result<std::vector<Service>> ListServices(Database& db) {
-  Statement st =
-      db.Prepare("SELECT code, name_it, name_en, minutes FROM services ORDER BY position, code");
+  Statement st = db.Prepare(
+      "SELECT code, name_it, name_en, minutes FROM services ORDER BY position, "
+      "code");
   std::vector<Service> services;
   while (st.Step()) {
-    services.push_back({st.Text(0), st.Text(1), st.Text(2), static_cast<int>(st.Int(3))});
+    services.push_back(
+        {st.Text(0), st.Text(1), st.Text(2), static_cast<int>(st.Int(3))});
   }
   if (!st.status().ok()) return st.status();
   return services;
 }
 
-core::Result<std::optional<Service>> FindService(Database& db, std::string_view code) {
-  Statement st = db.Prepare("SELECT code, name_it, name_en, minutes FROM services WHERE code = ?");
+core::Result<std::optional<Service>> FindService(Database& db,
+                                                 std::string_view code) {
+  Statement st = db.Prepare(
+      "SELECT code, name_it, name_en, minutes FROM services WHERE code = ?");
   st.Bind(1, code);
   if (st.Step()) {
-    return std::optional<Service>(
-        Service{st.Text(0), st.Text(1), st.Text(2), static_cast<int>(st.Int(3))});
+    return std::optional<Service>(Service{st.Text(0), st.Text(1), st.Text(2),
+                                          static_cast<int>(st.Int(3))});
   }
   if (!st.status().ok()) return st.status();
   return std::optional<Service>();
 }
 
-core::Result<int64_t> AddSlot(Database& db, const NewSlot& slot, int64_t now_ms) {
+core::Result<int64_t> AddSlot(Database& db, const NewSlot& slot,
+                              int64_t now_ms) {
   if (auto s = ValidateSlot(db, slot); !s.ok()) return s;
   const int64_t ends_at = slot.starts_at + int64_t{slot.minutes} * 60'000;
   // A counsellor is in one place at a time. (Slots are added by staff, one
@@ -106,7 +117,8 @@ core::Result<int64_t> AddSlot(Database& db, const NewSlot& slot, int64_t now_ms)
   if (!overlap.status().ok()) return overlap.status();
 
   Statement st = db.Prepare(
-      "INSERT INTO slots(service_code, counsellor, starts_at, minutes, place, link, created_at)"
+      "INSERT INTO slots(service_code, counsellor, starts_at, minutes, place, "
+      "link, created_at)"
       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   st.Bind(1, slot.service_code)
       .Bind(2, slot.counsellor)
@@ -127,7 +139,8 @@ core::Result<std::optional<Slot>> FindSlot(Database& db, int64_t slot_id) {
   return std::optional<Slot>();
 }
 
-core::Result<std::vector<Slot>> ListSlots(Database& db, int64_t from_ms, int64_t to_ms) {
+core::Result<std::vector<Slot>> ListSlots(Database& db, int64_t from_ms,
+                                          int64_t to_ms) {
   Statement st = db.Prepare(std::string(kSlotSelect) +
                             " WHERE s.starts_at >= ?1 AND s.starts_at < ?2"
                             " ORDER BY s.starts_at, s.counsellor, s.id");
@@ -135,18 +148,23 @@ core::Result<std::vector<Slot>> ListSlots(Database& db, int64_t from_ms, int64_t
   return ReadSlots(st);
 }
 
-core::Result<std::vector<Slot>> FreeSlots(Database& db, std::string_view service_code,
-                                          int64_t from_ms, int64_t to_ms, int limit) {
-  Statement st = db.Prepare(std::string(kSlotSelect) +
-                            " WHERE s.starts_at >= ?2 AND s.starts_at < ?3 AND b.id IS NULL"
-                            " AND (s.service_code = ?1 OR s.service_code IS NULL)"
-                            " ORDER BY s.starts_at, s.service_code IS NULL, s.id LIMIT ?4");
+core::Result<std::vector<Slot>> FreeSlots(Database& db,
+                                          std::string_view service_code,
+                                          int64_t from_ms, int64_t to_ms,
+                                          int limit) {
+  Statement st = db.Prepare(
+      std::string(kSlotSelect) +
+      " WHERE s.starts_at >= ?2 AND s.starts_at < ?3 AND b.id IS NULL"
+      " AND (s.service_code = ?1 OR s.service_code IS NULL)"
+      " ORDER BY s.starts_at, s.service_code IS NULL, s.id LIMIT ?4");
   st.Bind(1, service_code).Bind(2, from_ms).Bind(3, to_ms).Bind(4, limit);
   return ReadSlots(st);
 }
 
-core::Result<int64_t> InsertBooking(Database& db, int64_t slot_id, int64_t user_id,
-                                    std::string_view service_code, int64_t now_ms) {
+core::Result<int64_t> InsertBooking(Database& db, int64_t slot_id,
+                                    int64_t user_id,
+                                    std::string_view service_code,
+                                    int64_t now_ms) {
   Statement st = db.Prepare(
       "INSERT INTO bookings(slot_id, user_id, service_code, state, created_at)"
       " VALUES(?1, ?2, ?3, 'booked', ?4)");
@@ -154,29 +172,33 @@ core::Result<int64_t> InsertBooking(Database& db, int64_t slot_id, int64_t user_
   if (auto s = st.Run(); !s.ok()) {
     if (s.code() != core::Status::Code::kAlreadyExists) return s;
     if (sqlite3_extended_errcode(db.handle()) == SQLITE_CONSTRAINT_FOREIGNKEY) {
-      return core::Status::NotFound("bookings: no slot " + std::to_string(slot_id) +
-                                    ", user " + std::to_string(user_id) + " or service '" +
+      return core::Status::NotFound("bookings: no slot " +
+                                    std::to_string(slot_id) + ", user " +
+                                    std::to_string(user_id) + " or service '" +
                                     std::string(service_code) + "'");
     }
-    return core::Status::AlreadyExists("bookings: slot " + std::to_string(slot_id) +
-                                       " is taken");
+    return core::Status::AlreadyExists("bookings: slot " +
+                                       std::to_string(slot_id) + " is taken");
   }
   return db.LastInsertRowId();
 }
 
-core::Result<std::optional<Booking>> FindBooking(Database& db, int64_t booking_id) {
-  Statement st =
-      db.Prepare(std::string("SELECT ") + kBookingColumns + " FROM bookings WHERE id = ?");
+core::Result<std::optional<Booking>> FindBooking(Database& db,
+                                                 int64_t booking_id) {
+  Statement st = db.Prepare(std::string("SELECT ") + kBookingColumns +
+                            " FROM bookings WHERE id = ?");
   st.Bind(1, booking_id);
   if (st.Step()) return std::optional<Booking>(ReadBooking(st));
   if (!st.status().ok()) return st.status();
   return std::optional<Booking>();
 }
 
-core::Result<std::vector<Booking>> ListBookedForUser(Database& db, int64_t user_id,
+core::Result<std::vector<Booking>> ListBookedForUser(Database& db,
+                                                     int64_t user_id,
                                                      int64_t from_ms) {
   Statement st = db.Prepare(
-      "SELECT b.id, b.slot_id, b.user_id, b.service_code, b.state, b.created_at, b.cancelled_at"
+      "SELECT b.id, b.slot_id, b.user_id, b.service_code, b.state, "
+      "b.created_at, b.cancelled_at"
       " FROM bookings b JOIN slots s ON s.id = b.slot_id"
       " WHERE b.user_id = ?1 AND b.state = 'booked' AND s.starts_at >= ?2"
       " ORDER BY s.starts_at, b.id");
@@ -187,14 +209,16 @@ core::Result<std::vector<Booking>> ListBookedForUser(Database& db, int64_t user_
   return bookings;
 }
 
-core::Status MarkBookingCancelled(Database& db, int64_t booking_id, int64_t now_ms) {
+core::Status MarkBookingCancelled(Database& db, int64_t booking_id,
+                                  int64_t now_ms) {
   Statement st = db.Prepare(
       "UPDATE bookings SET state = 'cancelled', cancelled_at = ?1"
       " WHERE id = ?2 AND state = 'booked'");
   st.Bind(1, now_ms).Bind(2, booking_id);
   if (auto s = st.Run(); !s.ok()) return s;
   if (db.Changes() == 0) {
-    return core::Status::NotFound("bookings: no booked booking " + std::to_string(booking_id));
+    return core::Status::NotFound("bookings: no booked booking " +
+                                  std::to_string(booking_id));
   }
   return core::Status::Ok();
 }

@@ -15,7 +15,8 @@
 
 namespace sportello::storage {
 
-inline constexpr std::string_view kOnline = "online";  // Slot::place of a video call
+inline constexpr std::string_view kOnline =
+    "online";  // Slot::place of a video call
 
 struct Service {
   std::string code;  // "orientamento", "bilancio_competenze", ...
@@ -26,7 +27,7 @@ struct Service {
 
 struct NewSlot {
   std::optional<std::string> service_code;  // nullopt: any service
-  std::string counsellor;                    // "" when not named
+  std::string counsellor;                   // "" when not named
   int64_t starts_at = 0;
   int minutes = 0;
   std::string place;                // an address, or kOnline
@@ -61,39 +62,49 @@ struct Booking {
 
 // Services in the order they are offered.
 core::Result<std::vector<Service>> ListServices(Database& db);
-core::Result<std::optional<Service>> FindService(Database& db, std::string_view code);
+core::Result<std::optional<Service>> FindService(Database& db,
+                                                 std::string_view code);
 
 // Adds a slot. InvalidArgument for an unknown service, a length outside
 // 1-480 minutes, an empty place, or online without a link; AlreadyExists when
 // the counsellor has a slot overlapping it.
-core::Result<int64_t> AddSlot(Database& db, const NewSlot& slot, int64_t now_ms);
+core::Result<int64_t> AddSlot(Database& db, const NewSlot& slot,
+                              int64_t now_ms);
 
 core::Result<std::optional<Slot>> FindSlot(Database& db, int64_t slot_id);
 
 // Every slot starting in [from_ms, to_ms), booked or not, by start time.
-core::Result<std::vector<Slot>> ListSlots(Database& db, int64_t from_ms, int64_t to_ms);
+core::Result<std::vector<Slot>> ListSlots(Database& db, int64_t from_ms,
+                                          int64_t to_ms);
 
 // Free slots usable for `service_code` (its own and those for any service)
 // starting in [from_ms, to_ms), by start time, at most `limit`.
-core::Result<std::vector<Slot>> FreeSlots(Database& db, std::string_view service_code,
-                                          int64_t from_ms, int64_t to_ms, int limit);
+core::Result<std::vector<Slot>> FreeSlots(Database& db,
+                                          std::string_view service_code,
+                                          int64_t from_ms, int64_t to_ms,
+                                          int limit);
 
 // Takes `slot_id` for `user_id`. AlreadyExists when the slot is booked
 // already: the database's unique index decides, so of two connections racing
 // for a slot exactly one succeeds. NotFound for an unknown slot, user or
 // service. Returns the booking's id.
-core::Result<int64_t> InsertBooking(Database& db, int64_t slot_id, int64_t user_id,
-                                    std::string_view service_code, int64_t now_ms);
+core::Result<int64_t> InsertBooking(Database& db, int64_t slot_id,
+                                    int64_t user_id,
+                                    std::string_view service_code,
+                                    int64_t now_ms);
 
-core::Result<std::optional<Booking>> FindBooking(Database& db, int64_t booking_id);
+core::Result<std::optional<Booking>> FindBooking(Database& db,
+                                                 int64_t booking_id);
 
 // A person's bookings in state kBooked whose slot starts at or after
 // `from_ms`, soonest first.
-core::Result<std::vector<Booking>> ListBookedForUser(Database& db, int64_t user_id,
+core::Result<std::vector<Booking>> ListBookedForUser(Database& db,
+                                                     int64_t user_id,
                                                      int64_t from_ms);
 
 // kBooked -> kCancelled, freeing the slot. NotFound when there is no such
 // booking in state kBooked.
-core::Status MarkBookingCancelled(Database& db, int64_t booking_id, int64_t now_ms);
+core::Status MarkBookingCancelled(Database& db, int64_t booking_id,
+                                  int64_t now_ms);
 
 }  // namespace sportello::storage

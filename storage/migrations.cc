@@ -240,8 +240,76 @@ CREATE TABLE bookings (
 CREATE UNIQUE INDEX bookings_one_per_slot ON bookings(slot_id) WHERE state = 'booked';
 CREATE INDEX bookings_user ON bookings(user_id, state);
 )sql",
-      // 4: profiles and consent (issue 4): insert the migration string here.
-      // 5: events (issue 4): insert the migration string here.
+      // 4: profiles and consent (issue 4). Consent's version and time live on
+      // users (migration 1); the age band is given with consent, so a person
+      // under 14 (who cannot consent) never has a profile.
+      R"sql(
+CREATE TABLE profiles (
+  user_id INTEGER PRIMARY KEY REFERENCES users(id),
+  age_band TEXT CHECK (age_band IN ('14_15', '16_29', '30_39', '40_plus')),
+  completed_at INTEGER,  -- when the questionnaire was first finished
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+-- The questionnaire's answers (bot/flows/data/profile.json), by question id.
+-- value: an option id, comma-separated option ids (multi), a year, a comune's
+-- official name or free text; '' for a question the person skipped.
+CREATE TABLE profile_answers (
+  user_id INTEGER NOT NULL REFERENCES profiles(user_id) ON DELETE CASCADE,
+  question TEXT NOT NULL CHECK (question <> ''),
+  value TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, question)
+) WITHOUT ROWID;
+)sql",
+      // 5: events (issue 4).
+      R"sql(
+-- What the centre runs: recruiting days, workshops, seminars. place is an
+-- address or 'online' (then link is the call). tags: comma-separated.
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  external_id TEXT UNIQUE,
+  title TEXT NOT NULL CHECK (title <> ''),
+  description TEXT NOT NULL DEFAULT '',
+  starts_at INTEGER NOT NULL,
+  ends_at INTEGER NOT NULL CHECK (ends_at > starts_at),
+  place TEXT NOT NULL CHECK (place <> ''),
+  link TEXT,
+  capacity INTEGER NOT NULL CHECK (capacity > 0),
+  tags TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  CHECK (place <> 'online' OR link IS NOT NULL)
+);
+CREATE INDEX events_starts ON events(starts_at);
+
+-- One row per person and event; a cancelled sign-up is reused when they sign
+-- up again. The waiting list is ordered by queued_at, then id. user_id is
+-- NULL once a person's data is erased.
+CREATE TABLE event_signups (
+  id INTEGER PRIMARY KEY,
+  event_id INTEGER NOT NULL REFERENCES events(id),
+  user_id INTEGER REFERENCES users(id),
+  state TEXT NOT NULL CHECK (state IN ('signed_up', 'waiting', 'cancelled')),
+  queued_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (event_id, user_id)
+);
+CREATE INDEX event_signups_queue ON event_signups(event_id, state, queued_at, id);
+CREATE INDEX event_signups_user ON event_signups(user_id, state);
+
+-- No event seats more people than it has places, whatever the code does.
+CREATE TRIGGER event_signups_capacity_insert BEFORE INSERT ON event_signups
+WHEN NEW.state = 'signed_up' AND
+  (SELECT count(*) FROM event_signups WHERE event_id = NEW.event_id AND state = 'signed_up') >=
+  (SELECT capacity FROM events WHERE id = NEW.event_id)
+BEGIN SELECT RAISE(ABORT, 'event_signups: event full'); END;
+CREATE TRIGGER event_signups_capacity_update BEFORE UPDATE OF state ON event_signups
+WHEN NEW.state = 'signed_up' AND OLD.state <> 'signed_up' AND
+  (SELECT count(*) FROM event_signups WHERE event_id = NEW.event_id AND state = 'signed_up') >=
+  (SELECT capacity FROM events WHERE id = NEW.event_id)
+BEGIN SELECT RAISE(ABORT, 'event_signups: event full'); END;
+)sql",
   };
   return kMigrations;
 }

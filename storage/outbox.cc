@@ -49,18 +49,18 @@ core::Result<std::optional<int64_t>> EnqueueOutbox(Database& db, const NewOutbox
   return std::optional<int64_t>(db.LastInsertRowId());
 }
 
-core::Result<std::vector<OutboxRow>> ClaimDueOutbox(Database& db, int64_t now_ms, int limit,
-                                                    const std::vector<std::string>& channels) {
-  // A row is claimable when it is due and no earlier row of its chat that is
-  // also due is still waiting or in flight. Rows due later (reminders) don't
-  // hold up replies.
+core::Result<std::vector<OutboxRow>> FindDueOutbox(Database& db, int64_t now_ms, int limit,
+                                                   const std::vector<std::string>& channels) {
+  // A row is claimable when it is due and no other row of its chat is in
+  // flight or due before it. Rows due later (reminders) don't hold up
+  // replies. The subquery repeats outbox_chat's condition word for word so
+  // SQLite uses that partial index; the outer scan follows outbox_claim.
   std::string sql = std::string("SELECT ") + kColumns +
-                    " FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ?1"
+                    " FROM outbox o INDEXED BY outbox_claim"
+                    " WHERE o.state = 'pending' AND o.next_attempt_at <= ?1"
                     " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel"
-                    "   AND p.chat_id = o.chat_id AND p.id < o.id AND p.due_at <= ?1"
-                    "   AND p.state IN ('pending', 'sending'))"
-                    " AND NOT EXISTS (SELECT 1 FROM outbox q WHERE q.channel = o.channel"
-                    "   AND q.chat_id = o.chat_id AND q.state = 'sending')";
+                    "   AND p.chat_id = o.chat_id AND p.state IN ('pending', 'sending')"
+                    "   AND p.id <> o.id AND (p.state = 'sending' OR (p.id < o.id AND p.due_at <= ?1)))";
   if (!channels.empty()) {
     sql += " AND o.channel IN (";
     // Numbered, because a bare ? would take the index after ?1 and clash with ?2.
@@ -75,17 +75,35 @@ core::Result<std::vector<OutboxRow>> ClaimDueOutbox(Database& db, int64_t now_ms
   for (size_t i = 0; i < channels.size(); ++i) st.Bind(static_cast<int>(3 + i), channels[i]);
   std::vector<OutboxRow> rows;
   while (st.Step()) rows.push_back(ReadRow(st));
-  if (!st.status().ok()) return st.status();
-  Statement& claim =
-      db.Cached("UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?");
-  for (auto& r : rows) {
-    claim.Reset();
-    claim.Bind(1, r.id);
-    if (auto s = claim.Run(); !s.ok()) return s;
+  const core::Status status = st.status();
+  st.Reset();
+  if (!status.ok()) return status;
+  return rows;
+}
+
+core::Result<bool> ClaimOutboxRow(Database& db, int64_t id) {
+  Statement& claim = db.Cached(
+      "UPDATE outbox SET state = 'sending', attempts = attempts + 1"
+      " WHERE id = ? AND state = 'pending'");
+  claim.Bind(1, id);
+  if (auto s = claim.Run(); !s.ok()) return s;
+  return db.Changes() == 1;
+}
+
+core::Result<std::vector<OutboxRow>> ClaimDueOutbox(Database& db, int64_t now_ms, int limit,
+                                                    const std::vector<std::string>& channels) {
+  auto rows = FindDueOutbox(db, now_ms, limit, channels);
+  if (!rows.ok()) return rows.status();
+  std::vector<OutboxRow> claimed;
+  for (auto& r : *rows) {
+    auto ok = ClaimOutboxRow(db, r.id);
+    if (!ok.ok()) return ok.status();
+    if (!*ok) continue;
     r.state = "sending";
     ++r.attempts;
+    claimed.push_back(std::move(r));
   }
-  return rows;
+  return claimed;
 }
 
 core::Status MarkOutboxSent(Database& db, int64_t id, std::string_view provider_message_id,

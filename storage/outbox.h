@@ -54,6 +54,14 @@ core::Result<std::optional<int64_t>> EnqueueOutbox(Database& db, const NewOutbox
 core::Result<std::vector<OutboxRow>> ClaimDueOutbox(Database& db, int64_t now_ms, int limit,
                                                     const std::vector<std::string>& channels);
 
+// The two halves of ClaimDueOutbox, so the search can run on a reader
+// connection and only the claim takes the write lock: rows ClaimDueOutbox
+// would pick, unclaimed; then one row moved from 'pending' to 'sending'
+// (false when another claimer took it first).
+core::Result<std::vector<OutboxRow>> FindDueOutbox(Database& db, int64_t now_ms, int limit,
+                                                   const std::vector<std::string>& channels);
+core::Result<bool> ClaimOutboxRow(Database& db, int64_t id);
+
 core::Status MarkOutboxSent(Database& db, int64_t id, std::string_view provider_message_id,
                             int64_t now_ms);
 // Back to 'pending', to be tried at `next_attempt_at`.

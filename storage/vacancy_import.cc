@@ -290,7 +290,9 @@ std::optional<Vacancy> ValidateRow(const Fields& fields, FeedFormat format, int 
     const bool expiry = std::string_view(name) == "expires_at";
     (expiry ? v.expires_at : v.published_at) = ToMillis(*date, expiry);
   }
-  if (dates_ok && v.expires_at != 0 && v.expires_at <= v.published_at) {
+  // Without a publication date, expiry is judged at import (ImportFeed).
+  if (dates_ok && v.expires_at != 0 && !Get(fields, "published_at").empty() &&
+      v.expires_at <= v.published_at) {
     fail("expires_at", "'" + Get(fields, "expires_at") + "' is not after the publication date");
   }
   if (errors.size() != before) return std::nullopt;
@@ -299,7 +301,7 @@ std::optional<Vacancy> ValidateRow(const Fields& fields, FeedFormat format, int 
 
 // Adds a validated row, or an error when its external_id came earlier.
 void Accept(ParsedFeed& feed, std::map<std::string, int, std::less<>>& seen, int where,
-            std::optional<Vacancy> v) {
+            const Fields& fields, std::optional<Vacancy> v) {
   if (!v) return;
   const auto [it, fresh] = seen.emplace(v->external_id, where);
   if (!fresh) {
@@ -309,7 +311,7 @@ void Accept(ParsedFeed& feed, std::map<std::string, int, std::less<>>& seen, int
                                std::to_string(it->second)});
     return;
   }
-  feed.rows.push_back({where, std::move(*v)});
+  feed.rows.push_back({where, std::move(*v), !Get(fields, "published_at").empty()});
 }
 
 }  // namespace
@@ -435,7 +437,8 @@ core::Result<ParsedFeed> ParseVacancyCsv(std::string_view text, int64_t now_ms) 
     }
     Fields fields;
     for (size_t c = 0; c < columns.size(); ++c) fields[columns[c]] = Trim(rec.fields[c]);
-    Accept(feed, seen, rec.line, ValidateRow(fields, feed.format, rec.line, now_ms, feed.errors));
+    auto v = ValidateRow(fields, feed.format, rec.line, now_ms, feed.errors);
+    Accept(feed, seen, rec.line, fields, std::move(v));
   }
   return feed;
 }
@@ -473,7 +476,7 @@ core::Result<ParsedFeed> ParseVacancyJson(std::string_view text, int64_t now_ms)
     }
     auto v = ValidateRow(fields, feed.format, where, now_ms, feed.errors);
     if (feed.errors.size() != before) continue;
-    Accept(feed, seen, where, std::move(v));
+    Accept(feed, seen, where, fields, std::move(v));
   }
   return feed;
 }
@@ -491,14 +494,13 @@ core::Result<ImportSummary> ImportFeed(Database& db, const ParsedFeed& feed, int
   ImportSummary summary;
   summary.rejected = feed.errors;
   for (const FeedRow& row : feed.rows) {
-    const Vacancy& v = row.vacancy;
-    if (v.expires_at <= now_ms) {
-      auto stored = FindVacancyByExternalId(db, v.external_id);
-      if (!stored.ok()) return stored.status();
-      if (!*stored) {
-        summary.rejected.push_back({feed.format, row.where, "expires_at", "already expired"});
-        continue;
-      }
+    Vacancy v = row.vacancy;
+    auto stored = FindVacancyByExternalId(db, v.external_id);
+    if (!stored.ok()) return stored.status();
+    if (!row.published_given) v.published_at = *stored ? (*stored)->published_at : now_ms;
+    if (v.expires_at <= now_ms && !*stored) {
+      summary.rejected.push_back({feed.format, row.where, "expires_at", "already expired"});
+      continue;
     }
     auto outcome = UpsertVacancy(db, v, now_ms);
     if (!outcome.ok()) {

@@ -9,7 +9,7 @@
 //   title, employer, comune, how_to_apply   required
 //   contract      required: full_time|part_time|tirocinio|stagionale|apprendistato
 //                 (case, "-" and " " forgiven: "Part-time" is part_time)
-//   expires_at    required; published_at optional (the import time)
+//   expires_at    required; published_at optional (first import time)
 //                 dates: YYYY-MM-DD or DD/MM/YYYY (a whole day in Europe/Rome:
 //                 an offer expiring on 2026-12-31 is shown through that day),
 //                 or YYYY-MM-DDTHH:MM[:SS] with Z or +HH:MM (Rome time without)
@@ -60,6 +60,10 @@ int RejectedRows(const std::vector<RowError>& errors);
 struct FeedRow {
   int where = 0;  // as in RowError
   Vacancy vacancy;
+  // False when the feed gave no published_at: vacancy.published_at is then
+  // the parse time, and ImportFeed keeps a stored offer's own instead (so
+  // re-importing the feed changes nothing).
+  bool published_given = true;
 };
 
 struct ParsedFeed {
@@ -83,7 +87,8 @@ struct ImportSummary {
 };
 
 // Stores the feed's valid rows by external_id (UpsertVacancy) and carries its
-// errors over. A row already expired at `now_ms` is rejected when new (it
+// errors over. A row without published_at keeps the stored offer's, or is
+// published now. A row already expired at `now_ms` is rejected when new (it
 // would never be shown) but applied when it updates a stored offer: that is
 // how a feed withdraws one. REQUIRES: inside a Transaction, so the import is
 // applied whole; a non-OK status means a storage failure (roll back).
