@@ -129,7 +129,7 @@ void Ingest::CommitBatch(std::vector<Request*>& batch) {
       }
     }
     return core::Status::Ok();
-  });
+  }, storage::Store::Priority::kUrgent);
   if (!status.ok()) {
     core::LogError("ingest", "commit failed, deliveries answered 503: " + status.ToString());
     for (Request* r : batch) r->done.set_value(core::Status::Unavailable(status.message()));

@@ -9,7 +9,9 @@ namespace sportello {
 namespace {
 
 // Rows per transaction: one commit (one fsync) for many updates.
-constexpr int kBatchRows = 128;
+// Small enough that a batch holds the write lock for a few milliseconds
+// (acknowledgements wait that long at worst).
+constexpr int kBatchRows = 32;
 // How long to wait before retrying after the database failed.
 constexpr auto kRetryAfterError = std::chrono::milliseconds(500);
 

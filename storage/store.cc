@@ -14,12 +14,28 @@ core::Result<std::unique_ptr<Store>> Store::Open(const std::string& path, OpenOp
 Store::Store(std::unique_ptr<Database> writer, std::string path, OpenOptions options)
     : writer_(std::move(writer)), path_(std::move(path)), options_(options) {}
 
-core::Status Store::Write(const std::function<core::Status(Database&)>& fn) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  Transaction txn(*writer_);
-  if (!txn.status().ok()) return txn.status();
-  if (auto s = fn(*writer_); !s.ok()) return s;
-  return txn.Commit();
+core::Status Store::Write(const std::function<core::Status(Database&)>& fn, Priority priority) {
+  const bool urgent = priority == Priority::kUrgent;
+  {
+    std::unique_lock<std::mutex> lock(write_mu_);
+    if (urgent) ++urgent_waiting_;
+    write_cv_.wait(lock, [&] { return !busy_ && (urgent || urgent_waiting_ == 0); });
+    if (urgent) --urgent_waiting_;
+    busy_ = true;
+  }
+  core::Status status;
+  {
+    Transaction txn(*writer_);
+    status = txn.status();
+    if (status.ok()) status = fn(*writer_);
+    if (status.ok()) status = txn.Commit();
+  }  // rolled back here unless committed
+  {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    busy_ = false;
+  }
+  write_cv_.notify_all();
+  return status;
 }
 
 core::Result<std::unique_ptr<Database>> Store::OpenReader() const {

@@ -3,6 +3,7 @@
 // busy handler), and reader connections for threads that only read.
 #pragma once
 
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -18,10 +19,17 @@ class Store {
   // Opens `path`, applying pending migrations.
   static core::Result<std::unique_ptr<Store>> Open(const std::string& path, OpenOptions options = {});
 
+  // Who waits for the write lock first. Acknowledging webhooks (ingest) is
+  // kUrgent: a platform is waiting on the answer, while processing and
+  // sending can lag a little without anyone noticing.
+  enum class Priority { kNormal, kUrgent };
+
   // Runs `fn` in a write transaction (BEGIN IMMEDIATE) while holding the
   // write lock; commits when fn returns OK, rolls back otherwise. Returns
-  // fn's status or the commit's. Thread-safe.
-  core::Status Write(const std::function<core::Status(Database&)>& fn);
+  // fn's status or the commit's. Thread-safe. An urgent writer goes before
+  // every normal writer waiting.
+  core::Status Write(const std::function<core::Status(Database&)>& fn,
+                     Priority priority = Priority::kNormal);
 
   // A new connection for one thread's reads.
   core::Result<std::unique_ptr<Database>> OpenReader() const;
@@ -30,7 +38,10 @@ class Store {
 
  private:
   Store(std::unique_ptr<Database> writer, std::string path, OpenOptions options);
-  std::mutex write_mu_;  // guards writer_ and serialises write transactions
+  std::mutex write_mu_;  // guards busy_ and urgent_waiting_
+  std::condition_variable write_cv_;
+  bool busy_ = false;       // a write transaction is running on writer_
+  int urgent_waiting_ = 0;  // urgent writers waiting for busy_ to clear
   std::unique_ptr<Database> writer_;
   std::string path_;
   OpenOptions options_;

@@ -69,10 +69,9 @@ class Catalogue {
   uint8_t lexicon_bit_;
   std::vector<std::string> values_;         // by PhraseMatch::value
   std::vector<std::string> phrases_added_;  // folded, for Words()
-  std::vector<Target>
-      targets_;  // one-word phrases of min_typo_word_ letters or more
-  std::unordered_map<uint64_t, std::vector<uint32_t>>
-      by_affix_;                // AffixKey -> targets_
+  // One-word phrases of min_typo_word_ letters or more, and by AffixKey.
+  std::vector<Target> targets_;
+  std::unordered_map<uint64_t, std::vector<uint32_t>> by_affix_;
   std::vector<bool> prefixes_;  // Code(first 3 letters) of targets
   std::vector<bool> suffixes_;  // Code(last 4 letters) of targets
 };

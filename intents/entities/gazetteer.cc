@@ -19,10 +19,11 @@ constexpr size_t kShortName = 4;
 constexpr size_t kMinTypoWord = 5;          // letters of a name, for one edit
 constexpr size_t kMinTypoQuery = 6;         // letters of a lower-case word
 constexpr size_t kMinCapitalTypoQuery = 5;  // letters of a capitalised word
-constexpr size_t kMinBareTypoWord = 6;      // without a cue, capitalised only
-// A lower-case word one typo from a name is read as that name only for the
-// bigger towns: one in thirty Italian words is a typo away from some comune.
-constexpr uint32_t kMinLowerCaseTypoCity = 20'000;
+// A word one typo from a name is read as that name only for the bigger towns:
+// one in thirty Italian words is a typo away from some comune. Capitalised
+// words this long may name smaller ones.
+constexpr uint32_t kMinTypoCity = 20'000;
+constexpr size_t kMinCapitalTypoWordAnyCity = 8;
 // The value of an alias of "-": "Salento" is a region, not the comune.
 constexpr uint32_t kNotAPlace = UINT32_MAX;
 constexpr size_t kMaxTypoSpan = 3;  // words of a misspelt name
@@ -118,11 +119,11 @@ core::Result<Gazetteer> Gazetteer::Load(
     const std::vector<std::string>& protected_words) {
   Gazetteer g;
   if (auto s = g.ReadComuni(data_dir + "/comuni.tsv"); !s.ok()) return s;
-  if (auto s = g.ReadAliases(data_dir + "/city_aliases.tsv"); !s.ok()) return s;
   if (auto s = g.ReadCommonWords(data_dir + "/city_common_words.txt");
       !s.ok()) {
     return s;
   }
+  if (auto s = g.ReadAliases(data_dir + "/city_aliases.tsv"); !s.ok()) return s;
   for (const std::string& word : protected_words) g.protected_.insert(word);
   g.common_place_.reserve(g.places_.size());
   for (uint32_t i = 0; i < g.places_.size(); ++i) {
@@ -196,10 +197,12 @@ core::Status Gazetteer::ReadAliases(const std::string& path) {
                                                "no municipality named '" +
                                                std::string(fields[1]) + "'");
         }
-        // A one-word alias is not a typo target: "mattina" is not "Martina",
-        // "venite" is not "Venice".
+        // A one-word alias is no typo target: many are words or names one
+        // letter from another ("vernice" is not Venice, "Giuliano" not
+        // Giugliano).
         names_.Add(key, *place,
-                   /*typo_target=*/key.find(' ') != std::string::npos);
+                   /*typo_target=*/key.find(' ') != std::string::npos &&
+                       !common_.contains(key));
         return core::Status::Ok();
       });
 }
@@ -239,45 +242,42 @@ int Gazetteer::ScoreExact(const std::vector<Token>& tokens,
 std::pair<std::optional<PhraseMatch>, int> Gazetteer::BestTypo(
     const std::vector<Token>& tokens, size_t begin) const {
   const Token& first = tokens[begin];
-  if (!IsAlphabetic(first.text)) return {std::nullopt, 0};
-  const bool capital = HasInformativeCapital(first);
-  const bool cue = HasCue(tokens, begin);
-  if (!cue && !(capital && first.text.size() >= kMinBareTypoWord)) {
+  // Only after a place cue: a capitalised word alone is as likely a first
+  // name one letter from a comune ("sono Andrea" is not Andria).
+  if (!IsAlphabetic(first.text) || !HasCue(tokens, begin)) {
     return {std::nullopt, 0};
   }
-  // Capitalised: one edit from 5 letters, two from 9. Lower case: one missing,
-  // extra or swapped letter past the first two ("molfeta", "modungo"), as a
-  // changed letter mostly makes another word ("dorato" is not Corato).
+  const bool capital = HasInformativeCapital(first);
+  // One missing, extra or swapped letter past the first two ("molfeta",
+  // "modungo"): a changed letter mostly makes another word or name ("dorato"
+  // is not Corato, "Monica" not Modica), and so do two edits ("ventimila" is
+  // not Ventimiglia).
   TypoLimits limits;
-  limits.one_edit_from = kMinTypoWord;
-  limits.two_edits_from = capital ? 9 : SIZE_MAX;
-  limits.substitutions = capital;
-  limits.same_prefix = capital ? 0 : 2;
+  limits.min_length = kMinTypoWord;
+  limits.substitutions = false;
+  // A real word is not a misspelt city, nor is a name already rejected.
+  const std::string& w = first.text;
+  const WordKey key = KeyOf(first);
+  const bool may_be_typo =
+      w.size() >= (capital ? kMinCapitalTypoQuery : kMinTypoQuery) &&
+      !common_.contains(key) && !protected_.contains(key) &&
+      !names_.Contains(first) && !IsPlaceCue(first) &&
+      (capital || !LooksLikeInfinitive(w));
+  const bool starts_name = first.lexicon == kAnyEntity
+                               ? names_.StartsPhrase(first)
+                               : (first.lexicon & kStartsCity) != 0;
   std::optional<PhraseMatch> best;
-  const size_t max_span = cue ? kMaxTypoSpan : 1;
-  for (size_t words = 1; words <= max_span && begin + words <= tokens.size();
-       ++words) {
+  for (size_t words = 1;
+       words <= kMaxTypoSpan && begin + words <= tokens.size(); ++words) {
     if (!IsAlphabetic(tokens[begin + words - 1].text)) break;
-    // In a name of several words the typo is in a later one ("san sevro").
-    if (words == 2 &&
-        !(first.lexicon == kAnyEntity ? names_.StartsPhrase(first)
-                                      : (first.lexicon & kStartsCity) != 0)) {
-      break;
-    }
-    if (words == 1) {
-      // A real word is not a misspelt city, nor is a name already rejected.
-      const std::string& w = first.text;
-      const WordKey key = KeyOf(first);
-      if (w.size() < (capital ? kMinCapitalTypoQuery : kMinTypoQuery) ||
-          common_.contains(key) || protected_.contains(key) ||
-          names_.Contains(first) || IsPlaceCue(first) ||
-          (!capital && LooksLikeInfinitive(w))) {
-        continue;
-      }
-    }
+    // "castellamare", "san sevro": the typo is in this word or a later one
+    // of a name that starts with it.
+    if (words == 1 && !may_be_typo) continue;
+    if (words > 1 && !may_be_typo && !starts_name) break;
     for (const PhraseMatch& m : names_.Near(tokens, begin, words, limits)) {
       if (m.value == kNotAPlace || common_place_[m.value]) continue;
-      if (!capital && places_[m.value].population < kMinLowerCaseTypoCity) {
+      if (places_[m.value].population < kMinTypoCity &&
+          !(capital && first.text.size() >= kMinCapitalTypoWordAnyCity)) {
         continue;
       }
       const bool better =
@@ -287,7 +287,7 @@ std::pair<std::optional<PhraseMatch>, int> Gazetteer::BestTypo(
     }
   }
   if (!best) return {std::nullopt, 0};
-  return {best, 1 + (cue ? 2 : 0)};
+  return {best, 1};
 }
 
 std::optional<std::string> Gazetteer::FindCity(

@@ -8,9 +8,12 @@
 // naming a city of 40,000 or more ("lavoro a prato" is Prato, "in campagna" is
 // not Campagna, "in Campagna" is).
 //
-// Typos are forgiven (one edit for names of 5-8 letters, two from 9) only
-// for words after a place cue, or capitalised mid-sentence words of six
-// letters or more, that are neither common words nor `protected_words`.
+// Typos are forgiven only in words after a place cue that are neither common
+// words nor `protected_words`: one missing, extra or swapped letter past the
+// first two, in names of towns of 20,000 or more (any town for capitalised
+// words of eight letters or more).
+// Changed letters are not forgiven: they mostly make another word or a first
+// name ("dorato" is not Corato, "Andrea" not Andria).
 #pragma once
 
 #include <cstdint>

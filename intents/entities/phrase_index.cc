@@ -35,11 +35,9 @@ std::string PhraseIndex::Add(std::string_view phrase, uint32_t value,
   const auto index = static_cast<uint32_t>(entries_.size());
   entries_.push_back(
       {key, value, LetterMask(key), static_cast<uint8_t>(words)});
-  by_first_[BucketId(key.front(), 0, key.size())].push_back(index);
   if (key.size() >= 2) {
     by_first_two_[BucketId(key[0], key[1], key.size())].push_back(index);
   }
-  by_last_[BucketId(0, key.back(), key.size())].push_back(index);
   return key;
 }
 
@@ -79,11 +77,11 @@ void PhraseIndex::Consider(const Entry& entry, std::string_view query,
                            const TypoLimits& limits,
                            std::vector<PhraseMatch>* found) const {
   if (entry.words != words) return;
-  const int max = limits.MaxDistance(entry.key.size());
-  if (max <= 0 || BitCount(entry.mask ^ query_mask) > 2 * max) return;
+  if (std::min(entry.key.size(), query.size()) < limits.min_length) return;
+  if (BitCount(entry.mask ^ query_mask) > 2) return;  // one edit: two letters
   const int distance =
-      EditDistance(query, entry.key, max, limits.substitutions ? 1 : 2);
-  if (distance > max) return;
+      EditDistance(query, entry.key, 1, limits.substitutions ? 1 : 2);
+  if (distance > 1) return;
   for (PhraseMatch& m : *found) {
     if (m.value == entry.value) {  // another spelling of the same thing
       m.distance = std::min(m.distance, distance);
@@ -103,31 +101,13 @@ std::vector<PhraseMatch> PhraseIndex::Near(const std::vector<Token>& tokens,
     query.push_back(' ');
     query.append(tokens[j].text);
   }
+  if (query.size() < 2) return found;
   const uint32_t query_mask = LetterMask(query);
-  const int widest = limits.MaxDistance(query.size() + 2);
-  const auto scan =
-      [&](const std::unordered_map<uint32_t, std::vector<uint32_t>>& buckets,
-          uint32_t id, bool skip_same_first) {
-        const auto it = buckets.find(id);
-        if (it == buckets.end()) return;
-        for (const uint32_t index : it->second) {
-          const Entry& entry = entries_[index];
-          if (skip_same_first && entry.key.front() == query.front()) {
-            continue;  // seen already
-          }
-          Consider(entry, query, query_mask, words, limits, &found);
-        }
-      };
-  for (int delta = -widest; delta <= widest; ++delta) {
-    if (delta < 0 && static_cast<size_t>(-delta) >= query.size()) continue;
-    const size_t length = query.size() + delta;
-    if (limits.same_prefix >= 2 && query.size() >= 2) {
-      scan(by_first_two_, BucketId(query[0], query[1], length), false);
-      continue;
-    }
-    scan(by_first_, BucketId(query.front(), 0, length), false);
-    if (limits.same_prefix == 0) {
-      scan(by_last_, BucketId(0, query.back(), length), true);
+  for (size_t length = query.size() - 1; length <= query.size() + 1; ++length) {
+    const auto it = by_first_two_.find(BucketId(query[0], query[1], length));
+    if (it == by_first_two_.end()) continue;
+    for (const uint32_t index : it->second) {
+      Consider(entries_[index], query, query_mask, words, limits, &found);
     }
   }
   for (PhraseMatch& m : found) m.begin = begin, m.end = begin + words;

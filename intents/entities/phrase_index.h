@@ -17,20 +17,13 @@ struct PhraseMatch {
   uint32_t value = 0;  // what Add() stored for the phrase
   size_t begin = 0;    // first token of the match
   size_t end = 0;      // one past the last token
-  int distance = 0;    // edits between the message and the phrase (0: exact)
+  int distance = 0;    // edits between the message and the phrase (0 or 1)
 };
 
-// How far Near() may look.
+// How far Near() may look: one edit, in phrases and queries long enough.
 struct TypoLimits {
-  size_t one_edit_from = 5;          // phrases this long allow one edit...
-  size_t two_edits_from = SIZE_MAX;  // ...and this long two
+  size_t min_length = 5;      // letters of both the phrase and the query
   bool substitutions = true;  // false: only missing, extra or swapped letters
-  size_t same_prefix =
-      0;  // 0, 1 or 2 letters the phrase shares with the query's start
-
-  int MaxDistance(size_t length) const {
-    return length >= two_edits_from ? 2 : length >= one_edit_from ? 1 : 0;
-  }
 };
 
 class PhraseIndex {
@@ -50,10 +43,10 @@ class PhraseIndex {
   std::optional<PhraseMatch> LongestAt(const std::vector<Token>& tokens,
                                        size_t begin) const;
 
-  // Phrases of `words` words within `limits` of tokens[begin, begin + words)
-  // joined by spaces, fewest edits first. Phrases whose first and last
-  // letters both differ from the query's are not considered: a typo rarely
-  // touches both ends, and the buckets keep this fast.
+  // Phrases of `words` words one edit (within `limits`) from tokens[begin,
+  // begin + words) joined by spaces. Only phrases that share the query's
+  // first two letters are considered: typos there are rare, and the buckets
+  // keep this fast.
   std::vector<PhraseMatch> Near(const std::vector<Token>& tokens, size_t begin,
                                 size_t words, const TypoLimits& limits) const;
 
@@ -90,7 +83,7 @@ class PhraseIndex {
     uint32_t mask;  // LetterMask(key)
     uint8_t words;  // how many words the key has
   };
-  // Bucket keys: up to two leading (or one trailing) letters and the length.
+  // Bucket keys: two leading letters and the length.
   static uint32_t BucketId(char a, char b, size_t length) {
     return static_cast<uint32_t>(static_cast<unsigned char>(a)) << 24 |
            static_cast<uint32_t>(static_cast<unsigned char>(b)) << 16 |
@@ -102,14 +95,11 @@ class PhraseIndex {
 
   bool skip_connectors_;
   WordMap<uint32_t> keys_;  // phrase -> value
-  WordMap<uint8_t>
-      max_words_;  // first word -> most words of a phrase starting with it
+  // First word -> the most words of a phrase starting with it.
+  WordMap<uint8_t> max_words_;
   std::vector<Entry> entries_;
-  // Indexes into entries_ by (first letter, length), (first two letters,
-  // length) and (last letter, length).
-  std::unordered_map<uint32_t, std::vector<uint32_t>> by_first_;
+  // Indexes into entries_ by (first two letters, length).
   std::unordered_map<uint32_t, std::vector<uint32_t>> by_first_two_;
-  std::unordered_map<uint32_t, std::vector<uint32_t>> by_last_;
 };
 
 }  // namespace sportello::intents::entities

@@ -50,8 +50,8 @@ std::vector<Token> Tokenize(std::string_view text, size_t max_words) {
 
 void TokenizeInto(std::string_view text, std::vector<Token>* out,
                   size_t max_words) {
-  size_t count =
-      0;  // words so far; out[count..] are spare, to be reused or dropped
+  // Words so far; (*out)[count...] are spare, to be reused or dropped.
+  size_t count = 0;
   int upper = 0;  // ASCII capitals and small letters in words, to tell
   int lower = 0;  // "CERCO LAVORO A BARI", where capitals say nothing
   size_t pos = 0;

@@ -27,16 +27,17 @@ inline constexpr uint8_t kStartsCity = 1;
 inline constexpr uint8_t kStartsRole = 2;
 inline constexpr uint8_t kStartsContract = 4;
 inline constexpr uint8_t kDateWord = 8;
-inline constexpr uint8_t kPlaceCue =
-    16;  // "a", "in", "vicino": a place may follow
-inline constexpr uint8_t kAnyEntity =
-    0xFF;  // not looked up: every finder checks
+// "a", "in", "vicino": a place may follow.
+inline constexpr uint8_t kPlaceCue = 16;
+// Not looked up (the finders used on their own): every finder checks.
+inline constexpr uint8_t kAnyEntity = 0xFF;
 
 struct Token {
   std::string text;   // folded: "Molfetta" -> "molfetta", "lunedì" -> "lunedi"
   uint64_t hash = 0;  // WordHash(text)
-  uint8_t lexicon =
-      kAnyEntity;   // set by the extractor from one lookup per word
+  // Which finders may start a match here; set by the extractor from one
+  // lookup per word.
+  uint8_t lexicon = kAnyEntity;
   int number = -1;  // value of an all-digit word of 1-4 digits, else -1
   char glue = ' ';  // the one non-space character between this word and the
                     // previous one ('/', '-', '.', ':'...), ' ' otherwise

@@ -144,6 +144,17 @@ TEST_CASE("ordinary words are not taken for misspelt comuni") {
   });
 }
 
+TEST_CASE("first names are not taken for misspelt comuni") {
+  CheckAll({
+      {"salve sono Andrea", nullptr},
+      {"ciao sono Alessandro", nullptr},
+      {"vado da Monica", nullptr},
+      {"parlo con Matteo", nullptr},
+      {"sono Marco e cerco lavoro", nullptr},
+      {"vengo con Adriano", nullptr},
+  });
+}
+
 TEST_CASE("regions and countries are not comuni") {
   CheckAll({
       {"ci sono offerte stagionali per l'estate in Salento?", nullptr},
