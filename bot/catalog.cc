@@ -10,33 +10,40 @@ core::Result<Catalog> Catalog::LoadEmbedded() {
   std::map<std::string, std::string> sources;
   for (const char* lang : {"it", "en"}) {
     auto file = EmbeddedFile(std::string(lang) + ".json");
-    if (!file) return core::Status::Internal(std::string("catalog: ") + lang + ".json not embedded");
+    if (!file)
+      return core::Status::Internal(std::string("catalog: ") + lang +
+                                    ".json not embedded");
     sources[lang] = std::string(*file);
   }
   return FromJson(sources);
 }
 
-core::Result<Catalog> Catalog::FromJson(const std::map<std::string, std::string>& by_language) {
+core::Result<Catalog> Catalog::FromJson(
+    const std::map<std::string, std::string>& by_language) {
   Catalog c;
   for (const auto& [lang, text] : by_language) {
     auto j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
-      return core::Status::InvalidArgument("catalog: " + lang + " is not a JSON object");
+      return core::Status::InvalidArgument("catalog: " + lang +
+                                           " is not a JSON object");
     }
     auto& table = c.texts_[lang];
     for (const auto& [key, value] : j.items()) {
       if (key.rfind("_", 0) == 0) continue;  // "_comment" entries
       if (!value.is_string()) {
-        return core::Status::InvalidArgument("catalog: " + lang + "." + key + " is not a string");
+        return core::Status::InvalidArgument("catalog: " + lang + "." + key +
+                                             " is not a string");
       }
       table[key] = value.get<std::string>();
     }
   }
-  if (!c.texts_.count("it")) return core::Status::InvalidArgument("catalog: Italian is required");
+  if (!c.texts_.count("it"))
+    return core::Status::InvalidArgument("catalog: Italian is required");
   return c;
 }
 
-std::string Catalog::Text(std::string_view lang, std::string_view key, const Vars& vars) const {
+std::string Catalog::Text(std::string_view lang, std::string_view key,
+                          const Vars& vars) const {
   const std::string* found = nullptr;
   for (std::string_view l : {lang, std::string_view("it")}) {
     auto t = texts_.find(l);

@@ -55,21 +55,27 @@ sigset_t BlockStopSignals() {
 constexpr const char* kServeUsage =
     "usage: sportello serve\n"
     "\n"
-    "Runs the service on SPORTELLO_LISTEN (default 127.0.0.1:8080) with the database\n"
-    "SPORTELLO_DB (default ./sportello.db): Telegram and WhatsApp webhooks, the web chat\n"
-    "at /, /healthz and /metrics. Channels with credentials in the environment are on.\n"
+    "Runs the service on SPORTELLO_LISTEN (default 127.0.0.1:8080) with the "
+    "database\n"
+    "SPORTELLO_DB (default ./sportello.db): Telegram and WhatsApp webhooks, "
+    "the web chat\n"
+    "at /, /healthz and /metrics. Channels with credentials in the environment "
+    "are on.\n"
     "Stops cleanly on SIGINT or SIGTERM.\n";
 
 constexpr const char* kChatUsage =
     "usage: sportello chat [--user NAME]\n"
     "\n"
-    "Talk to the bot in this terminal, through the same engine as Telegram and WhatsApp\n"
-    "(database SPORTELLO_DB). Answer a choice with its number. Ctrl-D to leave.\n";
+    "Talk to the bot in this terminal, through the same engine as Telegram and "
+    "WhatsApp\n"
+    "(database SPORTELLO_DB). Answer a choice with its number. Ctrl-D to "
+    "leave.\n";
 
 constexpr const char* kMigrateUsage =
     "usage: sportello migrate\n"
     "\n"
-    "Creates the database SPORTELLO_DB or upgrades it to this version's schema, and\n"
+    "Creates the database SPORTELLO_DB or upgrades it to this version's "
+    "schema, and\n"
     "prints the schema version. serve and chat migrate by themselves too.\n";
 
 }  // namespace
@@ -77,7 +83,8 @@ constexpr const char* kMigrateUsage =
 int RunServe(int argc, char** argv) {
   if (WantsHelp(argc, argv, kServeUsage)) return 0;
   if (argc > 1) {
-    std::fprintf(stderr, "sportello serve: unexpected argument '%s'\n%s", argv[1], kServeUsage);
+    std::fprintf(stderr, "sportello serve: unexpected argument '%s'\n%s",
+                 argv[1], kServeUsage);
     return 2;
   }
   auto config = ConfigOrExplain();
@@ -96,7 +103,8 @@ int RunServe(int argc, char** argv) {
                              (config->web_chat ? " (web chat at /)" : ""));
   int signal = 0;
   sigwait(&stop_signals, &signal);
-  core::LogInfo("serve", std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+  core::LogInfo("serve", std::string("stopping on ") +
+                             (signal == SIGINT ? "SIGINT" : "SIGTERM"));
   (*service)->Stop();
   core::LogInfo("serve", "stopped");
   return 0;
@@ -108,7 +116,8 @@ int RunMigrate(int argc, char** argv) {
   if (!config.ok()) return 2;
   auto db = storage::Database::Open(config->db_path);
   if (!db.ok()) {
-    std::fprintf(stderr, "sportello migrate: %s\n", db.status().ToString().c_str());
+    std::fprintf(stderr, "sportello migrate: %s\n",
+                 db.status().ToString().c_str());
     return 1;
   }
   if (auto s = storage::Migrate(**db); !s.ok()) {
@@ -116,7 +125,8 @@ int RunMigrate(int argc, char** argv) {
     return 1;
   }
   auto version = storage::SchemaVersion(**db);
-  std::printf("%s: schema version %d\n", config->db_path.c_str(), version.ok() ? *version : -1);
+  std::printf("%s: schema version %d\n", config->db_path.c_str(),
+              version.ok() ? *version : -1);
   return 0;
 }
 
@@ -128,17 +138,20 @@ int RunChat(int argc, char** argv) {
     if (a == "--user" && i + 1 < argc) {
       user = argv[++i];
     } else {
-      std::fprintf(stderr, "sportello chat: unexpected argument '%s'\n%s", argv[i], kChatUsage);
+      std::fprintf(stderr, "sportello chat: unexpected argument '%s'\n%s",
+                   argv[i], kChatUsage);
       return 2;
     }
   }
   auto config = ConfigOrExplain();
   if (!config.ok()) return 2;
-  if (config->log_level == "info") core::SetLogLevel(core::LogLevel::kWarn);  // keep the chat clean
+  if (config->log_level == "info")
+    core::SetLogLevel(core::LogLevel::kWarn);  // keep the chat clean
   core::SystemClock clock;
   auto service = Service::Start(*config, clock, ServiceOptions{false, false});
   if (!service.ok()) {
-    std::fprintf(stderr, "sportello chat: %s\n", service.status().ToString().c_str());
+    std::fprintf(stderr, "sportello chat: %s\n",
+                 service.status().ToString().c_str());
     return 1;
   }
   Service& s = **service;
@@ -162,11 +175,13 @@ int RunChat(int argc, char** argv) {
       return 1;
     }
     for (const auto& st : outcome->stored) {
-      s.processor().WaitProcessed(st.shard, st.inbox_id, std::chrono::seconds(10));
+      s.processor().WaitProcessed(st.shard, st.inbox_id,
+                                  std::chrono::seconds(10));
     }
     std::vector<storage::OutboxRow> rows;
     auto taken = s.store().Write([&](storage::Database& db) -> core::Status {
-      auto r = storage::TakeDueOutboxForChat(db, "terminal", user, clock.NowMillis());
+      auto r = storage::TakeDueOutboxForChat(db, "terminal", user,
+                                             clock.NowMillis());
       if (!r.ok()) return r.status();
       rows = std::move(*r);
       return core::Status::Ok();

@@ -7,5 +7,10 @@ namespace sportello {
 int RunServe(int argc, char** argv);
 int RunChat(int argc, char** argv);
 int RunMigrate(int argc, char** argv);
+int RunVacancies(int argc, char** argv);
+// `slots add | list | demo`: counsellors' appointment slots (bot/cli_slots.cc).
+int RunSlots(int argc, char** argv);
+// `events add | list | demo`: the centre's events (bot/cli_events.cc).
+int RunEvents(int argc, char** argv);
 
 }  // namespace sportello

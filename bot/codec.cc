@@ -9,7 +9,8 @@ using nlohmann::json;
 
 std::string Str(const json& j, const char* key) {
   auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  return it != j.end() && it->is_string() ? it->get<std::string>()
+                                          : std::string();
 }
 
 int64_t Int(const json& j, const char* key) {
@@ -17,23 +18,28 @@ int64_t Int(const json& j, const char* key) {
   return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
 }
 
-core::Result<json> ParseObject(std::string_view payload, std::string_view what) {
+core::Result<json> ParseObject(std::string_view payload,
+                               std::string_view what) {
   json j = json::parse(payload, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
-    return core::Status::InvalidArgument(std::string(what) + ": stored payload is not a JSON object");
+    return core::Status::InvalidArgument(
+        std::string(what) + ": stored payload is not a JSON object");
   }
   return j;
 }
 
 core::Result<core::Channel> ChannelOf(const json& j, std::string_view what) {
   auto c = core::ParseChannel(Str(j, "channel"));
-  if (!c) return core::Status::InvalidArgument(std::string(what) + ": unknown channel");
+  if (!c)
+    return core::Status::InvalidArgument(std::string(what) +
+                                         ": unknown channel");
   return *c;
 }
 
 json ButtonsJson(const std::vector<core::Button>& buttons) {
   json arr = json::array();
-  for (const auto& b : buttons) arr.push_back({{"id", b.id}, {"title", b.title}});
+  for (const auto& b : buttons)
+    arr.push_back({{"id", b.id}, {"title", b.title}});
   return arr;
 }
 
@@ -88,7 +94,8 @@ core::Result<core::InboundMessage> DecodeInbound(std::string_view payload) {
   m.callback_query_id = Str(*j, "callback_query_id");
   m.contact_phone = Str(*j, "contact_phone");
   m.sent_at = Int(*j, "sent_at");
-  if (auto it = j->find("latitude"); it != j->end() && it->is_number()) m.latitude = it->get<double>();
+  if (auto it = j->find("latitude"); it != j->end() && it->is_number())
+    m.latitude = it->get<double>();
   if (auto it = j->find("longitude"); it != j->end() && it->is_number()) {
     m.longitude = it->get<double>();
   }
@@ -126,7 +133,8 @@ core::Result<core::StatusUpdate> DecodeStatusUpdate(std::string_view payload) {
   s.recipient = Str(*j, "recipient");
   s.error_code = static_cast<int>(Int(*j, "error_code"));
   s.error_title = Str(*j, "error_title");
-  if (s.provider_message_id.empty()) return core::Status::InvalidArgument("status: id missing");
+  if (s.provider_message_id.empty())
+    return core::Status::InvalidArgument("status: id missing");
   return s;
 }
 
@@ -140,7 +148,8 @@ std::string EncodeMembership(const core::MembershipChange& m) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-core::Result<core::MembershipChange> DecodeMembership(std::string_view payload) {
+core::Result<core::MembershipChange> DecodeMembership(
+    std::string_view payload) {
   auto j = ParseObject(payload, "membership");
   if (!j.ok()) return j.status();
   auto channel = ChannelOf(*j, "membership");
@@ -162,7 +171,8 @@ std::string EncodeOutbound(const core::OutboundMessage& m) {
             {"kind", core::OutboundKindName(m.kind)},
             {"text", m.text}};
   if (!m.buttons.empty()) j["buttons"] = ButtonsJson(m.buttons);
-  if (!m.callback_query_id.empty()) j["callback_query_id"] = m.callback_query_id;
+  if (!m.callback_query_id.empty())
+    j["callback_query_id"] = m.callback_query_id;
   if (!m.template_name.empty()) {
     j["template"] = {{"name", m.template_name},
                      {"language", m.template_language},
@@ -183,7 +193,8 @@ core::Result<core::OutboundMessage> DecodeOutbound(std::string_view payload) {
   m.kind = *kind;
   m.chat_id = Str(*j, "chat_id");
   m.text = Str(*j, "text");
-  if (auto it = j->find("buttons"); it != j->end()) m.buttons = ButtonsFrom(*it);
+  if (auto it = j->find("buttons"); it != j->end())
+    m.buttons = ButtonsFrom(*it);
   m.callback_query_id = Str(*j, "callback_query_id");
   if (auto it = j->find("template"); it != j->end() && it->is_object()) {
     m.template_name = Str(*it, "name");
@@ -198,7 +209,8 @@ core::Result<core::OutboundMessage> DecodeOutbound(std::string_view payload) {
 }
 
 std::string EncodeButtons(const std::vector<core::Button>& buttons) {
-  return ButtonsJson(buttons).dump(-1, ' ', false, json::error_handler_t::replace);
+  return ButtonsJson(buttons).dump(-1, ' ', false,
+                                   json::error_handler_t::replace);
 }
 
 std::vector<core::Button> DecodeButtons(std::string_view text) {

@@ -12,7 +12,8 @@
 
 namespace sportello {
 
-std::string EncodeInbound(const core::InboundMessage& m);  // without raw: it has its own column
+std::string EncodeInbound(
+    const core::InboundMessage& m);  // without raw: it has its own column
 core::Result<core::InboundMessage> DecodeInbound(std::string_view payload);
 
 std::string EncodeStatusUpdate(const core::StatusUpdate& s);
@@ -25,6 +26,7 @@ std::string EncodeOutbound(const core::OutboundMessage& m);
 core::Result<core::OutboundMessage> DecodeOutbound(std::string_view payload);
 
 std::string EncodeButtons(const std::vector<core::Button>& buttons);
-std::vector<core::Button> DecodeButtons(std::string_view json);  // [] on anything odd
+std::vector<core::Button> DecodeButtons(
+    std::string_view json);  // [] on anything odd
 
 }  // namespace sportello

@@ -2,10 +2,10 @@
 
 #include <cctype>
 #include <charconv>
-#include <tuple>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 namespace sportello {
 namespace {
@@ -17,7 +17,8 @@ std::string Trim(std::string s) {
   return s.substr(b, e - b + 1);
 }
 
-core::Result<std::map<std::string, std::string>> ReadConfigFile(const std::string& path) {
+core::Result<std::map<std::string, std::string>> ReadConfigFile(
+    const std::string& path) {
   std::ifstream in(path);
   if (!in) return core::Status::InvalidArgument("config: cannot read " + path);
   std::map<std::string, std::string> values;
@@ -29,7 +30,8 @@ core::Result<std::map<std::string, std::string>> ReadConfigFile(const std::strin
     if (line.empty() || line[0] == '#') continue;
     const auto eq = line.find('=');
     if (eq == std::string::npos) {
-      return core::Status::InvalidArgument("config: " + path + ":" + std::to_string(number) +
+      return core::Status::InvalidArgument("config: " + path + ":" +
+                                           std::to_string(number) +
                                            ": expected KEY=VALUE");
     }
     std::string value = Trim(line.substr(eq + 1));
@@ -60,7 +62,8 @@ std::string Config::ListenHost() const {
 int Config::ListenPort() const {
   const auto colon = listen.rfind(':');
   int port = -1;
-  if (colon == std::string::npos || !ParseInt(listen.substr(colon + 1), &port)) return -1;
+  if (colon == std::string::npos || !ParseInt(listen.substr(colon + 1), &port))
+    return -1;
   return port;
 }
 
@@ -106,16 +109,18 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
 
   const int port = c.ListenPort();
   if (port < 0 || port > 65535 || c.ListenHost().empty()) {
-    return core::Status::InvalidArgument("config: SPORTELLO_LISTEN must be host:port, got '" +
-                                         c.listen + "'");
+    return core::Status::InvalidArgument(
+        "config: SPORTELLO_LISTEN must be host:port, got '" + c.listen + "'");
   }
   if (c.telegram.mode != "webhook" && c.telegram.mode != "polling") {
-    return core::Status::InvalidArgument("config: TELEGRAM_MODE must be webhook or polling, got '" +
-                                         c.telegram.mode + "'");
+    return core::Status::InvalidArgument(
+        "config: TELEGRAM_MODE must be webhook or polling, got '" +
+        c.telegram.mode + "'");
   }
-  for (auto [name, text, out] : {std::tuple{"SPORTELLO_HTTP_THREADS", &http_threads, &c.http_threads},
-                                 std::tuple{"SPORTELLO_SENDER_THREADS", &sender_threads,
-                                            &c.sender_threads}}) {
+  for (auto [name, text, out] :
+       {std::tuple{"SPORTELLO_HTTP_THREADS", &http_threads, &c.http_threads},
+        std::tuple{"SPORTELLO_SENDER_THREADS", &sender_threads,
+                   &c.sender_threads}}) {
     if (text->empty()) continue;
     if (!ParseInt(*text, out) || *out < 1 || *out > 1024) {
       return core::Status::InvalidArgument(std::string("config: ") + name +
@@ -124,13 +129,15 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
   }
   for (auto [name, text, out] :
        {std::tuple{"TELEGRAM_RATE_PER_SEC", &tg_rate, &c.telegram.rate_per_sec},
-        std::tuple{"WHATSAPP_RATE_PER_SEC", &wa_rate, &c.whatsapp.rate_per_sec}}) {
+        std::tuple{"WHATSAPP_RATE_PER_SEC", &wa_rate,
+                   &c.whatsapp.rate_per_sec}}) {
     if (text->empty()) continue;
     char* end = nullptr;
     const double v = std::strtod(text->c_str(), &end);
     if (end != text->c_str() + text->size() || !(v > 0) || v > 1000) {
-      return core::Status::InvalidArgument(std::string("config: ") + name +
-                                           " must be a number above 0 and at most 1000");
+      return core::Status::InvalidArgument(
+          std::string("config: ") + name +
+          " must be a number above 0 and at most 1000");
     }
     *out = v;
   }
@@ -138,11 +145,13 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
   if (!c.telegram.webhook_secret.empty()) {
     bool ok = c.telegram.webhook_secret.size() <= 256;
     for (char ch : c.telegram.webhook_secret) {
-      ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-');
+      ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' ||
+                  ch == '-');
     }
     if (!ok) {
       return core::Status::InvalidArgument(
-          "config: TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -");
+          "config: TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z "
+          "0-9 _ -");
     }
   }
   return c;
@@ -159,8 +168,9 @@ std::string DescribeChannels(const Config& c) {
   if (c.telegram.enabled()) {
     out << "on (" << c.telegram.mode;
     if (c.telegram.mode == "webhook") {
-      out << (c.telegram.webhook_secret.empty() ? ", no webhook secret: set TELEGRAM_WEBHOOK_SECRET"
-                                                : ", secret set");
+      out << (c.telegram.webhook_secret.empty()
+                  ? ", no webhook secret: set TELEGRAM_WEBHOOK_SECRET"
+                  : ", secret set");
       if (!c.telegram.webhook_url.empty()) out << ", setWebhook at start";
     }
     out << ")";
@@ -170,7 +180,8 @@ std::string DescribeChannels(const Config& c) {
   out << "; whatsapp ";
   if (c.whatsapp.enabled()) {
     out << "on";
-    if (c.whatsapp.verify_token.empty()) out << " (no WHATSAPP_VERIFY_TOKEN: verification GET refused)";
+    if (c.whatsapp.verify_token.empty())
+      out << " (no WHATSAPP_VERIFY_TOKEN: verification GET refused)";
   } else {
     out << "off (needs";
     if (c.whatsapp.access_token.empty()) out << " WHATSAPP_ACCESS_TOKEN";

@@ -15,9 +15,9 @@ struct TelegramConfig {
   std::string token;           // TELEGRAM_BOT_TOKEN; empty = channel off
   std::string webhook_secret;  // TELEGRAM_WEBHOOK_SECRET
   std::string api_base = "https://api.telegram.org";  // TELEGRAM_API_BASE
-  std::string mode = "webhook";                        // TELEGRAM_MODE: webhook | polling
-  std::string webhook_url;                             // TELEGRAM_WEBHOOK_URL
-  double rate_per_sec = 25;                            // TELEGRAM_RATE_PER_SEC
+  std::string mode = "webhook";  // TELEGRAM_MODE: webhook | polling
+  std::string webhook_url;       // TELEGRAM_WEBHOOK_URL
+  double rate_per_sec = 25;      // TELEGRAM_RATE_PER_SEC
   bool enabled() const { return !token.empty(); }
 };
 
@@ -26,31 +26,36 @@ struct WhatsAppConfig {
   std::string app_secret;       // WHATSAPP_APP_SECRET
   std::string verify_token;     // WHATSAPP_VERIFY_TOKEN
   std::string phone_number_id;  // WHATSAPP_PHONE_NUMBER_ID
-  std::string api_base = "https://graph.facebook.com/v21.0";  // WHATSAPP_API_BASE
-  double rate_per_sec = 70;                                   // WHATSAPP_RATE_PER_SEC
+  std::string api_base =
+      "https://graph.facebook.com/v21.0";  // WHATSAPP_API_BASE
+  double rate_per_sec = 70;                // WHATSAPP_RATE_PER_SEC
   // Without the app secret we could not authenticate deliveries, without the
   // token and number we could not answer. The verify token is only needed
   // for Meta's verification handshake.
   bool enabled() const {
-    return !access_token.empty() && !app_secret.empty() && !phone_number_id.empty();
+    return !access_token.empty() && !app_secret.empty() &&
+           !phone_number_id.empty();
   }
 };
 
 // What the bot tells people about the centre (Info).
 struct CentreConfig {
-  std::string name = "Porta Futuro";                               // SPORTELLO_CENTRE_NAME
-  std::string address = "Via Giulio Petroni 15/F, 70124 Bari";      // SPORTELLO_CENTRE_ADDRESS
-  std::string hours = "lun-ven 9:00-13:00, mar e gio 15:00-17:30";  // SPORTELLO_CENTRE_HOURS
-  std::string contacts = "080 000 0000 · info@example.org";         // SPORTELLO_CENTRE_CONTACTS
+  std::string name = "Porta Futuro";  // SPORTELLO_CENTRE_NAME
+  std::string address =
+      "Via Giulio Petroni 15/F, 70124 Bari";  // SPORTELLO_CENTRE_ADDRESS
+  std::string hours =
+      "lun-ven 9:00-13:00, mar e gio 15:00-17:30";  // SPORTELLO_CENTRE_HOURS
+  std::string contacts =
+      "080 000 0000 · info@example.org";  // SPORTELLO_CENTRE_CONTACTS
 };
 
 struct Config {
   std::string db_path = "./sportello.db";  // SPORTELLO_DB
   std::string listen = "127.0.0.1:8080";   // SPORTELLO_LISTEN (host:port)
-  bool web_chat = true;                    // SPORTELLO_WEB_CHAT=0 turns the public web chat off
-  int http_threads = 96;                   // SPORTELLO_HTTP_THREADS: >= concurrent connections
-  int sender_threads = 8;                  // SPORTELLO_SENDER_THREADS
-  std::string log_level = "info";          // SPORTELLO_LOG
+  bool web_chat = true;    // SPORTELLO_WEB_CHAT=0 turns the public web chat off
+  int http_threads = 96;   // SPORTELLO_HTTP_THREADS: >= concurrent connections
+  int sender_threads = 8;  // SPORTELLO_SENDER_THREADS
+  std::string log_level = "info";  // SPORTELLO_LOG
   TelegramConfig telegram;
   WhatsAppConfig whatsapp;
   CentreConfig centre;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-
 #include <nlohmann/json.hpp>
 
 #include "bot/channels/outbound.h"
@@ -32,7 +31,8 @@ std::vector<core::Button> OfferedButtons(const storage::Conversation& c) {
   return DecodeButtons(it->dump());
 }
 
-void SetOfferedButtons(storage::Conversation& c, const std::vector<core::Button>& buttons) {
+void SetOfferedButtons(storage::Conversation& c,
+                       const std::vector<core::Button>& buttons) {
   json slots = json::parse(c.slots, nullptr, false);
   if (slots.is_discarded() || !slots.is_object()) slots = json::object();
   if (buttons.empty()) {
@@ -45,17 +45,22 @@ void SetOfferedButtons(storage::Conversation& c, const std::vector<core::Button>
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (char& ch : out)
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   return out;
 }
 
 // A typed "2" or a typed button title becomes a press of that button.
-void ResolveTypedChoice(core::InboundMessage& in, const std::vector<core::Button>& offered) {
+void ResolveTypedChoice(core::InboundMessage& in,
+                        const std::vector<core::Button>& offered) {
   if (in.kind != core::InboundKind::kText || offered.empty()) return;
   std::string_view t = in.text;
-  while (!t.empty() && (t.front() == ' ' || t.front() == '\n')) t.remove_prefix(1);
-  while (!t.empty() && (t.back() == ' ' || t.back() == '.' || t.back() == '\n')) t.remove_suffix(1);
-  if (!t.empty() && t.size() <= 2 && std::all_of(t.begin(), t.end(), ::isdigit)) {
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\n'))
+    t.remove_prefix(1);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '.' || t.back() == '\n'))
+    t.remove_suffix(1);
+  if (!t.empty() && t.size() <= 2 &&
+      std::all_of(t.begin(), t.end(), ::isdigit)) {
     const size_t n = static_cast<size_t>(std::stoi(std::string(t)));
     if (n >= 1 && n <= offered.size()) {
       in.kind = core::InboundKind::kButton;
@@ -75,12 +80,14 @@ void ResolveTypedChoice(core::InboundMessage& in, const std::vector<core::Button
 
 }  // namespace
 
-Dispatcher::Dispatcher(const intents::Engine& engine, const Catalog& catalog, const Config& config)
+Dispatcher::Dispatcher(const intents::Engine& engine, const Catalog& catalog,
+                       const Config& config)
     : engine_(engine),
-      router_(flows::FlowDeps{catalog, config}, flows::MakeFlows(flows::FlowDeps{catalog, config})) {}
+      router_(flows::FlowDeps{catalog, config},
+              flows::MakeFlows(flows::FlowDeps{catalog, config})) {}
 
-Dispatcher::Prepared Dispatcher::Prepare(const storage::InboxRow& row,
-                                         std::chrono::year_month_day today) const {
+Dispatcher::Prepared Dispatcher::Prepare(
+    const storage::InboxRow& row, std::chrono::year_month_day today) const {
   Prepared p;
   p.row = row;
   if (row.kind == "message") {
@@ -90,24 +97,31 @@ Dispatcher::Prepared Dispatcher::Prepare(const storage::InboxRow& row,
       return p;
     }
     p.message = std::move(*m);
-    if (p.message->kind == core::InboundKind::kText && !p.message->text.empty()) {
+    if (p.message->kind == core::InboundKind::kText &&
+        !p.message->text.empty()) {
       p.analysis = engine_.Analyze(p.message->text, today);
     }
   } else if (row.kind == "status") {
     auto s = DecodeStatusUpdate(row.payload);
-    if (!s.ok()) p.decoded = s.status();
-    else p.receipt = std::move(*s);
+    if (!s.ok())
+      p.decoded = s.status();
+    else
+      p.receipt = std::move(*s);
   } else if (row.kind == "membership") {
     auto b = DecodeMembership(row.payload);
-    if (!b.ok()) p.decoded = b.status();
-    else p.membership = std::move(*b);
+    if (!b.ok())
+      p.decoded = b.status();
+    else
+      p.membership = std::move(*b);
   } else {
-    p.decoded = core::Status::InvalidArgument("dispatcher: unknown inbox kind " + row.kind);
+    p.decoded = core::Status::InvalidArgument(
+        "dispatcher: unknown inbox kind " + row.kind);
   }
   return p;
 }
 
-core::Result<Dispatcher::Applied> Dispatcher::Apply(storage::Database& db, const Prepared& p,
+core::Result<Dispatcher::Applied> Dispatcher::Apply(storage::Database& db,
+                                                    const Prepared& p,
                                                     int64_t now_ms) const {
   Applied applied;
   auto done = storage::IsInboxProcessed(db, p.row.id);
@@ -117,9 +131,11 @@ core::Result<Dispatcher::Applied> Dispatcher::Apply(storage::Database& db, const
     return applied;
   }
   if (!p.decoded.ok()) {
-    core::LogWarn("dispatcher", "inbox " + std::to_string(p.row.id) + " unusable: " +
-                                    p.decoded.ToString());
-    if (auto s = storage::MarkInboxProcessed(db, p.row.id, now_ms, p.decoded.message()); !s.ok()) {
+    core::LogWarn("dispatcher", "inbox " + std::to_string(p.row.id) +
+                                    " unusable: " + p.decoded.ToString());
+    if (auto s = storage::MarkInboxProcessed(db, p.row.id, now_ms,
+                                             p.decoded.message());
+        !s.ok()) {
       return s;
     }
     return applied;
@@ -129,39 +145,46 @@ core::Result<Dispatcher::Applied> Dispatcher::Apply(storage::Database& db, const
     if (!wrote.ok()) return wrote.status();
     applied.wrote_outbox = *wrote;
   } else if (p.receipt) {
-    if (auto s = storage::ApplyReceipt(db, *p.receipt, now_ms); !s.ok()) return s;
+    if (auto s = storage::ApplyReceipt(db, *p.receipt, now_ms); !s.ok())
+      return s;
   } else if (p.membership) {
     if (auto s = ApplyMembership(db, *p.membership); !s.ok()) return s;
   }
-  if (auto s = storage::MarkInboxProcessed(db, p.row.id, now_ms); !s.ok()) return s;
+  if (auto s = storage::MarkInboxProcessed(db, p.row.id, now_ms); !s.ok())
+    return s;
   return applied;
 }
 
-core::Status Dispatcher::ApplyMembership(storage::Database& db,
-                                         const core::MembershipChange& m) const {
+core::Status Dispatcher::ApplyMembership(
+    storage::Database& db, const core::MembershipChange& m) const {
   auto user = storage::FindUser(db, core::ChannelName(m.channel), m.user_id);
   if (!user.ok()) return user.status();
-  if (!user->has_value()) return core::Status::Ok();  // never wrote to us: nothing to mark
+  if (!user->has_value())
+    return core::Status::Ok();  // never wrote to us: nothing to mark
   return storage::SetUserBlocked(db, (*user)->id, m.blocked);
 }
 
-core::Result<bool> Dispatcher::ApplyMessage(storage::Database& db, const Prepared& p,
+core::Result<bool> Dispatcher::ApplyMessage(storage::Database& db,
+                                            const Prepared& p,
                                             int64_t now_ms) const {
   core::InboundMessage in = *p.message;
   const std::string channel(core::ChannelName(in.channel));
-  auto user = storage::UpsertUserOnInbound(db, channel, in.user_id, in.chat_id, in.user_name, now_ms);
+  auto user = storage::UpsertUserOnInbound(db, channel, in.user_id, in.chat_id,
+                                           in.user_name, now_ms);
   if (!user.ok()) return user.status();
   auto conv = storage::GetOrCreateConversation(db, user->id, now_ms);
   if (!conv.ok()) return conv.status();
 
   // The reply language: the one the person writes in, else their client's.
   std::string lang = user->language;
-  if (!p.analysis.lang.empty() && p.analysis.confidence >= 0.5 && !p.analysis.intent.empty()) {
+  if (!p.analysis.lang.empty() && p.analysis.confidence >= 0.5 &&
+      !p.analysis.intent.empty()) {
     lang = p.analysis.lang;
   }
   if (lang.empty()) lang = SupportedLanguage(in.language);
   if (lang != user->language) {
-    if (auto s = storage::SetUserLanguage(db, user->id, lang); !s.ok()) return s;
+    if (auto s = storage::SetUserLanguage(db, user->id, lang); !s.ok())
+      return s;
     user->language = lang;
   }
 
@@ -176,10 +199,12 @@ core::Result<bool> Dispatcher::ApplyMessage(storage::Database& db, const Prepare
   if (!in.button_id.empty()) history.button_id = in.button_id;
   history.inbox_id = p.row.id;
   history.status = core::DeliveryState::kRead;
-  if (auto id = storage::InsertMessage(db, history, now_ms); !id.ok()) return id.status();
+  if (auto id = storage::InsertMessage(db, history, now_ms); !id.ok())
+    return id.status();
 
   bool wrote_outbox = false;
-  auto enqueue = [&](const core::OutboundMessage& msg, std::optional<int64_t> message_id,
+  auto enqueue = [&](const core::OutboundMessage& msg,
+                     std::optional<int64_t> message_id,
                      int priority) -> core::Status {
     storage::NewOutboxRow row;
     row.channel = channel;
@@ -203,7 +228,9 @@ core::Result<bool> Dispatcher::ApplyMessage(storage::Database& db, const Prepare
     answer.chat_id = in.chat_id;
     answer.kind = core::OutboundKind::kCallbackAnswer;
     answer.callback_query_id = in.callback_query_id;
-    if (auto s = enqueue(answer, std::nullopt, kPriorityCallbackAnswer); !s.ok()) return s;
+    if (auto s = enqueue(answer, std::nullopt, kPriorityCallbackAnswer);
+        !s.ok())
+      return s;
   }
 
   if (conv->mode == storage::ConversationMode::kBot) {

@@ -21,7 +21,8 @@ namespace sportello {
 
 class Dispatcher {
  public:
-  Dispatcher(const intents::Engine& engine, const Catalog& catalog, const Config& config);
+  Dispatcher(const intents::Engine& engine, const Catalog& catalog,
+             const Config& config);
 
   // The update decoded and, for text, classified. Pure and thread-safe, so
   // it runs outside the write lock.
@@ -33,18 +34,22 @@ class Dispatcher {
     std::optional<core::MembershipChange> membership;
     intents::Analysis analysis;
   };
-  Prepared Prepare(const storage::InboxRow& row, std::chrono::year_month_day today) const;
+  Prepared Prepare(const storage::InboxRow& row,
+                   std::chrono::year_month_day today) const;
 
   struct Applied {
-    bool skipped = false;      // processed already (by another process)
+    bool skipped = false;       // processed already (by another process)
     bool wrote_outbox = false;  // new rows for the sender
   };
   // REQUIRES: inside a write transaction on `db`.
-  core::Result<Applied> Apply(storage::Database& db, const Prepared& p, int64_t now_ms) const;
+  core::Result<Applied> Apply(storage::Database& db, const Prepared& p,
+                              int64_t now_ms) const;
 
  private:
-  core::Result<bool> ApplyMessage(storage::Database& db, const Prepared& p, int64_t now_ms) const;
-  core::Status ApplyMembership(storage::Database& db, const core::MembershipChange& m) const;
+  core::Result<bool> ApplyMessage(storage::Database& db, const Prepared& p,
+                                  int64_t now_ms) const;
+  core::Status ApplyMembership(storage::Database& db,
+                               const core::MembershipChange& m) const;
 
   const intents::Engine& engine_;
   flows::Router router_;

@@ -28,7 +28,7 @@ struct StoredUpdate {
 
 struct IngestOutcome {
   std::vector<StoredUpdate> stored;  // new updates, to be processed
-  int duplicates = 0;                // already stored: acknowledged, not processed again
+  int duplicates = 0;  // already stored: acknowledged, not processed again
   int dead_letters = 0;
   int ignored = 0;
 };

@@ -1,5 +1,6 @@
 // sportello: the job centre's chat-bot service.
-//   sportello serve | chat | classify | migrate   (each with --help)
+//   sportello serve | chat | classify | migrate | vacancies | slots   (each
+//   with --help)
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -16,15 +17,20 @@ constexpr const char* kUsage =
     "usage: sportello <command> [options]\n"
     "\n"
     "commands:\n"
-    "  serve      run the service: webhooks, web chat, senders (SPORTELLO_LISTEN)\n"
+    "  serve      run the service: webhooks, web chat, senders "
+    "(SPORTELLO_LISTEN)\n"
     "  chat       talk to the bot in this terminal\n"
     "  classify   intents of stdin lines, as JSON lines\n"
     "  migrate    create or upgrade the database (SPORTELLO_DB)\n"
+    "  vacancies  import, list and search job offers; load the demo offers\n"
+    "  slots      counsellors' appointment slots: add, list, demo\n"
+    "  events     recruiting days, workshops, seminars: add, list, demo\n"
     "\n"
     "  sportello <command> --help   options of a command\n"
     "  sportello --version\n"
     "\n"
-    "Configuration comes from environment variables (see README.md), optionally\n"
+    "Configuration comes from environment variables (see README.md), "
+    "optionally\n"
     "completed by a KEY=VALUE file named by SPORTELLO_CONFIG.\n";
 
 }  // namespace
@@ -47,7 +53,13 @@ int main(int argc, char** argv) {
   if (command == "serve") return sportello::RunServe(argc - 1, argv + 1);
   if (command == "chat") return sportello::RunChat(argc - 1, argv + 1);
   if (command == "migrate") return sportello::RunMigrate(argc - 1, argv + 1);
-  if (command == "classify") return sportello::intents::RunClassifyCommand(argc - 1, argv + 1);
-  std::fprintf(stderr, "sportello: unknown command '%s'\n\n%s", argv[1], kUsage);
+  if (command == "vacancies")
+    return sportello::RunVacancies(argc - 1, argv + 1);
+  if (command == "slots") return sportello::RunSlots(argc - 1, argv + 1);
+  if (command == "events") return sportello::RunEvents(argc - 1, argv + 1);
+  if (command == "classify")
+    return sportello::intents::RunClassifyCommand(argc - 1, argv + 1);
+  std::fprintf(stderr, "sportello: unknown command '%s'\n\n%s", argv[1],
+               kUsage);
   return 2;
 }

@@ -9,13 +9,20 @@ namespace {
 
 const std::map<std::string, std::string, std::less<>>& Help() {
   static const std::map<std::string, std::string, std::less<>> kHelp = {
-      {"sportello_updates_received_total", "Updates accepted from a channel and stored."},
-      {"sportello_updates_duplicate_total", "Deliveries of updates already stored (acknowledged, not processed again)."},
+      {"sportello_updates_received_total",
+       "Updates accepted from a channel and stored."},
+      {"sportello_updates_duplicate_total",
+       "Deliveries of updates already stored (acknowledged, not processed "
+       "again)."},
       {"sportello_updates_rejected_total", "Requests refused, by reason."},
-      {"sportello_updates_ignored_total", "Valid updates of no interest (unknown kinds, groups, edits)."},
-      {"sportello_dead_letters_total", "Authenticated updates that could not be used, stored for review."},
-      {"sportello_sends_total", "Outbound API calls by channel and result (ok, failed, retried)."},
-      {"sportello_processing_errors_total", "Inbox rows whose processing failed."},
+      {"sportello_updates_ignored_total",
+       "Valid updates of no interest (unknown kinds, groups, edits)."},
+      {"sportello_dead_letters_total",
+       "Authenticated updates that could not be used, stored for review."},
+      {"sportello_sends_total",
+       "Outbound API calls by channel and result (ok, failed, retried)."},
+      {"sportello_processing_errors_total",
+       "Inbox rows whose processing failed."},
   };
   return kHelp;
 }
@@ -52,7 +59,9 @@ std::string Number(double v) {
 void Metrics::Inc(std::string_view name, const Labels& labels, int64_t by) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = counters_.find(name);
-  if (it == counters_.end()) it = counters_.emplace(std::string(name), std::map<Labels, int64_t>{}).first;
+  if (it == counters_.end())
+    it =
+        counters_.emplace(std::string(name), std::map<Labels, int64_t>{}).first;
   it->second[labels] += by;
 }
 
@@ -70,10 +79,12 @@ void Metrics::ObserveProcessingSeconds(double seconds) {
   while (i < kBuckets.size() && seconds > kBuckets[i]) ++i;
   bucket_counts_[i].fetch_add(1, std::memory_order_relaxed);
   latency_count_.fetch_add(1, std::memory_order_relaxed);
-  latency_sum_us_.fetch_add(static_cast<uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+  latency_sum_us_.fetch_add(static_cast<uint64_t>(seconds * 1e6),
+                            std::memory_order_relaxed);
 }
 
-void Metrics::SetGauge(std::string name, std::string help, std::function<double()> read) {
+void Metrics::SetGauge(std::string name, std::string help,
+                       std::function<double()> read) {
   std::lock_guard<std::mutex> lock(mu_);
   gauges_[std::move(name)] = Gauge{std::move(help), std::move(read)};
 }
@@ -84,33 +95,40 @@ std::string Metrics::Render() const {
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [name, help] : Help()) {
-      out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n";
+      out << "# HELP " << name << ' ' << help << "\n# TYPE " << name
+          << " counter\n";
       auto it = counters_.find(name);
       if (it == counters_.end()) continue;
-      for (const auto& [labels, value] : it->second) out << name << LabelText(labels) << ' ' << value << '\n';
+      for (const auto& [labels, value] : it->second)
+        out << name << LabelText(labels) << ' ' << value << '\n';
     }
     for (const auto& [name, series] : counters_) {
       if (Help().count(name)) continue;
       out << "# TYPE " << name << " counter\n";
-      for (const auto& [labels, value] : series) out << name << LabelText(labels) << ' ' << value << '\n';
+      for (const auto& [labels, value] : series)
+        out << name << LabelText(labels) << ' ' << value << '\n';
     }
     gauges = gauges_;
   }
   const char* h = "sportello_processing_seconds";
-  out << "# HELP " << h << " Time from receiving an update to committing its processing.\n";
+  out << "# HELP " << h
+      << " Time from receiving an update to committing its processing.\n";
   out << "# TYPE " << h << " histogram\n";
   uint64_t cumulative = 0;
   for (size_t i = 0; i < kBuckets.size(); ++i) {
     cumulative += bucket_counts_[i].load(std::memory_order_relaxed);
-    out << h << "_bucket{le=\"" << Number(kBuckets[i]) << "\"} " << cumulative << '\n';
+    out << h << "_bucket{le=\"" << Number(kBuckets[i]) << "\"} " << cumulative
+        << '\n';
   }
   cumulative += bucket_counts_[kBuckets.size()].load(std::memory_order_relaxed);
   out << h << "_bucket{le=\"+Inf\"} " << cumulative << '\n';
   out << h << "_sum " << Number(latency_sum_us_.load() / 1e6) << '\n';
   out << h << "_count " << latency_count_.load() << '\n';
-  // Gauges read the database: outside the lock, so a slow read blocks no counter.
+  // Gauges read the database: outside the lock, so a slow read blocks no
+  // counter.
   for (const auto& [name, g] : gauges) {
-    out << "# HELP " << name << ' ' << g.help << "\n# TYPE " << name << " gauge\n";
+    out << "# HELP " << name << ' ' << g.help << "\n# TYPE " << name
+        << " gauge\n";
     out << name << ' ' << Number(g.read()) << '\n';
   }
   return out.str();

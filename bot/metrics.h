@@ -26,13 +26,14 @@ class Metrics {
   void ObserveProcessingSeconds(double seconds);
 
   // Gauges computed at scrape time (e.g. outbox depth from the database).
-  void SetGauge(std::string name, std::string help, std::function<double()> read);
+  void SetGauge(std::string name, std::string help,
+                std::function<double()> read);
 
   // The Prometheus text exposition of everything.
   std::string Render() const;
 
-  static constexpr std::array<double, 12> kBuckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                   0.1,   0.25,   0.5,   1,    2.5,   5};
+  static constexpr std::array<double, 12> kBuckets{
+      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 
  private:
   struct Gauge {

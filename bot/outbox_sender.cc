@@ -23,9 +23,10 @@ std::string ChannelLabel(const storage::OutboxRow& row) { return row.channel; }
 
 }  // namespace
 
-OutboxSender::OutboxSender(storage::Store& store, const core::Clock& clock, Metrics* metrics,
-                           std::map<core::Channel, channels::ChannelSender*> senders,
-                           SenderOptions options)
+OutboxSender::OutboxSender(
+    storage::Store& store, const core::Clock& clock, Metrics* metrics,
+    std::map<core::Channel, channels::ChannelSender*> senders,
+    SenderOptions options)
     : store_(store),
       clock_(clock),
       metrics_(metrics),
@@ -35,7 +36,8 @@ OutboxSender::OutboxSender(storage::Store& store, const core::Clock& clock, Metr
     channel_names_.emplace_back(core::ChannelName(channel));
     auto rate = options_.rate_per_sec.find(channel);
     if (rate != options_.rate_per_sec.end()) {
-      limiters_[channel] = std::make_unique<RateLimiter>(rate->second, rate->second);
+      limiters_[channel] =
+          std::make_unique<RateLimiter>(rate->second, rate->second);
     }
   }
 }
@@ -47,8 +49,10 @@ core::Status OutboxSender::Start() {
   auto requeued = store_.Write([](storage::Database& db) {
     auto n = storage::RequeueInFlightOutbox(db);
     if (n.ok() && *n > 0) {
-      core::LogWarn("sender", std::to_string(*n) +
-                                  " message(s) were in flight at the last stop: sending again");
+      core::LogWarn(
+          "sender",
+          std::to_string(*n) +
+              " message(s) were in flight at the last stop: sending again");
     }
     return n.status();
   });
@@ -82,7 +86,9 @@ void OutboxSender::Stop() {
   if (!left.empty()) {
     (void)store_.Write([&](storage::Database& db) -> core::Status {
       for (const auto& row : left) {
-        if (auto s = storage::MarkOutboxRetry(db, row.id, row.next_attempt_at, "stopped"); !s.ok()) {
+        if (auto s = storage::MarkOutboxRetry(db, row.id, row.next_attempt_at,
+                                              "stopped");
+            !s.ok()) {
           return s;
         }
       }
@@ -101,8 +107,10 @@ void OutboxSender::Wake() {
 
 milliseconds OutboxSender::Backoff(int attempts) const {
   const int exp = std::clamp(attempts - 1, 0, 30);
-  const double base = static_cast<double>(options_.backoff_base.count()) * std::pow(2.0, exp);
-  const double capped = std::min(base, static_cast<double>(options_.backoff_cap.count()));
+  const double base =
+      static_cast<double>(options_.backoff_base.count()) * std::pow(2.0, exp);
+  const double capped =
+      std::min(base, static_cast<double>(options_.backoff_cap.count()));
   thread_local std::mt19937_64 rng{std::random_device{}()};
   std::uniform_real_distribution<double> jitter(0.5, 1.5);
   return milliseconds(static_cast<int64_t>(capped * jitter(rng)));
@@ -112,7 +120,8 @@ void OutboxSender::ClaimLoop() {
   const int capacity = std::max(1, options_.threads) * 2;
   auto reader = store_.OpenReader();
   if (!reader.ok()) {
-    core::LogError("sender", "cannot open a reader: " + reader.status().ToString());
+    core::LogError("sender",
+                   "cannot open a reader: " + reader.status().ToString());
     return;
   }
   for (;;) {
@@ -128,16 +137,19 @@ void OutboxSender::ClaimLoop() {
     if (free_slots > 0) {
       // The search runs on a reader: the write lock is held only to claim.
       const int64_t now = clock_.NowMillis();
-      auto due = storage::FindDueOutbox(**reader, now, free_slots, channel_names_);
+      auto due =
+          storage::FindDueOutbox(**reader, now, free_slots, channel_names_);
       if (!due.ok()) {
-        core::LogError("sender", "finding due messages failed: " + due.status().ToString());
+        core::LogError("sender", "finding due messages failed: " +
+                                     due.status().ToString());
       } else if (!due->empty()) {
         auto s = store_.Write([&](storage::Database& db) -> core::Status {
           claimed.clear();
           for (auto& row : *due) {
             auto ok = storage::ClaimOutboxRow(db, row.id);
             if (!ok.ok()) return ok.status();
-            if (!*ok) continue;  // taken by another process sharing the database
+            if (!*ok)
+              continue;  // taken by another process sharing the database
             row.state = "sending";
             ++row.attempts;
             claimed.push_back(row);
@@ -146,7 +158,8 @@ void OutboxSender::ClaimLoop() {
         });
         if (!s.ok()) {
           claimed.clear();
-          core::LogError("sender", "claiming due messages failed: " + s.ToString());
+          core::LogError("sender",
+                         "claiming due messages failed: " + s.ToString());
         }
       }
       if (claimed.empty()) {
@@ -174,7 +187,8 @@ void OutboxSender::ClaimLoop() {
 void OutboxSender::WorkerLoop() {
   auto reader = store_.OpenReader();
   if (!reader.ok()) {
-    core::LogError("sender", "cannot open a reader: " + reader.status().ToString());
+    core::LogError("sender",
+                   "cannot open a reader: " + reader.status().ToString());
     return;
   }
   for (;;) {
@@ -196,7 +210,8 @@ void OutboxSender::WorkerLoop() {
   }
 }
 
-void OutboxSender::Deliver(storage::Database& reader, const storage::OutboxRow& row) {
+void OutboxSender::Deliver(storage::Database& reader,
+                           const storage::OutboxRow& row) {
   auto msg = DecodeOutbound(row.payload);
   if (!msg.ok()) return Fail(row, msg.status().message());
   auto sender = senders_.find(msg->channel);
@@ -207,24 +222,30 @@ void OutboxSender::Deliver(storage::Database& reader, const storage::OutboxRow& 
     if (user.ok() && user->has_value()) {
       const storage::User& u = **user;
       if (u.blocked) return Fail(row, "the person blocked the bot");
-      if (u.unreachable) return Fail(row, "the person cannot be reached on this channel");
-      if (msg->channel == core::Channel::kWhatsApp && msg->kind == core::OutboundKind::kText &&
-          u.last_inbound_at.value_or(0) < clock_.NowMillis() - kWhatsAppWindowMs) {
-        return Fail(row, "outside WhatsApp's 24 h window: only a template can be sent");
+      if (u.unreachable)
+        return Fail(row, "the person cannot be reached on this channel");
+      if (msg->channel == core::Channel::kWhatsApp &&
+          msg->kind == core::OutboundKind::kText &&
+          u.last_inbound_at.value_or(0) <
+              clock_.NowMillis() - kWhatsAppWindowMs) {
+        return Fail(
+            row, "outside WhatsApp's 24 h window: only a template can be sent");
       }
     }
   }
 
   if (auto limiter = limiters_.find(msg->channel); limiter != limiters_.end()) {
     for (;;) {
-      const milliseconds wait = limiter->second->TryAcquire(RateLimiter::Clock::now());
+      const milliseconds wait =
+          limiter->second->TryAcquire(RateLimiter::Clock::now());
       if (wait.count() == 0) break;
       std::unique_lock<std::mutex> lock(mu_);
       if (work_cv_.wait_for(lock, wait, [&] { return stopping_; })) {
         // Stopping before the send: not attempted, so not counted.
         lock.unlock();
         (void)store_.Write([&](storage::Database& db) {
-          return storage::MarkOutboxRetry(db, row.id, row.next_attempt_at, "stopped");
+          return storage::MarkOutboxRetry(db, row.id, row.next_attempt_at,
+                                          "stopped");
         });
         return;
       }
@@ -233,31 +254,38 @@ void OutboxSender::Deliver(storage::Database& reader, const storage::OutboxRow& 
   Record(row, sender->second->Send(*msg));
 }
 
-void OutboxSender::Fail(const storage::OutboxRow& row, const std::string& reason) {
+void OutboxSender::Fail(const storage::OutboxRow& row,
+                        const std::string& reason) {
   channels::SendOutcome outcome;
   outcome.kind = channels::SendOutcome::Kind::kPermanent;
   outcome.error = reason;
   Record(row, outcome);
 }
 
-void OutboxSender::Record(const storage::OutboxRow& row, const channels::SendOutcome& outcome) {
+void OutboxSender::Record(const storage::OutboxRow& row,
+                          const channels::SendOutcome& outcome) {
   using Kind = channels::SendOutcome::Kind;
   const int64_t now = clock_.NowMillis();
   std::string result;
   auto s = store_.Write([&](storage::Database& db) -> core::Status {
     auto fail = [&](const std::string& why) -> core::Status {
       result = "failed";
-      if (auto s2 = storage::MarkOutboxFailed(db, row.id, why, now); !s2.ok()) return s2;
-      if (row.message_id) return storage::MarkMessageFailed(db, *row.message_id, why, now);
+      if (auto s2 = storage::MarkOutboxFailed(db, row.id, why, now); !s2.ok())
+        return s2;
+      if (row.message_id)
+        return storage::MarkMessageFailed(db, *row.message_id, why, now);
       return core::Status::Ok();
     };
-    const std::string error = outcome.error_code
-                                  ? std::to_string(outcome.error_code) + " " + outcome.error
-                                  : outcome.error;
+    const std::string error =
+        outcome.error_code
+            ? std::to_string(outcome.error_code) + " " + outcome.error
+            : outcome.error;
     switch (outcome.kind) {
       case Kind::kOk: {
         result = "ok";
-        if (auto s2 = storage::MarkOutboxSent(db, row.id, outcome.provider_message_id, now); !s2.ok()) {
+        if (auto s2 = storage::MarkOutboxSent(db, row.id,
+                                              outcome.provider_message_id, now);
+            !s2.ok()) {
           return s2;
         }
         if (row.message_id) {
@@ -267,18 +295,23 @@ void OutboxSender::Record(const storage::OutboxRow& row, const channels::SendOut
         return core::Status::Ok();
       }
       case Kind::kRetry:
-        if (row.attempts >= options_.max_attempts) return fail("gave up after retries: " + error);
+        if (row.attempts >= options_.max_attempts)
+          return fail("gave up after retries: " + error);
         result = "retried";
-        return storage::MarkOutboxRetry(db, row.id, now + Backoff(row.attempts).count(), error);
+        return storage::MarkOutboxRetry(
+            db, row.id, now + Backoff(row.attempts).count(), error);
       case Kind::kRateLimited: {
-        if (row.attempts >= options_.max_attempts) return fail("gave up after retries: " + error);
+        if (row.attempts >= options_.max_attempts)
+          return fail("gave up after retries: " + error);
         result = "retried";
         const int64_t wait_ms = std::max(1, outcome.retry_after_s) * 1000LL;
         return storage::MarkOutboxRetry(db, row.id, now + wait_ms, error);
       }
       case Kind::kUnreachable:
         if (row.user_id) {
-          if (auto s2 = storage::SetUserUnreachable(db, *row.user_id, true); !s2.ok()) return s2;
+          if (auto s2 = storage::SetUserUnreachable(db, *row.user_id, true);
+              !s2.ok())
+            return s2;
         }
         return fail(error);
       case Kind::kWindowClosed:
@@ -291,7 +324,8 @@ void OutboxSender::Record(const storage::OutboxRow& row, const channels::SendOut
   if (!s.ok()) {
     // The outcome is lost; the row stays 'sending' and is sent again after a
     // restart (at-least-once).
-    core::LogError("sender", "recording outbox " + std::to_string(row.id) + " failed: " + s.ToString());
+    core::LogError("sender", "recording outbox " + std::to_string(row.id) +
+                                 " failed: " + s.ToString());
     return;
   }
   // A limit on one recipient (WhatsApp 131056, 131049) delays only that row;
@@ -300,16 +334,19 @@ void OutboxSender::Record(const storage::OutboxRow& row, const channels::SendOut
     auto channel = core::ParseChannel(row.channel);
     if (channel) {
       if (auto limiter = limiters_.find(*channel); limiter != limiters_.end()) {
-        limiter->second->PauseFor(RateLimiter::Clock::now(),
-                                  milliseconds(std::max(1, outcome.retry_after_s) * 1000LL));
+        limiter->second->PauseFor(
+            RateLimiter::Clock::now(),
+            milliseconds(std::max(1, outcome.retry_after_s) * 1000LL));
       }
     }
   }
   if (result != "ok") {
-    core::LogWarn("sender", row.channel + " outbox " + std::to_string(row.id) + " " + result + ": " +
-                                outcome.error);
+    core::LogWarn("sender", row.channel + " outbox " + std::to_string(row.id) +
+                                " " + result + ": " + outcome.error);
   }
-  if (metrics_) metrics_->Inc("sportello_sends_total", {{"channel", ChannelLabel(row)}, {"result", result}});
+  if (metrics_)
+    metrics_->Inc("sportello_sends_total",
+                  {{"channel", ChannelLabel(row)}, {"result", result}});
 }
 
 }  // namespace sportello

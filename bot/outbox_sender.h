@@ -31,15 +31,18 @@ struct SenderOptions {
   int max_attempts = 12;
   std::chrono::milliseconds backoff_base{1000};
   std::chrono::milliseconds backoff_cap{std::chrono::minutes(15)};
-  std::map<core::Channel, double> rate_per_sec;  // per channel; absent = unlimited
+  std::map<core::Channel, double>
+      rate_per_sec;  // per channel; absent = unlimited
 };
 
 class OutboxSender {
  public:
   // `senders` maps each channel it delivers to its ChannelSender (not owned).
   // `metrics` may be null.
-  OutboxSender(storage::Store& store, const core::Clock& clock, Metrics* metrics,
-               std::map<core::Channel, channels::ChannelSender*> senders, SenderOptions options);
+  OutboxSender(storage::Store& store, const core::Clock& clock,
+               Metrics* metrics,
+               std::map<core::Channel, channels::ChannelSender*> senders,
+               SenderOptions options);
   ~OutboxSender();  // Stop()
 
   // Requeues rows left in flight by a crash, then starts the threads.
@@ -49,15 +52,16 @@ class OutboxSender {
   // New rows may be due (after a commit that wrote the outbox).
   void Wake();
 
-  // The delay before attempt `attempts` + 1 (exposed for tests): base * 2^(n-1),
-  // capped, with +-50% jitter.
+  // The delay before attempt `attempts` + 1 (exposed for tests): base *
+  // 2^(n-1), capped, with +-50% jitter.
   std::chrono::milliseconds Backoff(int attempts) const;
 
  private:
   void ClaimLoop();
   void WorkerLoop();
   void Deliver(storage::Database& reader, const storage::OutboxRow& row);
-  void Record(const storage::OutboxRow& row, const channels::SendOutcome& outcome);
+  void Record(const storage::OutboxRow& row,
+              const channels::SendOutcome& outcome);
   void Fail(const storage::OutboxRow& row, const std::string& reason);
 
   storage::Store& store_;

@@ -17,14 +17,16 @@ constexpr auto kRetryAfterError = std::chrono::milliseconds(500);
 
 }  // namespace
 
-Processor::Processor(storage::Store& store, const Dispatcher& dispatcher, const core::Clock& clock,
-                     Metrics* metrics, std::function<void()> on_outbox)
+Processor::Processor(storage::Store& store, const Dispatcher& dispatcher,
+                     const core::Clock& clock, Metrics* metrics,
+                     std::function<void()> on_outbox)
     : store_(store),
       dispatcher_(dispatcher),
       clock_(clock),
       metrics_(metrics),
       on_outbox_(std::move(on_outbox)) {
-  for (int i = 0; i < storage::kInboxShards; ++i) shards_.push_back(std::make_unique<Shard>());
+  for (int i = 0; i < storage::kInboxShards; ++i)
+    shards_.push_back(std::make_unique<Shard>());
 }
 
 Processor::~Processor() { Stop(); }
@@ -32,7 +34,8 @@ Processor::~Processor() { Stop(); }
 void Processor::Start() {
   stopping_ = false;
   for (int i = 0; i < storage::kInboxShards; ++i) {
-    if (!shards_[i]->thread.joinable()) shards_[i]->thread = std::thread([this, i] { Loop(i); });
+    if (!shards_[i]->thread.joinable())
+      shards_[i]->thread = std::thread([this, i] { Loop(i); });
   }
 }
 
@@ -64,25 +67,29 @@ void Processor::Notify(const std::vector<StoredUpdate>& stored) {
   }
 }
 
-bool Processor::WaitProcessed(int shard, int64_t id, std::chrono::milliseconds timeout) {
+bool Processor::WaitProcessed(int shard, int64_t id,
+                              std::chrono::milliseconds timeout) {
   Shard& s = *shards_.at(shard);
   std::unique_lock<std::mutex> lock(s.mu);
-  return s.done_cv.wait_for(lock, timeout, [&] { return s.done_upto.load() >= id || stopping_; }) &&
-         s.done_upto.load() >= id;
+  return s.done_cv.wait_for(lock, timeout, [&] {
+    return s.done_upto.load() >= id || stopping_;
+  }) && s.done_upto.load() >= id;
 }
 
 void Processor::Loop(int shard) {
   Shard& s = *shards_[shard];
   auto reader = store_.OpenReader();
   if (!reader.ok()) {
-    core::LogError("processor", "cannot open a reader: " + reader.status().ToString());
+    core::LogError("processor",
+                   "cannot open a reader: " + reader.status().ToString());
     return;
   }
   while (!stopping_) {
     {
       std::unique_lock<std::mutex> lock(s.mu);
       // The timed wake-up is a safety net only; Notify() is the normal path.
-      s.cv.wait_for(lock, std::chrono::seconds(2), [&] { return s.wake || stopping_.load(); });
+      s.cv.wait_for(lock, std::chrono::seconds(2),
+                    [&] { return s.wake || stopping_.load(); });
       s.wake = false;
     }
     while (!stopping_) {
@@ -95,7 +102,8 @@ void Processor::Loop(int shard) {
 size_t Processor::RunBatch(int shard, storage::Database& reader) {
   auto rows = storage::PendingInbox(reader, shard, kBatchRows);
   if (!rows.ok()) {
-    core::LogError("processor", "reading the inbox failed: " + rows.status().ToString());
+    core::LogError("processor",
+                   "reading the inbox failed: " + rows.status().ToString());
     std::this_thread::sleep_for(kRetryAfterError);
     return 0;
   }
@@ -104,7 +112,8 @@ size_t Processor::RunBatch(int shard, storage::Database& reader) {
   const auto today = core::RomeDate(clock_.Now());
   std::vector<Dispatcher::Prepared> prepared;
   prepared.reserve(rows->size());
-  for (const auto& row : *rows) prepared.push_back(dispatcher_.Prepare(row, today));
+  for (const auto& row : *rows)
+    prepared.push_back(dispatcher_.Prepare(row, today));
 
   bool wrote_outbox = false;
   const int64_t now = clock_.NowMillis();
@@ -121,7 +130,8 @@ size_t Processor::RunBatch(int shard, storage::Database& reader) {
   if (!status.ok()) {
     // One bad row must not hold up its shard: retry one by one, and mark a
     // row that fails alone as processed with its error (a poison message).
-    core::LogWarn("processor", "batch failed, retrying row by row: " + status.ToString());
+    core::LogWarn("processor",
+                  "batch failed, retrying row by row: " + status.ToString());
     for (const auto& p : prepared) {
       auto one = store_.Write([&](storage::Database& db) -> core::Status {
         auto applied = dispatcher_.Apply(db, p, now);
@@ -131,7 +141,8 @@ size_t Processor::RunBatch(int shard, storage::Database& reader) {
       });
       if (one.ok()) continue;
       if (one.code() == core::Status::Code::kUnavailable) {
-        std::this_thread::sleep_for(kRetryAfterError);  // the database is down: try later
+        std::this_thread::sleep_for(
+            kRetryAfterError);  // the database is down: try later
         return 0;
       }
       core::LogError("processor", "inbox " + std::to_string(p.row.id) +
@@ -144,7 +155,8 @@ size_t Processor::RunBatch(int shard, storage::Database& reader) {
   }
   if (metrics_) {
     for (const auto& p : prepared) {
-      metrics_->ObserveProcessingSeconds(static_cast<double>(now - p.row.received_at) / 1000.0);
+      metrics_->ObserveProcessingSeconds(
+          static_cast<double>(now - p.row.received_at) / 1000.0);
     }
   }
   Shard& s = *shards_[shard];

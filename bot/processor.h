@@ -25,8 +25,9 @@ class Processor {
  public:
   // `on_outbox` runs after a commit that wrote outbox rows (the sender's
   // wake-up). `metrics` may be null.
-  Processor(storage::Store& store, const Dispatcher& dispatcher, const core::Clock& clock,
-            Metrics* metrics, std::function<void()> on_outbox);
+  Processor(storage::Store& store, const Dispatcher& dispatcher,
+            const core::Clock& clock, Metrics* metrics,
+            std::function<void()> on_outbox);
   ~Processor();  // Stop()
   Processor(const Processor&) = delete;
   Processor& operator=(const Processor&) = delete;
@@ -45,8 +46,10 @@ class Processor {
   struct Shard {
     std::mutex mu;  // guards wake and done_upto's waiters
     std::condition_variable cv;
-    bool wake = true;             // check the inbox now (true at start: recover pending rows)
-    std::atomic<int64_t> done_upto{0};  // every row of the shard with id <= this is processed
+    bool wake =
+        true;  // check the inbox now (true at start: recover pending rows)
+    std::atomic<int64_t> done_upto{
+        0};  // every row of the shard with id <= this is processed
     std::condition_variable done_cv;
     std::thread thread;
   };

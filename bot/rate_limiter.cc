@@ -6,7 +6,10 @@
 namespace sportello {
 
 RateLimiter::RateLimiter(double rate_per_sec, double burst)
-    : rate_(rate_per_sec), burst_(std::max(1.0, burst)), tokens_(burst_), last_(Clock::now()) {}
+    : rate_(rate_per_sec),
+      burst_(std::max(1.0, burst)),
+      tokens_(burst_),
+      last_(Clock::now()) {}
 
 std::chrono::milliseconds RateLimiter::TryAcquire(Clock::time_point now) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -23,14 +26,17 @@ std::chrono::milliseconds RateLimiter::TryAcquire(Clock::time_point now) {
     return std::chrono::milliseconds(0);
   }
   const double wait_s = (1.0 - tokens_) / rate_;
-  return std::chrono::milliseconds(static_cast<int64_t>(std::ceil(wait_s * 1000.0)));
+  return std::chrono::milliseconds(
+      static_cast<int64_t>(std::ceil(wait_s * 1000.0)));
 }
 
-void RateLimiter::PauseFor(Clock::time_point now, std::chrono::milliseconds pause) {
+void RateLimiter::PauseFor(Clock::time_point now,
+                           std::chrono::milliseconds pause) {
   std::lock_guard<std::mutex> lock(mu_);
   paused_until_ = std::max(paused_until_, now + pause);
-  // Restart at the steady rate after the pause, not with a full burst.
-  tokens_ = 0;
+  // Restart at the steady rate after the pause (one call, then 1/rate),
+  // not with a full burst.
+  tokens_ = 1;
   last_ = std::max(last_, paused_until_);
 }
 

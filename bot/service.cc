@@ -47,7 +47,8 @@ struct Service::Parts {
   }
 };
 
-core::Result<std::unique_ptr<Service>> Service::Start(const Config& config, const core::Clock& clock,
+core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
+                                                      const core::Clock& clock,
                                                       ServiceOptions options) {
   auto p = std::make_unique<Parts>();
   p->config = config;
@@ -61,55 +62,70 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config, cons
   auto engine = intents::Engine::Load(intents::DefaultDataDir());
   if (!engine.ok()) return engine.status();
   p->engine = std::move(*engine);
-  p->dispatcher = std::make_unique<Dispatcher>(*p->engine, p->catalog, p->config);
+  p->dispatcher =
+      std::make_unique<Dispatcher>(*p->engine, p->catalog, p->config);
 
   for (const auto& [on, name, base] :
-       {std::tuple{config.telegram.enabled(), "TELEGRAM_API_BASE", config.telegram.api_base},
-        std::tuple{config.whatsapp.enabled(), "WHATSAPP_API_BASE", config.whatsapp.api_base}}) {
+       {std::tuple{config.telegram.enabled(), "TELEGRAM_API_BASE",
+                   config.telegram.api_base},
+        std::tuple{config.whatsapp.enabled(), "WHATSAPP_API_BASE",
+                   config.whatsapp.api_base}}) {
     if (!on) continue;
     if (auto s = channels::CheckApiBaseUrl(base); !s.ok()) {
-      return core::Status::InvalidArgument(std::string("config: ") + name + ": " + s.message());
+      return core::Status::InvalidArgument(std::string("config: ") + name +
+                                           ": " + s.message());
     }
   }
   std::map<core::Channel, channels::ChannelSender*> senders;
   SenderOptions sender_options;
   sender_options.threads = config.sender_threads;
   if (options.channels && config.telegram.enabled()) {
-    channels::TelegramApiConfig tg{config.telegram.api_base, config.telegram.token};
+    channels::TelegramApiConfig tg{config.telegram.api_base,
+                                   config.telegram.token};
     p->telegram_sender = channels::MakeTelegramSender(tg);
     p->telegram_api = std::make_unique<channels::TelegramApi>(tg);
     senders[core::Channel::kTelegram] = p->telegram_sender.get();
-    sender_options.rate_per_sec[core::Channel::kTelegram] = config.telegram.rate_per_sec;
+    sender_options.rate_per_sec[core::Channel::kTelegram] =
+        config.telegram.rate_per_sec;
   }
   if (options.channels && config.whatsapp.enabled()) {
-    p->whatsapp_sender = channels::MakeWhatsAppSender(channels::WhatsAppApiConfig{
-        config.whatsapp.api_base, config.whatsapp.access_token, config.whatsapp.phone_number_id});
+    p->whatsapp_sender =
+        channels::MakeWhatsAppSender(channels::WhatsAppApiConfig{
+            config.whatsapp.api_base, config.whatsapp.access_token,
+            config.whatsapp.phone_number_id});
     senders[core::Channel::kWhatsApp] = p->whatsapp_sender.get();
-    sender_options.rate_per_sec[core::Channel::kWhatsApp] = config.whatsapp.rate_per_sec;
+    sender_options.rate_per_sec[core::Channel::kWhatsApp] =
+        config.whatsapp.rate_per_sec;
   }
-  p->sender = std::make_unique<OutboxSender>(*p->store, clock, &p->metrics, senders, sender_options);
+  p->sender = std::make_unique<OutboxSender>(*p->store, clock, &p->metrics,
+                                             senders, sender_options);
   OutboxSender* sender = p->sender.get();
-  p->processor = std::make_unique<Processor>(*p->store, *p->dispatcher, clock, &p->metrics,
-                                             [sender] { sender->Wake(); });
+  p->processor =
+      std::make_unique<Processor>(*p->store, *p->dispatcher, clock, &p->metrics,
+                                  [sender] { sender->Wake(); });
   Processor* processor = p->processor.get();
   p->ingest = std::make_unique<Ingest>(
       *p->store, clock, &p->metrics,
-      [processor](const std::vector<StoredUpdate>& stored) { processor->Notify(stored); });
+      [processor](const std::vector<StoredUpdate>& stored) {
+        processor->Notify(stored);
+      });
 
   auto gauge_db = p->store->OpenReader();
   if (!gauge_db.ok()) return gauge_db.status();
   p->gauge_db = std::move(*gauge_db);
   Parts* raw = p.get();
-  p->metrics.SetGauge("sportello_outbox_depth", "Outbound messages waiting to be sent.", [raw] {
-    std::lock_guard<std::mutex> lock(raw->gauge_mu);
-    auto n = storage::OutboxDepth(*raw->gauge_db);
-    return n.ok() ? static_cast<double>(*n) : -1.0;
-  });
-  p->metrics.SetGauge("sportello_inbox_pending", "Stored updates not processed yet.", [raw] {
-    std::lock_guard<std::mutex> lock(raw->gauge_mu);
-    auto n = storage::CountPendingInbox(*raw->gauge_db);
-    return n.ok() ? static_cast<double>(*n) : -1.0;
-  });
+  p->metrics.SetGauge("sportello_outbox_depth",
+                      "Outbound messages waiting to be sent.", [raw] {
+                        std::lock_guard<std::mutex> lock(raw->gauge_mu);
+                        auto n = storage::OutboxDepth(*raw->gauge_db);
+                        return n.ok() ? static_cast<double>(*n) : -1.0;
+                      });
+  p->metrics.SetGauge("sportello_inbox_pending",
+                      "Stored updates not processed yet.", [raw] {
+                        std::lock_guard<std::mutex> lock(raw->gauge_mu);
+                        auto n = storage::CountPendingInbox(*raw->gauge_db);
+                        return n.ok() ? static_cast<double>(*n) : -1.0;
+                      });
 
   if (auto s = p->sender->Start(); !s.ok()) return s;
   p->processor->Start();
@@ -119,21 +135,24 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config, cons
       if (auto s = p->telegram_api->DeleteWebhook(); !s.ok()) {
         core::LogWarn("telegram", "deleteWebhook failed: " + s.message());
       }
-      p->poller = std::make_unique<TelegramPoller>(*p->telegram_api, *p->ingest, *p->store);
+      p->poller = std::make_unique<TelegramPoller>(*p->telegram_api, *p->ingest,
+                                                   *p->store);
       p->poller->Start();
     } else if (!config.telegram.webhook_url.empty()) {
-      auto s = p->telegram_api->SetWebhook(config.telegram.webhook_url, config.telegram.webhook_secret,
-                                           40);
-      if (!s.ok()) return core::Status::Unavailable("telegram: setWebhook failed: " + s.message());
+      auto s = p->telegram_api->SetWebhook(config.telegram.webhook_url,
+                                           config.telegram.webhook_secret, 40);
+      if (!s.ok())
+        return core::Status::Unavailable("telegram: setWebhook failed: " +
+                                         s.message());
       core::LogInfo("telegram", "webhook set");
     }
   }
 
   if (options.http) {
-    p->routes = std::make_unique<http::Routes>(
-        http::RouteDeps{p->config, clock, *p->store, *p->ingest, *p->processor, p->metrics});
-    auto server = http::Server::Start(config.ListenHost(), config.ListenPort(), config.http_threads,
-                                      *p->routes);
+    p->routes = std::make_unique<http::Routes>(http::RouteDeps{
+        p->config, clock, *p->store, *p->ingest, *p->processor, p->metrics});
+    auto server = http::Server::Start(config.ListenHost(), config.ListenPort(),
+                                      config.http_threads, *p->routes);
     if (!server.ok()) return server.status();
     p->server = std::move(*server);
   }
@@ -148,7 +167,9 @@ void Service::Stop() {
   if (parts_) parts_->Stop();
 }
 
-int Service::http_port() const { return parts_->server ? parts_->server->port() : 0; }
+int Service::http_port() const {
+  return parts_->server ? parts_->server->port() : 0;
+}
 storage::Store& Service::store() { return *parts_->store; }
 Ingest& Service::ingest() { return *parts_->ingest; }
 Processor& Service::processor() { return *parts_->processor; }

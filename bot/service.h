@@ -24,8 +24,9 @@ class Service {
  public:
   // Opens the database (migrating it), loads catalogues and the intent
   // engine, and starts every part. Fails fast with a clear message.
-  static core::Result<std::unique_ptr<Service>> Start(const Config& config, const core::Clock& clock,
-                                                      ServiceOptions options = {});
+  static core::Result<std::unique_ptr<Service>> Start(
+      const Config& config, const core::Clock& clock,
+      ServiceOptions options = {});
   ~Service();  // Stop()
   // Stops taking requests, finishes work in hand, closes the database.
   void Stop();

@@ -15,7 +15,8 @@ constexpr const char* kOffsetKey = "telegram.poll_offset";
 
 }  // namespace
 
-TelegramPoller::TelegramPoller(channels::TelegramApi& api, Ingest& ingest, storage::Store& store)
+TelegramPoller::TelegramPoller(channels::TelegramApi& api, Ingest& ingest,
+                               storage::Store& store)
     : api_(api), ingest_(ingest), store_(store) {}
 
 TelegramPoller::~TelegramPoller() { Stop(); }
@@ -43,7 +44,8 @@ void TelegramPoller::Loop() {
     if (!polled.ok()) {
       ++failures;
       const int wait_s = std::min(30, 1 << std::min(failures, 5));
-      core::LogWarn("telegram", "getUpdates failed (retry in " + std::to_string(wait_s) +
+      core::LogWarn("telegram", "getUpdates failed (retry in " +
+                                    std::to_string(wait_s) +
                                     " s): " + polled.status().message());
       for (int i = 0; i < wait_s * 10 && !stopping_; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -64,7 +66,8 @@ void TelegramPoller::Loop() {
     auto stored = ingest_.Submit(std::move(updates));
     if (!stored.ok()) {
       // Not confirmed: Telegram delivers the same updates again next time.
-      core::LogError("telegram", "storing polled updates failed: " + stored.status().message());
+      core::LogError("telegram", "storing polled updates failed: " +
+                                     stored.status().message());
       continue;
     }
     offset = next;

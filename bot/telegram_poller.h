@@ -14,7 +14,8 @@ namespace sportello {
 
 class TelegramPoller {
  public:
-  TelegramPoller(channels::TelegramApi& api, Ingest& ingest, storage::Store& store);
+  TelegramPoller(channels::TelegramApi& api, Ingest& ingest,
+                 storage::Store& store);
   ~TelegramPoller();  // Stop()
   void Start();
   // Returns after the poll in progress ends (at most the long-poll timeout).

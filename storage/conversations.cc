@@ -13,7 +13,8 @@ constexpr std::array<std::pair<ConversationMode, std::string_view>, 3> kModes{{
 }};
 
 constexpr const char* kColumns =
-    "id, user_id, mode, assigned_to, waiting_since, flow, step, slots, created_at, updated_at,"
+    "id, user_id, mode, assigned_to, waiting_since, flow, step, slots, "
+    "created_at, updated_at,"
     " last_message_at";
 
 Conversation ReadConversation(const Statement& st) {
@@ -48,27 +49,33 @@ std::optional<ConversationMode> ParseConversationMode(std::string_view name) {
   return std::nullopt;
 }
 
-core::Result<Conversation> GetOrCreateConversation(Database& db, int64_t user_id,
+core::Result<Conversation> GetOrCreateConversation(Database& db,
+                                                   int64_t user_id,
                                                    int64_t now_ms) {
   Statement& ins = db.Cached(
-      "INSERT INTO conversations(user_id, created_at, updated_at) VALUES(?1, ?2, ?2)"
+      "INSERT INTO conversations(user_id, created_at, updated_at) VALUES(?1, "
+      "?2, ?2)"
       " ON CONFLICT(user_id) DO NOTHING");
   ins.Bind(1, user_id).Bind(2, now_ms);
   if (auto s = ins.Run(); !s.ok()) return s;
-  Statement& st =
-      db.Cached(std::string("SELECT ") + kColumns + " FROM conversations WHERE user_id = ?");
+  Statement& st = db.Cached(std::string("SELECT ") + kColumns +
+                            " FROM conversations WHERE user_id = ?");
   st.Bind(1, user_id);
   std::optional<Conversation> c;
   if (st.Step()) c = ReadConversation(st);
   const core::Status status = st.status();
   st.Reset();  // ends the read transaction (see FindOne in users.cc)
   if (!status.ok()) return status;
-  if (!c) return core::Status::Internal("conversations: created conversation not found");
+  if (!c)
+    return core::Status::Internal(
+        "conversations: created conversation not found");
   return std::move(*c);
 }
 
-core::Result<std::optional<Conversation>> FindConversation(Database& db, int64_t id) {
-  Statement& st = db.Cached(std::string("SELECT ") + kColumns + " FROM conversations WHERE id = ?");
+core::Result<std::optional<Conversation>> FindConversation(Database& db,
+                                                           int64_t id) {
+  Statement& st = db.Cached(std::string("SELECT ") + kColumns +
+                            " FROM conversations WHERE id = ?");
   st.Bind(1, id);
   std::optional<Conversation> c;
   if (st.Step()) c = ReadConversation(st);
@@ -78,9 +85,11 @@ core::Result<std::optional<Conversation>> FindConversation(Database& db, int64_t
   return c;
 }
 
-core::Status SaveConversation(Database& db, const Conversation& c, int64_t now_ms) {
+core::Status SaveConversation(Database& db, const Conversation& c,
+                              int64_t now_ms) {
   Statement& st = db.Cached(
-      "UPDATE conversations SET mode = ?, assigned_to = ?, waiting_since = ?, flow = ?, step = ?,"
+      "UPDATE conversations SET mode = ?, assigned_to = ?, waiting_since = ?, "
+      "flow = ?, step = ?,"
       " slots = ?, updated_at = ?, last_message_at = ? WHERE id = ?");
   st.Bind(1, ConversationModeName(c.mode))
       .Bind(2, c.assigned_to)
@@ -93,17 +102,19 @@ core::Status SaveConversation(Database& db, const Conversation& c, int64_t now_m
       .Bind(9, c.id);
   if (auto s = st.Run(); !s.ok()) return s;
   if (db.Changes() == 0) {
-    return core::Status::NotFound("conversations: no conversation " + std::to_string(c.id));
+    return core::Status::NotFound("conversations: no conversation " +
+                                  std::to_string(c.id));
   }
   return core::Status::Ok();
 }
 
-core::Result<std::vector<Conversation>> ConversationsByMode(Database& db, ConversationMode mode,
-                                                            int limit) {
-  Statement st = db.Prepare(std::string("SELECT ") + kColumns +
-                            " FROM conversations WHERE mode = ?"
-                            " ORDER BY coalesce(waiting_since, last_message_at, updated_at), id"
-                            " LIMIT ?");
+core::Result<std::vector<Conversation>> ConversationsByMode(
+    Database& db, ConversationMode mode, int limit) {
+  Statement st = db.Prepare(
+      std::string("SELECT ") + kColumns +
+      " FROM conversations WHERE mode = ?"
+      " ORDER BY coalesce(waiting_since, last_message_at, updated_at), id"
+      " LIMIT ?");
   st.Bind(1, ConversationModeName(mode)).Bind(2, limit);
   std::vector<Conversation> out;
   while (st.Step()) out.push_back(ReadConversation(st));

@@ -14,30 +14,35 @@
 namespace sportello::storage {
 
 enum class ConversationMode { kBot, kWaitingForHuman, kHuman };
-std::string_view ConversationModeName(ConversationMode mode);  // "bot", "waiting_for_human", "human"
+std::string_view ConversationModeName(
+    ConversationMode mode);  // "bot", "waiting_for_human", "human"
 std::optional<ConversationMode> ParseConversationMode(std::string_view name);
 
 struct Conversation {
   int64_t id = 0;
   int64_t user_id = 0;
   ConversationMode mode = ConversationMode::kBot;
-  std::optional<std::string> assigned_to;   // counsellor's username while kHuman
-  std::optional<int64_t> waiting_since;     // set while kWaitingForHuman
-  std::string flow;                         // "" = no flow running
+  std::optional<std::string> assigned_to;  // counsellor's username while kHuman
+  std::optional<int64_t> waiting_since;    // set while kWaitingForHuman
+  std::string flow;                        // "" = no flow running
   std::string step;
-  std::string slots = "{}";                 // the flow's answers so far, JSON
+  std::string slots = "{}";  // the flow's answers so far, JSON
   int64_t created_at = 0;
   int64_t updated_at = 0;
   std::optional<int64_t> last_message_at;
 };
 
-core::Result<Conversation> GetOrCreateConversation(Database& db, int64_t user_id, int64_t now_ms);
-core::Result<std::optional<Conversation>> FindConversation(Database& db, int64_t id);
+core::Result<Conversation> GetOrCreateConversation(Database& db,
+                                                   int64_t user_id,
+                                                   int64_t now_ms);
+core::Result<std::optional<Conversation>> FindConversation(Database& db,
+                                                           int64_t id);
 
 // Writes every field of `c` (by id) and sets updated_at = now_ms.
-core::Status SaveConversation(Database& db, const Conversation& c, int64_t now_ms);
+core::Status SaveConversation(Database& db, const Conversation& c,
+                              int64_t now_ms);
 
-core::Result<std::vector<Conversation>> ConversationsByMode(Database& db, ConversationMode mode,
-                                                            int limit);
+core::Result<std::vector<Conversation>> ConversationsByMode(
+    Database& db, ConversationMode mode, int limit);
 
 }  // namespace sportello::storage

@@ -80,10 +80,14 @@ class Statement {
 
   // Parameters are 1-based, as in SQLite.
   Statement& Bind(int index, int64_t value);
-  Statement& Bind(int index, int value) { return Bind(index, static_cast<int64_t>(value)); }
+  Statement& Bind(int index, int value) {
+    return Bind(index, static_cast<int64_t>(value));
+  }
   Statement& Bind(int index, double value);
   Statement& Bind(int index, std::string_view value);
-  Statement& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
+  Statement& Bind(int index, const char* value) {
+    return Bind(index, std::string_view(value));
+  }
   Statement& Bind(int index, const std::string& value) {
     return Bind(index, std::string_view(value));
   }
@@ -116,7 +120,10 @@ class Statement {
     void operator()(sqlite3_stmt* st) const { sqlite3_finalize(st); }
   };
   Statement(sqlite3* db, sqlite3_stmt* st, core::Status status)
-      : db_(db), stmt_(st), prepare_status_(status), status_(std::move(status)) {}
+      : db_(db),
+        stmt_(st),
+        prepare_status_(status),
+        status_(std::move(status)) {}
   sqlite3* db_;
   std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
   core::Status prepare_status_;  // a bad statement stays bad across Reset()

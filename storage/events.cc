@@ -9,13 +9,17 @@ using core::Status;
 
 // An event with its places taken and its waiting list.
 constexpr const char* kEventSelect =
-    "SELECT e.id, e.external_id, e.title, e.description, e.starts_at, e.ends_at, e.place,"
+    "SELECT e.id, e.external_id, e.title, e.description, e.starts_at, "
+    "e.ends_at, e.place,"
     " e.link, e.capacity, e.tags,"
-    " (SELECT count(*) FROM event_signups s WHERE s.event_id = e.id AND s.state = 'signed_up'),"
-    " (SELECT count(*) FROM event_signups s WHERE s.event_id = e.id AND s.state = 'waiting')"
+    " (SELECT count(*) FROM event_signups s WHERE s.event_id = e.id AND "
+    "s.state = 'signed_up'),"
+    " (SELECT count(*) FROM event_signups s WHERE s.event_id = e.id AND "
+    "s.state = 'waiting')"
     " FROM events e";
 
-constexpr const char* kSignupColumns = "id, event_id, user_id, state, queued_at, updated_at";
+constexpr const char* kSignupColumns =
+    "id, event_id, user_id, state, queued_at, updated_at";
 
 std::vector<std::string> SplitTags(std::string_view joined) {
   std::vector<std::string> tags;
@@ -73,8 +77,10 @@ Signup ReadSignup(const Statement& st) {
   return s;
 }
 
-core::Result<std::optional<Event>> FindOneEvent(Database& db, const std::string& where,
-                                                std::string_view key, int64_t id) {
+core::Result<std::optional<Event>> FindOneEvent(Database& db,
+                                                const std::string& where,
+                                                std::string_view key,
+                                                int64_t id) {
   Statement st = db.Prepare(std::string(kEventSelect) + " WHERE " + where);
   if (key.empty()) {
     st.Bind(1, id);
@@ -90,17 +96,21 @@ Status ValidateEvent(const NewEvent& e) {
   if (e.title.empty()) return Status::InvalidArgument("events: title missing");
   if (e.place.empty()) return Status::InvalidArgument("events: place missing");
   if (e.ends_at <= e.starts_at) {
-    return Status::InvalidArgument("events: '" + e.title + "' ends before it starts");
+    return Status::InvalidArgument("events: '" + e.title +
+                                   "' ends before it starts");
   }
   if (e.capacity < 1) {
-    return Status::InvalidArgument("events: '" + e.title + "' needs a capacity of at least 1");
+    return Status::InvalidArgument("events: '" + e.title +
+                                   "' needs a capacity of at least 1");
   }
   if (e.place == kEventOnline && (!e.link || e.link->empty())) {
-    return Status::InvalidArgument("events: '" + e.title + "' is online but has no link");
+    return Status::InvalidArgument("events: '" + e.title +
+                                   "' is online but has no link");
   }
   for (const auto& t : e.tags) {
     if (t.find(',') != std::string::npos) {
-      return Status::InvalidArgument("events: tag '" + t + "' contains a comma");
+      return Status::InvalidArgument("events: tag '" + t +
+                                     "' contains a comma");
     }
   }
   return Status::Ok();
@@ -114,40 +124,49 @@ core::Result<bool> UserExists(Database& db, int64_t user_id) {
   return false;
 }
 
-Status SetSignupState(Database& db, int64_t signup_id, SignupState state, int64_t now_ms,
-                      bool requeue) {
-  Statement st = db.Prepare(
-      requeue ? "UPDATE event_signups SET state = ?2, queued_at = ?3, updated_at = ?3 WHERE id = ?1"
-              : "UPDATE event_signups SET state = ?2, updated_at = ?3 WHERE id = ?1");
+Status SetSignupState(Database& db, int64_t signup_id, SignupState state,
+                      int64_t now_ms, bool requeue) {
+  Statement st =
+      db.Prepare(requeue ? "UPDATE event_signups SET state = ?2, queued_at = "
+                           "?3, updated_at = ?3 WHERE id = ?1"
+                         : "UPDATE event_signups SET state = ?2, updated_at = "
+                           "?3 WHERE id = ?1");
   st.Bind(1, signup_id).Bind(2, SignupStateName(state)).Bind(3, now_ms);
   return st.Run();
 }
 
 core::Result<Signup> SignupById(Database& db, int64_t signup_id) {
-  Statement st =
-      db.Prepare(std::string("SELECT ") + kSignupColumns + " FROM event_signups WHERE id = ?1");
+  Statement st = db.Prepare(std::string("SELECT ") + kSignupColumns +
+                            " FROM event_signups WHERE id = ?1");
   st.Bind(1, signup_id);
   if (st.Step()) return ReadSignup(st);
   if (!st.status().ok()) return st.status();
-  return Status::Internal("events: sign-up " + std::to_string(signup_id) + " vanished");
+  return Status::Internal("events: sign-up " + std::to_string(signup_id) +
+                          " vanished");
 }
 
 }  // namespace
 
 std::string_view SignupStateName(SignupState state) {
   switch (state) {
-    case SignupState::kSignedUp: return "signed_up";
-    case SignupState::kWaiting: return "waiting";
-    case SignupState::kCancelled: return "cancelled";
+    case SignupState::kSignedUp:
+      return "signed_up";
+    case SignupState::kWaiting:
+      return "waiting";
+    case SignupState::kCancelled:
+      return "cancelled";
   }
   return "cancelled";
 }
 
-core::Result<int64_t> AddEvent(Database& db, const NewEvent& event, int64_t now_ms) {
+core::Result<int64_t> AddEvent(Database& db, const NewEvent& event,
+                               int64_t now_ms) {
   if (auto s = ValidateEvent(event); !s.ok()) return s;
   Statement st = db.Prepare(
-      "INSERT INTO events(external_id, title, description, starts_at, ends_at, place, link,"
-      " capacity, tags, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+      "INSERT INTO events(external_id, title, description, starts_at, ends_at, "
+      "place, link,"
+      " capacity, tags, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+      "?10)");
   st.Bind(1, event.external_id)
       .Bind(2, event.title)
       .Bind(3, event.description)
@@ -160,7 +179,8 @@ core::Result<int64_t> AddEvent(Database& db, const NewEvent& event, int64_t now_
       .Bind(10, now_ms);
   if (auto s = st.Run(); !s.ok()) {
     if (s.code() == Status::Code::kAlreadyExists) {
-      return Status::AlreadyExists("events: external id '" + event.external_id.value_or("") +
+      return Status::AlreadyExists("events: external id '" +
+                                   event.external_id.value_or("") +
                                    "' exists already");
     }
     return s;
@@ -172,16 +192,17 @@ core::Result<std::optional<Event>> FindEvent(Database& db, int64_t event_id) {
   return FindOneEvent(db, "e.id = ?1", "", event_id);
 }
 
-core::Result<std::optional<Event>> FindEventByExternalId(Database& db,
-                                                         std::string_view external_id) {
+core::Result<std::optional<Event>> FindEventByExternalId(
+    Database& db, std::string_view external_id) {
   if (external_id.empty()) return std::optional<Event>();
   return FindOneEvent(db, "e.external_id = ?1", external_id, 0);
 }
 
-core::Result<std::vector<Event>> UpcomingEvents(Database& db, int64_t now_ms, int offset,
-                                                int limit) {
-  Statement st = db.Prepare(std::string(kEventSelect) +
-                            " WHERE e.starts_at > ?1 ORDER BY e.starts_at, e.id LIMIT ?2 OFFSET ?3");
+core::Result<std::vector<Event>> UpcomingEvents(Database& db, int64_t now_ms,
+                                                int offset, int limit) {
+  Statement st = db.Prepare(
+      std::string(kEventSelect) +
+      " WHERE e.starts_at > ?1 ORDER BY e.starts_at, e.id LIMIT ?2 OFFSET ?3");
   st.Bind(1, now_ms).Bind(2, limit).Bind(3, offset < 0 ? 0 : offset);
   std::vector<Event> events;
   while (st.Step()) events.push_back(ReadEvent(st));
@@ -193,19 +214,23 @@ core::Result<int> CountUpcomingEvents(Database& db, int64_t now_ms) {
   Statement st = db.Prepare("SELECT count(*) FROM events WHERE starts_at > ?1");
   st.Bind(1, now_ms);
   if (st.Step()) return static_cast<int>(st.Int(0));
-  return st.status().ok() ? Status::Internal("events: count returned no row") : st.status();
+  return st.status().ok() ? Status::Internal("events: count returned no row")
+                          : st.status();
 }
 
-core::Result<std::optional<Signup>> FindSignup(Database& db, int64_t event_id, int64_t user_id) {
-  Statement st = db.Prepare(std::string("SELECT ") + kSignupColumns +
-                            " FROM event_signups WHERE event_id = ?1 AND user_id = ?2");
+core::Result<std::optional<Signup>> FindSignup(Database& db, int64_t event_id,
+                                               int64_t user_id) {
+  Statement st =
+      db.Prepare(std::string("SELECT ") + kSignupColumns +
+                 " FROM event_signups WHERE event_id = ?1 AND user_id = ?2");
   st.Bind(1, event_id).Bind(2, user_id);
   if (st.Step()) return std::optional<Signup>(ReadSignup(st));
   if (!st.status().ok()) return st.status();
   return std::optional<Signup>();
 }
 
-core::Result<Signup> SignUp(Database& db, int64_t event_id, int64_t user_id, int64_t now_ms) {
+core::Result<Signup> SignUp(Database& db, int64_t event_id, int64_t user_id,
+                            int64_t now_ms) {
   auto event = FindEvent(db, event_id);
   if (!event.ok()) return event.status();
   if (!event->has_value()) {
@@ -213,47 +238,61 @@ core::Result<Signup> SignUp(Database& db, int64_t event_id, int64_t user_id, int
   }
   const Event& e = **event;
   if (e.starts_at <= now_ms) {
-    return Status::InvalidArgument("events: event " + std::to_string(event_id) + " has started");
+    return Status::InvalidArgument("events: event " + std::to_string(event_id) +
+                                   " has started");
   }
   auto user = UserExists(db, user_id);
   if (!user.ok()) return user.status();
-  if (!*user) return Status::NotFound("events: no user " + std::to_string(user_id));
+  if (!*user)
+    return Status::NotFound("events: no user " + std::to_string(user_id));
   auto existing = FindSignup(db, event_id, user_id);
   if (!existing.ok()) return existing.status();
-  if (existing->has_value() && (*existing)->state != SignupState::kCancelled) return **existing;
+  if (existing->has_value() && (*existing)->state != SignupState::kCancelled)
+    return **existing;
 
   // Nobody jumps the waiting list: a free place goes to a newcomer only when
   // nobody is waiting for it.
-  const SignupState state =
-      e.signed_up < e.capacity && e.waiting == 0 ? SignupState::kSignedUp : SignupState::kWaiting;
+  const SignupState state = e.signed_up < e.capacity && e.waiting == 0
+                                ? SignupState::kSignedUp
+                                : SignupState::kWaiting;
   if (existing->has_value()) {
     const int64_t id = (*existing)->id;
-    if (auto s = SetSignupState(db, id, state, now_ms, /*requeue=*/true); !s.ok()) return s;
+    if (auto s = SetSignupState(db, id, state, now_ms, /*requeue=*/true);
+        !s.ok())
+      return s;
     return SignupById(db, id);
   }
   Statement st = db.Prepare(
-      "INSERT INTO event_signups(event_id, user_id, state, queued_at, updated_at)"
+      "INSERT INTO event_signups(event_id, user_id, state, queued_at, "
+      "updated_at)"
       " VALUES(?1, ?2, ?3, ?4, ?4)");
-  st.Bind(1, event_id).Bind(2, user_id).Bind(3, SignupStateName(state)).Bind(4, now_ms);
+  st.Bind(1, event_id)
+      .Bind(2, user_id)
+      .Bind(3, SignupStateName(state))
+      .Bind(4, now_ms);
   if (auto s = st.Run(); !s.ok()) return s;
   return SignupById(db, db.LastInsertRowId());
 }
 
-core::Result<Cancellation> CancelSignup(Database& db, int64_t event_id, int64_t user_id,
-                                        int64_t now_ms) {
+core::Result<Cancellation> CancelSignup(Database& db, int64_t event_id,
+                                        int64_t user_id, int64_t now_ms) {
   auto existing = FindSignup(db, event_id, user_id);
   if (!existing.ok()) return existing.status();
   if (!existing->has_value() || (*existing)->state == SignupState::kCancelled) {
     return Status::NotFound("events: user " + std::to_string(user_id) +
-                            " is not signed up for event " + std::to_string(event_id));
+                            " is not signed up for event " +
+                            std::to_string(event_id));
   }
   const Signup before = **existing;
   auto event = FindEvent(db, event_id);
   if (!event.ok()) return event.status();
   if (event->has_value() && (*event)->starts_at <= now_ms) {
-    return Status::InvalidArgument("events: event " + std::to_string(event_id) + " has started");
+    return Status::InvalidArgument("events: event " + std::to_string(event_id) +
+                                   " has started");
   }
-  if (auto s = SetSignupState(db, before.id, SignupState::kCancelled, now_ms, false); !s.ok()) {
+  if (auto s =
+          SetSignupState(db, before.id, SignupState::kCancelled, now_ms, false);
+      !s.ok()) {
     return s;
   }
   Cancellation result;
@@ -271,7 +310,9 @@ core::Result<Cancellation> CancelSignup(Database& db, int64_t event_id, int64_t 
     return result;
   }
   const int64_t promoted_id = next.Int(0);
-  if (auto s = SetSignupState(db, promoted_id, SignupState::kSignedUp, now_ms, false); !s.ok()) {
+  if (auto s = SetSignupState(db, promoted_id, SignupState::kSignedUp, now_ms,
+                              false);
+      !s.ok()) {
     return s;
   }
   auto promoted = SignupById(db, promoted_id);
@@ -283,19 +324,23 @@ core::Result<Cancellation> CancelSignup(Database& db, int64_t event_id, int64_t 
 core::Result<int> WaitingPosition(Database& db, const Signup& signup) {
   if (signup.state != SignupState::kWaiting) return 0;
   Statement st = db.Prepare(
-      "SELECT count(*) FROM event_signups WHERE event_id = ?1 AND state = 'waiting'"
+      "SELECT count(*) FROM event_signups WHERE event_id = ?1 AND state = "
+      "'waiting'"
       " AND (queued_at < ?2 OR (queued_at = ?2 AND id <= ?3))");
   st.Bind(1, signup.event_id).Bind(2, signup.queued_at).Bind(3, signup.id);
   if (st.Step()) return static_cast<int>(st.Int(0));
-  return st.status().ok() ? Status::Internal("events: count returned no row") : st.status();
+  return st.status().ok() ? Status::Internal("events: count returned no row")
+                          : st.status();
 }
 
-core::Result<std::vector<Signup>> ActiveSignupsForUser(Database& db, int64_t user_id,
+core::Result<std::vector<Signup>> ActiveSignupsForUser(Database& db,
+                                                       int64_t user_id,
                                                        int64_t now_ms) {
   Statement st = db.Prepare(
       "SELECT s.id, s.event_id, s.user_id, s.state, s.queued_at, s.updated_at"
       " FROM event_signups s JOIN events e ON e.id = s.event_id"
-      " WHERE s.user_id = ?1 AND s.state IN ('signed_up', 'waiting') AND e.starts_at > ?2"
+      " WHERE s.user_id = ?1 AND s.state IN ('signed_up', 'waiting') AND "
+      "e.starts_at > ?2"
       " ORDER BY e.starts_at, e.id");
   st.Bind(1, user_id).Bind(2, now_ms);
   std::vector<Signup> signups;
@@ -304,9 +349,19 @@ core::Result<std::vector<Signup>> ActiveSignupsForUser(Database& db, int64_t use
   return signups;
 }
 
-core::Result<bool> ReleaseCancelledOutboxKey(Database& db, std::string_view dedupe_key) {
+core::Result<int64_t> AnonymiseEventSignups(Database& db, int64_t user_id) {
+  Statement st =
+      db.Prepare("UPDATE event_signups SET user_id = NULL WHERE user_id = ?1");
+  st.Bind(1, user_id);
+  if (auto s = st.Run(); !s.ok()) return s;
+  return static_cast<int64_t>(db.Changes());
+}
+
+core::Result<bool> ReleaseCancelledOutboxKey(Database& db,
+                                             std::string_view dedupe_key) {
   // A cancelled row was never handed to a channel, so nothing refers to it.
-  Statement st = db.Prepare("DELETE FROM outbox WHERE dedupe_key = ?1 AND state = 'cancelled'");
+  Statement st = db.Prepare(
+      "DELETE FROM outbox WHERE dedupe_key = ?1 AND state = 'cancelled'");
   st.Bind(1, dedupe_key);
   if (auto s = st.Run(); !s.ok()) return s;
   return db.Changes() > 0;

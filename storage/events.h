@@ -21,7 +21,8 @@
 
 namespace sportello::storage {
 
-inline constexpr std::string_view kEventOnline = "online";  // Event::place of an online event
+inline constexpr std::string_view kEventOnline =
+    "online";  // Event::place of an online event
 
 struct NewEvent {
   std::optional<std::string> external_id;  // "demo-recruiting-day": loaded once
@@ -50,54 +51,63 @@ struct Event {
   int waiting = 0;    // people on the waiting list
 
   bool online() const { return place == kEventOnline; }
-  int free_places() const { return signed_up < capacity ? capacity - signed_up : 0; }
+  int free_places() const {
+    return signed_up < capacity ? capacity - signed_up : 0;
+  }
 };
 
 enum class SignupState { kSignedUp, kWaiting, kCancelled };
-std::string_view SignupStateName(SignupState state);  // "signed_up" | "waiting" | "cancelled"
+std::string_view SignupStateName(
+    SignupState state);  // "signed_up" | "waiting" | "cancelled"
 
 struct Signup {
   int64_t id = 0;
   int64_t event_id = 0;
   std::optional<int64_t> user_id;  // nullopt once the person's data is erased
   SignupState state = SignupState::kSignedUp;
-  int64_t queued_at = 0;  // when this (re)sign-up was made: the waiting list's order
+  int64_t queued_at =
+      0;  // when this (re)sign-up was made: the waiting list's order
   int64_t updated_at = 0;
 };
 
 // Adds an event. InvalidArgument for an empty title or place, an end not
 // after the start, a capacity below 1, online without a link, or a tag with
 // a comma; AlreadyExists when external_id is taken.
-core::Result<int64_t> AddEvent(Database& db, const NewEvent& event, int64_t now_ms);
+core::Result<int64_t> AddEvent(Database& db, const NewEvent& event,
+                               int64_t now_ms);
 
 core::Result<std::optional<Event>> FindEvent(Database& db, int64_t event_id);
-core::Result<std::optional<Event>> FindEventByExternalId(Database& db, std::string_view external_id);
+core::Result<std::optional<Event>> FindEventByExternalId(
+    Database& db, std::string_view external_id);
 
 // Events starting after `now_ms`, soonest first, skipping `offset`, at most
 // `limit`.
-core::Result<std::vector<Event>> UpcomingEvents(Database& db, int64_t now_ms, int offset,
-                                                int limit);
+core::Result<std::vector<Event>> UpcomingEvents(Database& db, int64_t now_ms,
+                                                int offset, int limit);
 core::Result<int> CountUpcomingEvents(Database& db, int64_t now_ms);
 
-core::Result<std::optional<Signup>> FindSignup(Database& db, int64_t event_id, int64_t user_id);
+core::Result<std::optional<Signup>> FindSignup(Database& db, int64_t event_id,
+                                               int64_t user_id);
 
 // Signs the person up: kSignedUp while a place is free, else kWaiting at the
 // end of the waiting list. A person signed up or waiting already keeps their
 // place (returned unchanged); one who cancelled is signed up again, as new.
 // NotFound for an unknown event or person; InvalidArgument once the event has
 // started. REQUIRES: inside a write transaction.
-core::Result<Signup> SignUp(Database& db, int64_t event_id, int64_t user_id, int64_t now_ms);
+core::Result<Signup> SignUp(Database& db, int64_t event_id, int64_t user_id,
+                            int64_t now_ms);
 
 struct Cancellation {
-  Signup cancelled;               // the person's sign-up, now kCancelled
-  std::optional<Signup> promoted;  // the first waiting person, given the freed place
+  Signup cancelled;  // the person's sign-up, now kCancelled
+  std::optional<Signup>
+      promoted;  // the first waiting person, given the freed place
 };
 // Cancels the person's sign-up (or their place on the waiting list). When it
 // freed a place, the first person waiting takes it. NotFound when the person
 // is neither signed up nor waiting; InvalidArgument once the event has
 // started. REQUIRES: inside a write transaction.
-core::Result<Cancellation> CancelSignup(Database& db, int64_t event_id, int64_t user_id,
-                                        int64_t now_ms);
+core::Result<Cancellation> CancelSignup(Database& db, int64_t event_id,
+                                        int64_t user_id, int64_t now_ms);
 
 // 1 for the first person on the waiting list, and so on; 0 for a sign-up
 // that is not waiting.
@@ -105,14 +115,22 @@ core::Result<int> WaitingPosition(Database& db, const Signup& signup);
 
 // The person's sign-ups (kSignedUp or kWaiting) for events starting after
 // `now_ms`, soonest event first.
-core::Result<std::vector<Signup>> ActiveSignupsForUser(Database& db, int64_t user_id,
+core::Result<std::vector<Signup>> ActiveSignupsForUser(Database& db,
+                                                       int64_t user_id,
                                                        int64_t now_ms);
+
+// For erasing a person's data (GDPR art. 17): their sign-ups, whatever the
+// state, lose their user_id (the counts of past events stay right). Returns
+// how many. Cancel the upcoming ones first (CancelAllEventSignups in
+// bot/flows/events.h) so that their places go to the people waiting.
+core::Result<int64_t> AnonymiseEventSignups(Database& db, int64_t user_id);
 
 // Frees an outbox dedupe key held by a row that was cancelled before being
 // sent (a reminder of a cancelled sign-up), so that signing up again can
 // schedule the reminder anew. Rows sent or pending are left alone. Returns
 // whether a row was freed.
 // TODO(events): belongs in storage/outbox.h beside CancelOutboxByDedupeKey.
-core::Result<bool> ReleaseCancelledOutboxKey(Database& db, std::string_view dedupe_key);
+core::Result<bool> ReleaseCancelledOutboxKey(Database& db,
+                                             std::string_view dedupe_key);
 
 }  // namespace sportello::storage

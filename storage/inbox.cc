@@ -17,10 +17,12 @@ int ShardFor(std::string_view channel, std::string_view chat_id) {
   return static_cast<int>(h % kInboxShards);
 }
 
-core::Result<std::optional<int64_t>> InsertInbox(Database& db, const NewInboxItem& item,
+core::Result<std::optional<int64_t>> InsertInbox(Database& db,
+                                                 const NewInboxItem& item,
                                                  int64_t now_ms) {
   Statement& st = db.Cached(
-      "INSERT INTO inbox(channel, dedupe_key, kind, chat_id, shard, payload, raw, received_at,"
+      "INSERT INTO inbox(channel, dedupe_key, kind, chat_id, shard, payload, "
+      "raw, received_at,"
       " processed_at, error) VALUES(?,?,?,?,?,?,?,?,?,?)"
       " ON CONFLICT(channel, dedupe_key) DO NOTHING");
   st.Bind(1, item.channel)
@@ -46,9 +48,11 @@ core::Result<std::optional<int64_t>> InsertInbox(Database& db, const NewInboxIte
   return std::optional<int64_t>(db.LastInsertRowId());
 }
 
-core::Result<std::vector<InboxRow>> PendingInbox(Database& db, int shard, int limit) {
+core::Result<std::vector<InboxRow>> PendingInbox(Database& db, int shard,
+                                                 int limit) {
   Statement& st = db.Cached(
-      "SELECT id, channel, dedupe_key, kind, chat_id, shard, payload, received_at FROM inbox"
+      "SELECT id, channel, dedupe_key, kind, chat_id, shard, payload, "
+      "received_at FROM inbox"
       " WHERE processed_at IS NULL AND shard = ? ORDER BY id LIMIT ?");
   st.Bind(1, shard).Bind(2, limit);
   std::vector<InboxRow> rows;
@@ -70,7 +74,8 @@ core::Result<std::vector<InboxRow>> PendingInbox(Database& db, int shard, int li
 
 core::Status MarkInboxProcessed(Database& db, int64_t id, int64_t now_ms,
                                 std::string_view error) {
-  Statement& st = db.Cached("UPDATE inbox SET processed_at = ?, error = ? WHERE id = ?");
+  Statement& st =
+      db.Cached("UPDATE inbox SET processed_at = ?, error = ? WHERE id = ?");
   st.Bind(1, now_ms);
   if (error.empty()) {
     st.Bind(2, std::nullopt);
@@ -82,7 +87,8 @@ core::Status MarkInboxProcessed(Database& db, int64_t id, int64_t now_ms,
 }
 
 core::Result<int64_t> CountPendingInbox(Database& db) {
-  Statement st = db.Prepare("SELECT count(*) FROM inbox WHERE processed_at IS NULL");
+  Statement st =
+      db.Prepare("SELECT count(*) FROM inbox WHERE processed_at IS NULL");
   if (!st.Step()) return st.status();
   return st.Int(0);
 }
@@ -103,14 +109,16 @@ core::Result<int64_t> PruneInbox(Database& db, int64_t before_ms) {
 namespace sportello::storage {
 
 core::Result<bool> IsInboxProcessed(Database& db, int64_t id) {
-  Statement& st = db.Cached("SELECT processed_at IS NOT NULL FROM inbox WHERE id = ?");
+  Statement& st =
+      db.Cached("SELECT processed_at IS NOT NULL FROM inbox WHERE id = ?");
   st.Bind(1, id);
   std::optional<bool> processed;
   if (st.Step()) processed = st.Int(0) != 0;
   const core::Status status = st.status();
   st.Reset();  // ends the read transaction (see FindOne in users.cc)
   if (!status.ok()) return status;
-  if (!processed) return core::Status::NotFound("inbox: no row " + std::to_string(id));
+  if (!processed)
+    return core::Status::NotFound("inbox: no row " + std::to_string(id));
   return *processed;
 }
 

@@ -43,11 +43,13 @@ int ShardFor(std::string_view channel, std::string_view chat_id);
 
 // Inserts the item unless (channel, dedupe_key) is already there. Returns the
 // new row id, or nullopt for a duplicate.
-core::Result<std::optional<int64_t>> InsertInbox(Database& db, const NewInboxItem& item,
+core::Result<std::optional<int64_t>> InsertInbox(Database& db,
+                                                 const NewInboxItem& item,
                                                  int64_t now_ms);
 
 // Unprocessed rows of `shard`, oldest first.
-core::Result<std::vector<InboxRow>> PendingInbox(Database& db, int shard, int limit);
+core::Result<std::vector<InboxRow>> PendingInbox(Database& db, int shard,
+                                                 int limit);
 
 core::Status MarkInboxProcessed(Database& db, int64_t id, int64_t now_ms,
                                 std::string_view error = {});

@@ -42,24 +42,28 @@ struct MessageRow {
   int64_t updated_at = 0;
 };
 
-core::Result<int64_t> InsertMessage(Database& db, const NewMessage& m, int64_t now_ms);
+core::Result<int64_t> InsertMessage(Database& db, const NewMessage& m,
+                                    int64_t now_ms);
 
 // Records the provider's id once the send is accepted (state kSent), then
 // applies any receipt that arrived before it.
-core::Status MarkMessageSent(Database& db, int64_t message_id, std::string_view channel,
-                             std::string_view provider_message_id, int64_t now_ms);
+core::Status MarkMessageSent(Database& db, int64_t message_id,
+                             std::string_view channel,
+                             std::string_view provider_message_id,
+                             int64_t now_ms);
 
 // Moves the message to kFailed with the reason (terminal).
-core::Status MarkMessageFailed(Database& db, int64_t message_id, std::string_view error,
-                               int64_t now_ms);
+core::Status MarkMessageFailed(Database& db, int64_t message_id,
+                               std::string_view error, int64_t now_ms);
 
 // Stores a receipt (idempotent per (channel, id, state)) and moves the matching
 // message forward: never backwards, never out of kFailed.
-core::Status ApplyReceipt(Database& db, const core::StatusUpdate& receipt, int64_t now_ms);
+core::Status ApplyReceipt(Database& db, const core::StatusUpdate& receipt,
+                          int64_t now_ms);
 
 // The last `limit` messages of a conversation, oldest first.
-core::Result<std::vector<MessageRow>> ConversationMessages(Database& db, int64_t conversation_id,
-                                                           int limit);
+core::Result<std::vector<MessageRow>> ConversationMessages(
+    Database& db, int64_t conversation_id, int limit);
 
 core::Result<std::optional<MessageRow>> FindMessage(Database& db, int64_t id);
 

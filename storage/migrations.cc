@@ -123,6 +123,7 @@ CREATE TABLE outbox (
   sent_at INTEGER
 );
 CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE state = 'pending';
+CREATE INDEX outbox_claim ON outbox(priority, next_attempt_at, id) WHERE state = 'pending';
 CREATE INDEX outbox_chat ON outbox(channel, chat_id, id) WHERE state IN ('pending', 'sending');
 
 CREATE TABLE settings (
@@ -229,7 +230,7 @@ CREATE INDEX slots_starts ON slots(starts_at);
 -- transactions racing for a slot, the second insert fails, whatever either
 -- of them read before. user_id is NULL once a person's data is erased.
 CREATE TABLE bookings (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: reminders' dedupe keys name it
   slot_id INTEGER NOT NULL REFERENCES slots(id),
   user_id INTEGER REFERENCES users(id),
   service_code TEXT NOT NULL REFERENCES services(code),
@@ -321,38 +322,44 @@ int LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
 core::Result<int> SchemaVersion(Database& db) {
   Statement st = db.Prepare("PRAGMA user_version");
   if (!st.Step()) {
-    return st.status().ok() ? core::Status::Internal("migrations: no user_version") : st.status();
+    return st.status().ok()
+               ? core::Status::Internal("migrations: no user_version")
+               : st.status();
   }
   return static_cast<int>(st.Int(0));
 }
 
 core::Status MigrateTo(Database& db, int target) {
   if (target < 0 || target > LatestSchemaVersion()) {
-    return core::Status::InvalidArgument("migrations: no version " + std::to_string(target) +
-                                         " in this build (latest " +
-                                         std::to_string(LatestSchemaVersion()) + ")");
+    return core::Status::InvalidArgument(
+        "migrations: no version " + std::to_string(target) +
+        " in this build (latest " + std::to_string(LatestSchemaVersion()) +
+        ")");
   }
   auto current = SchemaVersion(db);
   if (!current.ok()) return current.status();
   if (*current > LatestSchemaVersion()) {
     return core::Status::InvalidArgument(
         "migrations: database schema is version " + std::to_string(*current) +
-        ", newer than this build knows (" + std::to_string(LatestSchemaVersion()) +
-        "): upgrade sportello");
+        ", newer than this build knows (" +
+        std::to_string(LatestSchemaVersion()) + "): upgrade sportello");
   }
   for (int v = *current + 1; v <= target; ++v) {
     Transaction txn(db);
     if (!txn.status().ok()) return txn.status();
     if (auto s = db.Exec(Migrations()[v - 1]); !s.ok()) {
-      return core::Status::Internal("migrations: version " + std::to_string(v) + ": " +
-                                    s.message());
+      return core::Status::Internal("migrations: version " + std::to_string(v) +
+                                    ": " + s.message());
     }
-    if (auto s = db.Exec("PRAGMA user_version = " + std::to_string(v)); !s.ok()) return s;
+    if (auto s = db.Exec("PRAGMA user_version = " + std::to_string(v)); !s.ok())
+      return s;
     if (auto s = txn.Commit(); !s.ok()) return s;
   }
   return core::Status::Ok();
 }
 
-core::Status Migrate(Database& db) { return MigrateTo(db, LatestSchemaVersion()); }
+core::Status Migrate(Database& db) {
+  return MigrateTo(db, LatestSchemaVersion());
+}
 
 }  // namespace sportello::storage

@@ -4,7 +4,8 @@ namespace sportello::storage {
 namespace {
 
 constexpr const char* kColumns =
-    "id, channel, chat_id, user_id, message_id, kind, payload, priority, due_at,"
+    "id, channel, chat_id, user_id, message_id, kind, payload, priority, "
+    "due_at,"
     " next_attempt_at, attempts, state, last_error, provider_message_id";
 
 OutboxRow ReadRow(const Statement& st) {
@@ -28,11 +29,14 @@ OutboxRow ReadRow(const Statement& st) {
 
 }  // namespace
 
-core::Result<std::optional<int64_t>> EnqueueOutbox(Database& db, const NewOutboxRow& row,
+core::Result<std::optional<int64_t>> EnqueueOutbox(Database& db,
+                                                   const NewOutboxRow& row,
                                                    int64_t now_ms) {
   Statement& st = db.Cached(
-      "INSERT INTO outbox(channel, chat_id, user_id, message_id, kind, payload, priority,"
-      " dedupe_key, due_at, next_attempt_at, created_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?9,?10)"
+      "INSERT INTO outbox(channel, chat_id, user_id, message_id, kind, "
+      "payload, priority,"
+      " dedupe_key, due_at, next_attempt_at, created_at) "
+      "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?9,?10)"
       " ON CONFLICT(dedupe_key) DO NOTHING");
   st.Bind(1, row.channel)
       .Bind(2, row.chat_id)
@@ -49,21 +53,25 @@ core::Result<std::optional<int64_t>> EnqueueOutbox(Database& db, const NewOutbox
   return std::optional<int64_t>(db.LastInsertRowId());
 }
 
-core::Result<std::vector<OutboxRow>> FindDueOutbox(Database& db, int64_t now_ms, int limit,
-                                                   const std::vector<std::string>& channels) {
+core::Result<std::vector<OutboxRow>> FindDueOutbox(
+    Database& db, int64_t now_ms, int limit,
+    const std::vector<std::string>& channels) {
   // A row is claimable when it is due and no other row of its chat is in
   // flight or due before it. Rows due later (reminders) don't hold up
   // replies. The subquery repeats outbox_chat's condition word for word so
   // SQLite uses that partial index; the outer scan follows outbox_claim.
-  std::string sql = std::string("SELECT ") + kColumns +
-                    " FROM outbox o INDEXED BY outbox_claim"
-                    " WHERE o.state = 'pending' AND o.next_attempt_at <= ?1"
-                    " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel"
-                    "   AND p.chat_id = o.chat_id AND p.state IN ('pending', 'sending')"
-                    "   AND p.id <> o.id AND (p.state = 'sending' OR (p.id < o.id AND p.due_at <= ?1)))";
+  std::string sql =
+      std::string("SELECT ") + kColumns +
+      " FROM outbox o INDEXED BY outbox_claim"
+      " WHERE o.state = 'pending' AND o.next_attempt_at <= ?1"
+      " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel"
+      "   AND p.chat_id = o.chat_id AND p.state IN ('pending', 'sending')"
+      "   AND p.id <> o.id AND (p.state = 'sending' OR (p.id < o.id AND "
+      "p.due_at <= ?1)))";
   if (!channels.empty()) {
     sql += " AND o.channel IN (";
-    // Numbered, because a bare ? would take the index after ?1 and clash with ?2.
+    // Numbered, because a bare ? would take the index after ?1 and clash with
+    // ?2.
     for (size_t i = 0; i < channels.size(); ++i) {
       sql += (i ? ",?" : "?") + std::to_string(3 + i);
     }
@@ -72,7 +80,8 @@ core::Result<std::vector<OutboxRow>> FindDueOutbox(Database& db, int64_t now_ms,
   sql += " ORDER BY o.priority, o.next_attempt_at, o.id LIMIT ?2";
   Statement& st = db.Cached(sql);
   st.Bind(1, now_ms).Bind(2, limit);
-  for (size_t i = 0; i < channels.size(); ++i) st.Bind(static_cast<int>(3 + i), channels[i]);
+  for (size_t i = 0; i < channels.size(); ++i)
+    st.Bind(static_cast<int>(3 + i), channels[i]);
   std::vector<OutboxRow> rows;
   while (st.Step()) rows.push_back(ReadRow(st));
   const core::Status status = st.status();
@@ -90,8 +99,9 @@ core::Result<bool> ClaimOutboxRow(Database& db, int64_t id) {
   return db.Changes() == 1;
 }
 
-core::Result<std::vector<OutboxRow>> ClaimDueOutbox(Database& db, int64_t now_ms, int limit,
-                                                    const std::vector<std::string>& channels) {
+core::Result<std::vector<OutboxRow>> ClaimDueOutbox(
+    Database& db, int64_t now_ms, int limit,
+    const std::vector<std::string>& channels) {
   auto rows = FindDueOutbox(db, now_ms, limit, channels);
   if (!rows.ok()) return rows.status();
   std::vector<OutboxRow> claimed;
@@ -106,10 +116,12 @@ core::Result<std::vector<OutboxRow>> ClaimDueOutbox(Database& db, int64_t now_ms
   return claimed;
 }
 
-core::Status MarkOutboxSent(Database& db, int64_t id, std::string_view provider_message_id,
+core::Status MarkOutboxSent(Database& db, int64_t id,
+                            std::string_view provider_message_id,
                             int64_t now_ms) {
   Statement& st = db.Cached(
-      "UPDATE outbox SET state = 'sent', sent_at = ?1, provider_message_id = nullif(?2, ''),"
+      "UPDATE outbox SET state = 'sent', sent_at = ?1, provider_message_id = "
+      "nullif(?2, ''),"
       " last_error = NULL WHERE id = ?3");
   st.Bind(1, now_ms).Bind(2, provider_message_id).Bind(3, id);
   return st.Run();
@@ -118,35 +130,43 @@ core::Status MarkOutboxSent(Database& db, int64_t id, std::string_view provider_
 core::Status MarkOutboxRetry(Database& db, int64_t id, int64_t next_attempt_at,
                              std::string_view error) {
   Statement& st = db.Cached(
-      "UPDATE outbox SET state = 'pending', next_attempt_at = ?1, last_error = ?2 WHERE id = ?3");
+      "UPDATE outbox SET state = 'pending', next_attempt_at = ?1, last_error = "
+      "?2 WHERE id = ?3");
   st.Bind(1, next_attempt_at).Bind(2, error).Bind(3, id);
   return st.Run();
 }
 
-core::Status MarkOutboxFailed(Database& db, int64_t id, std::string_view error, int64_t now_ms) {
+core::Status MarkOutboxFailed(Database& db, int64_t id, std::string_view error,
+                              int64_t now_ms) {
   Statement& st = db.Cached(
-      "UPDATE outbox SET state = 'failed', last_error = ?1, sent_at = ?2 WHERE id = ?3");
+      "UPDATE outbox SET state = 'failed', last_error = ?1, sent_at = ?2 WHERE "
+      "id = ?3");
   st.Bind(1, error).Bind(2, now_ms).Bind(3, id);
   return st.Run();
 }
 
-core::Result<bool> CancelOutboxByDedupeKey(Database& db, std::string_view dedupe_key) {
+core::Result<bool> CancelOutboxByDedupeKey(Database& db,
+                                           std::string_view dedupe_key) {
   Statement& st = db.Cached(
-      "UPDATE outbox SET state = 'cancelled' WHERE dedupe_key = ?1 AND state = 'pending'");
+      "UPDATE outbox SET state = 'cancelled' WHERE dedupe_key = ?1 AND state = "
+      "'pending'");
   st.Bind(1, dedupe_key);
   if (auto s = st.Run(); !s.ok()) return s;
   return db.Changes() > 0;
 }
 
 core::Result<int64_t> RequeueInFlightOutbox(Database& db) {
-  if (auto s = db.Exec("UPDATE outbox SET state = 'pending' WHERE state = 'sending'"); !s.ok()) {
+  if (auto s = db.Exec(
+          "UPDATE outbox SET state = 'pending' WHERE state = 'sending'");
+      !s.ok()) {
     return s;
   }
   return static_cast<int64_t>(db.Changes());
 }
 
 core::Result<int64_t> OutboxDepth(Database& db) {
-  Statement& st = db.Cached("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')");
+  Statement& st = db.Cached(
+      "SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')");
   if (!st.Step()) return st.status();
   const int64_t depth = st.Int(0);
   st.Reset();  // ends the read transaction (see FindOne in users.cc)
@@ -154,20 +174,23 @@ core::Result<int64_t> OutboxDepth(Database& db) {
 }
 
 core::Result<std::optional<int64_t>> NextOutboxDue(Database& db) {
-  Statement& st = db.Cached("SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'");
+  Statement& st = db.Cached(
+      "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'");
   if (!st.Step()) return st.status();
   const std::optional<int64_t> next = st.OptionalInt(0);
   st.Reset();  // ends the read transaction (see FindOne in users.cc)
   return next;
 }
 
-core::Result<std::vector<OutboxRow>> TakeDueOutboxForChat(Database& db, std::string_view channel,
-                                                          std::string_view chat_id, int64_t now_ms,
-                                                          std::optional<int64_t> after) {
-  Statement& st = db.Cached(std::string("SELECT * FROM (SELECT ") + kColumns +
-                            " FROM outbox WHERE channel = ?1 AND chat_id = ?2 AND due_at <= ?3"
-                            " AND (state = 'pending' OR (?4 IS NOT NULL AND state = 'sent' AND id > ?4))"
-                            " ORDER BY id DESC LIMIT 100) ORDER BY id");
+core::Result<std::vector<OutboxRow>> TakeDueOutboxForChat(
+    Database& db, std::string_view channel, std::string_view chat_id,
+    int64_t now_ms, std::optional<int64_t> after) {
+  Statement& st = db.Cached(
+      std::string("SELECT * FROM (SELECT ") + kColumns +
+      " FROM outbox WHERE channel = ?1 AND chat_id = ?2 AND due_at <= ?3"
+      " AND (state = 'pending' OR (?4 IS NOT NULL AND state = 'sent' AND id > "
+      "?4))"
+      " ORDER BY id DESC LIMIT 100) ORDER BY id");
   st.Bind(1, channel).Bind(2, chat_id).Bind(3, now_ms).Bind(4, after);
   std::vector<OutboxRow> rows;
   while (st.Step()) rows.push_back(ReadRow(st));

@@ -21,7 +21,8 @@ struct NewOutboxRow {
   std::string kind;                   // core::OutboundKindName
   std::string payload;                // the OutboundMessage, JSON
   int priority = 0;                   // lower goes first among due rows
-  std::optional<std::string> dedupe_key;  // e.g. "reminder:42:24h": enqueued once
+  std::optional<std::string>
+      dedupe_key;  // e.g. "reminder:42:24h": enqueued once
   int64_t due_at = 0;
 };
 
@@ -44,35 +45,41 @@ struct OutboxRow {
 
 // Returns the new row's id, or nullopt when a row with the same dedupe_key
 // exists already.
-core::Result<std::optional<int64_t>> EnqueueOutbox(Database& db, const NewOutboxRow& row,
+core::Result<std::optional<int64_t>> EnqueueOutbox(Database& db,
+                                                   const NewOutboxRow& row,
                                                    int64_t now_ms);
 
 // Claims up to `limit` rows that are due, marking them 'sending' and counting
 // the attempt. Per chat, only the oldest due row is claimed, and none while
 // another row of that chat is being sent, so a chat's messages leave in order.
 // `channels` limits the claim to those channels (empty = all).
-core::Result<std::vector<OutboxRow>> ClaimDueOutbox(Database& db, int64_t now_ms, int limit,
-                                                    const std::vector<std::string>& channels);
+core::Result<std::vector<OutboxRow>> ClaimDueOutbox(
+    Database& db, int64_t now_ms, int limit,
+    const std::vector<std::string>& channels);
 
 // The two halves of ClaimDueOutbox, so the search can run on a reader
 // connection and only the claim takes the write lock: rows ClaimDueOutbox
 // would pick, unclaimed; then one row moved from 'pending' to 'sending'
 // (false when another claimer took it first).
-core::Result<std::vector<OutboxRow>> FindDueOutbox(Database& db, int64_t now_ms, int limit,
-                                                   const std::vector<std::string>& channels);
+core::Result<std::vector<OutboxRow>> FindDueOutbox(
+    Database& db, int64_t now_ms, int limit,
+    const std::vector<std::string>& channels);
 core::Result<bool> ClaimOutboxRow(Database& db, int64_t id);
 
-core::Status MarkOutboxSent(Database& db, int64_t id, std::string_view provider_message_id,
+core::Status MarkOutboxSent(Database& db, int64_t id,
+                            std::string_view provider_message_id,
                             int64_t now_ms);
 // Back to 'pending', to be tried at `next_attempt_at`.
 core::Status MarkOutboxRetry(Database& db, int64_t id, int64_t next_attempt_at,
                              std::string_view error);
-core::Status MarkOutboxFailed(Database& db, int64_t id, std::string_view error, int64_t now_ms);
+core::Status MarkOutboxFailed(Database& db, int64_t id, std::string_view error,
+                              int64_t now_ms);
 
 // Cancels the row enqueued with `dedupe_key` (a reminder of a cancelled
 // booking) if it is still 'pending': true when it was. A row being sent or
 // already sent is left alone: it cannot be called back.
-core::Result<bool> CancelOutboxByDedupeKey(Database& db, std::string_view dedupe_key);
+core::Result<bool> CancelOutboxByDedupeKey(Database& db,
+                                           std::string_view dedupe_key);
 
 // After a crash, rows left 'sending' may or may not have reached the channel:
 // they go back to 'pending' (at-least-once). Returns how many.
@@ -89,8 +96,8 @@ core::Result<std::optional<int64_t>> NextOutboxDue(Database& db);
 // `after` (the last row id the client has shown), rows already handed out
 // but with a higher id come again too: a response lost on the way costs no
 // reply. At most the last 100 rows.
-core::Result<std::vector<OutboxRow>> TakeDueOutboxForChat(Database& db, std::string_view channel,
-                                                          std::string_view chat_id, int64_t now_ms,
-                                                          std::optional<int64_t> after = std::nullopt);
+core::Result<std::vector<OutboxRow>> TakeDueOutboxForChat(
+    Database& db, std::string_view channel, std::string_view chat_id,
+    int64_t now_ms, std::optional<int64_t> after = std::nullopt);
 
 }  // namespace sportello::storage

@@ -35,18 +35,21 @@ core::Result<std::optional<Profile>> FindProfile(Database& db, int64_t user_id);
 
 // The following create the profile when it is missing.
 // InvalidArgument for a band outside the four above (under 14 included).
-core::Status SetAgeBand(Database& db, int64_t user_id, std::string_view band, int64_t now_ms);
-core::Status SaveAnswer(Database& db, int64_t user_id, std::string_view question,
-                        std::string_view value, int64_t now_ms);
-core::Status DeleteAnswer(Database& db, int64_t user_id, std::string_view question,
-                          int64_t now_ms);
+core::Status SetAgeBand(Database& db, int64_t user_id, std::string_view band,
+                        int64_t now_ms);
+core::Status SaveAnswer(Database& db, int64_t user_id,
+                        std::string_view question, std::string_view value,
+                        int64_t now_ms);
+core::Status DeleteAnswer(Database& db, int64_t user_id,
+                          std::string_view question, int64_t now_ms);
 // Sets completed_at the first time; later calls keep the first time.
-core::Status MarkProfileCompleted(Database& db, int64_t user_id, int64_t now_ms);
+core::Status MarkProfileCompleted(Database& db, int64_t user_id,
+                                  int64_t now_ms);
 
 // Consent to the privacy notice `version`, given at `now_ms` (GDPR art. 7:
 // we must be able to show what was agreed to, and when).
-core::Status RecordConsent(Database& db, int64_t user_id, std::string_view version,
-                           int64_t now_ms);
+core::Status RecordConsent(Database& db, int64_t user_id,
+                           std::string_view version, int64_t now_ms);
 // Notices (events, news) on or off.
 core::Status SetNotify(Database& db, int64_t user_id, bool notify);
 
@@ -55,15 +58,15 @@ struct StoredDataCounts {
   int64_t messages_from_user = 0;  // not erased
   int64_t messages_to_user = 0;    // not erased
   int64_t messages_erased = 0;
-  int64_t bookings = 0;            // booked or cancelled
-  int64_t vacancy_interests = 0;   // "mi interessa"
+  int64_t bookings = 0;           // booked or cancelled
+  int64_t vacancy_interests = 0;  // "mi interessa"
 };
 core::Result<StoredDataCounts> CountStoredData(Database& db, int64_t user_id);
 
 struct Erasure {
-  bool profile = false;      // a profile was deleted
-  int64_t messages = 0;      // history rows whose text was erased
-  int64_t bookings = 0;      // bookings no longer linked to the person
+  bool profile = false;  // a profile was deleted
+  int64_t messages = 0;  // history rows whose text was erased
+  int64_t bookings = 0;  // bookings no longer linked to the person
   int64_t vacancy_interests = 0;
 };
 
@@ -77,6 +80,7 @@ struct Erasure {
 // confirmation of this erasure is one. Cancelling upcoming appointments (and
 // their reminders) is the caller's, before this call.
 // REQUIRES: inside a write transaction.
-core::Result<Erasure> ErasePersonalData(Database& db, int64_t user_id, int64_t now_ms);
+core::Result<Erasure> ErasePersonalData(Database& db, int64_t user_id,
+                                        int64_t now_ms);
 
 }  // namespace sportello::storage

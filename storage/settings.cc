@@ -2,7 +2,8 @@
 
 namespace sportello::storage {
 
-core::Result<std::optional<std::string>> GetSetting(Database& db, std::string_view key) {
+core::Result<std::optional<std::string>> GetSetting(Database& db,
+                                                    std::string_view key) {
   Statement& st = db.Cached("SELECT value FROM settings WHERE key = ?");
   st.Bind(1, key);
   std::optional<std::string> value;
@@ -13,7 +14,8 @@ core::Result<std::optional<std::string>> GetSetting(Database& db, std::string_vi
   return value;
 }
 
-core::Status PutSetting(Database& db, std::string_view key, std::string_view value) {
+core::Status PutSetting(Database& db, std::string_view key,
+                        std::string_view value) {
   Statement& st = db.Cached(
       "INSERT INTO settings(key, value) VALUES(?, ?)"
       " ON CONFLICT(key) DO UPDATE SET value = excluded.value");

@@ -11,7 +11,9 @@
 
 namespace sportello::storage {
 
-core::Result<std::optional<std::string>> GetSetting(Database& db, std::string_view key);
-core::Status PutSetting(Database& db, std::string_view key, std::string_view value);
+core::Result<std::optional<std::string>> GetSetting(Database& db,
+                                                    std::string_view key);
+core::Status PutSetting(Database& db, std::string_view key,
+                        std::string_view value);
 
 }  // namespace sportello::storage

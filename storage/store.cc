@@ -4,22 +4,26 @@
 
 namespace sportello::storage {
 
-core::Result<std::unique_ptr<Store>> Store::Open(const std::string& path, OpenOptions options) {
+core::Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
+                                                 OpenOptions options) {
   auto db = Database::Open(path, options);
   if (!db.ok()) return db.status();
   if (auto s = Migrate(**db); !s.ok()) return s;
   return std::unique_ptr<Store>(new Store(std::move(*db), path, options));
 }
 
-Store::Store(std::unique_ptr<Database> writer, std::string path, OpenOptions options)
+Store::Store(std::unique_ptr<Database> writer, std::string path,
+             OpenOptions options)
     : writer_(std::move(writer)), path_(std::move(path)), options_(options) {}
 
-core::Status Store::Write(const std::function<core::Status(Database&)>& fn, Priority priority) {
+core::Status Store::Write(const std::function<core::Status(Database&)>& fn,
+                          Priority priority) {
   const bool urgent = priority == Priority::kUrgent;
   {
     std::unique_lock<std::mutex> lock(write_mu_);
     if (urgent) ++urgent_waiting_;
-    write_cv_.wait(lock, [&] { return !busy_ && (urgent || urgent_waiting_ == 0); });
+    write_cv_.wait(lock,
+                   [&] { return !busy_ && (urgent || urgent_waiting_ == 0); });
     if (urgent) --urgent_waiting_;
     busy_ = true;
   }

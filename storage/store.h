@@ -17,7 +17,8 @@ namespace sportello::storage {
 class Store {
  public:
   // Opens `path`, applying pending migrations.
-  static core::Result<std::unique_ptr<Store>> Open(const std::string& path, OpenOptions options = {});
+  static core::Result<std::unique_ptr<Store>> Open(const std::string& path,
+                                                   OpenOptions options = {});
 
   // Who waits for the write lock first. Acknowledging webhooks (ingest) is
   // kUrgent: a platform is waiting on the answer, while processing and
@@ -37,7 +38,8 @@ class Store {
   const std::string& path() const { return path_; }
 
  private:
-  Store(std::unique_ptr<Database> writer, std::string path, OpenOptions options);
+  Store(std::unique_ptr<Database> writer, std::string path,
+        OpenOptions options);
   std::mutex write_mu_;  // guards busy_ and urgent_waiting_
   std::condition_variable write_cv_;
   bool busy_ = false;       // a write transaction is running on writer_

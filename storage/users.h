@@ -16,7 +16,7 @@ struct User {
   std::string external_id;  // Telegram user id, WhatsApp wa_id, web user
   std::string chat_id;      // where replies go
   std::string name;
-  std::string language;     // "it" / "en", "" until known
+  std::string language;      // "it" / "en", "" until known
   bool blocked = false;      // the person blocked the bot
   bool unreachable = false;  // the channel says we cannot reach them
   std::optional<std::string> consent_version;
@@ -30,18 +30,23 @@ struct User {
 // message the last-inbound time (WhatsApp's 24 h window) moves, a given name
 // replaces the stored one, and a person who writes again is reachable again.
 core::Result<User> UpsertUserOnInbound(Database& db, std::string_view channel,
-                                       std::string_view external_id, std::string_view chat_id,
+                                       std::string_view external_id,
+                                       std::string_view chat_id,
                                        std::string_view name, int64_t now_ms);
 
-core::Result<std::optional<User>> FindUser(Database& db, std::string_view channel,
+core::Result<std::optional<User>> FindUser(Database& db,
+                                           std::string_view channel,
                                            std::string_view external_id);
 core::Result<std::optional<User>> FindUserById(Database& db, int64_t id);
 // By where replies go (Telegram chat id, wa_id).
-core::Result<std::optional<User>> FindUserByChat(Database& db, std::string_view channel,
+core::Result<std::optional<User>> FindUserByChat(Database& db,
+                                                 std::string_view channel,
                                                  std::string_view chat_id);
 
 core::Status SetUserBlocked(Database& db, int64_t user_id, bool blocked);
-core::Status SetUserUnreachable(Database& db, int64_t user_id, bool unreachable);
-core::Status SetUserLanguage(Database& db, int64_t user_id, std::string_view language);
+core::Status SetUserUnreachable(Database& db, int64_t user_id,
+                                bool unreachable);
+core::Status SetUserLanguage(Database& db, int64_t user_id,
+                             std::string_view language);
 
 }  // namespace sportello::storage

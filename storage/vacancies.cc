@@ -7,8 +7,9 @@ namespace sportello::storage {
 namespace {
 
 constexpr const char* kVacancyColumns =
-    "id, external_id, title, employer, comune, province, sector, contract, description,"
-    " requirements, how_to_apply, partner, published_at, expires_at, created_at, updated_at";
+    "id, external_id, title, employer, comune, province, sector, contract,"
+    " description, requirements, how_to_apply, partner, published_at,"
+    " expires_at, created_at, updated_at";
 
 Vacancy ReadVacancy(const Statement& st) {
   Vacancy v;
@@ -33,9 +34,9 @@ Vacancy ReadVacancy(const Statement& st) {
 
 // The fields a feed owns (everything but our id and timestamps).
 auto FeedFields(const Vacancy& v) {
-  return std::tie(v.external_id, v.title, v.employer, v.comune, v.province, v.sector, v.contract,
-                  v.description, v.requirements, v.how_to_apply, v.partner, v.published_at,
-                  v.expires_at);
+  return std::tie(v.external_id, v.title, v.employer, v.comune, v.province,
+                  v.sector, v.contract, v.description, v.requirements,
+                  v.how_to_apply, v.partner, v.published_at, v.expires_at);
 }
 
 // Binds the feed's fields as parameters 1..13, in FeedFields' order.
@@ -59,8 +60,29 @@ void BindFeedFields(Statement& st, const Vacancy& v) {
 // by external_id they can only mean a row the schema refuses.
 core::Status RefusedRow(const core::Status& s, const Vacancy& v) {
   if (s.code() != core::Status::Code::kAlreadyExists) return s;
-  return core::Status::InvalidArgument("vacancies: '" + v.external_id + "' refused: " +
-                                       s.message());
+  return core::Status::InvalidArgument("vacancies: '" + v.external_id +
+                                       "' refused: " + s.message());
+}
+
+// Reads at most one row, then resets `st`: a cached statement left on a row
+// keeps its connection's read transaction open (see FindOne in users.cc).
+core::Result<std::optional<Vacancy>> FindOne(Statement& st) {
+  std::optional<Vacancy> v;
+  if (st.Step()) v = ReadVacancy(st);
+  const core::Status status = st.status();
+  st.Reset();
+  if (!status.ok()) return status;
+  return v;
+}
+
+core::Result<bool> Exists(Database& db, std::string_view sql, int64_t id) {
+  Statement& st = db.Cached(sql);
+  st.Bind(1, id);
+  const bool found = st.Step();
+  const core::Status status = st.status();
+  st.Reset();
+  if (!status.ok()) return status;
+  return found;
 }
 
 core::Result<std::vector<VacancyInterest>> ReadInterests(Statement& st) {
@@ -79,14 +101,17 @@ bool IsContractKind(std::string_view kind) {
   return false;
 }
 
-core::Result<UpsertOutcome> UpsertVacancy(Database& db, const Vacancy& v, int64_t now_ms) {
+core::Result<UpsertOutcome> UpsertVacancy(Database& db, const Vacancy& v,
+                                          int64_t now_ms) {
   auto existing = FindVacancyByExternalId(db, v.external_id);
   if (!existing.ok()) return existing.status();
   if (!*existing) {
     Statement& st = db.Cached(
-        "INSERT INTO vacancies(external_id, title, employer, comune, province, sector, contract,"
-        " description, requirements, how_to_apply, partner, published_at, expires_at,"
-        " created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?14, ?14)");
+        "INSERT INTO vacancies(external_id, title, employer, comune,"
+        " province, sector, contract, description, requirements,"
+        " how_to_apply, partner, published_at, expires_at, created_at,"
+        " updated_at)"
+        " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?14, ?14)");
     BindFeedFields(st, v);
     st.Bind(14, now_ms);
     if (auto s = st.Run(); !s.ok()) return RefusedRow(s, v);
@@ -94,9 +119,11 @@ core::Result<UpsertOutcome> UpsertVacancy(Database& db, const Vacancy& v, int64_
   }
   if (FeedFields(**existing) == FeedFields(v)) return UpsertOutcome::kUnchanged;
   Statement& st = db.Cached(
-      "UPDATE vacancies SET title = ?2, employer = ?3, comune = ?4, province = ?5, sector = ?6,"
-      " contract = ?7, description = ?8, requirements = ?9, how_to_apply = ?10, partner = ?11,"
-      " published_at = ?12, expires_at = ?13, updated_at = ?14 WHERE external_id = ?1");
+      "UPDATE vacancies SET title = ?2, employer = ?3, comune = ?4,"
+      " province = ?5, sector = ?6, contract = ?7, description = ?8,"
+      " requirements = ?9, how_to_apply = ?10, partner = ?11,"
+      " published_at = ?12, expires_at = ?13, updated_at = ?14"
+      " WHERE external_id = ?1");
   BindFeedFields(st, v);
   st.Bind(14, now_ms);
   if (auto s = st.Run(); !s.ok()) return RefusedRow(s, v);
@@ -104,34 +131,31 @@ core::Result<UpsertOutcome> UpsertVacancy(Database& db, const Vacancy& v, int64_
 }
 
 core::Result<std::optional<Vacancy>> FindVacancy(Database& db, int64_t id) {
-  Statement& st =
-      db.Cached(std::string("SELECT ") + kVacancyColumns + " FROM vacancies WHERE id = ?");
+  Statement& st = db.Cached(std::string("SELECT ") + kVacancyColumns +
+                            " FROM vacancies WHERE id = ?");
   st.Bind(1, id);
-  if (st.Step()) return std::optional<Vacancy>(ReadVacancy(st));
-  if (!st.status().ok()) return st.status();
-  return std::optional<Vacancy>();
+  return FindOne(st);
 }
 
-core::Result<std::optional<Vacancy>> FindVacancyByExternalId(Database& db,
-                                                             std::string_view external_id) {
+core::Result<std::optional<Vacancy>> FindVacancyByExternalId(
+    Database& db, std::string_view external_id) {
   Statement& st = db.Cached(std::string("SELECT ") + kVacancyColumns +
                             " FROM vacancies WHERE external_id = ?");
   st.Bind(1, external_id);
-  if (st.Step()) return std::optional<Vacancy>(ReadVacancy(st));
-  if (!st.status().ok()) return st.status();
-  return std::optional<Vacancy>();
+  return FindOne(st);
 }
 
-core::Result<std::vector<VacancySummary>> FindVacancies(Database& db, const VacancyFilter& filter,
-                                                        int64_t now_ms) {
+core::Result<std::vector<VacancySummary>> FindVacancies(
+    Database& db, const VacancyFilter& filter, int64_t now_ms) {
   // One statement whose optional conditions switch off on NULL parameters,
   // so it is prepared once.
   Statement& st = db.Cached(
-      "SELECT id, external_id, title, employer, comune, province, sector, contract, partner,"
-      " published_at, expires_at FROM vacancies"
+      "SELECT id, external_id, title, employer, comune, province, sector,"
+      " contract, partner, published_at, expires_at FROM vacancies"
       " WHERE (?1 OR (published_at <= ?2 AND expires_at > ?2))"
       " AND (?3 IS NULL OR contract = ?3)"
-      " AND (?4 IS NULL OR id IN (SELECT rowid FROM vacancies_fts WHERE vacancies_fts MATCH ?4))"
+      " AND (?4 IS NULL OR id IN (SELECT rowid FROM vacancies_fts"
+      "                           WHERE vacancies_fts MATCH ?4))"
       " ORDER BY id");
   st.Bind(1, filter.include_expired ? 1 : 0)
       .Bind(2, now_ms)
@@ -157,11 +181,13 @@ core::Result<std::vector<VacancySummary>> FindVacancies(Database& db, const Vaca
   return out;
 }
 
-core::Result<std::vector<int64_t>> MatchActiveVacancyIds(Database& db, std::string_view fts_match,
-                                                         int64_t now_ms) {
+core::Result<std::vector<int64_t>> MatchActiveVacancyIds(
+    Database& db, std::string_view fts_match, int64_t now_ms) {
   Statement& st = db.Cached(
-      "SELECT v.id FROM vacancies_fts JOIN vacancies v ON v.id = vacancies_fts.rowid"
-      " WHERE vacancies_fts MATCH ?1 AND v.published_at <= ?2 AND v.expires_at > ?2"
+      "SELECT v.id FROM vacancies_fts"
+      " JOIN vacancies v ON v.id = vacancies_fts.rowid"
+      " WHERE vacancies_fts MATCH ?1"
+      " AND v.published_at <= ?2 AND v.expires_at > ?2"
       " ORDER BY v.id");
   st.Bind(1, fts_match).Bind(2, now_ms);
   std::vector<int64_t> ids;
@@ -172,26 +198,30 @@ core::Result<std::vector<int64_t>> MatchActiveVacancyIds(Database& db, std::stri
 
 core::Result<int64_t> CountVacancies(Database& db) {
   Statement& st = db.Cached("SELECT count(*) FROM vacancies");
-  if (st.Step()) return st.Int(0);
-  return st.status().ok() ? core::Status::Internal("vacancies: count returned no row")
-                          : st.status();
+  const bool row = st.Step();
+  const int64_t count = row ? st.Int(0) : 0;
+  const core::Status status = st.status();
+  st.Reset();
+  if (!status.ok()) return status;
+  if (!row) return core::Status::Internal("vacancies: count returned no row");
+  return count;
 }
 
-core::Result<bool> RecordVacancyInterest(Database& db, int64_t user_id, int64_t vacancy_id,
-                                         int64_t now_ms) {
+core::Result<bool> RecordVacancyInterest(Database& db, int64_t user_id,
+                                         int64_t vacancy_id, int64_t now_ms) {
   // Checked first so the answer says which is missing (a foreign key
   // failure would not).
-  Statement& user = db.Cached("SELECT 1 FROM users WHERE id = ?");
-  user.Bind(1, user_id);
-  if (!user.Step()) {
-    if (!user.status().ok()) return user.status();
-    return core::Status::NotFound("vacancies: no user " + std::to_string(user_id));
+  auto user = Exists(db, "SELECT 1 FROM users WHERE id = ?", user_id);
+  if (!user.ok()) return user.status();
+  if (!*user) {
+    return core::Status::NotFound("vacancies: no user " +
+                                  std::to_string(user_id));
   }
-  Statement& vacancy = db.Cached("SELECT 1 FROM vacancies WHERE id = ?");
-  vacancy.Bind(1, vacancy_id);
-  if (!vacancy.Step()) {
-    if (!vacancy.status().ok()) return vacancy.status();
-    return core::Status::NotFound("vacancies: no vacancy " + std::to_string(vacancy_id));
+  auto vacancy = Exists(db, "SELECT 1 FROM vacancies WHERE id = ?", vacancy_id);
+  if (!vacancy.ok()) return vacancy.status();
+  if (!*vacancy) {
+    return core::Status::NotFound("vacancies: no vacancy " +
+                                  std::to_string(vacancy_id));
   }
   Statement& st = db.Cached(
       "INSERT INTO vacancy_interest(user_id, vacancy_id, at) VALUES(?, ?, ?)"
@@ -201,7 +231,8 @@ core::Result<bool> RecordVacancyInterest(Database& db, int64_t user_id, int64_t 
   return db.Changes() > 0;
 }
 
-core::Result<std::vector<VacancyInterest>> InterestsOfUser(Database& db, int64_t user_id) {
+core::Result<std::vector<VacancyInterest>> InterestsOfUser(Database& db,
+                                                           int64_t user_id) {
   Statement& st = db.Cached(
       "SELECT user_id, vacancy_id, at FROM vacancy_interest WHERE user_id = ?"
       " ORDER BY at DESC, id DESC");
@@ -209,10 +240,11 @@ core::Result<std::vector<VacancyInterest>> InterestsOfUser(Database& db, int64_t
   return ReadInterests(st);
 }
 
-core::Result<std::vector<VacancyInterest>> InterestsInVacancy(Database& db, int64_t vacancy_id) {
+core::Result<std::vector<VacancyInterest>> InterestsInVacancy(
+    Database& db, int64_t vacancy_id) {
   Statement& st = db.Cached(
-      "SELECT user_id, vacancy_id, at FROM vacancy_interest WHERE vacancy_id = ?"
-      " ORDER BY at, id");
+      "SELECT user_id, vacancy_id, at FROM vacancy_interest"
+      " WHERE vacancy_id = ? ORDER BY at, id");
   st.Bind(1, vacancy_id);
   return ReadInterests(st);
 }

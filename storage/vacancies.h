@@ -20,16 +20,16 @@
 namespace sportello::storage {
 
 // The contract kinds an offer may have, as the intent engine names them.
-inline constexpr const char* kContractKinds[] = {"full_time", "part_time", "tirocinio",
-                                                 "stagionale", "apprendistato"};
+inline constexpr const char* kContractKinds[] = {
+    "full_time", "part_time", "tirocinio", "stagionale", "apprendistato"};
 bool IsContractKind(std::string_view kind);
 
 struct Vacancy {
-  int64_t id = 0;            // ours; 0 until stored
-  std::string external_id;   // the feed's, unique
+  int64_t id = 0;           // ours; 0 until stored
+  std::string external_id;  // the feed's, unique
   std::string title;
   std::string employer;
-  std::string comune;                   // official municipality name: "Molfetta"
+  std::string comune;  // official municipality name: "Molfetta"
   std::optional<std::string> province;  // two-letter code: "BA"
   std::string sector;                   // free text: "ristorazione"
   std::string contract;                 // one of kContractKinds
@@ -38,7 +38,8 @@ struct Vacancy {
   std::string how_to_apply;
   bool partner = false;  // a partner company of the centre
   int64_t published_at = 0;
-  int64_t expires_at = 0;  // active (shown) while published_at <= now < expires_at
+  int64_t expires_at =
+      0;  // active (shown) while published_at <= now < expires_at
   int64_t created_at = 0;
   int64_t updated_at = 0;
 };
@@ -65,29 +66,30 @@ enum class UpsertOutcome { kInserted, kUpdated, kUnchanged };
 // `created_at` and `updated_at` are ignored; now_ms stamps them.
 // InvalidArgument for a row the schema refuses (empty title, unknown
 // contract, expiry not after publication).
-core::Result<UpsertOutcome> UpsertVacancy(Database& db, const Vacancy& v, int64_t now_ms);
+core::Result<UpsertOutcome> UpsertVacancy(Database& db, const Vacancy& v,
+                                          int64_t now_ms);
 
 core::Result<std::optional<Vacancy>> FindVacancy(Database& db, int64_t id);
-core::Result<std::optional<Vacancy>> FindVacancyByExternalId(Database& db,
-                                                             std::string_view external_id);
+core::Result<std::optional<Vacancy>> FindVacancyByExternalId(
+    Database& db, std::string_view external_id);
 
 struct VacancyFilter {
   // An FTS5 expression over vacancies_fts, built by code. REQUIRES: never raw
   // user input (a syntax error is reported as kInternal).
   std::optional<std::string> fts_match;
   std::optional<std::string> contract;  // one of kContractKinds
-  bool include_expired = false;  // and not yet published
+  bool include_expired = false;         // and not yet published
 };
 
 // Offers passing `filter`, by id: active ones (published_at <= now_ms <
 // expires_at) unless include_expired.
-core::Result<std::vector<VacancySummary>> FindVacancies(Database& db, const VacancyFilter& filter,
-                                                        int64_t now_ms);
+core::Result<std::vector<VacancySummary>> FindVacancies(
+    Database& db, const VacancyFilter& filter, int64_t now_ms);
 
 // Ids of active offers matching the FTS5 expression `fts_match` (same
 // REQUIRES as VacancyFilter::fts_match), ascending.
-core::Result<std::vector<int64_t>> MatchActiveVacancyIds(Database& db, std::string_view fts_match,
-                                                         int64_t now_ms);
+core::Result<std::vector<int64_t>> MatchActiveVacancyIds(
+    Database& db, std::string_view fts_match, int64_t now_ms);
 
 // How many offers are stored, active or not (0: a fresh database).
 core::Result<int64_t> CountVacancies(Database& db);
@@ -101,11 +103,13 @@ struct VacancyInterest {
 // Records that `user_id` is interested in `vacancy_id`. True when new, false
 // when already recorded (the first time is kept). NotFound when the user or
 // the offer does not exist.
-core::Result<bool> RecordVacancyInterest(Database& db, int64_t user_id, int64_t vacancy_id,
-                                         int64_t now_ms);
+core::Result<bool> RecordVacancyInterest(Database& db, int64_t user_id,
+                                         int64_t vacancy_id, int64_t now_ms);
 // A person's marks, newest first.
-core::Result<std::vector<VacancyInterest>> InterestsOfUser(Database& db, int64_t user_id);
+core::Result<std::vector<VacancyInterest>> InterestsOfUser(Database& db,
+                                                           int64_t user_id);
 // An offer's marks, oldest first: the counsellor's list.
-core::Result<std::vector<VacancyInterest>> InterestsInVacancy(Database& db, int64_t vacancy_id);
+core::Result<std::vector<VacancyInterest>> InterestsInVacancy(
+    Database& db, int64_t vacancy_id);
 
 }  // namespace sportello::storage

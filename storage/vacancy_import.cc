@@ -47,13 +47,16 @@ const FieldSpec* Spec(std::string_view name) {
 
 std::string KnownFields() {
   std::string s;
-  for (const auto& f : kFields) s += (s.empty() ? "" : ", ") + std::string(f.name);
+  for (const auto& f : kFields)
+    s += (s.empty() ? "" : ", ") + std::string(f.name);
   return s;
 }
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -106,8 +109,10 @@ std::string TextProblem(std::string_view value, const FieldSpec& spec) {
   if (!length) return "not valid UTF-8";
   for (const char ch : value) {
     const auto c = static_cast<unsigned char>(ch);
-    const bool allowed_space = spec.multiline && (c == '\n' || c == '\r' || c == '\t');
-    if ((c < 0x20 && !allowed_space) || c == 0x7F) return "contains a control character";
+    const bool allowed_space =
+        spec.multiline && (c == '\n' || c == '\r' || c == '\t');
+    if ((c < 0x20 && !allowed_space) || c == 0x7F)
+      return "contains a control character";
   }
   if (spec.max_chars > 0 && *length > spec.max_chars) {
     return "longer than " + std::to_string(spec.max_chars) + " characters";
@@ -134,7 +139,8 @@ std::optional<std::string> Contract(std::string_view value) {
 std::optional<bool> Flag(std::string_view value) {
   const std::string v = Lower(value);
   if (v.empty() || v == "false" || v == "0" || v == "no") return false;
-  if (v == "true" || v == "1" || v == "si" || v == "s\xC3\xAC" || v == "yes") return true;
+  if (v == "true" || v == "1" || v == "si" || v == "s\xC3\xAC" || v == "yes")
+    return true;
   return std::nullopt;
 }
 
@@ -184,8 +190,8 @@ std::optional<ParsedDate> ParseDate(std::string_view s) {
     d.second = Digits(s, pos + 1, 2);
     pos += 3;
   }
-  if (d.hour < 0 || d.hour > 23 || d.minute < 0 || d.minute > 59 || d.second < 0 ||
-      d.second > 59) {
+  if (d.hour < 0 || d.hour > 23 || d.minute < 0 || d.minute > 59 ||
+      d.second < 0 || d.second > 59) {
     return std::nullopt;
   }
   const std::string_view zone = s.substr(std::min(pos, s.size()));
@@ -194,7 +200,8 @@ std::optional<ParsedDate> ParseDate(std::string_view s) {
     d.offset_minutes = 0;
     return d;
   }
-  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':') {
+  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') ||
+      zone[3] != ':') {
     return std::nullopt;
   }
   const int oh = Digits(zone, 1, 2), om = Digits(zone, 4, 2);
@@ -213,10 +220,11 @@ int64_t ToMillis(const ParsedDate& d, bool end_of_day) {
     return core::ToMillis(core::FromRome(day, 0, 0));
   }
   if (!d.offset_minutes) {
-    return core::ToMillis(core::FromRome(d.date, d.hour, d.minute)) + d.second * 1000LL;
+    return core::ToMillis(core::FromRome(d.date, d.hour, d.minute)) +
+           d.second * 1000LL;
   }
-  const auto t = sys_days(d.date) + hours(d.hour) + minutes(d.minute) + seconds(d.second) -
-                 minutes(*d.offset_minutes);
+  const auto t = sys_days(d.date) + hours(d.hour) + minutes(d.minute) +
+                 seconds(d.second) - minutes(*d.offset_minutes);
   return duration_cast<milliseconds>(t.time_since_epoch()).count();
 }
 
@@ -228,8 +236,9 @@ const std::string& Get(const Fields& fields, const char* name) {
 
 // Validates one row's fields (already trimmed, names known); appends its
 // problems to `errors` and returns the vacancy when there are none.
-std::optional<Vacancy> ValidateRow(const Fields& fields, FeedFormat format, int where,
-                                   int64_t now_ms, std::vector<RowError>& errors) {
+std::optional<Vacancy> ValidateRow(const Fields& fields, FeedFormat format,
+                                   int where, int64_t now_ms,
+                                   std::vector<RowError>& errors) {
   const size_t before = errors.size();
   auto fail = [&](const char* field, std::string message) {
     errors.push_back({format, where, field, std::move(message)});
@@ -240,7 +249,8 @@ std::optional<Vacancy> ValidateRow(const Fields& fields, FeedFormat format, int 
       if (spec.required) fail(spec.name, "missing");
       continue;
     }
-    if (auto problem = TextProblem(value, spec); !problem.empty()) fail(spec.name, problem);
+    if (auto problem = TextProblem(value, spec); !problem.empty())
+      fail(spec.name, problem);
   }
   Vacancy v;
   v.external_id = Get(fields, "external_id");
@@ -256,8 +266,9 @@ std::optional<Vacancy> ValidateRow(const Fields& fields, FeedFormat format, int 
     for (char& c : code) {
       if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
     }
-    if (code.size() != 2 ||
-        !std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+    if (code.size() != 2 || !std::all_of(code.begin(), code.end(), [](char c) {
+          return c >= 'A' && c <= 'Z';
+        })) {
       fail("province", "'" + p + "' is not a two-letter code like BA");
     }
     v.province = code;
@@ -266,9 +277,10 @@ std::optional<Vacancy> ValidateRow(const Fields& fields, FeedFormat format, int 
     if (auto kind = Contract(c)) {
       v.contract = *kind;
     } else {
-      fail("contract", "'" + c +
-                           "' is not one of full_time, part_time, tirocinio, stagionale, "
-                           "apprendistato");
+      fail("contract",
+           "'" + c +
+               "' is not one of full_time, part_time, tirocinio, stagionale, "
+               "apprendistato");
     }
   }
   if (auto flag = Flag(Get(fields, "partner"))) {
@@ -293,15 +305,16 @@ std::optional<Vacancy> ValidateRow(const Fields& fields, FeedFormat format, int 
   // Without a publication date, expiry is judged at import (ImportFeed).
   if (dates_ok && v.expires_at != 0 && !Get(fields, "published_at").empty() &&
       v.expires_at <= v.published_at) {
-    fail("expires_at", "'" + Get(fields, "expires_at") + "' is not after the publication date");
+    fail("expires_at", "'" + Get(fields, "expires_at") +
+                           "' is not after the publication date");
   }
   if (errors.size() != before) return std::nullopt;
   return v;
 }
 
 // Adds a validated row, or an error when its external_id came earlier.
-void Accept(ParsedFeed& feed, std::map<std::string, int, std::less<>>& seen, int where,
-            const Fields& fields, std::optional<Vacancy> v) {
+void Accept(ParsedFeed& feed, std::map<std::string, int, std::less<>>& seen,
+            int where, const Fields& fields, std::optional<Vacancy> v) {
   if (!v) return;
   const auto [it, fresh] = seen.emplace(v->external_id, where);
   if (!fresh) {
@@ -311,7 +324,8 @@ void Accept(ParsedFeed& feed, std::map<std::string, int, std::less<>>& seen, int
                                std::to_string(it->second)});
     return;
   }
-  feed.rows.push_back({where, std::move(*v), !Get(fields, "published_at").empty()});
+  feed.rows.push_back(
+      {where, std::move(*v), !Get(fields, "published_at").empty()});
 }
 
 }  // namespace
@@ -360,7 +374,8 @@ core::Result<std::vector<CsvRecord>> ParseCsv(std::string_view text) {
       ++i;
       for (;;) {
         if (i >= text.size()) {
-          return core::Status::InvalidArgument("csv: line " + std::to_string(start_line) +
+          return core::Status::InvalidArgument("csv: line " +
+                                               std::to_string(start_line) +
                                                ": quoted field never closes");
         }
         if (text[i] == '"') {
@@ -375,8 +390,10 @@ core::Result<std::vector<CsvRecord>> ParseCsv(std::string_view text) {
         if (text[i] == '\n') ++line;
         field += text[i++];
       }
-      if (i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
-        return core::Status::InvalidArgument("csv: line " + std::to_string(line) +
+      if (i < text.size() && text[i] != ',' && text[i] != '\n' &&
+          text[i] != '\r') {
+        return core::Status::InvalidArgument("csv: line " +
+                                             std::to_string(line) +
                                              ": text after a closing quote");
       }
       continue;
@@ -399,29 +416,34 @@ core::Result<std::vector<CsvRecord>> ParseCsv(std::string_view text) {
   return records;
 }
 
-core::Result<ParsedFeed> ParseVacancyCsv(std::string_view text, int64_t now_ms) {
+core::Result<ParsedFeed> ParseVacancyCsv(std::string_view text,
+                                         int64_t now_ms) {
   auto records = ParseCsv(text);
   if (!records.ok()) return records.status();
-  if (records->empty()) return core::Status::InvalidArgument("csv: no header row");
+  if (records->empty())
+    return core::Status::InvalidArgument("csv: no header row");
   const CsvRecord& header = records->front();
   std::vector<std::string> columns;
   for (const auto& raw : header.fields) {
     const std::string name = Lower(Trim(raw));
     if (!Spec(name)) {
-      return core::Status::InvalidArgument("csv: line " + std::to_string(header.line) +
-                                           ": unknown column '" + std::string(raw) +
-                                           "' (known: " + KnownFields() + ")");
+      return core::Status::InvalidArgument(
+          "csv: line " + std::to_string(header.line) + ": unknown column '" +
+          std::string(raw) + "' (known: " + KnownFields() + ")");
     }
     if (std::find(columns.begin(), columns.end(), name) != columns.end()) {
-      return core::Status::InvalidArgument("csv: line " + std::to_string(header.line) +
-                                           ": column '" + name + "' appears twice");
+      return core::Status::InvalidArgument(
+          "csv: line " + std::to_string(header.line) + ": column '" + name +
+          "' appears twice");
     }
     columns.push_back(name);
   }
   for (const auto& spec : kFields) {
-    if (spec.required && std::find(columns.begin(), columns.end(), spec.name) == columns.end()) {
-      return core::Status::InvalidArgument("csv: line " + std::to_string(header.line) +
-                                           ": missing column '" + spec.name + "'");
+    if (spec.required &&
+        std::find(columns.begin(), columns.end(), spec.name) == columns.end()) {
+      return core::Status::InvalidArgument(
+          "csv: line " + std::to_string(header.line) + ": missing column '" +
+          spec.name + "'");
     }
   }
   ParsedFeed feed;
@@ -432,25 +454,30 @@ core::Result<ParsedFeed> ParseVacancyCsv(std::string_view text, int64_t now_ms) 
     if (rec.fields.size() != columns.size()) {
       feed.errors.push_back({FeedFormat::kCsv, rec.line, "",
                              "has " + std::to_string(rec.fields.size()) +
-                                 " fields, the header has " + std::to_string(columns.size())});
+                                 " fields, the header has " +
+                                 std::to_string(columns.size())});
       continue;
     }
     Fields fields;
-    for (size_t c = 0; c < columns.size(); ++c) fields[columns[c]] = Trim(rec.fields[c]);
+    for (size_t c = 0; c < columns.size(); ++c)
+      fields[columns[c]] = Trim(rec.fields[c]);
     auto v = ValidateRow(fields, feed.format, rec.line, now_ms, feed.errors);
     Accept(feed, seen, rec.line, fields, std::move(v));
   }
   return feed;
 }
 
-core::Result<ParsedFeed> ParseVacancyJson(std::string_view text, int64_t now_ms) {
+core::Result<ParsedFeed> ParseVacancyJson(std::string_view text,
+                                          int64_t now_ms) {
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     return core::Status::InvalidArgument(std::string("json: ") + e.what());
   }
-  if (!doc.is_array()) return core::Status::InvalidArgument("json: expected an array of vacancies");
+  if (!doc.is_array())
+    return core::Status::InvalidArgument(
+        "json: expected an array of vacancies");
   ParsedFeed feed;
   feed.format = FeedFormat::kJson;
   std::map<std::string, int, std::less<>> seen;
@@ -481,41 +508,55 @@ core::Result<ParsedFeed> ParseVacancyJson(std::string_view text, int64_t now_ms)
   return feed;
 }
 
-core::Result<ParsedFeed> ParseVacancyFeed(std::string_view text, int64_t now_ms) {
+core::Result<ParsedFeed> ParseVacancyFeed(std::string_view text,
+                                          int64_t now_ms) {
   const std::string_view body = SkipBom(text);
   const size_t first = body.find_first_not_of(" \t\r\n");
-  if (first != std::string_view::npos && (body[first] == '[' || body[first] == '{')) {
+  if (first != std::string_view::npos &&
+      (body[first] == '[' || body[first] == '{')) {
     return ParseVacancyJson(body, now_ms);
   }
   return ParseVacancyCsv(text, now_ms);
 }
 
-core::Result<ImportSummary> ImportFeed(Database& db, const ParsedFeed& feed, int64_t now_ms) {
+core::Result<ImportSummary> ImportFeed(Database& db, const ParsedFeed& feed,
+                                       int64_t now_ms) {
   ImportSummary summary;
   summary.rejected = feed.errors;
   for (const FeedRow& row : feed.rows) {
     Vacancy v = row.vacancy;
     auto stored = FindVacancyByExternalId(db, v.external_id);
     if (!stored.ok()) return stored.status();
-    if (!row.published_given) v.published_at = *stored ? (*stored)->published_at : now_ms;
+    if (!row.published_given)
+      v.published_at = *stored ? (*stored)->published_at : now_ms;
     if (v.expires_at <= now_ms && !*stored) {
-      summary.rejected.push_back({feed.format, row.where, "expires_at", "already expired"});
+      summary.rejected.push_back(
+          {feed.format, row.where, "expires_at", "already expired"});
       continue;
     }
     auto outcome = UpsertVacancy(db, v, now_ms);
     if (!outcome.ok()) {
-      if (outcome.status().code() != core::Status::Code::kInvalidArgument) return outcome.status();
-      summary.rejected.push_back({feed.format, row.where, "", outcome.status().message()});
+      if (outcome.status().code() != core::Status::Code::kInvalidArgument)
+        return outcome.status();
+      summary.rejected.push_back(
+          {feed.format, row.where, "", outcome.status().message()});
       continue;
     }
     switch (*outcome) {
-      case UpsertOutcome::kInserted: ++summary.inserted; break;
-      case UpsertOutcome::kUpdated: ++summary.updated; break;
-      case UpsertOutcome::kUnchanged: ++summary.unchanged; break;
+      case UpsertOutcome::kInserted:
+        ++summary.inserted;
+        break;
+      case UpsertOutcome::kUpdated:
+        ++summary.updated;
+        break;
+      case UpsertOutcome::kUnchanged:
+        ++summary.unchanged;
+        break;
     }
   }
-  std::stable_sort(summary.rejected.begin(), summary.rejected.end(),
-                   [](const RowError& a, const RowError& b) { return a.where < b.where; });
+  std::stable_sort(
+      summary.rejected.begin(), summary.rejected.end(),
+      [](const RowError& a, const RowError& b) { return a.where < b.where; });
   return summary;
 }
 

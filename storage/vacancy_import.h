@@ -7,7 +7,8 @@
 // Fields (CSV header names = JSON keys):
 //   external_id   required, unique in the file, at most 100 characters
 //   title, employer, comune, how_to_apply   required
-//   contract      required: full_time|part_time|tirocinio|stagionale|apprendistato
+//   contract      required:
+//   full_time|part_time|tirocinio|stagionale|apprendistato
 //                 (case, "-" and " " forgiven: "Part-time" is part_time)
 //   expires_at    required; published_at optional (first import time)
 //                 dates: YYYY-MM-DD or DD/MM/YYYY (a whole day in Europe/Rome:
@@ -48,8 +49,8 @@ enum class FeedFormat { kCsv, kJson };
 
 struct RowError {
   FeedFormat format = FeedFormat::kCsv;
-  int where = 0;       // CSV line (1-based) or JSON array index (0-based)
-  std::string field;   // "" when about the whole row
+  int where = 0;      // CSV line (1-based) or JSON array index (0-based)
+  std::string field;  // "" when about the whole row
   std::string message;
 };
 // "line 4: contract: 'fisso' is not one of ..." / "index 3: title: missing".
@@ -68,21 +69,23 @@ struct FeedRow {
 
 struct ParsedFeed {
   FeedFormat format = FeedFormat::kCsv;
-  std::vector<FeedRow> rows;      // valid rows, in file order
-  std::vector<RowError> errors;   // invalid rows, in file order
+  std::vector<FeedRow> rows;     // valid rows, in file order
+  std::vector<RowError> errors;  // invalid rows, in file order
 };
 
 // `now_ms` is the default publication time. Does not judge expiry (see
 // ImportFeed) nor whether the comune exists (the caller's gazetteer does).
 core::Result<ParsedFeed> ParseVacancyCsv(std::string_view text, int64_t now_ms);
-core::Result<ParsedFeed> ParseVacancyJson(std::string_view text, int64_t now_ms);
+core::Result<ParsedFeed> ParseVacancyJson(std::string_view text,
+                                          int64_t now_ms);
 // JSON when the first character that is not a space or a BOM is '[' or '{'.
-core::Result<ParsedFeed> ParseVacancyFeed(std::string_view text, int64_t now_ms);
+core::Result<ParsedFeed> ParseVacancyFeed(std::string_view text,
+                                          int64_t now_ms);
 
 struct ImportSummary {
   int inserted = 0;
   int updated = 0;
-  int unchanged = 0;              // already stored exactly so
+  int unchanged = 0;               // already stored exactly so
   std::vector<RowError> rejected;  // the feed's errors, then the import's
 };
 
@@ -92,6 +95,7 @@ struct ImportSummary {
 // would never be shown) but applied when it updates a stored offer: that is
 // how a feed withdraws one. REQUIRES: inside a Transaction, so the import is
 // applied whole; a non-OK status means a storage failure (roll back).
-core::Result<ImportSummary> ImportFeed(Database& db, const ParsedFeed& feed, int64_t now_ms);
+core::Result<ImportSummary> ImportFeed(Database& db, const ParsedFeed& feed,
+                                       int64_t now_ms);
 
 }  // namespace sportello::storage

@@ -3,7 +3,9 @@
 namespace sportello::core {
 
 int64_t ToMillis(Clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             t.time_since_epoch())
+      .count();
 }
 
 Clock::time_point FromMillis(int64_t millis) {

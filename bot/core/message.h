@@ -1,5 +1,6 @@
 // The normalised messages that flow through Sportello, whatever the channel:
-// channel adapter -> Update -> store -> dispatcher -> OutboundMessage -> outbox.
+// channel adapter -> Update -> store -> dispatcher -> OutboundMessage ->
+// outbox.
 #pragma once
 
 #include <cstdint>
@@ -27,15 +28,18 @@ struct InboundMessage {
   // Unique per channel; a second delivery with the same key is a duplicate.
   // Telegram: "tg:<update_id>"; WhatsApp: the wamid; web/terminal: generated.
   std::string dedupe_key;
-  std::string user_id;     // the person: Telegram from.id, WhatsApp wa_id, web user
+  std::string
+      user_id;  // the person: Telegram from.id, WhatsApp wa_id, web user
   std::string chat_id;     // where replies go: Telegram chat.id, WhatsApp wa_id
   std::string message_id;  // the provider's id of the message, if any
   std::string user_name;   // display name: a hint only, never an identity
   std::string language;    // "it"/"en" hint from the client, may be empty
   InboundKind kind = InboundKind::kText;
-  std::string text;        // text, caption, or the pressed button's title
-  std::string button_id;   // callback_data / button_reply.id / list_reply.id / button.payload
-  std::string callback_query_id;  // Telegram: must be answered with answerCallbackQuery
+  std::string text;       // text, caption, or the pressed button's title
+  std::string button_id;  // callback_data / button_reply.id / list_reply.id /
+                          // button.payload
+  std::string
+      callback_query_id;  // Telegram: must be answered with answerCallbackQuery
   std::optional<double> latitude;
   std::optional<double> longitude;
   std::string contact_phone;  // only when the contact is the sender's own
@@ -45,7 +49,14 @@ struct InboundMessage {
 
 // Delivery state of an outbound message. Ordered: a state only ever moves to a
 // higher rank (read never goes back to sent); kFailed is terminal.
-enum class DeliveryState { kQueued = 0, kSent = 1, kDelivered = 2, kRead = 3, kPlayed = 4, kFailed = 5 };
+enum class DeliveryState {
+  kQueued = 0,
+  kSent = 1,
+  kDelivered = 2,
+  kRead = 3,
+  kPlayed = 4,
+  kFailed = 5
+};
 std::string_view DeliveryStateName(DeliveryState state);
 std::optional<DeliveryState> ParseDeliveryState(std::string_view name);
 
@@ -55,9 +66,9 @@ struct StatusUpdate {
   std::string dedupe_key;           // "<wamid>:<status>"
   std::string provider_message_id;  // the wamid we got when sending
   DeliveryState state = DeliveryState::kSent;
-  int64_t at = 0;                   // unix seconds
-  std::string recipient;            // wa_id
-  int error_code = 0;               // on kFailed
+  int64_t at = 0;         // unix seconds
+  std::string recipient;  // wa_id
+  int error_code = 0;     // on kFailed
   std::string error_title;
   std::string raw;
 };
@@ -89,10 +100,12 @@ struct Ignored {
   std::string reason;  // "telegram: update kind inline_query"
 };
 
-using Update = std::variant<InboundMessage, StatusUpdate, MembershipChange, DeadLetter, Ignored>;
+using Update = std::variant<InboundMessage, StatusUpdate, MembershipChange,
+                            DeadLetter, Ignored>;
 
 struct Button {
-  std::string id;     // opaque to the user; at most 64 bytes (Telegram callback_data)
+  std::string
+      id;  // opaque to the user; at most 64 bytes (Telegram callback_data)
   std::string title;  // what the user sees
 };
 

@@ -25,6 +25,7 @@ RomeTime ToRome(Clock::time_point t);
 std::chrono::year_month_day RomeDate(Clock::time_point t);
 
 // The instant at which Rome's wall clock shows `date` `hour`:`minute`.
-Clock::time_point FromRome(std::chrono::year_month_day date, int hour, int minute);
+Clock::time_point FromRome(std::chrono::year_month_day date, int hour,
+                           int minute);
 
 }  // namespace sportello::core

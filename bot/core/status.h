@@ -18,17 +18,27 @@ class [[nodiscard]] Status {
     kInvalidArgument,  // the input is wrong; retrying the same input won't help
     kNotFound,
     kAlreadyExists,
-    kUnavailable,      // a peer or resource is down; retrying later may help
-    kInternal,         // a bug or a broken invariant
+    kUnavailable,  // a peer or resource is down; retrying later may help
+    kInternal,     // a bug or a broken invariant
   };
 
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
-  static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
-  static Status AlreadyExists(std::string msg) { return {Code::kAlreadyExists, std::move(msg)}; }
-  static Status Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
-  static Status Internal(std::string msg) { return {Code::kInternal, std::move(msg)}; }
+  static Status InvalidArgument(std::string msg) {
+    return {Code::kInvalidArgument, std::move(msg)};
+  }
+  static Status NotFound(std::string msg) {
+    return {Code::kNotFound, std::move(msg)};
+  }
+  static Status AlreadyExists(std::string msg) {
+    return {Code::kAlreadyExists, std::move(msg)};
+  }
+  static Status Unavailable(std::string msg) {
+    return {Code::kUnavailable, std::move(msg)};
+  }
+  static Status Internal(std::string msg) {
+    return {Code::kInternal, std::move(msg)};
+  }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
@@ -48,7 +58,7 @@ std::string_view CodeName(Status::Code code);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok() && "Result needs a value or an error");
   }

@@ -8,7 +8,8 @@ nlohmann::json Slots(const storage::Conversation& c) {
 }
 
 void SaveSlots(storage::Conversation& c, const nlohmann::json& slots) {
-  c.slots = slots.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  c.slots =
+      slots.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void EndFlow(storage::Conversation& c) {

@@ -1,6 +1,15 @@
 #include "bot/flows/router.h"
 
+#include <stdexcept>
 #include <string>
+
+#include "bot/flows/clarify.h"
+#include "bot/flows/consent.h"
+#include "bot/flows/events.h"
+#include "bot/flows/info.h"
+#include "bot/flows/privacy.h"
+#include "bot/flows/profile.h"
+#include "bot/flows/questionnaire.h"
 
 namespace sportello::flows {
 namespace {
@@ -14,25 +23,44 @@ bool IsCommand(std::string_view text, std::string_view command) {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  while (!out.empty() && (out.back() == ' ' || out.back() == '.' || out.back() == '!')) out.pop_back();
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  while (!out.empty() &&
+         (out.back() == ' ' || out.back() == '.' || out.back() == '!'))
+    out.pop_back();
   return out;
 }
 
 // The flow an intent leads to ("" for none).
 std::string_view FlowForIntent(std::string_view intent) {
   if (intent == "vacancy_search") return kVacanciesFlow;
-  if (intent == "booking_create" || intent == "booking_cancel" || intent == "booking_list") {
+  if (intent == "booking_create" || intent == "booking_cancel" ||
+      intent == "booking_list") {
     return kBookingFlow;
   }
   if (intent == "events" || intent == "event_signup") return kEventsFlow;
-  if (intent == "info_where_when" || intent == "info_programs") return kInfoFlow;
+  if (intent == "info_where_when" || intent == "info_programs")
+    return kInfoFlow;
   if (intent == "profile") return kProfileFlow;
-  if (intent == "privacy_erase" || intent == "privacy_export" || intent == "notify_on" ||
-      intent == "notify_off") {
+  if (intent == "privacy_erase" || intent == "privacy_export" ||
+      intent == "notify_on" || intent == "notify_off") {
     return kPrivacyFlow;
   }
   return "";
+}
+
+// Personal data waits for consent: for a person without it, the consent
+// flow starts instead of `flow`, remembering it (and the message that asked
+// for it) to start once they accept.
+std::optional<std::vector<Reply>> AskConsent(const Flow* consent,
+                                             std::string_view flow,
+                                             Turn& turn) {
+  const auto* gate = dynamic_cast<const ConsentFlow*>(consent);
+  if (!gate || !NeedsConsent(flow) || HasConsent(turn.user))
+    return std::nullopt;
+  EndFlow(turn.conversation);
+  turn.conversation.flow = std::string(kConsentFlow);
+  return gate->StartFor(turn, flow);
 }
 
 // The catalogue key of the stand-in answer while a flow is not built yet.
@@ -60,8 +88,10 @@ Reply Router::Menu(const std::string& lang, const char* prompt_key) const {
   Reply r;
   r.text = t.Text(lang, prompt_key);
   r.buttons = {
-      {kMenuJobs, t.Text(lang, "menu.jobs")},       {kMenuBooking, t.Text(lang, "menu.booking")},
-      {kMenuEvents, t.Text(lang, "menu.events")},   {kMenuInfo, t.Text(lang, "menu.info")},
+      {kMenuJobs, t.Text(lang, "menu.jobs")},
+      {kMenuBooking, t.Text(lang, "menu.booking")},
+      {kMenuEvents, t.Text(lang, "menu.events")},
+      {kMenuInfo, t.Text(lang, "menu.info")},
       {kMenuHuman, t.Text(lang, "menu.human")},
   };
   return r;
@@ -83,17 +113,22 @@ std::vector<Reply> Router::StartFlow(std::string_view name, Turn& turn) const {
   if (!flow) {
     if (name == kInfoFlow) {
       const auto& centre = deps_.config.centre;
-      return {{deps_.catalog.Text(turn.lang, "info.text", {{"address", centre.address},
-                                                           {"hours", centre.hours},
-                                                           {"contacts", centre.contacts}}),
+      return {{deps_.catalog.Text(turn.lang, "info.text",
+                                  {{"address", centre.address},
+                                   {"hours", centre.hours},
+                                   {"contacts", centre.contacts}}),
                {}}};
     }
-    std::vector<Reply> out{{deps_.catalog.Text(turn.lang, ComingSoonKey(name)), {}}};
+    std::vector<Reply> out{
+        {deps_.catalog.Text(turn.lang, ComingSoonKey(name)), {}}};
     if (name == kVacanciesFlow || name == kProfileFlow) {
-      out.back().buttons = {{kMenuHuman, deps_.catalog.Text(turn.lang, "menu.human")}};
+      out.back().buttons = {
+          {kMenuHuman, deps_.catalog.Text(turn.lang, "menu.human")}};
     }
     return out;
   }
+  if (auto asked = AskConsent(Find(kConsentFlow), name, turn))
+    return std::move(*asked);
   EndFlow(turn.conversation);
   turn.conversation.flow = std::string(flow->name());
   return flow->Start(turn);
@@ -106,10 +141,26 @@ std::vector<Reply> Router::Respond(Turn& turn) const {
   auto& conv = turn.conversation;
   std::vector<Reply> out;
   if (!conv.last_message_at) {
-    out.push_back({t.Text(lang, "welcome", {{"centre", deps_.config.centre.name}}), {}});
+    out.push_back(
+        {t.Text(lang, "welcome", {{"centre", deps_.config.centre.name}}), {}});
   }
   auto append = [&out](std::vector<Reply> more) {
-    out.insert(out.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+    out.insert(out.end(), std::make_move_iterator(more.begin()),
+               std::make_move_iterator(more.end()));
+    return out;
+  };
+  // A flow's next step; after the consent flow, the request consent was
+  // asked for, as if its message had just arrived.
+  auto continue_flow = [&](const Flow& flow) {
+    if (auto asked = AskConsent(Find(kConsentFlow), flow.name(), turn))
+      return append(std::move(*asked));
+    append(flow.Continue(turn));
+    if (flow.name() != kConsentFlow) return out;
+    if (auto resume = TakeResume(conv, in)) {
+      Turn replay{resume->in, resume->analysis, turn.user, conv,
+                  lang,       turn.now_ms,      turn.db};
+      append(StartFlow(resume->flow, replay));
+    }
     return out;
   };
 
@@ -117,20 +168,24 @@ std::vector<Reply> Router::Respond(Turn& turn) const {
   const std::string typed = Lower(in.text);
   const bool is_text = in.button_id.empty();
   if (is_text && (IsCommand(in.text, "/start") || IsCommand(in.text, "/menu") ||
-                  IsCommand(in.text, "/aiuto") || IsCommand(in.text, "/help") || typed == "menu")) {
+                  IsCommand(in.text, "/aiuto") || IsCommand(in.text, "/help") ||
+                  typed == "menu")) {
     EndFlow(conv);
     out.push_back(Menu(lang, "menu.prompt"));
     return out;
   }
-  if (is_text && !conv.flow.empty() && (typed == "annulla" || typed == "cancel" || typed == "esci")) {
+  if (is_text && !conv.flow.empty() &&
+      (typed == "annulla" || typed == "cancel" || typed == "esci")) {
     EndFlow(conv);
     out.push_back({t.Text(lang, "flow.cancelled"), {}});
     out.push_back(Menu(lang, "menu.prompt"));
     return out;
   }
-  if (is_text && IsCommand(in.text, "/privacy")) return append(StartFlow(kPrivacyFlow, turn));
+  if (is_text && IsCommand(in.text, "/privacy"))
+    return append(StartFlow(kPrivacyFlow, turn));
 
-  // A button: the menu's, or one a flow offered (its id starts with the flow's name).
+  // A button: the menu's, or one a flow offered (its id starts with the flow's
+  // name).
   if (!in.button_id.empty()) {
     const std::string_view id = in.button_id;
     if (id == kMenuHuman) return append(RequestHuman(turn));
@@ -138,19 +193,35 @@ std::vector<Reply> Router::Respond(Turn& turn) const {
     if (id == kMenuBooking) return append(StartFlow(kBookingFlow, turn));
     if (id == kMenuEvents) return append(StartFlow(kEventsFlow, turn));
     if (id == kMenuInfo) return append(StartFlow(kInfoFlow, turn));
+    // "Intendevi...?" answered: the unsure message again, now understood.
+    if (auto chosen = ClarifiedMessage(turn)) {
+      Turn understood{chosen->in, chosen->analysis, turn.user, conv,
+                      lang,       turn.now_ms,      turn.db};
+      return append(Respond(understood));
+    }
     const std::string_view prefix = id.substr(0, id.find(':'));
     if (const Flow* flow = Find(prefix)) {
       conv.flow = std::string(flow->name());
-      return append(flow->Continue(turn));
+      return continue_flow(*flow);
     }
   }
 
   // The intent, when it is clear enough to leave the running flow.
   const std::string& intent = turn.analysis.intent;
   if (intent == "handoff") return append(RequestHuman(turn));
+  // Privacy rights work from anywhere, even mid-flow.
+  if ((intent == "privacy_export" || intent == "privacy_erase") &&
+      conv.flow != kPrivacyFlow && turn.analysis.confidence >= 0.8) {
+    return append(StartFlow(kPrivacyFlow, turn));
+  }
   if (!conv.flow.empty()) {
-    if (const Flow* flow = Find(conv.flow)) return append(flow->Continue(turn));
+    if (const Flow* flow = Find(conv.flow)) return continue_flow(*flow);
     EndFlow(conv);  // a flow this build no longer has
+  }
+  // Unsure of a typed message: ask, or after two misunderstandings, the menu.
+  if (auto asked = AskToClarify(
+          t, turn, [&](const char* key) { return Menu(lang, key); })) {
+    return append(std::move(*asked));
   }
   if (intent == "greet" || intent == "help") {
     out.push_back(Menu(lang, "menu.prompt"));
@@ -171,14 +242,34 @@ std::vector<Reply> Router::Respond(Turn& turn) const {
     out.push_back(Menu(lang, "menu.prompt"));
     return out;
   }
-  if (in.kind == core::InboundKind::kMedia) out.push_back({t.Text(lang, "unsupported_media"), {}});
-  out.push_back(Menu(lang, in.kind == core::InboundKind::kMedia ? "menu.prompt" : "not_understood"));
+  if (in.kind == core::InboundKind::kMedia)
+    out.push_back({t.Text(lang, "unsupported_media"), {}});
+  out.push_back(Menu(lang, in.kind == core::InboundKind::kMedia
+                               ? "menu.prompt"
+                               : "not_understood"));
   return out;
 }
 
-std::vector<std::unique_ptr<Flow>> MakeFlows(const FlowDeps&) {
+std::vector<std::unique_ptr<Flow>> MakeFlows(const FlowDeps& deps) {
   std::vector<std::unique_ptr<Flow>> flows;
   // Registered flows (issue 4) go here.
+  flows.push_back(std::make_unique<ConsentFlow>(deps));
+  flows.push_back(std::make_unique<EventsFlow>(deps));
+  flows.push_back(MakeInfoFlow(deps));
+  {
+    // The questionnaire is compiled in: failing here is a broken build, so
+    // start-up stops with the reason (tests load it too).
+    auto questionnaire = Questionnaire::LoadEmbedded();
+    if (!questionnaire.ok())
+      throw std::runtime_error(questionnaire.status().ToString());
+    if (auto s = questionnaire->CheckTexts(deps.catalog); !s.ok()) {
+      throw std::runtime_error(s.ToString());
+    }
+    auto shared =
+        std::make_shared<const Questionnaire>(std::move(*questionnaire));
+    flows.push_back(std::make_unique<ProfileFlow>(deps, shared));
+    flows.push_back(std::make_unique<PrivacyFlow>(deps, shared));
+  }
   return flows;
 }
 

@@ -59,7 +59,8 @@ std::string RandomHex(size_t bytes) {
 bool ValidWebUser(std::string_view user) {
   if (user.empty() || user.size() > 64) return false;
   for (char c : user) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
+          c == '.')) {
       return false;
     }
   }
@@ -72,8 +73,10 @@ json RepliesJson(const std::vector<storage::OutboxRow>& rows) {
     auto msg = DecodeOutbound(row.payload);
     if (!msg.ok() || msg->kind != core::OutboundKind::kText) continue;
     json buttons = json::array();
-    for (const auto& b : msg->buttons) buttons.push_back({{"id", b.id}, {"title", b.title}});
-    replies.push_back({{"seq", row.id}, {"text", msg->text}, {"buttons", buttons}});
+    for (const auto& b : msg->buttons)
+      buttons.push_back({{"id", b.id}, {"title", b.title}});
+    replies.push_back(
+        {{"seq", row.id}, {"text", msg->text}, {"buttons", buttons}});
   }
   return replies;
 }
@@ -101,7 +104,8 @@ Response Routes::Handle(const Request& r) {
       return m;
     }
   } else if (r.path == "/" || r.path == "/chat") {
-    if (get && deps_.config.web_chat) return Page("chat.html", "text/html; charset=utf-8");
+    if (get && deps_.config.web_chat)
+      return Page("chat.html", "text/html; charset=utf-8");
     if (get) return Error(404, "the web chat is off");
   } else if (r.path == "/api/chat") {
     if (!deps_.config.web_chat) return Error(404, "the web chat is off");
@@ -111,26 +115,33 @@ Response Routes::Handle(const Request& r) {
     return Error(404, "not found");
   }
   Response e = Error(405, "method not allowed");
-  e.headers.push_back({"Allow", r.path == "/webhook/whatsapp" || r.path == "/api/chat" ? "GET, POST"
-                                : r.path == "/webhook/telegram" ? "POST" : "GET"});
+  e.headers.push_back(
+      {"Allow", r.path == "/webhook/whatsapp" || r.path == "/api/chat"
+                    ? "GET, POST"
+                : r.path == "/webhook/telegram" ? "POST"
+                                                : "GET"});
   return e;
 }
 
-Response Routes::Reject(int status, std::string_view channel, std::string_view reason,
-                        std::string_view detail) {
-  deps_.metrics.Inc("sportello_updates_rejected_total",
-                    {{"channel", std::string(channel)}, {"reason", std::string(reason)}});
-  core::LogWarn(std::string(channel), "rejected (" + std::to_string(status) + " " +
-                                          std::string(reason) + "): " + std::string(detail));
+Response Routes::Reject(int status, std::string_view channel,
+                        std::string_view reason, std::string_view detail) {
+  deps_.metrics.Inc(
+      "sportello_updates_rejected_total",
+      {{"channel", std::string(channel)}, {"reason", std::string(reason)}});
+  core::LogWarn(std::string(channel), "rejected (" + std::to_string(status) +
+                                          " " + std::string(reason) +
+                                          "): " + std::string(detail));
   return Error(status, detail);
 }
 
-Response Routes::Store(std::vector<core::Update> updates, std::string_view channel) {
+Response Routes::Store(std::vector<core::Update> updates,
+                       std::string_view channel) {
   for (const auto& u : updates) {
     if (const auto* ignored = std::get_if<core::Ignored>(&u)) {
       core::LogInfo(std::string(channel), "ignored: " + ignored->reason);
     } else if (const auto* dead = std::get_if<core::DeadLetter>(&u)) {
-      core::LogWarn(std::string(channel), "dead letter stored: " + dead->reason);
+      core::LogWarn(std::string(channel),
+                    "dead letter stored: " + dead->reason);
     }
   }
   auto outcome = deps_.ingest.Submit(std::move(updates));
@@ -143,15 +154,19 @@ Response Routes::Store(std::vector<core::Update> updates, std::string_view chann
 
 Response Routes::TelegramWebhook(const Request& r) {
   const auto& tg = deps_.config.telegram;
-  if (!tg.enabled() || tg.mode != "webhook") return Reject(404, "telegram", "off", "telegram webhook is off");
+  if (!tg.enabled() || tg.mode != "webhook")
+    return Reject(404, "telegram", "off", "telegram webhook is off");
   if (!tg.webhook_secret.empty() &&
-      !channels::VerifyTelegramSecret(tg.webhook_secret,
-                                      Header(r, "x-telegram-bot-api-secret-token"))) {
-    return Reject(401, "telegram", "unauthorized", "bad or missing secret token");
+      !channels::VerifyTelegramSecret(
+          tg.webhook_secret, Header(r, "x-telegram-bot-api-secret-token"))) {
+    return Reject(401, "telegram", "unauthorized",
+                  "bad or missing secret token");
   }
-  if (r.body.size() > kMaxTelegramBody) return Reject(413, "telegram", "too_large", "body too large");
+  if (r.body.size() > kMaxTelegramBody)
+    return Reject(413, "telegram", "too_large", "body too large");
   auto update = channels::ParseTelegramUpdate(r.body);
-  if (!update.ok()) return Reject(400, "telegram", "malformed", update.status().message());
+  if (!update.ok())
+    return Reject(400, "telegram", "malformed", update.status().message());
   std::vector<core::Update> updates;
   updates.push_back(std::move(*update));
   return Store(std::move(updates), "telegram");
@@ -163,7 +178,8 @@ Response Routes::WhatsAppVerify(const Request& r) {
   const std::string token = Query(r, "hub.verify_token");
   const std::string challenge = Query(r, "hub.challenge");
   if (mode.empty() || token.empty() || challenge.empty()) {
-    return Reject(400, "whatsapp", "malformed", "hub.mode, hub.verify_token and hub.challenge are required");
+    return Reject(400, "whatsapp", "malformed",
+                  "hub.mode, hub.verify_token and hub.challenge are required");
   }
   if (mode != "subscribe" || wa.verify_token.empty() ||
       !channels::ConstantTimeEquals(wa.verify_token, token)) {
@@ -178,19 +194,25 @@ Response Routes::WhatsAppVerify(const Request& r) {
 Response Routes::WhatsAppWebhook(const Request& r) {
   const auto& wa = deps_.config.whatsapp;
   if (!wa.enabled()) return Reject(404, "whatsapp", "off", "whatsapp is off");
-  if (!channels::VerifyWhatsAppSignature(wa.app_secret, r.body, Header(r, "x-hub-signature-256"))) {
-    return Reject(401, "whatsapp", "unauthorized", "bad or missing X-Hub-Signature-256");
+  if (!channels::VerifyWhatsAppSignature(wa.app_secret, r.body,
+                                         Header(r, "x-hub-signature-256"))) {
+    return Reject(401, "whatsapp", "unauthorized",
+                  "bad or missing X-Hub-Signature-256");
   }
-  if (r.body.size() > kMaxWhatsAppBody) return Reject(413, "whatsapp", "too_large", "body too large");
+  if (r.body.size() > kMaxWhatsAppBody)
+    return Reject(413, "whatsapp", "too_large", "body too large");
   auto updates = channels::ParseWhatsAppWebhook(r.body, wa.phone_number_id);
-  if (!updates.ok()) return Reject(400, "whatsapp", "malformed", updates.status().message());
+  if (!updates.ok())
+    return Reject(400, "whatsapp", "malformed", updates.status().message());
   return Store(std::move(*updates), "whatsapp");
 }
 
 Response Routes::Health() {
   // A write transaction proves the database takes commits (not only reads).
-  auto s = deps_.store.Write([](storage::Database& db) { return db.Exec("SELECT 1"); });
-  if (!s.ok()) return Json(503, {{"status", "unavailable"}, {"database", s.message()}});
+  auto s = deps_.store.Write(
+      [](storage::Database& db) { return db.Exec("SELECT 1"); });
+  if (!s.ok())
+    return Json(503, {{"status", "unavailable"}, {"database", s.message()}});
   return Json(200, {{"status", "ok"}});
 }
 
@@ -201,7 +223,8 @@ Response Routes::Page(std::string_view name, std::string_view content_type) {
   r.content_type = std::string(content_type);
   r.body = std::string(*file);
   r.headers.push_back({"Content-Security-Policy",
-                       "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' "
+                       "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+                       "style-src 'self' "
                        "'unsafe-inline'; img-src 'self' data:"});
   r.headers.push_back({"X-Content-Type-Options", "nosniff"});
   return r;
@@ -213,7 +236,8 @@ Response Routes::WebChatPost(const Request& r) {
   if (!body.ok()) return Error(400, body.status().message());
   const json& j = *body;
   auto user = j.find("user");
-  if (user == j.end() || !user->is_string() || !ValidWebUser(user->get<std::string>())) {
+  if (user == j.end() || !user->is_string() ||
+      !ValidWebUser(user->get<std::string>())) {
     return Error(400, "user must be 1-64 characters of A-Z a-z 0-9 . _ -");
   }
   core::InboundMessage m;
@@ -245,7 +269,8 @@ Response Routes::WebChatPost(const Request& r) {
   }
   // A client-chosen id makes retries safe: the same id is stored once.
   std::string id;
-  if (auto it = j.find("id"); it != j.end() && it->is_string() && !it->get<std::string>().empty() &&
+  if (auto it = j.find("id"); it != j.end() && it->is_string() &&
+                              !it->get<std::string>().empty() &&
                               it->get<std::string>().size() <= 64) {
     id = it->get<std::string>();
   } else {
@@ -258,11 +283,14 @@ Response Routes::WebChatPost(const Request& r) {
   auto outcome = deps_.ingest.Submit(std::move(updates));
   if (!outcome.ok()) return Error(503, "storage unavailable, try again");
   for (const auto& s : outcome->stored) {
-    deps_.processor.WaitProcessed(s.shard, s.inbox_id,
-                                  std::chrono::duration_cast<std::chrono::milliseconds>(kChatWait));
+    deps_.processor.WaitProcessed(
+        s.shard, s.inbox_id,
+        std::chrono::duration_cast<std::chrono::milliseconds>(kChatWait));
   }
-  Request poll{"GET", "/api/chat", {}, {{"user", user->get<std::string>()}}, ""};
-  if (auto after = j.find("after"); after != j.end() && after->is_number_integer()) {
+  Request poll{
+      "GET", "/api/chat", {}, {{"user", user->get<std::string>()}}, ""};
+  if (auto after = j.find("after");
+      after != j.end() && after->is_number_integer()) {
     poll.query["after"] = std::to_string(after->get<int64_t>());
   }
   return WebChatPoll(poll);
@@ -270,12 +298,14 @@ Response Routes::WebChatPost(const Request& r) {
 
 Response Routes::WebChatPoll(const Request& r) {
   const std::string user = Query(r, "user");
-  if (!ValidWebUser(user)) return Error(400, "user must be 1-64 characters of A-Z a-z 0-9 . _ -");
+  if (!ValidWebUser(user))
+    return Error(400, "user must be 1-64 characters of A-Z a-z 0-9 . _ -");
   std::optional<int64_t> after;
   if (const std::string a = Query(r, "after"); !a.empty()) {
     char* end = nullptr;
     const long long v = std::strtoll(a.c_str(), &end, 10);
-    if (end != a.c_str() + a.size() || v < 0) return Error(400, "after must be a reply's seq");
+    if (end != a.c_str() + a.size() || v < 0)
+      return Error(400, "after must be a reply's seq");
     after = v;
   }
   std::vector<storage::OutboxRow> rows;
@@ -286,7 +316,10 @@ Response Routes::WebChatPoll(const Request& r) {
     rows = std::move(*taken);
     for (const auto& row : rows) {
       if (!row.message_id || row.state != "sent") continue;
-      if (auto st = storage::MarkMessageSent(db, *row.message_id, "web", "", now); !st.ok()) return st;
+      if (auto st =
+              storage::MarkMessageSent(db, *row.message_id, "web", "", now);
+          !st.ok())
+        return st;
     }
     return core::Status::Ok();
   });

@@ -23,7 +23,8 @@ Request ToRequest(const httplib::Request& req) {
   r.body = req.body;
   for (const auto& [name, value] : req.headers) {
     std::string lower = name;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : lower)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     r.headers.emplace(std::move(lower), value);
   }
   for (const auto& [name, value] : req.params) r.query.emplace(name, value);
@@ -32,14 +33,17 @@ Request ToRequest(const httplib::Request& req) {
 
 }  // namespace
 
-core::Result<std::unique_ptr<Server>> Server::Start(const std::string& host, int port, int threads,
+core::Result<std::unique_ptr<Server>> Server::Start(const std::string& host,
+                                                    int port, int threads,
                                                     Routes& routes) {
   std::unique_ptr<Server> s(new Server());
   s->server_ = std::make_unique<httplib::Server>();
   httplib::Server& svr = *s->server_;
 
   // A keep-alive connection holds its pool thread for its whole life.
-  svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  svr.new_task_queue = [threads] {
+    return new httplib::ThreadPool(static_cast<size_t>(threads));
+  };
   svr.set_keep_alive_max_count(100000);
   // httplib notices a stop only between requests: an idle keep-alive
   // connection delays shutdown by up to this long.
@@ -70,8 +74,8 @@ core::Result<std::unique_ptr<Server>> Server::Start(const std::string& host, int
     svr.Delete(pattern, handle);
     svr.Patch(pattern, handle);
   }
-  svr.set_exception_handler([](const httplib::Request& req, httplib::Response& res,
-                               std::exception_ptr ep) {
+  svr.set_exception_handler([](const httplib::Request& req,
+                               httplib::Response& res, std::exception_ptr ep) {
     std::string what = "unknown";
     try {
       if (ep) std::rethrow_exception(ep);
@@ -86,16 +90,19 @@ core::Result<std::unique_ptr<Server>> Server::Start(const std::string& host, int
 
   if (port == 0) {
     s->port_ = svr.bind_to_any_port(host);
-    if (s->port_ <= 0) return core::Status::Unavailable("http: cannot bind " + host);
+    if (s->port_ <= 0)
+      return core::Status::Unavailable("http: cannot bind " + host);
   } else {
     if (!svr.bind_to_port(host, port)) {
-      return core::Status::Unavailable("http: cannot listen on " + host + ":" + std::to_string(port) +
+      return core::Status::Unavailable("http: cannot listen on " + host + ":" +
+                                       std::to_string(port) +
                                        " (in use, or not allowed)");
     }
     s->port_ = port;
   }
   if (const int fd = listen_fd->load(); fd >= 0) ::listen(fd, kListenBacklog);
-  s->thread_ = std::thread([raw = s.get()] { raw->server_->listen_after_bind(); });
+  s->thread_ =
+      std::thread([raw = s.get()] { raw->server_->listen_after_bind(); });
   return s;
 }
 

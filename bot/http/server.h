@@ -20,7 +20,8 @@ class Server {
   // Binds host:port (port 0 picks a free one) and starts serving on
   // `threads` threads. Fails when the port is taken: no SO_REUSEPORT, so a
   // second process can never silently share our port and database.
-  static core::Result<std::unique_ptr<Server>> Start(const std::string& host, int port, int threads,
+  static core::Result<std::unique_ptr<Server>> Start(const std::string& host,
+                                                     int port, int threads,
                                                      Routes& routes);
   ~Server();  // Stop()
   Server(const Server&) = delete;

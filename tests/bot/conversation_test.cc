@@ -17,7 +17,8 @@ TEST_CASE("the first message gets the welcome and the menu") {
   TestBot bot;
   auto replies = bot.Say("u1", "ciao");
   REQUIRE(replies.size() == 2);
-  CHECK(replies[0]["text"].get<std::string>().find("Porta Futuro") != std::string::npos);
+  CHECK(replies[0]["text"].get<std::string>().find("Porta Futuro") !=
+        std::string::npos);
   const auto ids = ButtonIds(replies);
   CHECK(Contains(ids, "menu:jobs"));
   CHECK(Contains(ids, "menu:human"));
@@ -28,17 +29,20 @@ TEST_CASE("the welcome is said once per person") {
   (void)bot.Say("u1", "ciao");
   auto again = bot.Say("u1", "ciao");
   REQUIRE(again.size() == 1);
-  CHECK(again[0]["text"].get<std::string>().find("Porta Futuro") == std::string::npos);
+  CHECK(again[0]["text"].get<std::string>().find("Porta Futuro") ==
+        std::string::npos);
 }
 
 TEST_CASE("typing the number of a choice presses that button") {
   TestBot bot;
   auto first = bot.Say("u1", "ciao");
   const auto ids = ButtonIds(first);
-  const auto info = std::find(ids.begin(), ids.end(), "menu:info") - ids.begin() + 1;
+  const auto info =
+      std::find(ids.begin(), ids.end(), "menu:info") - ids.begin() + 1;
   auto replies = bot.Say("u1", std::to_string(info));
   REQUIRE(replies.size() == 1);
-  CHECK(replies[0]["text"].get<std::string>().find(bot.config.centre.address) != std::string::npos);
+  CHECK(replies[0]["text"].get<std::string>().find(bot.config.centre.address) !=
+        std::string::npos);
 }
 
 TEST_CASE("typing the title of a choice presses that button") {
@@ -46,15 +50,18 @@ TEST_CASE("typing the title of a choice presses that button") {
   (void)bot.Say("u1", "ciao");
   auto replies = bot.Say("u1", "info e orari");
   REQUIRE(replies.size() == 1);
-  CHECK(replies[0]["text"].get<std::string>().find(bot.config.centre.hours) != std::string::npos);
+  CHECK(replies[0]["text"].get<std::string>().find(bot.config.centre.hours) !=
+        std::string::npos);
 }
 
-TEST_CASE("asking for a person queues the conversation and the bot goes silent") {
+TEST_CASE(
+    "asking for a person queues the conversation and the bot goes silent") {
   TestBot bot;
   (void)bot.Say("u1", "ciao");
   auto queued = bot.Press("u1", "menu:human");
   REQUIRE(queued.size() == 1);
-  CHECK(bot.Count("SELECT count(*) FROM conversations WHERE mode = 'waiting_for_human'") == 1);
+  CHECK(bot.Count("SELECT count(*) FROM conversations WHERE mode = "
+                  "'waiting_for_human'") == 1);
   CHECK(bot.Say("u1", "ci siete?").empty());
   CHECK(bot.Say("u1", "menu").empty());
   // Stored for the counsellor all the same.
@@ -66,8 +73,10 @@ TEST_CASE("every message in and out is kept in the conversation's history") {
   (void)bot.Say("u1", "ciao");
   (void)bot.Press("u1", "menu:info");
   CHECK(bot.Count("SELECT count(*) FROM messages WHERE direction = 'in'") == 2);
-  CHECK(bot.Count("SELECT count(*) FROM messages WHERE direction = 'out' AND author = 'bot'") == 3);
-  CHECK(bot.Count("SELECT count(*) FROM messages WHERE direction = 'out' AND status = 'sent'") == 3);
+  CHECK(bot.Count("SELECT count(*) FROM messages WHERE direction = 'out' AND "
+                  "author = 'bot'") == 3);
+  CHECK(bot.Count("SELECT count(*) FROM messages WHERE direction = 'out' AND "
+                  "status = 'sent'") == 3);
 }
 
 TEST_CASE("the bot answers in English to a person who writes in English") {
@@ -77,7 +86,8 @@ TEST_CASE("the bot answers in English to a person who writes in English") {
   CHECK(replies[0]["text"].get<std::string>().find("Hi") != std::string::npos);
 }
 
-TEST_CASE("updates left pending by a crash are processed when processing starts") {
+TEST_CASE(
+    "updates left pending by a crash are processed when processing starts") {
   TestBot bot(/*start_processing=*/false);
   core::InboundMessage m;
   m.channel = core::Channel::kWeb;
@@ -87,30 +97,37 @@ TEST_CASE("updates left pending by a crash are processed when processing starts"
   std::vector<core::Update> updates{m};
   auto stored = bot.ingest->Submit(updates);
   REQUIRE(stored.ok());
-  CHECK(bot.Count("SELECT count(*) FROM inbox WHERE processed_at IS NULL") == 1);
+  CHECK(bot.Count("SELECT count(*) FROM inbox WHERE processed_at IS NULL") ==
+        1);
   bot.processor->Start();
-  REQUIRE(bot.processor->WaitProcessed(stored->stored[0].shard, stored->stored[0].inbox_id,
+  REQUIRE(bot.processor->WaitProcessed(stored->stored[0].shard,
+                                       stored->stored[0].inbox_id,
                                        std::chrono::seconds(10)));
-  CHECK(bot.Count("SELECT count(*) FROM messages WHERE direction = 'out'") == 2);
+  CHECK(bot.Count("SELECT count(*) FROM messages WHERE direction = 'out'") ==
+        2);
 }
 
 TEST_CASE("an unusable inbox row is set aside and its conversation goes on") {
   TestBot bot(/*start_processing=*/false);
   REQUIRE(bot.store
               ->Write([](storage::Database& db) {
-                storage::NewInboxItem bad{"web", "web:u5:bad", "message", "u5", "{\"channel\":42}", "", false, ""};
+                storage::NewInboxItem bad{
+                    "web", "web:u5:bad", "message", "u5", "{\"channel\":42}",
+                    "",    false,        ""};
                 return storage::InsertInbox(db, bad, 1).status();
               })
               .ok());
   bot.processor->Start();
   auto replies = bot.Say("u5", "ciao");
   CHECK(replies.size() == 2);
-  CHECK(bot.Count("SELECT count(*) FROM inbox WHERE processed_at IS NOT NULL AND error IS NOT NULL") == 1);
+  CHECK(bot.Count("SELECT count(*) FROM inbox WHERE processed_at IS NOT NULL "
+                  "AND error IS NOT NULL") == 1);
 }
 
 TEST_CASE("a retried web-chat message with the same id is stored once") {
   TestBot bot;
-  const std::string body = nlohmann::json{{"user", "u3"}, {"text", "ciao"}, {"id", "m-1"}}.dump();
+  const std::string body =
+      nlohmann::json{{"user", "u3"}, {"text", "ciao"}, {"id", "m-1"}}.dump();
   auto first = bot.Request("POST", "/api/chat", body);
   auto second = bot.Request("POST", "/api/chat", body);
   CHECK(first.status == 200);
@@ -124,22 +141,30 @@ TEST_CASE("a retried web-chat message with the same id is stored once") {
 namespace sportello::testing {
 namespace {
 
-TEST_CASE("a web-chat response lost on the way is sent again to a client that has not shown it") {
+TEST_CASE(
+    "a web-chat response lost on the way is sent again to a client that has "
+    "not shown it") {
   TestBot bot;
   const auto body = [](int64_t after) {
-    return nlohmann::json{{"user", "u7"}, {"text", "ciao"}, {"id", "m-1"}, {"after", after}}.dump();
+    return nlohmann::json{
+        {"user", "u7"}, {"text", "ciao"}, {"id", "m-1"}, {"after", after}}
+        .dump();
   };
-  auto first = nlohmann::json::parse(bot.Request("POST", "/api/chat", body(0)).body)["replies"];
+  auto first = nlohmann::json::parse(
+      bot.Request("POST", "/api/chat", body(0)).body)["replies"];
   REQUIRE(first.size() == 2);
   // The client never saw that response and retries: the same replies again.
-  auto retry = nlohmann::json::parse(bot.Request("POST", "/api/chat", body(0)).body)["replies"];
+  auto retry = nlohmann::json::parse(
+      bot.Request("POST", "/api/chat", body(0)).body)["replies"];
   REQUIRE(retry.size() == 2);
   CHECK(retry[0]["seq"] == first[0]["seq"]);
   // A client that has shown them gets nothing twice.
   const int64_t last = first[1]["seq"];
-  auto shown = nlohmann::json::parse(bot.Request("POST", "/api/chat", body(last)).body)["replies"];
+  auto shown = nlohmann::json::parse(
+      bot.Request("POST", "/api/chat", body(last)).body)["replies"];
   CHECK(shown.empty());
-  auto poll = bot.Request("GET", "/api/chat", "", {}, {{"user", "u7"}, {"after", std::to_string(last)}});
+  auto poll = bot.Request("GET", "/api/chat", "", {},
+                          {{"user", "u7"}, {"after", std::to_string(last)}});
   CHECK(nlohmann::json::parse(poll.body)["replies"].empty());
 }
 

@@ -11,42 +11,58 @@ const char* kUpdate =
     R"({"update_id":10,"message":{"message_id":1,"date":1700000000,"chat":{"id":42,"type":"private"},)"
     R"("from":{"id":42,"is_bot":false,"first_name":"Lia"},"text":"ciao"}})";
 
-TEST_CASE("the Telegram webhook answers 401 without the secret and 200 with it") {
+TEST_CASE(
+    "the Telegram webhook answers 401 without the secret and 200 with it") {
   TestBot bot;
   CHECK(bot.Request("POST", "/webhook/telegram", kUpdate).status == 401);
-  CHECK(bot.Request("POST", "/webhook/telegram", kUpdate, {{"x-telegram-bot-api-secret-token", "nope"}}).status ==
-        401);
-  CHECK(bot.Request("POST", "/webhook/telegram", kUpdate, {{"x-telegram-bot-api-secret-token", kSecret}}).status ==
-        200);
-  CHECK(bot.metrics.Get("sportello_updates_rejected_total", {{"channel", "telegram"}, {"reason", "unauthorized"}}) ==
-        2);
+  CHECK(bot.Request("POST", "/webhook/telegram", kUpdate,
+                    {{"x-telegram-bot-api-secret-token", "nope"}})
+            .status == 401);
+  CHECK(bot.Request("POST", "/webhook/telegram", kUpdate,
+                    {{"x-telegram-bot-api-secret-token", kSecret}})
+            .status == 200);
+  CHECK(bot.metrics.Get(
+            "sportello_updates_rejected_total",
+            {{"channel", "telegram"}, {"reason", "unauthorized"}}) == 2);
 }
 
-TEST_CASE("a Telegram body that is not a JSON object is a 400 with the reason") {
+TEST_CASE(
+    "a Telegram body that is not a JSON object is a 400 with the reason") {
   TestBot bot;
-  auto r = bot.Request("POST", "/webhook/telegram", "[1]", {{"x-telegram-bot-api-secret-token", kSecret}});
+  auto r = bot.Request("POST", "/webhook/telegram", "[1]",
+                       {{"x-telegram-bot-api-secret-token", kSecret}});
   CHECK(r.status == 400);
   CHECK(r.body.find("error") != std::string::npos);
 }
 
 TEST_CASE("the WhatsApp webhook checks the signature over the exact bytes") {
   TestBot bot;
-  const std::string body = R"({"object":"whatsapp_business_account","entry":[]})";
-  const std::string good = "sha256=" + channels::HmacSha256Hex("wa-secret", body);
-  CHECK(bot.Request("POST", "/webhook/whatsapp", body, {{"x-hub-signature-256", good}}).status == 200);
-  CHECK(bot.Request("POST", "/webhook/whatsapp", body + " ", {{"x-hub-signature-256", good}}).status == 401);
+  const std::string body =
+      R"({"object":"whatsapp_business_account","entry":[]})";
+  const std::string good =
+      "sha256=" + channels::HmacSha256Hex("wa-secret", body);
+  CHECK(bot.Request("POST", "/webhook/whatsapp", body,
+                    {{"x-hub-signature-256", good}})
+            .status == 200);
+  CHECK(bot.Request("POST", "/webhook/whatsapp", body + " ",
+                    {{"x-hub-signature-256", good}})
+            .status == 401);
   CHECK(bot.Request("POST", "/webhook/whatsapp", body).status == 401);
 }
 
 TEST_CASE("the WhatsApp verification answers the challenge as plain text") {
   TestBot bot;
   auto ok = bot.Request("GET", "/webhook/whatsapp", "", {},
-                        {{"hub.mode", "subscribe"}, {"hub.verify_token", "wa-verify"}, {"hub.challenge", "abc"}});
+                        {{"hub.mode", "subscribe"},
+                         {"hub.verify_token", "wa-verify"},
+                         {"hub.challenge", "abc"}});
   CHECK(ok.status == 200);
   CHECK(ok.body == "abc");
   CHECK(ok.content_type == "text/plain");
   auto wrong = bot.Request("GET", "/webhook/whatsapp", "", {},
-                           {{"hub.mode", "subscribe"}, {"hub.verify_token", "x"}, {"hub.challenge", "abc"}});
+                           {{"hub.mode", "subscribe"},
+                            {"hub.verify_token", "x"},
+                            {"hub.challenge", "abc"}});
   CHECK(wrong.status == 403);
 }
 
@@ -62,8 +78,10 @@ TEST_CASE("the web chat rejects bad requests with a clear 400") {
       {"user with spaces", R"({"user":"a b","text":"ciao"})"},
       {"neither text nor button", R"({"user":"u1"})"},
       {"text not a string", R"({"user":"u1","text":5})"},
-      {"button too long", R"({"user":"u1","button":")" + std::string(65, 'x') + R"("})"},
-      {"text too long", R"({"user":"u1","text":")" + std::string(20000, 'x') + R"("})"},
+      {"button too long",
+       R"({"user":"u1","button":")" + std::string(65, 'x') + R"("})"},
+      {"text too long",
+       R"({"user":"u1","text":")" + std::string(20000, 'x') + R"("})"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.name);
@@ -76,8 +94,9 @@ TEST_CASE("the web chat rejects bad requests with a clear 400") {
 TEST_CASE("a channel that is off answers 404 on its webhook") {
   TestBot bot;
   bot.config.telegram.token.clear();
-  CHECK(bot.Request("POST", "/webhook/telegram", kUpdate, {{"x-telegram-bot-api-secret-token", kSecret}}).status ==
-        404);
+  CHECK(bot.Request("POST", "/webhook/telegram", kUpdate,
+                    {{"x-telegram-bot-api-secret-token", kSecret}})
+            .status == 404);
 }
 
 TEST_CASE("the health check proves the database takes commits") {

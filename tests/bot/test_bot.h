@@ -4,10 +4,9 @@
 
 #include <chrono>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "bot/catalog.h"
 #include "bot/config.h"
@@ -47,17 +46,10 @@ struct TestBot {
     config.whatsapp.app_secret = "wa-secret";
     config.whatsapp.verify_token = "wa-verify";
     config.whatsapp.phone_number_id = "1000";
-    store = std::move(storage::Store::Open(config.db_path).value());
     catalog = Catalog::LoadEmbedded().value();
-    engine = std::move(intents::Engine::Load(intents::DefaultDataDir()).value());
-    dispatcher = std::make_unique<Dispatcher>(*engine, catalog, config);
-    processor = std::make_unique<Processor>(*store, *dispatcher, clock, &metrics, [] {});
-    ingest = std::make_unique<Ingest>(*store, clock, &metrics, [this](const auto& stored) {
-      processor->Notify(stored);
-    });
-    routes = std::make_unique<http::Routes>(
-        http::RouteDeps{config, clock, *store, *ingest, *processor, metrics});
-    if (start_processing) processor->Start();
+    engine =
+        std::move(intents::Engine::Load(intents::DefaultDataDir()).value());
+    Wire(start_processing);
   }
 
   ~TestBot() {
@@ -65,21 +57,58 @@ struct TestBot {
     ingest.reset();
   }
 
-  http::Response Request(const std::string& method, const std::string& path, const std::string& body = "",
+  // A process restart: everything but the database file (and the clock) is
+  // dropped and built again, as `sportello serve` starting on the same file.
+  void Restart(bool start_processing = true) {
+    processor->Stop();
+    routes.reset();
+    ingest.reset();
+    processor.reset();
+    dispatcher.reset();
+    store.reset();
+    Wire(start_processing);
+  }
+
+  // Opens the store and builds what runs on it.
+  void Wire(bool start_processing) {
+    store = std::move(storage::Store::Open(config.db_path).value());
+    dispatcher = std::make_unique<Dispatcher>(*engine, catalog, config);
+    processor = std::make_unique<Processor>(*store, *dispatcher, clock,
+                                            &metrics, [] {});
+    ingest = std::make_unique<Ingest>(
+        *store, clock, &metrics,
+        [this](const auto& stored) { processor->Notify(stored); });
+    routes = std::make_unique<http::Routes>(
+        http::RouteDeps{config, clock, *store, *ingest, *processor, metrics});
+    if (start_processing) processor->Start();
+  }
+
+  http::Response Request(const std::string& method, const std::string& path,
+                         const std::string& body = "",
                          std::map<std::string, std::string> headers = {},
                          std::map<std::string, std::string> query = {}) {
-    return routes->Handle(http::Request{method, path, std::move(headers), std::move(query), body});
+    return routes->Handle(http::Request{method, path, std::move(headers),
+                                        std::move(query), body});
   }
 
   // The web chat: sends `text` as `user`, returns the bot's replies.
   nlohmann::json Say(const std::string& user, const std::string& text) {
-    auto r = Request("POST", "/api/chat", nlohmann::json{{"user", user}, {"text", text}}.dump());
+    auto r = Request("POST", "/api/chat",
+                     nlohmann::json{{"user", user}, {"text", text}}.dump());
     return nlohmann::json::parse(r.body)["replies"];
   }
 
   nlohmann::json Press(const std::string& user, const std::string& button) {
-    auto r = Request("POST", "/api/chat", nlohmann::json{{"user", user}, {"button", button}}.dump());
+    auto r = Request("POST", "/api/chat",
+                     nlohmann::json{{"user", user}, {"button", button}}.dump());
     return nlohmann::json::parse(r.body)["replies"];
+  }
+
+  // Consents as `user` would (age 16-29, "Accetto"): flows that store
+  // personal data (profile, booking, events) wait for it.
+  void GiveConsent(const std::string& user) {
+    (void)Press(user, "consent:age:16_29");
+    (void)Press(user, "consent:yes");
   }
 
   int64_t Count(const std::string& sql) {

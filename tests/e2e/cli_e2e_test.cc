@@ -24,7 +24,8 @@ TEST_CASE("sportello --version and --help answer without a database") {
   CHECK(support::RunSportello({"frobnicate"}).exit_code == 2);
 }
 
-TEST_CASE("sportello migrate creates the database and reports its schema version") {
+TEST_CASE(
+    "sportello migrate creates the database and reports its schema version") {
   support::TempDir dir;
   const support::Env env{{"SPORTELLO_DB", dir.File("m.db")}};
   auto first = support::RunSportello({"migrate"}, env);
@@ -37,56 +38,67 @@ TEST_CASE("sportello migrate creates the database and reports its schema version
 
 TEST_CASE("sportello chat talks through the same engine in the terminal") {
   support::TempDir dir;
-  auto chat = support::RunSportello({"chat"}, {{"SPORTELLO_DB", dir.File("c.db")}}, "ciao\n4\n");
+  auto chat = support::RunSportello(
+      {"chat"}, {{"SPORTELLO_DB", dir.File("c.db")}}, "ciao\n4\n");
   CHECK(chat.exit_code == 0);
   CHECK(chat.out.find("Porta Futuro") != std::string::npos);  // the welcome
-  CHECK(chat.out.find("1) ") != std::string::npos);           // numbered choices
-  CHECK(chat.out.find("📍") != std::string::npos);            // choice 4: info
+  CHECK(chat.out.find("1) ") != std::string::npos);  // numbered choices
+  CHECK(chat.out.find("📍") != std::string::npos);    // choice 4: info
 }
 
 TEST_CASE("sportello serve refuses a configuration that cannot work") {
   support::TempDir dir;
-  auto bad_mode = support::RunSportello({"serve"}, {{"SPORTELLO_DB", dir.File("s.db")},
-                                                    {"TELEGRAM_MODE", "carrier-pigeon"}});
+  auto bad_mode =
+      support::RunSportello({"serve"}, {{"SPORTELLO_DB", dir.File("s.db")},
+                                        {"TELEGRAM_MODE", "carrier-pigeon"}});
   CHECK(bad_mode.exit_code == 2);
   CHECK(bad_mode.err.find("TELEGRAM_MODE") != std::string::npos);
-  auto bad_listen = support::RunSportello({"serve"}, {{"SPORTELLO_DB", dir.File("s.db")},
-                                                      {"SPORTELLO_LISTEN", "nowhere"}});
+  auto bad_listen = support::RunSportello(
+      {"serve"},
+      {{"SPORTELLO_DB", dir.File("s.db")}, {"SPORTELLO_LISTEN", "nowhere"}});
   CHECK(bad_listen.exit_code == 2);
 }
 
-TEST_CASE("a second service on a port already taken fails instead of sharing it") {
+TEST_CASE(
+    "a second service on a port already taken fails instead of sharing it") {
   Bot bot;
   REQUIRE_MESSAGE(bot.Start(), bot.Log());
   support::TempDir other;
   auto second = support::RunSportello(
-      {"serve"}, {{"SPORTELLO_DB", other.File("o.db")}, {"SPORTELLO_LISTEN", support::LoopbackAddress(bot.port)}},
+      {"serve"},
+      {{"SPORTELLO_DB", other.File("o.db")},
+       {"SPORTELLO_LISTEN", support::LoopbackAddress(bot.port)}},
       "", std::chrono::seconds(20));
   CHECK(second.exit_code == 1);
   CHECK(second.err.find("cannot listen") != std::string::npos);
 }
 
-TEST_CASE("serve logs which channels are on without printing secrets and stops cleanly on SIGTERM") {
+TEST_CASE(
+    "serve logs which channels are on without printing secrets and stops "
+    "cleanly on SIGTERM") {
   Bot bot;
   REQUIRE_MESSAGE(bot.Start(), bot.Log());
   const std::string log = bot.Log();
   CHECK(log.find("telegram on") != std::string::npos);
   CHECK(log.find("whatsapp on") != std::string::npos);
-  for (const std::string& secret : {std::string(kTelegramSecret), std::string(kAppSecret),
-                                    bot.telegram.token(), bot.whatsapp.access_token()}) {
+  for (const std::string& secret :
+       {std::string(kTelegramSecret), std::string(kAppSecret),
+        bot.telegram.token(), bot.whatsapp.access_token()}) {
     CHECK(log.find(secret) == std::string::npos);
   }
   CHECK(bot.service->Terminate() == 0);
 }
 
 TEST_CASE("sportello classify prints one JSON object per input line") {
-  auto out = support::RunSportello({"classify", "--now", "2026-11-22"}, {}, "ciao\n\ncerco lavoro a Bari\n");
+  auto out = support::RunSportello({"classify", "--now", "2026-11-22"}, {},
+                                   "ciao\n\ncerco lavoro a Bari\n");
   REQUIRE(out.exit_code == 0);
   std::vector<nlohmann::json> lines;
   size_t start = 0;
   while (start < out.out.size()) {
     const size_t end = out.out.find('\n', start);
-    lines.push_back(nlohmann::json::parse(out.out.substr(start, end - start), nullptr, false));
+    lines.push_back(nlohmann::json::parse(out.out.substr(start, end - start),
+                                          nullptr, false));
     start = end == std::string::npos ? out.out.size() : end + 1;
   }
   REQUIRE(lines.size() == 3);

@@ -23,13 +23,15 @@ namespace tg = fakes::tg;
 int64_t RequeuedAtStart(const std::string& log) {
   static const std::regex kLine(R"((\d+) message\(s\) were in flight)");
   int64_t total = 0;
-  for (auto it = std::sregex_iterator(log.begin(), log.end(), kLine); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(log.begin(), log.end(), kLine);
+       it != std::sregex_iterator(); ++it) {
     total += std::stoll((*it)[1]);
   }
   return total;
 }
 
-TEST_CASE("a kill -9 after acknowledging loses no update and processes none twice") {
+TEST_CASE(
+    "a kill -9 after acknowledging loses no update and processes none twice") {
   constexpr int kChats = 240;
   constexpr int kThreads = 8;
   Bot bot;
@@ -44,7 +46,9 @@ TEST_CASE("a kill -9 after acknowledging loses no update and processes none twic
       auto http = bot.Http();
       for (int i = t; i < kChats; i += kThreads) {
         const int64_t chat = 9'000'000'000 + i;
-        if (http.PostTelegramUpdate(tg::TextMessage(100'000 + i, chat, "ciao"), kTelegramSecret).status == 200) {
+        if (http.PostTelegramUpdate(tg::TextMessage(100'000 + i, chat, "ciao"),
+                                    kTelegramSecret)
+                .status == 200) {
           ++acknowledged;
         }
       }
@@ -53,22 +57,30 @@ TEST_CASE("a kill -9 after acknowledging loses no update and processes none twic
   for (auto& s : senders) s.join();
   bot.service->Kill9();
   REQUIRE(acknowledged == kChats);
-  const int64_t pending_at_crash = bot.Count("SELECT count(*) FROM inbox WHERE processed_at IS NULL");
+  const int64_t pending_at_crash =
+      bot.Count("SELECT count(*) FROM inbox WHERE processed_at IS NULL");
   MESSAGE("updates still unprocessed at the kill: " << pending_at_crash);
 
   REQUIRE_MESSAGE(bot.Start(), bot.Log());
   const auto deadline = std::chrono::steady_clock::now() + 60s;
   while (std::chrono::steady_clock::now() < deadline &&
-         (bot.Count("SELECT count(*) FROM inbox WHERE processed_at IS NULL") != 0 ||
-          bot.Count("SELECT count(*) FROM outbox WHERE state IN ('pending','sending')") != 0)) {
+         (bot.Count("SELECT count(*) FROM inbox WHERE processed_at IS NULL") !=
+              0 ||
+          bot.Count("SELECT count(*) FROM outbox WHERE state IN "
+                    "('pending','sending')") != 0)) {
     std::this_thread::sleep_for(50ms);
   }
   CHECK(bot.Count("SELECT count(*) FROM inbox") == kChats);
-  CHECK(bot.Count("SELECT count(*) FROM inbox WHERE processed_at IS NULL") == 0);
-  // Exactly once: one history row per update, one welcome + one menu per person.
-  CHECK(bot.Count("SELECT count(*) FROM messages WHERE direction = 'in'") == kChats);
-  CHECK(bot.Count("SELECT count(*) FROM messages WHERE direction = 'out'") == 2 * kChats);
-  CHECK(bot.Count("SELECT count(*) FROM outbox WHERE state = 'sent'") == 2 * kChats);
+  CHECK(bot.Count("SELECT count(*) FROM inbox WHERE processed_at IS NULL") ==
+        0);
+  // Exactly once: one history row per update, one welcome + one menu per
+  // person.
+  CHECK(bot.Count("SELECT count(*) FROM messages WHERE direction = 'in'") ==
+        kChats);
+  CHECK(bot.Count("SELECT count(*) FROM messages WHERE direction = 'out'") ==
+        2 * kChats);
+  CHECK(bot.Count("SELECT count(*) FROM outbox WHERE state = 'sent'") ==
+        2 * kChats);
 
   // Every person got their answer; duplicates only within what was in flight.
   std::set<int64_t> answered;
@@ -89,7 +101,10 @@ TEST_CASE("outbound messages survive a restart and are delivered afterwards") {
   Bot bot;
   bot.telegram.FailWithServerError("sendMessage", 1000);  // the API is down
   REQUIRE_MESSAGE(bot.Start(), bot.Log());
-  REQUIRE(bot.Http().PostTelegramUpdate(tg::TextMessage(1, 123, "ciao"), kTelegramSecret).status == 200);
+  REQUIRE(
+      bot.Http()
+          .PostTelegramUpdate(tg::TextMessage(1, 123, "ciao"), kTelegramSecret)
+          .status == 200);
   REQUIRE(bot.telegram.WaitForCalls(1, 10s, "sendMessage"));
   REQUIRE(bot.service->Terminate() == 0);
   CHECK(bot.Count("SELECT count(*) FROM outbox WHERE state = 'pending'") == 2);
@@ -98,8 +113,8 @@ TEST_CASE("outbound messages survive a restart and are delivered afterwards") {
   // Point the restarted service at an API that works.
   support::Env env = bot.Environment();
   env["TELEGRAM_API_BASE"] = healthy.base_url();
-  bot.service = std::make_unique<support::ServiceProcess>(std::vector<std::string>{"serve"}, env,
-                                                          bot.dir.File("service2.log"));
+  bot.service = std::make_unique<support::ServiceProcess>(
+      std::vector<std::string>{"serve"}, env, bot.dir.File("service2.log"));
   REQUIRE_MESSAGE(bot.service->WaitHealthy(), bot.Log());
   REQUIRE_MESSAGE(healthy.WaitForCalls(2, 30s, "sendMessage"), bot.Log());
   CHECK(healthy.SentTexts(123).size() == 2);

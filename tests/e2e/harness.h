@@ -42,8 +42,9 @@ struct Bot {
 
   // Starts (or restarts) the service on the same database and port.
   bool Start() {
-    service = std::make_unique<support::ServiceProcess>(std::vector<std::string>{"serve"},
-                                                        Environment(), dir.File("service.log"));
+    service = std::make_unique<support::ServiceProcess>(
+        std::vector<std::string>{"serve"}, Environment(),
+        dir.File("service.log"));
     return service->WaitHealthy();
   }
 
@@ -54,8 +55,8 @@ struct Bot {
   int64_t Count(const std::string& sql) const {
     sqlite3* db = nullptr;
     int64_t value = -1;
-    if (sqlite3_open_v2(dir.File("sportello.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-        SQLITE_OK) {
+    if (sqlite3_open_v2(dir.File("sportello.db").c_str(), &db,
+                        SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
       sqlite3_busy_timeout(db, 5000);
       sqlite3_stmt* st = nullptr;
       if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&

@@ -31,7 +31,8 @@ std::unique_ptr<Database> MigratedDb() {
 }
 
 int64_t NewUser(Database& db, const std::string& external_id) {
-  auto u = UpsertUserOnInbound(db, "telegram", external_id, external_id, "", kNow);
+  auto u =
+      UpsertUserOnInbound(db, "telegram", external_id, external_id, "", kNow);
   REQUIRE(u.ok());
   return u->id;
 }
@@ -59,13 +60,15 @@ std::vector<int64_t> Ids(const std::vector<Slot>& slots) {
   return ids;
 }
 
-std::vector<int64_t> FreeIds(Database& db, const char* service, int limit = 100) {
+std::vector<int64_t> FreeIds(Database& db, const char* service,
+                             int limit = 100) {
   auto slots = FreeSlots(db, service, kNow, kNow + 1000 * kHour, limit);
   REQUIRE(slots.ok());
   return Ids(*slots);
 }
 
-TEST_CASE("the six services are on offer from the first migration of appointments") {
+TEST_CASE(
+    "the six services are on offer from the first migration of appointments") {
   auto db = MigratedDb();
   auto services = ListServices(*db);
   REQUIRE(services.ok());
@@ -77,9 +80,9 @@ TEST_CASE("the six services are on offer from the first migration of appointment
     CHECK(s.minutes > 0);
     codes.push_back(s.code);
   }
-  CHECK(codes == std::vector<std::string>{"orientamento", "bilancio_competenze",
-                                          "garanzia_giovani", "curriculum", "creazione_impresa",
-                                          "mobilita_europea"});
+  CHECK(codes == std::vector<std::string>{
+                     "orientamento", "bilancio_competenze", "garanzia_giovani",
+                     "curriculum", "creazione_impresa", "mobilita_europea"});
   auto mobility = FindService(*db, "mobilita_europea");
   REQUIRE(mobility.ok());
   REQUIRE(mobility->has_value());
@@ -125,11 +128,14 @@ TEST_CASE("a slot that cannot work is refused") {
   CHECK(id.status().code() == Status::Code::kInvalidArgument);
 }
 
-TEST_CASE("a counsellor cannot have overlapping slots but colleagues can share a time") {
+TEST_CASE(
+    "a counsellor cannot have overlapping slots but colleagues can share a "
+    "time") {
   auto db = MigratedDb();
   const int64_t ten = kNow + 24 * kHour;
   Add(*db, At(ten));
-  CHECK(AddSlot(*db, At(ten), kNow).status().code() == Status::Code::kAlreadyExists);
+  CHECK(AddSlot(*db, At(ten), kNow).status().code() ==
+        Status::Code::kAlreadyExists);
   CHECK(AddSlot(*db, At(ten + 30 * kMinute), kNow).status().code() ==
         Status::Code::kAlreadyExists);
   CHECK(AddSlot(*db, At(ten - 30 * kMinute), kNow).status().code() ==
@@ -139,7 +145,9 @@ TEST_CASE("a counsellor cannot have overlapping slots but colleagues can share a
   CHECK(AddSlot(*db, At(ten, "orientamento", "Marco Bianchi"), kNow).ok());
 }
 
-TEST_CASE("free slots for a service include those open to any service in time order") {
+TEST_CASE(
+    "free slots for a service include those open to any service in time "
+    "order") {
   auto db = MigratedDb();
   const int64_t any = Add(*db, At(kNow + 3 * kHour, nullptr, "A"));
   const int64_t cv = Add(*db, At(kNow + 2 * kHour, "curriculum", "B"));
@@ -172,10 +180,12 @@ TEST_CASE("a booked slot is no longer free until its booking is cancelled") {
   REQUIRE(stored->has_value());
   CHECK((*stored)->state == BookingState::kCancelled);
   CHECK((*stored)->cancelled_at == kNow + 1);
-  CHECK(MarkBookingCancelled(*db, *booking, kNow + 2).code() == Status::Code::kNotFound);
+  CHECK(MarkBookingCancelled(*db, *booking, kNow + 2).code() ==
+        Status::Code::kNotFound);
 }
 
-TEST_CASE("the database refuses a second booking of a slot however it is written") {
+TEST_CASE(
+    "the database refuses a second booking of a slot however it is written") {
   auto db = MigratedDb();
   const int64_t first = NewUser(*db, "1");
   const int64_t second = NewUser(*db, "2");
@@ -186,7 +196,8 @@ TEST_CASE("the database refuses a second booking of a slot however it is written
   CHECK(again.status().code() == Status::Code::kAlreadyExists);
   // Even SQL that checks nothing cannot double-book: the unique index decides.
   Statement raw = db->Prepare(
-      "INSERT INTO bookings(slot_id, user_id, service_code, created_at) VALUES(?, ?, ?, ?)");
+      "INSERT INTO bookings(slot_id, user_id, service_code, created_at) "
+      "VALUES(?, ?, ?, ?)");
   raw.Bind(1, slot).Bind(2, second).Bind(3, "orientamento").Bind(4, kNow);
   CHECK(raw.Run().code() == Status::Code::kAlreadyExists);
 }
@@ -203,19 +214,37 @@ TEST_CASE("a slot freed by a cancellation can be booked again") {
   CHECK(*second != *first);
 }
 
+TEST_CASE(
+    "a booking id is never reused even after the newest booking is deleted") {
+  // Reminders are keyed by booking id: a reused id would meet the old keys.
+  auto db = MigratedDb();
+  const int64_t user = NewUser(*db, "1");
+  const int64_t slot = Add(*db, At(kNow + kHour));
+  auto first = InsertBooking(*db, slot, user, "orientamento", kNow);
+  REQUIRE(first.ok());
+  REQUIRE(db->Exec("DELETE FROM bookings").ok());
+  auto second = InsertBooking(*db, slot, user, "orientamento", kNow);
+  REQUIRE(second.ok());
+  CHECK(*second > *first);
+}
+
 TEST_CASE("booking a slot or for a user that does not exist is not found") {
   auto db = MigratedDb();
   const int64_t user = NewUser(*db, "1");
   const int64_t slot = Add(*db, At(kNow + kHour));
-  CHECK(InsertBooking(*db, slot + 100, user, "orientamento", kNow).status().code() ==
-        Status::Code::kNotFound);
-  CHECK(InsertBooking(*db, slot, user + 100, "orientamento", kNow).status().code() ==
-        Status::Code::kNotFound);
+  CHECK(InsertBooking(*db, slot + 100, user, "orientamento", kNow)
+            .status()
+            .code() == Status::Code::kNotFound);
+  CHECK(InsertBooking(*db, slot, user + 100, "orientamento", kNow)
+            .status()
+            .code() == Status::Code::kNotFound);
   CHECK(InsertBooking(*db, slot, user, "astrologia", kNow).status().code() ==
         Status::Code::kNotFound);
 }
 
-TEST_CASE("a person's booked appointments are listed soonest first without cancelled or past ones") {
+TEST_CASE(
+    "a person's booked appointments are listed soonest first without cancelled "
+    "or past ones") {
   auto db = MigratedDb();
   const int64_t user = NewUser(*db, "1");
   const int64_t other = NewUser(*db, "2");
@@ -223,7 +252,8 @@ TEST_CASE("a person's booked appointments are listed soonest first without cance
   const int64_t sooner = Add(*db, At(kNow + 2 * kHour, "orientamento", "B"));
   const int64_t cancelled = Add(*db, At(kNow + 3 * kHour, "orientamento", "C"));
   const int64_t past = Add(*db, At(kNow - 3 * kHour, "orientamento", "D"));
-  const int64_t someone_elses = Add(*db, At(kNow + 4 * kHour, "orientamento", "E"));
+  const int64_t someone_elses =
+      Add(*db, At(kNow + 4 * kHour, "orientamento", "E"));
   auto b_later = InsertBooking(*db, later, user, "orientamento", kNow);
   auto b_sooner = InsertBooking(*db, sooner, user, "orientamento", kNow);
   auto b_cancelled = InsertBooking(*db, cancelled, user, "orientamento", kNow);
@@ -288,7 +318,8 @@ TEST_CASE("cancelling by dedupe key leaves a row already sent as it was") {
   auto cancelled = CancelOutboxByDedupeKey(*db, "reminder:7:2h");
   REQUIRE(cancelled.ok());
   CHECK_FALSE(*cancelled);
-  Statement st = db->Prepare("SELECT state FROM outbox WHERE dedupe_key = 'reminder:7:2h'");
+  Statement st = db->Prepare(
+      "SELECT state FROM outbox WHERE dedupe_key = 'reminder:7:2h'");
   REQUIRE(st.Step());
   CHECK(st.Text(0) == "sent");
 }

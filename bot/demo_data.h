@@ -1,0 +1,25 @@
+// Demo vacancies (storage/demo/vacancies.json, compiled into the binary), so
+// a new installation has offers to show before the first real import.
+#pragma once
+
+#include <cstdint>
+
+#include "bot/core/status.h"
+#include "storage/database.h"
+#include "storage/vacancy_import.h"
+
+namespace sportello {
+
+// Imports the demo offers by external_id ("demo-001"...), moved in time by
+// whole days so that the newest is published today and each keeps its age
+// and remaining life: the demo looks the same whenever it is loaded. Run it
+// inside a transaction (Store::Write) so it is all or nothing; running it
+// again updates the same offers. Internal if the embedded file is broken.
+core::Result<storage::ImportSummary> ImportDemoVacancies(storage::Database& db,
+                                                         int64_t now_ms);
+
+// ImportDemoVacancies without the summary: what `serve` calls on a database
+// without vacancies (storage::CountVacancies() == 0).
+core::Status LoadDemoVacancies(storage::Database& db, int64_t now_ms);
+
+}  // namespace sportello

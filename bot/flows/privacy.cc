@@ -1,0 +1,232 @@
+#include "bot/flows/privacy.h"
+
+#include <cstdio>
+
+#include "bot/booking.h"
+#include "bot/core/log.h"
+#include "bot/core/rome_time.h"
+#include "bot/flows/consent.h"
+#include "bot/flows/router.h"
+
+namespace sportello::flows {
+namespace {
+
+// "03/11/2026", Rome's calendar.
+std::string FormatDate(int64_t at_ms) {
+  const auto d = core::RomeDate(core::FromMillis(at_ms));
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02u/%02u/%04d",
+                static_cast<unsigned>(d.day()),
+                static_cast<unsigned>(d.month()), static_cast<int>(d.year()));
+  return buf;
+}
+
+}  // namespace
+
+std::string_view PrivacyFlow::name() const { return kPrivacyFlow; }
+
+core::Result<PersonErasure> ErasePerson(Turn& turn) {
+  PersonErasure out;
+  auto upcoming =
+      booking::UpcomingAppointments(turn.db, turn.user.id, turn.now_ms);
+  if (!upcoming.ok()) return upcoming.status();
+  for (const auto& appointment : *upcoming) {
+    auto cancelled = booking::Cancel(turn.db, turn.user.id,
+                                     appointment.booking.id, turn.now_ms);
+    if (!cancelled.ok()) return cancelled.status();
+    ++out.cancelled_appointments;
+  }
+  auto erased = storage::ErasePersonalData(turn.db, turn.user.id, turn.now_ms);
+  if (!erased.ok()) return erased.status();
+  out.erased = *erased;
+  EndFlow(turn.conversation);
+  turn.user.name.clear();
+  turn.user.consent_version.reset();
+  turn.user.consent_at.reset();
+  turn.user.notify = false;
+  return out;
+}
+
+std::vector<Reply> PrivacyFlow::Start(Turn& turn) const {
+  const std::string& intent = turn.analysis.intent;
+  if (intent == "privacy_export") return Export(turn);
+  if (intent == "privacy_erase") return AskErase(turn);
+  if (intent == "notify_on") return Notify(turn, true);
+  if (intent == "notify_off") return Notify(turn, false);
+  return Overview(turn);
+}
+
+std::vector<Reply> PrivacyFlow::Continue(Turn& turn) const {
+  const std::string_view id = turn.in.button_id;
+  if (id == kPrivacyExport) return Export(turn);
+  if (id == kPrivacyErase) return AskErase(turn);
+  if (id == kPrivacyEraseYes) return Erase(turn);
+  if (id == kPrivacyNotifyOn) return Notify(turn, true);
+  if (id == kPrivacyNotifyOff) return Notify(turn, false);
+  const Catalog& t = deps_.catalog;
+  if (id == kPrivacyNotice) {
+    EndFlow(turn.conversation);
+    return {{t.Text(turn.lang, "consent.more",
+                    {{"centre", deps_.config.centre.name}}),
+             {{kPrivacyExport, t.Text(turn.lang, "privacy.export_button")},
+              {kPrivacyErase, t.Text(turn.lang, "privacy.erase_button")}}}};
+  }
+  if (id.empty() && turn.conversation.step == "erase") {
+    // Only a clear yes erases; another privacy request is answered; anything
+    // else keeps the data.
+    const std::string& intent = turn.analysis.intent;
+    if (intent == "affirm" && turn.analysis.confidence >= 0.9)
+      return Erase(turn);
+    if ((intent == "privacy_export" || intent == "notify_on" ||
+         intent == "notify_off") &&
+        turn.analysis.confidence >= 0.8) {
+      EndFlow(turn.conversation);
+      return Start(turn);
+    }
+    EndFlow(turn.conversation);
+    return {{t.Text(turn.lang, "privacy.erase_kept"), {}}};
+  }
+  if (id == kPrivacyEraseNo) {
+    EndFlow(turn.conversation);
+    return {{t.Text(turn.lang, "privacy.erase_kept"), {}}};
+  }
+  return Start(turn);
+}
+
+std::vector<Reply> PrivacyFlow::Overview(Turn& turn) const {
+  EndFlow(turn.conversation);
+  const Catalog& t = deps_.catalog;
+  const std::string& lang = turn.lang;
+  const storage::User& u = turn.user;
+  std::string text =
+      t.Text(lang, "privacy.overview", {{"centre", deps_.config.centre.name}});
+  text += "\n\n";
+  text += HasConsent(u)
+              ? t.Text(lang, "privacy.consent_yes",
+                       {{"date", FormatDate(u.consent_at.value_or(0))},
+                        {"version", *u.consent_version}})
+              : t.Text(lang, "privacy.consent_no");
+  text += "\n" + t.Text(lang, u.notify ? "privacy.notify_is_on"
+                                       : "privacy.notify_is_off");
+  Reply r{text, {}};
+  r.buttons.push_back({kPrivacyExport, t.Text(lang, "privacy.export_button")});
+  r.buttons.push_back({kPrivacyErase, t.Text(lang, "privacy.erase_button")});
+  r.buttons.push_back(
+      u.notify ? core::Button{kPrivacyNotifyOff,
+                              t.Text(lang, "privacy.notify_off_button")}
+               : core::Button{kPrivacyNotifyOn,
+                              t.Text(lang, "privacy.notify_on_button")});
+  if (!HasConsent(u))
+    r.buttons.push_back(
+        {kConsentStart, t.Text(lang, "privacy.consent_button")});
+  r.buttons.push_back({kPrivacyNotice, t.Text(lang, "privacy.notice_button")});
+  return {r};
+}
+
+std::vector<Reply> PrivacyFlow::Export(Turn& turn) const {
+  EndFlow(turn.conversation);
+  const Catalog& t = deps_.catalog;
+  const std::string& lang = turn.lang;
+  const storage::User& u = turn.user;
+  auto profile = storage::FindProfile(turn.db, u.id);
+  auto counts = storage::CountStoredData(turn.db, u.id);
+  if (!profile.ok() || !counts.ok()) {
+    core::LogError(
+        "privacy",
+        "export failed: " +
+            (profile.ok() ? counts.status() : profile.status()).ToString());
+    return {{t.Text(lang, "flow.error"), {}}};
+  }
+  const std::string none = t.Text(lang, "privacy.none");
+  std::string text = t.Text(lang, "privacy.export.header",
+                            {{"centre", deps_.config.centre.name}});
+  const auto line = [&](std::string_view key, const Catalog::Vars& vars) {
+    text += "\n" + t.Text(lang, key, vars);
+  };
+  line("privacy.export.name", {{"name", u.name.empty() ? none : u.name}});
+  line("privacy.export.channel",
+       {{"channel", u.channel},
+        {"language", u.language.empty() ? none : u.language},
+        {"date", FormatDate(u.created_at)}});
+  if (HasConsent(u)) {
+    line("privacy.consent_yes", {{"date", FormatDate(u.consent_at.value_or(0))},
+                                 {"version", *u.consent_version}});
+  } else {
+    line("privacy.consent_no", {});
+  }
+  line(u.notify ? "privacy.notify_is_on" : "privacy.notify_is_off", {});
+  if (!profile->has_value()) {
+    line("privacy.export.no_profile", {});
+  } else {
+    const storage::Profile& p = **profile;
+    const std::string band =
+        p.age_band ? t.Text(lang, "consent.age." + *p.age_band) : none;
+    line("privacy.export.profile", {{"band", band}});
+    for (const auto& q : questionnaire_->questions()) {
+      auto it = p.answers.find(q.id);
+      if (it == p.answers.end()) continue;
+      text += "\n• " + t.Text(lang, Questionnaire::LabelKey(q.id)) + ": " +
+              questionnaire_->Display(q, it->second, t, lang);
+    }
+  }
+  line("privacy.export.messages",
+       {{"from_user", std::to_string(counts->messages_from_user)},
+        {"to_user", std::to_string(counts->messages_to_user)}});
+  if (counts->messages_erased > 0) {
+    line("privacy.export.erased",
+         {{"count", std::to_string(counts->messages_erased)}});
+  }
+  line("privacy.export.bookings",
+       {{"count", std::to_string(counts->bookings)}});
+  line("privacy.export.interests",
+       {{"count", std::to_string(counts->vacancy_interests)}});
+  text += "\n\n" + t.Text(lang, "privacy.export.footer");
+  return {{text, {{kPrivacyErase, t.Text(lang, "privacy.erase_button")}}}};
+}
+
+std::vector<Reply> PrivacyFlow::AskErase(Turn& turn) const {
+  EndFlow(turn.conversation);
+  turn.conversation.flow = std::string(kPrivacyFlow);
+  turn.conversation.step = "erase";
+  const Catalog& t = deps_.catalog;
+  return {{t.Text(turn.lang, "privacy.erase_confirm"),
+           {{kPrivacyEraseYes, t.Text(turn.lang, "privacy.erase_yes")},
+            {kPrivacyEraseNo, t.Text(turn.lang, "privacy.erase_no")}}}};
+}
+
+std::vector<Reply> PrivacyFlow::Erase(Turn& turn) const {
+  const Catalog& t = deps_.catalog;
+  auto erased = ErasePerson(turn);
+  if (!erased.ok()) {
+    core::LogError("privacy", "erasure failed: " + erased.status().ToString());
+    EndFlow(turn.conversation);
+    return {{t.Text(turn.lang, "flow.error"), {}}};
+  }
+  std::string text = t.Text(turn.lang, "privacy.erased");
+  if (erased->cancelled_appointments > 0) {
+    text += "\n" +
+            t.Text(turn.lang, "privacy.erased_bookings",
+                   {{"count", std::to_string(erased->cancelled_appointments)}});
+  }
+  return {{text, {}}};
+}
+
+std::vector<Reply> PrivacyFlow::Notify(Turn& turn, bool on) const {
+  EndFlow(turn.conversation);
+  const Catalog& t = deps_.catalog;
+  if (auto s = storage::SetNotify(turn.db, turn.user.id, on); !s.ok()) {
+    core::LogError("privacy", "notify change failed: " + s.ToString());
+    return {{t.Text(turn.lang, "flow.error"), {}}};
+  }
+  turn.user.notify = on;
+  if (on) {
+    return {{t.Text(turn.lang, "privacy.notify_on_done"),
+             {{kPrivacyNotifyOff,
+               t.Text(turn.lang, "privacy.notify_off_button")}}}};
+  }
+  return {
+      {t.Text(turn.lang, "privacy.notify_off_done"),
+       {{kPrivacyNotifyOn, t.Text(turn.lang, "privacy.notify_on_button")}}}};
+}
+
+}  // namespace sportello::flows

@@ -1,0 +1,214 @@
+// The person's privacy rights through the web chat, the real dispatcher and
+// SQLite: what is stored about them, readable; erasure after a
+// confirmation; notices on and off; all of it from anywhere.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "bot/booking.h"
+#include "bot/flows/consent.h"
+#include "storage/appointments.h"
+#include "tests/bot/test_bot.h"
+
+namespace sportello::testing {
+namespace {
+
+bool Has(const std::vector<std::string>& ids, const std::string& id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+std::string AllText(const nlohmann::json& replies) {
+  std::string out;
+  for (const auto& r : replies) out += r["text"].get<std::string>() + "\n";
+  return out;
+}
+
+bool Mentions(const nlohmann::json& replies, const std::string& what) {
+  return AllText(replies).find(what) != std::string::npos;
+}
+
+const Catalog& Texts() {
+  static const Catalog catalog = Catalog::LoadEmbedded().value();
+  return catalog;
+}
+
+// A consenting person with a profile begun: name, birth year, comune.
+void WithProfile(TestBot& bot) {
+  (void)bot.Say("u1", "ciao");
+  bot.GiveConsent("u1");
+  (void)bot.Say("u1", "profilo");
+  (void)bot.Say("u1", "Giulia");
+  (void)bot.Say("u1", "2004");
+  (void)bot.Say("u1", "Molfetta");
+}
+
+TEST_CASE(
+    "the privacy page shows the consent and the notices and offers each "
+    "right") {
+  TestBot bot;
+  (void)bot.Say("u1", "ciao");
+  auto page = bot.Say("u1", "/privacy");
+  CHECK(Mentions(page, Texts().Text("it", "privacy.consent_no")));
+  CHECK(Mentions(page, Texts().Text("it", "privacy.notify_is_off")));
+  const auto ids = ButtonIds(page);
+  CHECK(Has(ids, "privacy:export"));
+  CHECK(Has(ids, "privacy:erase"));
+  CHECK(Has(ids, "privacy:notify_on"));
+  CHECK(Has(ids, flows::kConsentStart));
+
+  SUBCASE(
+      "once consent is given the page says when and offers no consent button") {
+    bot.GiveConsent("u1");
+    auto after = bot.Say("u1", "/privacy");
+    CHECK(Mentions(after, flows::kConsentVersion));
+    CHECK_FALSE(Has(ButtonIds(after), flows::kConsentStart));
+  }
+}
+
+TEST_CASE("my data lists the profile the consent and how much is stored") {
+  TestBot bot;
+  WithProfile(bot);
+  auto data = bot.Say("u1", "i miei dati");
+  REQUIRE(data.size() == 1);
+  const std::string text = AllText(data);
+  CHECK(text.find("Giulia") != std::string::npos);
+  CHECK(text.find("2004") != std::string::npos);
+  CHECK(text.find("Molfetta") != std::string::npos);
+  CHECK(text.find("16-29") != std::string::npos);  // the age band
+  CHECK(text.find(flows::kConsentVersion) != std::string::npos);
+  CHECK(text.find("web") != std::string::npos);
+  CHECK(Has(ButtonIds(data), "privacy:erase"));
+}
+
+TEST_CASE("erasing asks first and keeps everything on no") {
+  TestBot bot;
+  WithProfile(bot);
+  auto confirm = bot.Say("u1", "cancella i miei dati");
+  CHECK(ButtonIds(confirm) ==
+        std::vector<std::string>{"privacy:erase_yes", "privacy:erase_no"});
+  SUBCASE("no") {
+    auto kept = bot.Press("u1", "privacy:erase_no");
+    CHECK(Mentions(kept, Texts().Text("it", "privacy.erase_kept")));
+  }
+  SUBCASE("anything but a clear yes") {
+    auto kept = bot.Say("u1", "boh");
+    CHECK(Mentions(kept, Texts().Text("it", "privacy.erase_kept")));
+  }
+  CHECK(bot.Count("SELECT count(*) FROM profile_answers") == 3);
+  CHECK(bot.Count(
+            "SELECT count(*) FROM users WHERE consent_version IS NOT NULL") ==
+        1);
+}
+
+TEST_CASE("after erasure my data shows nothing personal") {
+  TestBot bot;
+  WithProfile(bot);
+  (void)bot.Say("u1", "cancella i miei dati");
+  auto erased = bot.Press("u1", "privacy:erase_yes");
+  CHECK(Mentions(erased, Texts().Text("it", "privacy.erased")));
+  CHECK(bot.Count("SELECT count(*) FROM profiles") == 0);
+  CHECK(bot.Count("SELECT count(*) FROM profile_answers") == 0);
+  CHECK(bot.Count("SELECT count(*) FROM users WHERE consent_version IS NULL "
+                  "AND consent_at IS NULL"
+                  " AND name = '' AND notify = 0") == 1);
+  CHECK(bot.Count("SELECT count(*) FROM messages WHERE text LIKE '%Giulia%' OR "
+                  "text LIKE '%Molfetta%'") == 0);
+  CHECK(bot.Count("SELECT count(*) FROM messages WHERE text = '[cancellato]'") >
+        0);
+  CHECK(bot.Count("SELECT count(*) FROM inbox WHERE payload LIKE '%Giulia%'") ==
+        0);
+  CHECK(bot.Count(
+            "SELECT count(*) FROM outbox WHERE payload LIKE '%Giulia%'") == 0);
+
+  auto data = bot.Say("u1", "i miei dati");
+  const std::string text = AllText(data);
+  CHECK(text.find("Giulia") == std::string::npos);
+  CHECK(text.find("Molfetta") == std::string::npos);
+  CHECK(text.find(Texts().Text("it", "privacy.export.no_profile")) !=
+        std::string::npos);
+  CHECK(text.find(Texts().Text("it", "privacy.consent_no")) !=
+        std::string::npos);
+
+  SUBCASE("a profile needs consent again") {
+    auto again = bot.Say("u1", "profilo");
+    CHECK(Has(ButtonIds(again), "consent:age:16_29"));
+  }
+}
+
+TEST_CASE(
+    "erasure cancels upcoming appointments and their reminders and unlinks the "
+    "bookings") {
+  TestBot bot;
+  WithProfile(bot);
+  const int64_t now = bot.clock.NowMillis();
+  REQUIRE(bot.store
+              ->Write([&](storage::Database& db) -> core::Status {
+                storage::NewSlot slot;
+                slot.service_code = "orientamento";
+                slot.counsellor = "anna";
+                slot.starts_at = now + 72 * 3'600'000LL;
+                slot.minutes = 45;
+                slot.place = "Via Petroni 15";
+                auto slot_id = storage::AddSlot(db, slot, now);
+                if (!slot_id.ok()) return slot_id.status();
+                auto user = db.Prepare("SELECT id FROM users");
+                if (!user.Step()) return core::Status::Internal("no user");
+                return booking::Book(db, bot.catalog, user.Int(0), *slot_id,
+                                     "orientamento", now)
+                    .status();
+              })
+              .ok());
+  REQUIRE(
+      bot.Count(
+          "SELECT count(*) FROM outbox WHERE state = 'pending' AND due_at > " +
+          std::to_string(now)) == 2);
+  (void)bot.Say("u1", "cancella i miei dati");
+  auto erased = bot.Press("u1", "privacy:erase_yes");
+  CHECK(Mentions(erased, "(1)"));
+  CHECK(bot.Count("SELECT count(*) FROM bookings WHERE user_id IS NULL AND "
+                  "state = 'cancelled'") == 1);
+  CHECK(
+      bot.Count(
+          "SELECT count(*) FROM outbox WHERE state = 'pending' AND due_at > " +
+          std::to_string(now)) == 0);
+}
+
+TEST_CASE("notices are turned on and off and the change is confirmed") {
+  TestBot bot;
+  (void)bot.Say("u1", "ciao");
+  auto on = bot.Say("u1", "attiva notifiche");
+  CHECK(Mentions(on, Texts().Text("it", "privacy.notify_on_done")));
+  CHECK(bot.Count("SELECT notify FROM users") == 1);
+  auto off = bot.Press("u1", "privacy:notify_off");
+  CHECK(Mentions(off, Texts().Text("it", "privacy.notify_off_done")));
+  CHECK(bot.Count("SELECT notify FROM users") == 0);
+  (void)bot.Say("u1", "stop notifiche");
+  CHECK(bot.Count("SELECT notify FROM users") == 0);
+  (void)bot.Press("u1", "privacy:notify_on");
+  CHECK(bot.Count("SELECT notify FROM users") == 1);
+}
+
+TEST_CASE("privacy requests are answered even in the middle of another flow") {
+  TestBot bot;
+  WithProfile(bot);
+  REQUIRE(
+      bot.Count("SELECT count(*) FROM conversations WHERE flow = 'profile'") ==
+      1);
+  auto confirm = bot.Say("u1", "cancella i miei dati");
+  CHECK(Has(ButtonIds(confirm), "privacy:erase_yes"));
+  auto data = bot.Say("u1", "i miei dati");
+  CHECK(Mentions(data, "Giulia"));
+}
+
+TEST_CASE("the full privacy notice is one press away") {
+  TestBot bot;
+  (void)bot.Say("u1", "/privacy");
+  auto notice = bot.Press("u1", "privacy:notice");
+  CHECK(Mentions(notice, bot.config.centre.name));
+  CHECK(Mentions(notice, "Garante"));
+}
+
+}  // namespace
+}  // namespace sportello::testing
