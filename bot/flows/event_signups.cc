@@ -87,11 +87,6 @@ core::Result<storage::Event> LoadEvent(storage::Database& db,
   return std::move(**event);
 }
 
-Catalog::Vars EventVars(const std::string& title, const std::string& when,
-                        const std::string& place) {
-  return {{"title", title}, {"when", when}, {"place", place}};
-}
-
 // Schedules the day-before reminder, unless that time has passed. A key left
 // by a cancelled reminder is freed first: the person signed up again.
 Status ScheduleReminder(storage::Database& db, const Catalog& catalog,
@@ -102,11 +97,8 @@ Status ScheduleReminder(storage::Database& db, const Catalog& catalog,
   const std::string key = EventReminderKey(event.id, user.id);
   if (auto freed = storage::ReleaseCancelledOutboxKey(db, key); !freed.ok())
     return freed.status();
-  const std::string lang = SupportedLanguage(user.language);
-  const std::string text =
-      catalog.Text(lang, "events.reminder",
-                   EventVars(event.title, EventWhen(lang, event),
-                             EventPlace(catalog, lang, event)));
+  const std::string text = EventText(catalog, SupportedLanguage(user.language),
+                                     "events.reminder", event);
   return Enqueue(db, user, text, {}, key, due, now_ms);
 }
 
@@ -139,6 +131,14 @@ std::string EventPlace(const Catalog& catalog, std::string_view lang,
                         {{"link", event.link.value_or("")}});
   if (event.link) return event.place + " · " + *event.link;
   return event.place;
+}
+
+std::string EventText(const Catalog& catalog, std::string_view lang,
+                      std::string_view key, const storage::Event& event) {
+  const std::string when = EventWhen(lang, event);
+  const std::string place = EventPlace(catalog, lang, event);
+  return catalog.Text(
+      lang, key, {{"title", event.title}, {"when", when}, {"place", place}});
 }
 
 core::Result<SignupOutcome> SignUpForEvent(storage::Database& db,
@@ -186,9 +186,7 @@ core::Result<storage::Cancellation> CancelEventSignup(storage::Database& db,
     if (!event.ok()) return event.status();
     const std::string lang = SupportedLanguage(user->language);
     const std::string text =
-        catalog.Text(lang, "events.promoted",
-                     EventVars(event->title, EventWhen(lang, *event),
-                               EventPlace(catalog, lang, *event)));
+        EventText(catalog, lang, "events.promoted", *event);
     std::vector<core::Button> buttons = {
         {"events:show:" + std::to_string(event_id),
          catalog.Text(lang, "events.details")}};

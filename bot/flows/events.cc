@@ -39,11 +39,6 @@ core::Result<storage::Event> LoadEvent(storage::Database& db,
   return std::move(**event);
 }
 
-Catalog::Vars EventVars(const std::string& title, const std::string& when,
-                        const std::string& place) {
-  return {{"title", title}, {"when", when}, {"place", place}};
-}
-
 // Word overlap between a message and an event's title: words of 4 letters or
 // more, longer ones counting more.
 size_t TitleScore(const std::string& message_words, const std::string& title) {
@@ -215,17 +210,15 @@ std::vector<Reply> EventsFlow::Join(Turn& turn, int64_t event_id) const {
   }
   auto event = LoadEvent(turn.db, event_id);
   if (!event.ok()) return Failed(turn, event.status());
-  const auto vars = EventVars(event->title, EventWhen(lang, *event),
-                              EventPlace(t, lang, *event));
   const std::vector<core::Button> buttons = {
       {"events:mine", t.Text(lang, "events.mine")},
       {Id("list", 0), t.Text(lang, "events.back")}};
   if (outcome->signup.state == storage::SignupState::kSignedUp) {
-    return {
-        {t.Text(lang,
-                outcome->already ? "events.already_signed" : "events.signed_up",
-                vars),
-         buttons}};
+    return {{EventText(t, lang,
+                       outcome->already ? "events.already_signed"
+                                        : "events.signed_up",
+                       *event),
+             buttons}};
   }
   auto position = storage::WaitingPosition(turn.db, outcome->signup);
   if (!position.ok()) return Failed(turn, position.status());

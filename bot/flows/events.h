@@ -46,6 +46,9 @@ int64_t EventReminderDue(int64_t starts_at);
 std::string EventWhen(std::string_view lang, const storage::Event& event);
 std::string EventPlace(const Catalog& catalog, std::string_view lang,
                        const storage::Event& event);
+// The catalogue text `key` with the event's {title}, {when} and {place}.
+std::string EventText(const Catalog& catalog, std::string_view lang,
+                      std::string_view key, const storage::Event& event);
 
 // --- Changing. REQUIRES: inside a write transaction on `db`.
 
