@@ -214,8 +214,8 @@ core::Status ScoreRoles(storage::Database& db,
                         const VacancyVocabulary& vocabulary,
                         const std::vector<std::string>& roles, bool narrowed,
                         int64_t now_ms, std::vector<Candidate>& candidates) {
-  std::vector<std::pair<int, std::string>> best(
-      candidates.size());  // points, role
+  // By candidate: the points and the role that earned them.
+  std::vector<std::pair<int, std::string>> best(candidates.size());
   for (const auto& role : roles) {
     const std::string expr = RoleExpression(role, vocabulary.RoleForms(role));
     if (expr.empty()) continue;

@@ -33,12 +33,14 @@ inline constexpr int kVacancyPageSize = 3;
 
 // What the person told us about themselves (the profiling flow).
 struct JobseekerProfile {
-  std::vector<std::string>
-      roles;  // desired roles, as the role entity names them
-  std::vector<std::string> sectors;   // desired sectors: "ristorazione"
-  std::optional<std::string> comune;  // where they live (official name)
-  std::vector<std::string>
-      contracts;  // availability: contract kinds they accept
+  // Desired roles, as the role entity names them: "barista".
+  std::vector<std::string> roles;
+  // Desired sectors: "ristorazione".
+  std::vector<std::string> sectors;
+  // Where they live (official comune name).
+  std::optional<std::string> comune;
+  // Availability: the contract kinds they accept.
+  std::vector<std::string> contracts;
 };
 
 struct VacancyQuery {
@@ -47,29 +49,33 @@ struct VacancyQuery {
   // them to its region, nearest first.
   std::optional<std::string> role;  // "cameriere"
   std::optional<std::string> city;  // official comune: "Bari"
-  std::optional<std::string>
-      contract;      // full_time|part_time|tirocinio|stagionale|apprendistato
-  std::string text;  // any words the person typed; results contain at least one
-  std::optional<JobseekerProfile>
-      profile;  // ranks; never narrows except by comune
+  // full_time | part_time | tirocinio | stagionale | apprendistato
+  std::optional<std::string> contract;
+  // Any words the person typed; results contain at least one.
+  std::string text;
+  // Ranks; never narrows, except that its comune stands in for a city.
+  std::optional<JobseekerProfile> profile;
   int offset = 0;
   int limit = kVacancyPageSize;
 };
 
-// One reason an offer ranks where it does, worth `points`.
-//   code       detail              points  when
-//   role       the role            40/20   the role (query's, else a profile's)
-//                                           in the title / only in the text (or
-//                                           in the title within a longer role:
-//                                           "cameriera ai piani" for cameriere)
-//   text       matched words       10 each free words found in the offer
-//   comune     the comune          30      same comune as the city/profile
-//   province   province code       20      same province, another comune
-//   region     region              10      same region, another province
-//   contract   the kind            20      the asked kind, or one the profile
-//   accepts sector     the sector          15      a sector of the profile
-//   partner    ""                  10      a partner company of the centre
-//   fresh      ""                  5       published in the last 7 days
+// One reason an offer ranks where it does, worth `points`:
+//
+//   code      detail          points  when
+//   role      the role        40      the role (the query's, else the best
+//                                     of the profile's) is in the title
+//                             20      ... only in description or sector, or
+//                                     in the title within a longer role
+//                                     ("cameriera ai piani" for cameriere)
+//   text      matched words   10 each free words found in the offer
+//   comune    the comune      30      same comune as the city (or profile's)
+//   province  province code   20      same province, another comune
+//   region    the region      10      same region, another province
+//   contract  the kind        20      the asked kind, or one the profile
+//                                     accepts
+//   sector    the sector      15      a sector of the profile
+//   partner   ""              10      a partner company of the centre
+//   fresh     ""              5       published in the last 7 days
 struct MatchReason {
   std::string code;
   std::string detail;

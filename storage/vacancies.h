@@ -37,9 +37,9 @@ struct Vacancy {
   std::string requirements;
   std::string how_to_apply;
   bool partner = false;  // a partner company of the centre
+  // Active (shown) while published_at <= now < expires_at.
   int64_t published_at = 0;
-  int64_t expires_at =
-      0;  // active (shown) while published_at <= now < expires_at
+  int64_t expires_at = 0;
   int64_t created_at = 0;
   int64_t updated_at = 0;
 };

@@ -86,7 +86,7 @@ struct ImportSummary {
   int inserted = 0;
   int updated = 0;
   int unchanged = 0;               // already stored exactly so
-  std::vector<RowError> rejected;  // the feed's errors, then the import's
+  std::vector<RowError> rejected;  // by row: the feed's and the import's
 };
 
 // Stores the feed's valid rows by external_id (UpsertVacancy) and carries its
