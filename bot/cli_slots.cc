@@ -18,6 +18,7 @@
 #include "bot/config.h"
 #include "bot/core/clock.h"
 #include "bot/core/rome_time.h"
+#include "bot/demo_data.h"
 #include "storage/appointments.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
@@ -371,53 +372,16 @@ int RunDemo(int argc, char** argv) {
   auto opened = OpenDatabase("demo");
   if (!opened) return 1;
   storage::Database& db = *opened->db;
-  const CentreConfig& centre = opened->config.centre;
-  // Monday..Friday: the in-person service of the day.
-  const char* const kInPerson[] = {"orientamento", "garanzia_giovani",
-                                   "curriculum", "bilancio_competenze",
-                                   "orientamento"};
   core::SystemClock clock;
-  const int64_t now = clock.NowMillis();
-  const std::chrono::sys_days today{core::RomeDate(clock.Now())};
-  int added = 0, existing = 0;
   storage::Transaction txn(db);
   if (!txn.status().ok()) return 1;
-  for (int d = 1; d <= 21; ++d) {
-    const std::chrono::sys_days day = today + std::chrono::days{d};
-    const unsigned wd = std::chrono::weekday{day}.c_encoding();
-    if (wd == 0 || wd == 6) continue;
-    for (int i = 0; i < 5; ++i) {  // 9:00, 9:45, 10:30, 11:15, 12:00
-      const int minute_of_day = 9 * 60 + 45 * i;
-      storage::NewSlot in_person;
-      in_person.service_code = kInPerson[wd - 1];
-      in_person.counsellor = "Giulia Rossi";
-      in_person.starts_at = core::ToMillis(core::FromRome(
-          year_month_day{day}, minute_of_day / 60, minute_of_day % 60));
-      in_person.minutes = 45;
-      in_person.place = centre.name + ", " + centre.address;
-      std::vector<storage::NewSlot> slots = {in_person};
-      if (wd == 2 || wd == 4) {
-        storage::NewSlot online = in_person;
-        online.service_code.reset();
-        online.counsellor = "Marco Bianchi";
-        online.place = std::string(storage::kOnline);
-        online.link = "https://meet.example.org/porta-futuro";
-        slots.push_back(online);
-      }
-      for (const auto& s : slots) {
-        auto id = storage::AddSlot(db, s, now);
-        if (id.ok()) {
-          ++added;
-        } else if (id.status().code() == core::Status::Code::kAlreadyExists) {
-          ++existing;
-        } else {
-          std::fprintf(stderr, "sportello slots demo: %s\n",
-                       id.status().ToString().c_str());
-          return 1;
-        }
-      }
-    }
+  auto demo = AddDemoSlots(db, opened->config.centre, clock.NowMillis());
+  if (!demo.ok()) {
+    std::fprintf(stderr, "sportello slots demo: %s\n",
+                 demo.status().ToString().c_str());
+    return 1;
   }
+  const auto [added, existing] = *demo;
   if (auto s = txn.Commit(); !s.ok()) {
     std::fprintf(stderr, "sportello slots demo: %s\n", s.ToString().c_str());
     return 1;

@@ -88,6 +88,9 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
   std::string web_chat = "1", http_threads, sender_threads, tg_rate, wa_rate;
   get("SPORTELLO_WEB_CHAT", &web_chat);
   c.web_chat = !(web_chat == "0" || web_chat == "false" || web_chat == "off");
+  std::string demo = "0";
+  get("SPORTELLO_DEMO", &demo);
+  c.demo = demo == "1" || demo == "true" || demo == "on";
   get("SPORTELLO_HTTP_THREADS", &http_threads);
   get("SPORTELLO_SENDER_THREADS", &sender_threads);
   get("TELEGRAM_BOT_TOKEN", &c.telegram.token);

@@ -52,7 +52,11 @@ struct CentreConfig {
 struct Config {
   std::string db_path = "./sportello.db";  // SPORTELLO_DB
   std::string listen = "127.0.0.1:8080";   // SPORTELLO_LISTEN (host:port)
-  bool web_chat = true;    // SPORTELLO_WEB_CHAT=0 turns the public web chat off
+  bool web_chat = true;  // SPORTELLO_WEB_CHAT=0 turns the public web chat off
+  // SPORTELLO_DEMO=1: at start, demo offers, events and appointment slots
+  // fill whatever is still empty. Off by default: real people must never be
+  // shown invented vacancies.
+  bool demo = false;
   int http_threads = 96;   // SPORTELLO_HTTP_THREADS: >= concurrent connections
   int sender_threads = 8;  // SPORTELLO_SENDER_THREADS
   std::string log_level = "info";  // SPORTELLO_LOG

@@ -1,8 +1,15 @@
 #include "bot/demo_data.h"
 
 #include <algorithm>
+#include <chrono>
+#include <vector>
 
+#include "bot/core/clock.h"
+#include "bot/core/rome_time.h"
 #include "bot/embedded_files.h"
+#include "bot/flows/events.h"
+#include "storage/appointments.h"
+#include "storage/vacancies.h"
 
 namespace sportello {
 
@@ -40,6 +47,82 @@ core::Result<storage::ImportSummary> ImportDemoVacancies(storage::Database& db,
 core::Status LoadDemoVacancies(storage::Database& db, int64_t now_ms) {
   auto summary = ImportDemoVacancies(db, now_ms);
   return summary.ok() ? core::Status::Ok() : summary.status();
+}
+
+core::Result<DemoSlotsSummary> AddDemoSlots(storage::Database& db,
+                                            const CentreConfig& centre,
+                                            int64_t now_ms) {
+  // Monday..Friday: the in-person service of the day.
+  const char* const kInPerson[] = {"orientamento", "garanzia_giovani",
+                                   "curriculum", "bilancio_competenze",
+                                   "orientamento"};
+  const std::chrono::sys_days today{core::RomeDate(core::FromMillis(now_ms))};
+  DemoSlotsSummary summary;
+  for (int d = 1; d <= 21; ++d) {
+    const std::chrono::sys_days day = today + std::chrono::days{d};
+    const unsigned wd = std::chrono::weekday{day}.c_encoding();
+    if (wd == 0 || wd == 6) continue;
+    for (int i = 0; i < 5; ++i) {  // 9:00, 9:45, 10:30, 11:15, 12:00
+      const int minute_of_day = 9 * 60 + 45 * i;
+      storage::NewSlot in_person;
+      in_person.service_code = kInPerson[wd - 1];
+      in_person.counsellor = "Giulia Rossi";
+      in_person.starts_at = core::ToMillis(
+          core::FromRome(std::chrono::year_month_day{day}, minute_of_day / 60,
+                         minute_of_day % 60));
+      in_person.minutes = 45;
+      in_person.place = centre.name + ", " + centre.address;
+      std::vector<storage::NewSlot> slots = {in_person};
+      if (wd == 2 || wd == 4) {
+        storage::NewSlot online = in_person;
+        online.service_code.reset();
+        online.counsellor = "Marco Bianchi";
+        online.place = std::string(storage::kOnline);
+        online.link = "https://meet.example.org/porta-futuro";
+        slots.push_back(online);
+      }
+      for (const auto& s : slots) {
+        auto id = storage::AddSlot(db, s, now_ms);
+        if (id.ok()) {
+          ++summary.added;
+        } else if (id.status().code() == core::Status::Code::kAlreadyExists) {
+          ++summary.existing;
+        } else {
+          return id.status();
+        }
+      }
+    }
+  }
+  return summary;
+}
+
+core::Result<std::string> LoadDemoData(storage::Database& db,
+                                       const CentreConfig& centre,
+                                       int64_t now_ms) {
+  std::string said = "demo data:";
+  auto vacancies = storage::CountVacancies(db);
+  if (!vacancies.ok()) return vacancies.status();
+  if (*vacancies == 0) {
+    auto imported = ImportDemoVacancies(db, now_ms);
+    if (!imported.ok()) return imported.status();
+    said += " offers loaded;";
+  } else {
+    said += " " + std::to_string(*vacancies) + " offers already there;";
+  }
+  auto events = flows::AddDemoEvents(db, now_ms);
+  if (!events.ok()) return events.status();
+  said += " " + std::to_string(events->added) + " events added;";
+  constexpr int64_t kWeeks3 = 21LL * 24 * 3'600'000;
+  auto upcoming = storage::ListSlots(db, now_ms, now_ms + kWeeks3);
+  if (!upcoming.ok()) return upcoming.status();
+  if (upcoming->empty()) {
+    auto slots = AddDemoSlots(db, centre, now_ms);
+    if (!slots.ok()) return slots.status();
+    said += " " + std::to_string(slots->added) + " appointment slots added";
+  } else {
+    said += " " + std::to_string(upcoming->size()) + " slots already there";
+  }
+  return said;
 }
 
 }  // namespace sportello

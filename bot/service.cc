@@ -5,6 +5,7 @@
 
 #include "bot/channels/api_client.h"
 #include "bot/core/log.h"
+#include "bot/demo_data.h"
 #include "bot/dispatcher.h"
 #include "bot/http/routes.h"
 #include "bot/http/server.h"
@@ -56,6 +57,17 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
   auto store = storage::Store::Open(config.db_path);
   if (!store.ok()) return store.status();
   p->store = std::move(*store);
+  if (config.demo) {
+    std::string said;
+    auto s = p->store->Write([&](storage::Database& db) -> core::Status {
+      auto loaded = LoadDemoData(db, config.centre, clock.NowMillis());
+      if (!loaded.ok()) return loaded.status();
+      said = std::move(*loaded);
+      return core::Status::Ok();
+    });
+    if (!s.ok()) return s;
+    core::LogInfo("serve", said);
+  }
   auto catalog = Catalog::LoadEmbedded();
   if (!catalog.ok()) return catalog.status();
   p->catalog = std::move(*catalog);

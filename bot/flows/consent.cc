@@ -5,6 +5,7 @@
 #include "bot/flows/privacy.h"
 #include "bot/flows/profile.h"
 #include "bot/flows/router.h"
+#include "bot/flows/vacancies.h"
 #include "storage/profiles.h"
 
 namespace sportello::flows {
@@ -53,7 +54,9 @@ bool HasConsent(const storage::User& user) {
   return user.consent_version.has_value() && !user.consent_version->empty();
 }
 
-bool NeedsConsent(std::string_view flow) {
+bool NeedsConsent(std::string_view flow, std::string_view button_id) {
+  if (flow == kVacanciesFlow)
+    return button_id.starts_with(kVacancyInterestPrefix);
   return flow == kProfileFlow || flow == kBookingFlow || flow == kEventsFlow;
 }
 
@@ -148,7 +151,7 @@ std::vector<Reply> ConsentFlow::OnAge(Turn& turn,
   if (band == "u14") {
     // Nothing about a child is kept: not the band, not what they wrote.
     EndFlow(turn.conversation);
-    if (auto erased = ErasePerson(turn); !erased.ok()) {
+    if (auto erased = ErasePerson(turn, deps_.catalog); !erased.ok()) {
       core::LogError("consent",
                      "under-14 erasure failed: " + erased.status().ToString());
     }

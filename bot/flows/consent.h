@@ -35,8 +35,10 @@ inline constexpr const char* kConsentNo = "consent:no";
 inline constexpr const char* kConsentMore = "consent:more";
 
 bool HasConsent(const storage::User& user);
-// Flows that store personal data (profile, bookings, event sign-ups).
-bool NeedsConsent(std::string_view flow);
+// Flows that store personal data (profile, bookings, event sign-ups), and
+// the one step of a browsing flow that does ("mi interessa" links the person
+// to an offer): `button_id` is the press being answered, "" for text.
+bool NeedsConsent(std::string_view flow, std::string_view button_id = "");
 
 // The age band for an age in years: "u14", "14_15", "16_29", "30_39",
 // "40_plus".

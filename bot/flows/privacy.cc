@@ -6,6 +6,7 @@
 #include "bot/core/log.h"
 #include "bot/core/rome_time.h"
 #include "bot/flows/consent.h"
+#include "bot/flows/events.h"
 #include "bot/flows/router.h"
 
 namespace sportello::flows {
@@ -25,7 +26,7 @@ std::string FormatDate(int64_t at_ms) {
 
 std::string_view PrivacyFlow::name() const { return kPrivacyFlow; }
 
-core::Result<PersonErasure> ErasePerson(Turn& turn) {
+core::Result<PersonErasure> ErasePerson(Turn& turn, const Catalog& catalog) {
   PersonErasure out;
   auto upcoming =
       booking::UpcomingAppointments(turn.db, turn.user.id, turn.now_ms);
@@ -36,6 +37,10 @@ core::Result<PersonErasure> ErasePerson(Turn& turn) {
     if (!cancelled.ok()) return cancelled.status();
     ++out.cancelled_appointments;
   }
+  auto signups =
+      CancelAllEventSignups(turn.db, catalog, turn.user.id, turn.now_ms);
+  if (!signups.ok()) return signups.status();
+  out.cancelled_event_signups = *signups;
   auto erased = storage::ErasePersonalData(turn.db, turn.user.id, turn.now_ms);
   if (!erased.ok()) return erased.status();
   out.erased = *erased;
@@ -196,7 +201,7 @@ std::vector<Reply> PrivacyFlow::AskErase(Turn& turn) const {
 
 std::vector<Reply> PrivacyFlow::Erase(Turn& turn) const {
   const Catalog& t = deps_.catalog;
-  auto erased = ErasePerson(turn);
+  auto erased = ErasePerson(turn, deps_.catalog);
   if (!erased.ok()) {
     core::LogError("privacy", "erasure failed: " + erased.status().ToString());
     EndFlow(turn.conversation);

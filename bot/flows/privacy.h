@@ -50,11 +50,13 @@ class PrivacyFlow : public Flow {
 
 struct PersonErasure {
   storage::Erasure erased;
-  int cancelled_appointments = 0;  // upcoming ones, with their reminders
+  int cancelled_appointments = 0;   // upcoming ones, with their reminders
+  int cancelled_event_signups = 0;  // places given to the next in line
 };
 // Erases what is stored about the turn's person (storage::ErasePersonalData),
-// cancelling their upcoming appointments first so no reminder goes out, and
+// cancelling their upcoming appointments and event sign-ups first so no
+// reminder goes out (and a freed event place goes to the next in line), and
 // ends the running flow. The turn's user is updated to match.
-core::Result<PersonErasure> ErasePerson(Turn& turn);
+core::Result<PersonErasure> ErasePerson(Turn& turn, const Catalog& catalog);
 
 }  // namespace sportello::flows

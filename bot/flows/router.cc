@@ -10,6 +10,8 @@
 #include "bot/flows/privacy.h"
 #include "bot/flows/profile.h"
 #include "bot/flows/questionnaire.h"
+#include "bot/flows/vacancies.h"
+#include "intents/engine.h"
 
 namespace sportello::flows {
 namespace {
@@ -56,7 +58,7 @@ std::optional<std::vector<Reply>> AskConsent(const Flow* consent,
                                              std::string_view flow,
                                              Turn& turn) {
   const auto* gate = dynamic_cast<const ConsentFlow*>(consent);
-  if (!gate || !NeedsConsent(flow) || HasConsent(turn.user))
+  if (!gate || !NeedsConsent(flow, turn.in.button_id) || HasConsent(turn.user))
     return std::nullopt;
   EndFlow(turn.conversation);
   turn.conversation.flow = std::string(kConsentFlow);
@@ -105,7 +107,20 @@ std::vector<Reply> Router::RequestHuman(Turn& turn) const {
   EndFlow(c);
   c.mode = storage::ConversationMode::kWaitingForHuman;
   c.waiting_since = turn.now_ms;
-  return {{deps_.catalog.Text(turn.lang, "handoff.queued"), {}}};
+  // How many wait before them: the honest measure of the wait we have.
+  auto ahead = turn.db.Prepare(
+      "SELECT count(*) FROM conversations WHERE mode = 'waiting_for_human' "
+      "AND id != ?");
+  ahead.Bind(1, c.id);
+  const int64_t n = ahead.Step() ? ahead.Int(0) : 0;
+  const Catalog& t = deps_.catalog;
+  const std::string queue =
+      n == 0 ? t.Text(turn.lang, "handoff.first")
+             : t.Text(turn.lang, n == 1 ? "handoff.ahead_one" : "handoff.ahead",
+                      {{"n", std::to_string(n)}});
+  return {{t.Text(turn.lang, "handoff.queued",
+                  {{"queue", queue}, {"hours", deps_.config.centre.hours}}),
+           {}}};
 }
 
 std::vector<Reply> Router::StartFlow(std::string_view name, Turn& turn) const {
@@ -215,8 +230,14 @@ std::vector<Reply> Router::Respond(Turn& turn) const {
     return append(StartFlow(kPrivacyFlow, turn));
   }
   if (!conv.flow.empty()) {
-    if (const Flow* flow = Find(conv.flow)) return continue_flow(*flow);
-    EndFlow(conv);  // a flow this build no longer has
+    if (const Flow* flow = Find(conv.flow)) {
+      const size_t before = out.size();
+      continue_flow(*flow);
+      // No answer: the flow let go of a message about something else.
+      if (out.size() > before || !conv.flow.empty()) return out;
+    } else {
+      EndFlow(conv);  // a flow this build no longer has
+    }
   }
   // Unsure of a typed message: ask, or after two misunderstandings, the menu.
   if (auto asked = AskToClarify(
@@ -256,6 +277,14 @@ std::vector<std::unique_ptr<Flow>> MakeFlows(const FlowDeps& deps) {
   flows.push_back(std::make_unique<ConsentFlow>(deps));
   flows.push_back(std::make_unique<EventsFlow>(deps));
   flows.push_back(MakeInfoFlow(deps));
+  {
+    auto vocabulary = VacancyVocabulary::Load(intents::DefaultDataDir());
+    if (!vocabulary.ok())
+      throw std::runtime_error(vocabulary.status().ToString());
+    flows.push_back(std::make_unique<VacanciesFlow>(
+        deps,
+        std::make_shared<const VacancyVocabulary>(std::move(*vocabulary))));
+  }
   {
     // The questionnaire is compiled in: failing here is a broken build, so
     // start-up stops with the reason (tests load it too).

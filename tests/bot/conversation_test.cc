@@ -68,6 +68,23 @@ TEST_CASE(
   CHECK(bot.Count("SELECT count(*) FROM messages WHERE direction = 'in'") == 4);
 }
 
+TEST_CASE(
+    "the queue answer says how many wait ahead and when counsellors answer") {
+  TestBot bot;
+  auto first = bot.Say("u1", "voglio parlare con un operatore");
+  const std::string text = first.back()["text"];
+  CHECK(text.find("Sei il primo in coda.") != std::string::npos);
+  CHECK(text.find(bot.config.centre.hours) != std::string::npos);
+  (void)bot.Say("u2", "ciao");
+  auto second = bot.Press("u2", "menu:human");
+  CHECK(second.back()["text"].get<std::string>().find(
+            "Prima di te c'è 1 persona.") != std::string::npos);
+  (void)bot.Say("u3", "ciao");
+  auto third = bot.Press("u3", "menu:human");
+  CHECK(third.back()["text"].get<std::string>().find(
+            "Prima di te ci sono 2 persone.") != std::string::npos);
+}
+
 TEST_CASE("every message in and out is kept in the conversation's history") {
   TestBot bot;
   (void)bot.Say("u1", "ciao");

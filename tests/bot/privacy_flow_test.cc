@@ -9,7 +9,9 @@
 
 #include "bot/booking.h"
 #include "bot/flows/consent.h"
+#include "bot/flows/events.h"
 #include "storage/appointments.h"
+#include "storage/events.h"
 #include "tests/bot/test_bot.h"
 
 namespace sportello::testing {
@@ -173,6 +175,50 @@ TEST_CASE(
       bot.Count(
           "SELECT count(*) FROM outbox WHERE state = 'pending' AND due_at > " +
           std::to_string(now)) == 0);
+}
+
+TEST_CASE(
+    "erasure gives up the person's event places: the next in line gets it and "
+    "no reminder goes out") {
+  TestBot bot;
+  WithProfile(bot);
+  (void)bot.Say("u2", "ciao");
+  bot.GiveConsent("u2");
+  const int64_t now = bot.clock.NowMillis();
+  int64_t event_id = 0;
+  REQUIRE(bot.store
+              ->Write([&](storage::Database& db) -> core::Status {
+                storage::NewEvent e;
+                e.title = "Recruiting day";
+                e.starts_at = now + 72 * 3'600'000LL;
+                e.ends_at = e.starts_at + 3'600'000LL;
+                e.place = "Fiera del Levante";
+                e.capacity = 1;
+                auto id = storage::AddEvent(db, e, now);
+                if (!id.ok()) return id.status();
+                event_id = *id;
+                return core::Status::Ok();
+              })
+              .ok());
+  const std::string join = "events:join:" + std::to_string(event_id);
+  (void)bot.Press("u1", join);  // the only place
+  (void)bot.Press("u2", join);  // waiting
+  REQUIRE(bot.Count("SELECT count(*) FROM event_signups WHERE state = "
+                    "'signed_up'") == 1);
+  const int64_t u1 = bot.Count("SELECT id FROM users WHERE chat_id = 'u1'");
+  const std::string reminder = flows::EventReminderKey(event_id, u1);
+  REQUIRE(bot.Count("SELECT count(*) FROM outbox WHERE dedupe_key = '" +
+                    reminder + "' AND state = 'pending'") == 1);
+  (void)bot.Say("u1", "cancella i miei dati");
+  (void)bot.Press("u1", "privacy:erase_yes");
+  CHECK(bot.Count("SELECT count(*) FROM event_signups s JOIN users u ON "
+                  "u.id = s.user_id WHERE u.chat_id = 'u2' AND s.state = "
+                  "'signed_up'") == 1);
+  CHECK(bot.Count("SELECT count(*) FROM event_signups s JOIN users u ON "
+                  "u.id = s.user_id WHERE u.chat_id = 'u1' AND s.state != "
+                  "'cancelled'") == 0);
+  CHECK(bot.Count("SELECT count(*) FROM outbox WHERE dedupe_key = '" +
+                  reminder + "' AND state = 'pending'") == 0);
 }
 
 TEST_CASE("notices are turned on and off and the change is confirmed") {

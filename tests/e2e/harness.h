@@ -26,18 +26,23 @@ struct Bot {
   fakes::FakeWhatsApp whatsapp;
   int port = support::FreePort();
   std::unique_ptr<support::ServiceProcess> service;
+  // More variables for the service (e.g. SPORTELLO_DEMO); they win.
+  support::Env extra;
 
   support::Env Environment() const {
-    return {{"SPORTELLO_DB", dir.File("sportello.db")},
-            {"SPORTELLO_LISTEN", support::LoopbackAddress(port)},
-            {"TELEGRAM_BOT_TOKEN", telegram.token()},
-            {"TELEGRAM_WEBHOOK_SECRET", kTelegramSecret},
-            {"TELEGRAM_API_BASE", telegram.base_url()},
-            {"WHATSAPP_ACCESS_TOKEN", whatsapp.access_token()},
-            {"WHATSAPP_APP_SECRET", kAppSecret},
-            {"WHATSAPP_VERIFY_TOKEN", kVerifyToken},
-            {"WHATSAPP_PHONE_NUMBER_ID", whatsapp.phone_number_id()},
-            {"WHATSAPP_API_BASE", whatsapp.base_url()}};
+    support::Env env = {
+        {"SPORTELLO_DB", dir.File("sportello.db")},
+        {"SPORTELLO_LISTEN", support::LoopbackAddress(port)},
+        {"TELEGRAM_BOT_TOKEN", telegram.token()},
+        {"TELEGRAM_WEBHOOK_SECRET", kTelegramSecret},
+        {"TELEGRAM_API_BASE", telegram.base_url()},
+        {"WHATSAPP_ACCESS_TOKEN", whatsapp.access_token()},
+        {"WHATSAPP_APP_SECRET", kAppSecret},
+        {"WHATSAPP_VERIFY_TOKEN", kVerifyToken},
+        {"WHATSAPP_PHONE_NUMBER_ID", whatsapp.phone_number_id()},
+        {"WHATSAPP_API_BASE", whatsapp.base_url()}};
+    for (const auto& [k, v] : extra) env[k] = v;
+    return env;
   }
 
   // Starts (or restarts) the service on the same database and port.
