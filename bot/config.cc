@@ -105,6 +105,7 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
   get("WHATSAPP_PHONE_NUMBER_ID", &c.whatsapp.phone_number_id);
   get("WHATSAPP_API_BASE", &c.whatsapp.api_base);
   get("WHATSAPP_RATE_PER_SEC", &wa_rate);
+  get("WHATSAPP_FALLBACK_TEMPLATE", &c.whatsapp.fallback_template);
   get("SPORTELLO_CENTRE_NAME", &c.centre.name);
   get("SPORTELLO_CENTRE_ADDRESS", &c.centre.address);
   get("SPORTELLO_CENTRE_HOURS", &c.centre.hours);

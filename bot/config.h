@@ -29,6 +29,8 @@ struct WhatsAppConfig {
   std::string api_base =
       "https://graph.facebook.com/v21.0";  // WHATSAPP_API_BASE
   double rate_per_sec = 70;                // WHATSAPP_RATE_PER_SEC
+  // WHATSAPP_FALLBACK_TEMPLATE: see SenderOptions::whatsapp_fallback_template.
+  std::string fallback_template;
   // Without the app secret we could not authenticate deliveries, without the
   // token and number we could not answer. The verify token is only needed
   // for Meta's verification handshake.

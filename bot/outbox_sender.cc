@@ -225,11 +225,16 @@ void OutboxSender::Deliver(storage::Database& reader,
       if (u.unreachable)
         return Fail(row, "the person cannot be reached on this channel");
       if (msg->channel == core::Channel::kWhatsApp &&
-          msg->kind == core::OutboundKind::kText &&
+          msg->kind != core::OutboundKind::kTemplate &&
           u.last_inbound_at.value_or(0) <
               clock_.NowMillis() - kWhatsAppWindowMs) {
-        return Fail(
-            row, "outside WhatsApp's 24 h window: only a template can be sent");
+        if (options_.whatsapp_fallback_template.empty()) {
+          return Fail(row,
+                      "outside WhatsApp's 24 h window: only a template can be "
+                      "sent (set WHATSAPP_FALLBACK_TEMPLATE)");
+        }
+        *msg = AsFallbackTemplate(*msg, options_.whatsapp_fallback_template,
+                                  u.language.empty() ? "it" : u.language);
       }
     }
   }
@@ -252,6 +257,40 @@ void OutboxSender::Deliver(storage::Database& reader,
     }
   }
   Record(row, sender->second->Send(*msg));
+}
+
+core::OutboundMessage AsFallbackTemplate(const core::OutboundMessage& msg,
+                                         const std::string& name,
+                                         const std::string& language) {
+  // Meta: a body parameter has no newline, tab or run of more than four
+  // spaces, and the body stays within 1,024 characters with the template's
+  // own words.
+  constexpr size_t kMaxParamBytes = 900;
+  std::string text;
+  for (char c : msg.text) {
+    const bool space = c == '\n' || c == '\t' || c == '\r' || c == ' ';
+    if (space) {
+      if (!text.empty() && text.back() != ' ') text += ' ';
+    } else {
+      text += c;
+    }
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  if (text.size() > kMaxParamBytes) {
+    size_t cut = kMaxParamBytes;
+    // Never split a UTF-8 sequence.
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+      --cut;
+    text = text.substr(0, cut) + "…";
+  }
+  core::OutboundMessage t;
+  t.channel = msg.channel;
+  t.chat_id = msg.chat_id;
+  t.kind = core::OutboundKind::kTemplate;
+  t.template_name = name;
+  t.template_language = language;
+  t.template_params = {text};
+  return t;
 }
 
 void OutboxSender::Fail(const storage::OutboxRow& row,

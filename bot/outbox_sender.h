@@ -33,7 +33,19 @@ struct SenderOptions {
   std::chrono::milliseconds backoff_cap{std::chrono::minutes(15)};
   std::map<core::Channel, double>
       rate_per_sec;  // per channel; absent = unlimited
+  // An approved WhatsApp template with one body parameter
+  // (WHATSAPP_FALLBACK_TEMPLATE): what a message becomes when it is due
+  // after the person's 24 h window closed (a reminder, a place freed on a
+  // waiting list). Empty: such messages fail with the reason.
+  std::string whatsapp_fallback_template;
 };
+
+// `msg` as the fallback template `name` in the person's language: its text
+// as the one parameter, on one line (Meta refuses newlines and tabs in
+// parameters) and cut to fit the template body; its buttons dropped.
+core::OutboundMessage AsFallbackTemplate(const core::OutboundMessage& msg,
+                                         const std::string& name,
+                                         const std::string& language);
 
 class OutboxSender {
  public:

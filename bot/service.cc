@@ -91,6 +91,7 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
   std::map<core::Channel, channels::ChannelSender*> senders;
   SenderOptions sender_options;
   sender_options.threads = config.sender_threads;
+  sender_options.whatsapp_fallback_template = config.whatsapp.fallback_template;
   if (options.channels && config.telegram.enabled()) {
     channels::TelegramApiConfig tg{config.telegram.api_base,
                                    config.telegram.token};
