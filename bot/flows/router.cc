@@ -229,6 +229,16 @@ std::vector<Reply> Router::Respond(Turn& turn) const {
       conv.flow != kPrivacyFlow && turn.analysis.confidence >= 0.8) {
     return append(StartFlow(kPrivacyFlow, turn));
   }
+  // "stop" is the opt-out people expect to work everywhere: it also leaves
+  // the running flow, whatever the flow was asking.
+  if (intent == "notify_off" && turn.analysis.confidence >= 0.8 &&
+      conv.flow != kPrivacyFlow) {
+    if (!conv.flow.empty()) {
+      EndFlow(conv);
+      out.push_back({t.Text(lang, "flow.stopped"), {}});
+    }
+    return append(StartFlow(kPrivacyFlow, turn));
+  }
   if (!conv.flow.empty()) {
     if (const Flow* flow = Find(conv.flow)) {
       const size_t before = out.size();

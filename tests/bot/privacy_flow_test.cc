@@ -248,6 +248,26 @@ TEST_CASE("privacy requests are answered even in the middle of another flow") {
   CHECK(Mentions(data, "Giulia"));
 }
 
+TEST_CASE("stop in the middle of a flow leaves it and turns notices off") {
+  TestBot bot;
+  WithProfile(bot);
+  (void)bot.Say("u1", "attiva notifiche");
+  (void)bot.Press("u1", "profile:start");
+  REQUIRE(
+      bot.Count("SELECT count(*) FROM conversations WHERE flow = 'profile'") ==
+      1);
+  for (const char* stop : {"STOP", "/stop"}) {
+    CAPTURE(stop);
+    auto r = bot.Say("u1", stop);
+    CHECK(Mentions(r, Texts().Text("it", "privacy.notify_off_done")));
+    CHECK(bot.Count("SELECT notify FROM users") == 0);
+    CHECK(bot.Count("SELECT count(*) FROM conversations WHERE flow != ''") ==
+          0);
+    (void)bot.Press("u1", "privacy:notify_on");
+    (void)bot.Press("u1", "profile:start");
+  }
+}
+
 TEST_CASE("the full privacy notice is one press away") {
   TestBot bot;
   (void)bot.Say("u1", "/privacy");
