@@ -107,6 +107,9 @@ Response Routes::Handle(const Request& r) {
     if (get && deps_.config.web_chat)
       return Page("chat.html", "text/html; charset=utf-8");
     if (get) return Error(404, "the web chat is off");
+  } else if (r.path == "/console") {
+    // The page itself holds no data: every call it makes needs a session.
+    if (get) return Page("console.html", "text/html; charset=utf-8");
   } else if (r.path == "/api/chat") {
     if (!deps_.config.web_chat) return Error(404, "the web chat is off");
     if (post) return WebChatPost(r);
