@@ -1,5 +1,6 @@
 #include "bot/flows/booking.h"
 
+#include <cassert>
 #include <charconv>
 #include <cstdio>
 #include <utility>
@@ -91,6 +92,7 @@ std::string Id(std::initializer_list<std::string_view> parts) {
     id += p;
     first = false;
   }
+  assert(id.size() <= 64 && "Telegram's callback_data limit");
   return id;
 }
 
@@ -291,6 +293,11 @@ std::vector<Reply> BookingFlow::OnService(Turn& turn,
     auto times = booking::FreeTimes(turn.db, service, *day, turn.now_ms);
     if (!times.ok()) return Failed(turn, times.status());
     if (!times->empty()) return AskTime(turn, service, 0, *day, 0);
+    const std::string day_text = booking::FormatDay(turn.lang, *day);
+    return AskDay(turn, service, 0, std::nullopt,
+                  {{deps_.catalog.Text(turn.lang, "booking.day_full",
+                                       {{"day", day_text}}),
+                    {}}});
   }
   return AskDay(turn, service, 0, std::nullopt);
 }

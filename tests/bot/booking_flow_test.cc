@@ -231,6 +231,27 @@ TEST_CASE("naming the service and the day in the request goes to the times") {
   CHECK(Offers(times, At(slot)));
 }
 
+TEST_CASE("a day named before the service is kept for after it") {
+  Fixture f;
+  AddSlot(f.bot, Rome(Day(2030, 11, 28), 9, 0));
+  const int64_t slot = AddSlot(f.bot, Rome(kTuesday, 10, 30));
+  Ready(f.bot, "u1");
+  auto services =
+      f.bot.Say("u1", "prenota un colloquio per martedì 3 dicembre");
+  CHECK(Has(services, "Per quale servizio vuoi l'appuntamento?"));
+  SUBCASE("a free day goes straight to its times") {
+    auto times = f.bot.Press("u1", "booking:svc:orientamento");
+    CHECK(Has(times, "martedì 3 dicembre: a che ora?"));
+    CHECK(Offers(times, At(slot)));
+  }
+  SUBCASE("a full day says so and offers the others") {
+    AddSlot(f.bot, Rome(Day(2030, 11, 29), 9, 0), "curriculum");
+    auto days = f.bot.Press("u1", "booking:svc:curriculum");
+    CHECK(Has(days, "Per martedì 3 dicembre non ci sono orari liberi."));
+    CHECK(Offers(days, DayId("2030-11-29", "curriculum")));
+  }
+}
+
 TEST_CASE("typing a day while choosing one shows that day's times") {
   Fixture f;
   AddSlot(f.bot, Rome(Day(2030, 11, 28), 9, 0));
