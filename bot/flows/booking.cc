@@ -123,6 +123,32 @@ std::optional<std::string> NamedService(
   return std::nullopt;
 }
 
+// The person's own booking, still booked and not started; nullopt for
+// anyone else's (ids in buttons come from the client: never show another
+// person's appointment), a cancelled one or a past one.
+core::Result<std::optional<booking::Appointment>> OwnUpcoming(
+    const Turn& turn, int64_t booking_id) {
+  auto appt = booking::FindAppointment(turn.db, booking_id);
+  if (!appt.ok()) return appt.status();
+  if (!appt->has_value() || (*appt)->booking.user_id != turn.user.id ||
+      (*appt)->booking.state != storage::BookingState::kBooked ||
+      (*appt)->slot.starts_at <= turn.now_ms) {
+    return std::optional<booking::Appointment>();
+  }
+  return std::move(*appt);
+}
+
+// The person's booking of `slot_id`, if they hold it: a second press of the
+// same time (a double tap, a retry) finds it booked by them.
+core::Result<std::optional<booking::Appointment>> HeldSlot(const Turn& turn,
+                                                           int64_t slot_id) {
+  auto slot = storage::FindSlot(turn.db, slot_id);
+  if (!slot.ok()) return slot.status();
+  if (!slot->has_value() || !(*slot)->booking_id)
+    return std::optional<booking::Appointment>();
+  return OwnUpcoming(turn, *(*slot)->booking_id);
+}
+
 bool IsYes(std::string_view typed) {
   const std::string t = intents::Normalize(typed);
   return t == "si" || t == "yes" || t == "ok" || t == "certo" ||
@@ -334,7 +360,7 @@ std::vector<Reply> BookingFlow::AskDay(Turn& turn, const std::string& service,
 
   Reply r;
   if (move != 0) {
-    auto appt = booking::FindAppointment(turn.db, move);
+    auto appt = OwnUpcoming(turn, move);
     if (!appt.ok()) return Failed(turn, appt.status());
     if (!appt->has_value()) return Gone(turn);
     r.text = booking::AppointmentText(t, lang, "booking.move_day", **appt);
@@ -420,24 +446,28 @@ std::vector<Reply> BookingFlow::Choose(Turn& turn, const std::string& service,
   }
   if (!done.ok()) {
     const auto code = done.status().code();
-    if (code == Status::Code::kAlreadyExists) return Taken(turn, service, move);
-    if (code == Status::Code::kNotFound ||
-        code == Status::Code::kInvalidArgument) {
+    if (code != Status::Code::kAlreadyExists &&
+        code != Status::Code::kNotFound &&
+        code != Status::Code::kInvalidArgument) {
+      return Failed(turn, done.status());
+    }
+    auto held = HeldSlot(turn, slot_id);
+    if (!held.ok()) return Failed(turn, held.status());
+    if (held->has_value()) {
+      done = std::move(**held);  // pressed again: the same answer
+    } else if (code == Status::Code::kAlreadyExists) {
+      return Taken(turn, service, move);
+    } else {
       // The slot has started, or the booking being moved is gone (cancelled
       // elsewhere, or it has started): what is still possible.
       if (move != 0) {
-        auto appt = booking::FindAppointment(turn.db, move);
+        auto appt = OwnUpcoming(turn, move);
         if (!appt.ok()) return Failed(turn, appt.status());
-        if (!appt->has_value() ||
-            (*appt)->booking.state != storage::BookingState::kBooked ||
-            (*appt)->slot.starts_at <= turn.now_ms) {
-          return Gone(turn);
-        }
+        if (!appt->has_value()) return Gone(turn);
       }
       return AskDay(turn, service, move, std::nullopt,
                     {{t.Text(lang, "booking.pick"), {}}});
     }
-    return Failed(turn, done.status());
   }
   EndFlow(turn.conversation);
   return {{booking::AppointmentText(
@@ -521,13 +551,9 @@ std::vector<Reply> BookingFlow::Show(Turn& turn, int64_t booking_id) const {
   const Catalog& t = deps_.catalog;
   const std::string& lang = turn.lang;
   EndFlow(turn.conversation);
-  auto appt = booking::FindAppointment(turn.db, booking_id);
+  auto appt = OwnUpcoming(turn, booking_id);
   if (!appt.ok()) return Failed(turn, appt.status());
-  if (!appt->has_value() || (*appt)->booking.user_id != turn.user.id ||
-      (*appt)->booking.state != storage::BookingState::kBooked ||
-      (*appt)->slot.starts_at <= turn.now_ms) {
-    return Gone(turn);
-  }
+  if (!appt->has_value()) return Gone(turn);
   const std::string id = std::to_string(booking_id);
   return {{booking::AppointmentText(t, lang, "booking.list_item", **appt),
            {{Id({"move", id}), t.Text(lang, "booking.move")},
@@ -600,23 +626,18 @@ std::vector<Reply> BookingFlow::DoCancel(Turn& turn, int64_t booking_id) const {
 
 std::vector<Reply> BookingFlow::Keep(Turn& turn, int64_t booking_id) const {
   EndFlow(turn.conversation);
-  auto appt = booking::FindAppointment(turn.db, booking_id);
+  auto appt = OwnUpcoming(turn, booking_id);
   if (!appt.ok()) return Failed(turn, appt.status());
-  if (!appt->has_value() || (*appt)->booking.user_id != turn.user.id)
-    return Gone(turn);
+  if (!appt->has_value()) return Gone(turn);
   return {{booking::AppointmentText(deps_.catalog, turn.lang, "booking.kept",
                                     **appt),
            {{Id({"list"}), deps_.catalog.Text(turn.lang, "booking.mine")}}}};
 }
 
 std::vector<Reply> BookingFlow::Move(Turn& turn, int64_t booking_id) const {
-  auto appt = booking::FindAppointment(turn.db, booking_id);
+  auto appt = OwnUpcoming(turn, booking_id);
   if (!appt.ok()) return Failed(turn, appt.status());
-  if (!appt->has_value() || (*appt)->booking.user_id != turn.user.id ||
-      (*appt)->booking.state != storage::BookingState::kBooked ||
-      (*appt)->slot.starts_at <= turn.now_ms) {
-    return Gone(turn);
-  }
+  if (!appt->has_value()) return Gone(turn);
   return AskDay(turn, (*appt)->booking.service_code, booking_id, std::nullopt);
 }
 

@@ -497,6 +497,34 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("pressing the booked time again confirms it again, booked once") {
+  Fixture f;
+  const int64_t slot = AddSlot(f.bot, Rome(kTuesday, 10, 30));
+  Ready(f.bot, "u1");
+  (void)BookByButtons(f.bot, "u1", slot);
+  auto again = f.bot.Press("u1", At(slot));
+  CHECK(Has(again, "Prenotato! Orientamento, martedì 3 dicembre, ore 10:30"));
+  CHECK(f.bot.Count("SELECT count(*) FROM bookings") == 1);
+  CHECK(PendingReminders(f.bot, BookingId(f.bot, slot)) == 2);
+}
+
+TEST_CASE("another person's appointment is never shown, moved or cancelled") {
+  Fixture f;
+  const int64_t slot = AddSlot(f.bot, Rome(kTuesday, 10, 30));
+  AddSlot(f.bot, Rome(Day(2030, 12, 5), 9, 0));
+  Ready(f.bot, "u1");
+  Ready(f.bot, "u2");
+  (void)BookByButtons(f.bot, "u1", slot);
+  const std::string id = std::to_string(BookingId(f.bot, slot));
+  for (const char* verb : {"show", "move", "cancel", "cancel_ok", "keep"}) {
+    CAPTURE(verb);
+    auto r = f.bot.Press("u2", std::string("booking:") + verb + ":" + id);
+    CHECK(Has(r, "Quell'appuntamento non è più attivo."));
+    CHECK_FALSE(Has(r, "10:30"));
+  }
+  CHECK(BookingId(f.bot, slot) == std::stoll(id));
+}
+
 TEST_CASE("annulla in the middle leaves the flow and books nothing") {
   Fixture f;
   AddSlot(f.bot, Rome(kTuesday, 10, 30));
