@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "bot/flows/booking.h"
 #include "bot/flows/clarify.h"
 #include "bot/flows/consent.h"
 #include "bot/flows/events.h"
@@ -285,6 +286,7 @@ std::vector<std::unique_ptr<Flow>> MakeFlows(const FlowDeps& deps) {
   std::vector<std::unique_ptr<Flow>> flows;
   // Registered flows (issue 4) go here.
   flows.push_back(std::make_unique<ConsentFlow>(deps));
+  flows.push_back(std::make_unique<BookingFlow>(deps));
   flows.push_back(std::make_unique<EventsFlow>(deps));
   flows.push_back(MakeInfoFlow(deps));
   {
