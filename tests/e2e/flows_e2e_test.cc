@@ -65,6 +65,16 @@ TEST_CASE_FIXTURE(Chat,
   const auto listed = Press("consent:yes");
   CHECK(Contains(listed, "[button] events:show:"));
 
+  // Appointments: service, day, time, confirmation.
+  const auto services = Press("menu:booking");
+  CHECK(Contains(services, "Per quale servizio"));
+  CHECK(Contains(services, "[button] booking:"));
+  CHECK(Contains(Say("1"), "Che giorno ti va bene?"));
+  CHECK(Contains(Say("1"), "a che ora?"));
+  CHECK(Contains(Say("1"), "✅ Prenotato!"));
+  CHECK(bot.Count("SELECT COUNT(*) FROM bookings WHERE state = 'booked'") ==
+        1);
+
   // Information.
   CHECK(Contains(Say("dove siete e che orari fate?"), "Via Giulio Petroni"));
 
