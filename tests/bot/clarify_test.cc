@@ -246,6 +246,16 @@ TEST_CASE(
   CHECK(Texts(answer).find("traineeship") != std::string::npos);
 }
 
+TEST_CASE("a clarification survives a restart") {
+  TestBot bot;
+  (void)bot.Say("u1", "hello");
+  auto asked = bot.Say("u1", "do you have internships?");
+  REQUIRE(Offers(asked, "clarify:info_programs"));
+  bot.Restart();
+  auto answer = bot.Press("u1", "clarify:info_programs");
+  CHECK(Texts(answer).find("traineeship") != std::string::npos);
+}
+
 TEST_CASE("something else on a clarification shows the menu") {
   TestBot bot;
   (void)bot.Say("u1", "hello");

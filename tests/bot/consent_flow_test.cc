@@ -54,6 +54,22 @@ TEST_CASE(
   CHECK(ButtonIds(replies) == kAgeButtons);
 }
 
+TEST_CASE(
+    "a restart between the age and the choice resumes the consent and then "
+    "the request it was asked for") {
+  TestBot bot;
+  (void)bot.Say("u1", "ciao");
+  (void)bot.Say("u1", "voglio creare il mio profilo");
+  (void)bot.Press("u1", "consent:age:16_29");
+  bot.Restart();
+  auto after = bot.Press("u1", "consent:yes");
+  CHECK(bot.Count("SELECT count(*) FROM users WHERE consent_at IS NOT NULL") ==
+        1);
+  CHECK(bot.Count("SELECT count(*) FROM conversations WHERE flow = "
+                  "'profile'") == 1);
+  CHECK_FALSE(ButtonIds(after).empty());
+}
+
 TEST_CASE("an age band over 14 gets the short notice and the three choices") {
   TestBot bot;
   (void)bot.Say("u1", "profilo");

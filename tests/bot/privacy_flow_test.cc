@@ -268,6 +268,17 @@ TEST_CASE("stop in the middle of a flow leaves it and turns notices off") {
   }
 }
 
+TEST_CASE("a restart between the erasure question and the answer erases") {
+  TestBot bot;
+  WithProfile(bot);
+  auto confirm = bot.Say("u1", "cancella i miei dati");
+  REQUIRE(Has(ButtonIds(confirm), "privacy:erase_yes"));
+  bot.Restart();
+  auto erased = bot.Press("u1", "privacy:erase_yes");
+  CHECK(Mentions(erased, Texts().Text("it", "privacy.erased")));
+  CHECK(bot.Count("SELECT count(*) FROM profiles") == 0);
+}
+
 TEST_CASE("the full privacy notice is one press away") {
   TestBot bot;
   (void)bot.Say("u1", "/privacy");

@@ -72,8 +72,7 @@ TEST_CASE_FIXTURE(Chat,
   CHECK(Contains(Say("1"), "Che giorno ti va bene?"));
   CHECK(Contains(Say("1"), "a che ora?"));
   CHECK(Contains(Say("1"), "✅ Prenotato!"));
-  CHECK(bot.Count("SELECT COUNT(*) FROM bookings WHERE state = 'booked'") ==
-        1);
+  CHECK(bot.Count("SELECT COUNT(*) FROM bookings WHERE state = 'booked'") == 1);
 
   // Information.
   CHECK(Contains(Say("dove siete e che orari fate?"), "Via Giulio Petroni"));
