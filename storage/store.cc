@@ -8,6 +8,10 @@
 namespace sportello::storage {
 namespace {
 
+// How long YieldToUrgent sleeps before looking again while an urgent write
+// runs.
+constexpr int64_t kBusyNapNs = 5'000'000;
+
 int64_t SteadyNanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -70,14 +74,14 @@ void Store::YieldToUrgent(std::chrono::microseconds quiet,
     const int64_t now = SteadyNanos();
     if (now >= deadline) return;
     const int64_t since = now - urgent_done_ns_.load(std::memory_order_relaxed);
-    if (urgent_active_.load(std::memory_order_relaxed) == 0 &&
-        since >= quiet_ns) {
-      return;
-    }
-    // Polling, in naps of `quiet` (100 us at least): a background writer may
-    // start a little late, and nothing on the urgent path pays for waking it.
-    const int64_t nap =
-        std::min(std::max<int64_t>(quiet_ns, 100'000), deadline - now);
+    const bool active = urgent_active_.load(std::memory_order_relaxed) > 0;
+    if (!active && since >= quiet_ns) return;
+    // Polling, so that nothing on the urgent path pays for waking us. While
+    // an urgent write runs, in long naps: under a burst each poll is a
+    // context switch taken from the request threads.
+    const int64_t nap = std::min(
+        active ? kBusyNapNs : std::max<int64_t>(quiet_ns - since, 100'000),
+        deadline - now);
     std::this_thread::sleep_for(std::chrono::nanoseconds(nap));
   }
 }
