@@ -1,5 +1,6 @@
 #include "bot/ingest.h"
 
+#include <map>
 #include <string>
 
 #include "bot/codec.h"
@@ -24,50 +25,52 @@ std::string DeadKey(const core::DeadLetter& d) {
   return "dead:h" + std::to_string(h);
 }
 
-// The inbox row for an update; false for updates that are not stored.
-bool ToInboxItem(const core::Update& u, storage::NewInboxItem* item) {
-  if (const auto* m = std::get_if<core::InboundMessage>(&u)) {
+// The inbox row for an update; false for updates that are not stored. Moves
+// the raw body out (the encoders don't read it): afterwards only the update's
+// alternative and channel are used.
+bool ToInboxItem(core::Update& u, storage::NewInboxItem* item) {
+  if (auto* m = std::get_if<core::InboundMessage>(&u)) {
     *item = {std::string(core::ChannelName(m->channel)),
              m->dedupe_key,
              "message",
              m->chat_id,
              EncodeInbound(*m),
-             m->raw,
+             std::move(m->raw),
              false,
              ""};
     return true;
   }
-  if (const auto* s = std::get_if<core::StatusUpdate>(&u)) {
+  if (auto* s = std::get_if<core::StatusUpdate>(&u)) {
     *item = {std::string(core::ChannelName(s->channel)),
              s->dedupe_key,
              "status",
              s->recipient,
              EncodeStatusUpdate(*s),
-             s->raw,
+             std::move(s->raw),
              false,
              ""};
     return true;
   }
-  if (const auto* b = std::get_if<core::MembershipChange>(&u)) {
+  if (auto* b = std::get_if<core::MembershipChange>(&u)) {
     *item = {std::string(core::ChannelName(b->channel)),
              b->dedupe_key,
              "membership",
              b->chat_id,
              EncodeMembership(*b),
-             b->raw,
+             std::move(b->raw),
              false,
              ""};
     return true;
   }
-  if (const auto* d = std::get_if<core::DeadLetter>(&u)) {
+  if (auto* d = std::get_if<core::DeadLetter>(&u)) {
     *item = {std::string(core::ChannelName(d->channel)),
              DeadKey(*d),
              "dead_letter",
              "",
              "{}",
-             d->raw,
+             std::move(d->raw),
              true,
-             d->reason};
+             std::move(d->reason)};
     return true;
   }
   return false;
@@ -98,40 +101,96 @@ Ingest::~Ingest() {
   writer_.join();
 }
 
-core::Result<IngestOutcome> Ingest::Submit(std::vector<core::Update> updates) {
-  Request request{std::move(updates), {}};
-  auto future = request.done.get_future();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return core::Status::Unavailable("ingest: shutting down");
-    queue_.push_back(&request);
+Ingest::Request::Request(std::vector<core::Update> u) : updates(std::move(u)) {
+  // Encoded here, on the request's own thread, so the single writer thread
+  // only inserts (and holds the write lock for less).
+  items.reserve(updates.size());
+  for (auto& update : updates) {
+    storage::NewInboxItem item;
+    if (!ToInboxItem(update, &item)) {
+      ++ignored;
+      continue;
+    }
+    const int shard = storage::ShardFor(item.channel, item.chat_id);
+    items.push_back({std::move(item), shard});
   }
-  cv_.notify_one();
-  return future.get();
+}
+
+core::Result<IngestOutcome> Ingest::Submit(std::vector<core::Update> updates) {
+  Request request(std::move(updates));
+  std::unique_lock<std::mutex> lock(mu_);
+  if (stopping_) return core::Status::Unavailable("ingest: shutting down");
+  queue_.push_back(&request);
+  // Only an idle writer needs waking; a busy one looks at the queue again
+  // before it sleeps.
+  if (writer_idle_) cv_.notify_one();
+  request.cv.wait(lock, [&] { return request.done; });
+  return std::move(request.result);
 }
 
 void Ingest::WriterLoop() {
   std::vector<Request*> batch;
+  std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, nothing left
-      size_t n = 0;
-      while (!queue_.empty() &&
-             (batch.empty() ||
-              n + queue_.front()->updates.size() <= kMaxBatchUpdates)) {
-        n += queue_.front()->updates.size();
-        batch.push_back(queue_.front());
-        queue_.pop_front();
-      }
+    writer_idle_ = true;
+    cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    writer_idle_ = false;
+    if (queue_.empty()) return;  // stopping, nothing left
+    size_t n = 0;
+    while (!queue_.empty() &&
+           (batch.empty() ||
+            n + queue_.front()->updates.size() <= kMaxBatchUpdates)) {
+      n += queue_.front()->updates.size();
+      batch.push_back(queue_.front());
+      queue_.pop_front();
     }
+    lock.unlock();
     CommitBatch(batch);
+    lock.lock();
+    for (Request* r : batch) {
+      r->done = true;
+      r->cv.notify_one();
+    }
     batch.clear();
   }
 }
 
-void Ingest::CommitBatch(std::vector<Request*>& batch) {
+void Ingest::CountBatch(const std::vector<Request*>& batch,
+                        const std::vector<IngestOutcome>& outcomes) {
+  // Summed per channel first: the registry takes a lock and builds a label
+  // map per call, too much to pay per request at tens of thousands a second.
+  struct Counts {
+    int64_t ignored = 0, dead = 0, received = 0, duplicate = 0;
+  };
+  std::map<core::Channel, Counts> by_channel;
+  for (size_t r = 0; r < batch.size(); ++r) {
+    for (const auto& u : batch[r]->updates) {
+      if (std::holds_alternative<core::Ignored>(u)) {
+        ++by_channel[ChannelOf(u)].ignored;
+      } else if (std::holds_alternative<core::DeadLetter>(u)) {
+        ++by_channel[ChannelOf(u)].dead;
+      }
+    }
+    // Received/duplicate are per request outcome; channel of the first update.
+    if (batch[r]->updates.empty()) continue;
+    Counts& c = by_channel[ChannelOf(batch[r]->updates.front())];
+    c.received += static_cast<int64_t>(outcomes[r].stored.size());
+    c.duplicate += outcomes[r].duplicates;
+  }
+  for (const auto& [ch, c] : by_channel) {
+    const Metrics::Labels labels{
+        {"channel", std::string(core::ChannelName(ch))}};
+    if (c.ignored)
+      metrics_->Inc("sportello_updates_ignored_total", labels, c.ignored);
+    if (c.dead) metrics_->Inc("sportello_dead_letters_total", labels, c.dead);
+    if (c.received)
+      metrics_->Inc("sportello_updates_received_total", labels, c.received);
+    if (c.duplicate)
+      metrics_->Inc("sportello_updates_duplicate_total", labels, c.duplicate);
+  }
+}
+
+void Ingest::CommitBatch(const std::vector<Request*>& batch) {
   std::vector<IngestOutcome> outcomes(batch.size());
   std::vector<StoredUpdate> stored;
   const int64_t now = clock_.NowMillis();
@@ -141,12 +200,8 @@ void Ingest::CommitBatch(std::vector<Request*>& batch) {
         for (size_t r = 0; r < batch.size(); ++r) {
           IngestOutcome& out = outcomes[r];
           out = IngestOutcome{};
-          for (const auto& u : batch[r]->updates) {
-            storage::NewInboxItem item;
-            if (!ToInboxItem(u, &item)) {
-              ++out.ignored;
-              continue;
-            }
+          out.ignored = batch[r]->ignored;
+          for (const auto& [item, shard] : batch[r]->items) {
             auto id = storage::InsertInbox(db, item, now);
             if (!id.ok()) return id.status();
             if (!id->has_value()) {
@@ -154,10 +209,8 @@ void Ingest::CommitBatch(std::vector<Request*>& batch) {
             } else if (item.done) {
               ++out.dead_letters;
             } else {
-              StoredUpdate s{**id,
-                             storage::ShardFor(item.channel, item.chat_id)};
-              out.stored.push_back(s);
-              stored.push_back(s);
+              out.stored.push_back({**id, shard});
+              stored.push_back({**id, shard});
             }
           }
         }
@@ -168,40 +221,13 @@ void Ingest::CommitBatch(std::vector<Request*>& batch) {
     core::LogError("ingest", "commit failed, deliveries answered 503: " +
                                  status.ToString());
     for (Request* r : batch)
-      r->done.set_value(core::Status::Unavailable(status.message()));
+      r->result = core::Status::Unavailable(status.message());
     return;
   }
-  if (metrics_) {
-    for (size_t r = 0; r < batch.size(); ++r) {
-      for (const auto& u : batch[r]->updates) {
-        const std::string channel(core::ChannelName(ChannelOf(u)));
-        if (std::holds_alternative<core::Ignored>(u)) {
-          metrics_->Inc("sportello_updates_ignored_total",
-                        {{"channel", channel}});
-        } else if (std::holds_alternative<core::DeadLetter>(u)) {
-          metrics_->Inc("sportello_dead_letters_total", {{"channel", channel}});
-        }
-      }
-      // Received/duplicate are per request outcome; channel of the first
-      // update.
-      if (!batch[r]->updates.empty()) {
-        const std::string channel(
-            core::ChannelName(ChannelOf(batch[r]->updates.front())));
-        if (!outcomes[r].stored.empty()) {
-          metrics_->Inc("sportello_updates_received_total",
-                        {{"channel", channel}},
-                        static_cast<int64_t>(outcomes[r].stored.size()));
-        }
-        if (outcomes[r].duplicates) {
-          metrics_->Inc("sportello_updates_duplicate_total",
-                        {{"channel", channel}}, outcomes[r].duplicates);
-        }
-      }
-    }
-  }
+  if (metrics_) CountBatch(batch, outcomes);
   if (on_stored_ && !stored.empty()) on_stored_(stored);
   for (size_t r = 0; r < batch.size(); ++r)
-    batch[r]->done.set_value(std::move(outcomes[r]));
+    batch[r]->result = std::move(outcomes[r]);
 }
 
 }  // namespace sportello

@@ -8,15 +8,16 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <future>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "bot/core/clock.h"
 #include "bot/core/message.h"
 #include "bot/core/status.h"
 #include "bot/metrics.h"
+#include "storage/inbox.h"
 #include "storage/store.h"
 
 namespace sportello {
@@ -48,22 +49,35 @@ class Ingest {
   core::Result<IngestOutcome> Submit(std::vector<core::Update> updates);
 
  private:
+  // Lives on its submitter's stack until `done`: no promise/future, whose
+  // shared state costs an allocation per request.
   struct Request {
+    explicit Request(std::vector<core::Update> u);
+    // Their strings are moved into `items`; kept for metrics (alternative
+    // and channel).
     std::vector<core::Update> updates;
-    std::promise<core::Result<IngestOutcome>> done;
+    std::vector<std::pair<storage::NewInboxItem, int>> items;  // row, shard
+    int ignored = 0;  // updates not stored
+    core::Result<IngestOutcome> result{core::Status::Internal("ingest: unset")};
+    bool done = false;  // guarded by mu_
+    std::condition_variable cv;
   };
   void WriterLoop();
-  void CommitBatch(std::vector<Request*>& batch);
+  // Commits `batch` and fills in each request's result.
+  void CommitBatch(const std::vector<Request*>& batch);
+  void CountBatch(const std::vector<Request*>& batch,
+                  const std::vector<IngestOutcome>& outcomes);
 
   storage::Store& store_;
   const core::Clock& clock_;
   Metrics* metrics_;
   std::function<void(const std::vector<StoredUpdate>&)> on_stored_;
 
-  std::mutex mu_;  // guards queue_ and stopping_
-  std::condition_variable cv_;
+  std::mutex mu_;  // guards queue_, stopping_, writer_idle_, Request::done
+  std::condition_variable cv_;  // wakes the writer
   std::deque<Request*> queue_;
   bool stopping_ = false;
+  bool writer_idle_ = false;  // the writer waits on cv_
   std::thread writer_;
 };
 

@@ -21,6 +21,10 @@ constexpr milliseconds kIdleWait{1000};
 
 std::string ChannelLabel(const storage::OutboxRow& row) { return row.channel; }
 
+// Claiming waits for a lull in acknowledgements, at most kMaxYield.
+constexpr auto kIngestQuiet = std::chrono::microseconds(1000);
+constexpr auto kMaxYield = std::chrono::milliseconds(50);
+
 }  // namespace
 
 OutboxSender::OutboxSender(
@@ -135,6 +139,9 @@ void OutboxSender::ClaimLoop() {
     std::vector<storage::OutboxRow> claimed;
     std::optional<int64_t> next_due;
     if (free_slots > 0) {
+      // Sending is background work: let a webhook burst go first (the
+      // processor does the same; see kIngestQuiet there).
+      store_.YieldToUrgent(kIngestQuiet, kMaxYield);
       // The search runs on a reader: the write lock is held only to claim.
       const int64_t now = clock_.NowMillis();
       auto due =

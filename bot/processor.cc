@@ -14,6 +14,13 @@ namespace {
 constexpr int kBatchRows = 32;
 // How long to wait before retrying after the database failed.
 constexpr auto kRetryAfterError = std::chrono::milliseconds(500);
+// Processing is background work: a batch waits while acknowledgements are
+// being committed (and for this long after the last one), so a webhook
+// burst gets the CPU and the write lock; ...
+constexpr auto kIngestQuiet = std::chrono::microseconds(1000);
+// ... but never longer than this per batch, so processing keeps advancing
+// (4 shards x kBatchRows rows per period) under sustained load.
+constexpr auto kMaxYield = std::chrono::milliseconds(50);
 
 }  // namespace
 
@@ -100,6 +107,8 @@ void Processor::Loop(int shard) {
 }
 
 size_t Processor::RunBatch(int shard, storage::Database& reader) {
+  store_.YieldToUrgent(kIngestQuiet, kMaxYield);
+  if (stopping_) return 0;
   auto rows = storage::PendingInbox(reader, shard, kBatchRows);
   if (!rows.ok()) {
     core::LogError("processor",

@@ -1,8 +1,24 @@
 #include "storage/store.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "storage/migrations.h"
 
 namespace sportello::storage {
+namespace {
+
+// How long YieldToUrgent sleeps before looking again while an urgent write
+// runs.
+constexpr int64_t kBusyNapNs = 5'000'000;
+
+int64_t SteadyNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
 
 core::Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
                                                  OpenOptions options) {
@@ -19,6 +35,7 @@ Store::Store(std::unique_ptr<Database> writer, std::string path,
 core::Status Store::Write(const std::function<core::Status(Database&)>& fn,
                           Priority priority) {
   const bool urgent = priority == Priority::kUrgent;
+  if (urgent) urgent_active_.fetch_add(1, std::memory_order_relaxed);
   {
     std::unique_lock<std::mutex> lock(write_mu_);
     if (urgent) ++urgent_waiting_;
@@ -39,7 +56,34 @@ core::Status Store::Write(const std::function<core::Status(Database&)>& fn,
     busy_ = false;
   }
   write_cv_.notify_all();
+  if (urgent) {
+    urgent_done_ns_.store(SteadyNanos(), std::memory_order_relaxed);
+    urgent_active_.fetch_sub(1, std::memory_order_relaxed);
+  }
   return status;
+}
+
+void Store::YieldToUrgent(std::chrono::microseconds quiet,
+                          std::chrono::milliseconds max_wait) const {
+  const int64_t deadline =
+      SteadyNanos() +
+      std::chrono::duration_cast<std::chrono::nanoseconds>(max_wait).count();
+  const int64_t quiet_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(quiet).count();
+  for (;;) {
+    const int64_t now = SteadyNanos();
+    if (now >= deadline) return;
+    const int64_t since = now - urgent_done_ns_.load(std::memory_order_relaxed);
+    const bool active = urgent_active_.load(std::memory_order_relaxed) > 0;
+    if (!active && since >= quiet_ns) return;
+    // Polling, so that nothing on the urgent path pays for waking us. While
+    // an urgent write runs, in long naps: under a burst each poll is a
+    // context switch taken from the request threads.
+    const int64_t nap = std::min(
+        active ? kBusyNapNs : std::max<int64_t>(quiet_ns - since, 100'000),
+        deadline - now);
+    std::this_thread::sleep_for(std::chrono::nanoseconds(nap));
+  }
 }
 
 core::Result<std::unique_ptr<Database>> Store::OpenReader() const {

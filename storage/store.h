@@ -3,6 +3,8 @@
 // busy handler), and reader connections for threads that only read.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -32,6 +34,15 @@ class Store {
   core::Status Write(const std::function<core::Status(Database&)>& fn,
                      Priority priority = Priority::kNormal);
 
+  // For background writers (processing, sending), called before they start
+  // a batch: returns once no urgent write is running or waiting and none
+  // finished within `quiet`, or after `max_wait` at the latest (so background
+  // work still advances under sustained load). During a burst of webhooks
+  // this leaves the CPU and the write lock to acknowledgements; the backlog
+  // is worked off when the burst ends. Thread-safe.
+  void YieldToUrgent(std::chrono::microseconds quiet,
+                     std::chrono::milliseconds max_wait) const;
+
   // A new connection for one thread's reads.
   core::Result<std::unique_ptr<Database>> OpenReader() const;
 
@@ -44,6 +55,10 @@ class Store {
   std::condition_variable write_cv_;
   bool busy_ = false;       // a write transaction is running on writer_
   int urgent_waiting_ = 0;  // urgent writers waiting for busy_ to clear
+  // Urgent writes begun and not finished, and when the last one finished
+  // (steady clock, ns): lock-free, read by YieldToUrgent's polling.
+  std::atomic<int> urgent_active_{0};
+  std::atomic<int64_t> urgent_done_ns_{0};
   std::unique_ptr<Database> writer_;
   std::string path_;
   OpenOptions options_;

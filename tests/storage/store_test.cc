@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -111,6 +112,35 @@ TEST_CASE("two threads writing at once both commit everything") {
   auto reader = store->OpenReader();
   REQUIRE(reader.ok());
   CHECK(CountInbox(**reader) == 2 * kEach);
+}
+
+TEST_CASE(
+    "background writers wait for an acknowledgement in progress, not forever") {
+  ScratchDir dir;
+  auto store = OpenStore(dir.File("s.db"));
+  std::atomic<bool> writing{false};
+  std::atomic<bool> release{false};
+  std::thread urgent([&] {
+    (void)store->Write(
+        [&](Database&) {
+          writing = true;
+          while (!release) std::this_thread::yield();
+          return Status::Ok();
+        },
+        Store::Priority::kUrgent);
+  });
+  while (!writing) std::this_thread::yield();
+
+  using std::chrono::milliseconds;
+  const auto start = std::chrono::steady_clock::now();
+  store->YieldToUrgent(std::chrono::microseconds(0), milliseconds(20));
+  CHECK(std::chrono::steady_clock::now() - start >= milliseconds(20));
+
+  release = true;
+  urgent.join();
+  const auto after = std::chrono::steady_clock::now();
+  store->YieldToUrgent(std::chrono::microseconds(0), std::chrono::seconds(60));
+  CHECK(std::chrono::steady_clock::now() - after < std::chrono::seconds(30));
 }
 
 TEST_CASE("two stores on one file write at once without a busy error") {
