@@ -93,6 +93,8 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
   c.demo = demo == "1" || demo == "true" || demo == "on";
   get("SPORTELLO_HTTP_THREADS", &http_threads);
   get("SPORTELLO_SENDER_THREADS", &sender_threads);
+  std::string idle_minutes;
+  get("SPORTELLO_SESSION_IDLE_MINUTES", &idle_minutes);
   get("TELEGRAM_BOT_TOKEN", &c.telegram.token);
   get("TELEGRAM_WEBHOOK_SECRET", &c.telegram.webhook_secret);
   get("TELEGRAM_API_BASE", &c.telegram.api_base);
@@ -129,6 +131,13 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
       return core::Status::InvalidArgument(std::string("config: ") + name +
                                            " must be a number from 1 to 1024");
     }
+  }
+  if (!idle_minutes.empty() &&
+      (!ParseInt(idle_minutes, &c.session_idle_minutes) ||
+       c.session_idle_minutes < 1 || c.session_idle_minutes > 24 * 60)) {
+    return core::Status::InvalidArgument(
+        "config: SPORTELLO_SESSION_IDLE_MINUTES must be a number from 1 to "
+        "1440");
   }
   for (auto [name, text, out] :
        {std::tuple{"TELEGRAM_RATE_PER_SEC", &tg_rate, &c.telegram.rate_per_sec},

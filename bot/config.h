@@ -60,6 +60,8 @@ struct Config {
   int http_threads = 96;   // SPORTELLO_HTTP_THREADS: >= concurrent connections
   int sender_threads = 8;  // SPORTELLO_SENDER_THREADS
   std::string log_level = "info";  // SPORTELLO_LOG
+  // SPORTELLO_SESSION_IDLE_MINUTES: a console session unused this long ends.
+  int session_idle_minutes = 30;
   TelegramConfig telegram;
   WhatsAppConfig whatsapp;
   CentreConfig centre;

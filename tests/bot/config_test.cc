@@ -99,6 +99,18 @@ TEST_CASE("every documented variable is read from the environment") {
   CHECK(c.whatsapp.enabled());
 }
 
+TEST_CASE("the console's session idle time is read and checked") {
+  CHECK(LoadOk({}).session_idle_minutes == 30);
+  CHECK(
+      LoadOk({{"SPORTELLO_SESSION_IDLE_MINUTES", "5"}}).session_idle_minutes ==
+      5);
+  for (const char* bad : {"0", "abc", "1441"}) {
+    CAPTURE(bad);
+    CHECK(Load({{"SPORTELLO_SESSION_IDLE_MINUTES", bad}}).status().code() ==
+          core::Status::Code::kInvalidArgument);
+  }
+}
+
 TEST_CASE("the public web chat can be turned off") {
   for (const char* off : {"0", "false", "off"}) {
     CAPTURE(off);
