@@ -8,14 +8,17 @@
 //   GET  /                   the local web chat page
 //   POST /api/chat           a web-chat message -> the bot's replies
 //   GET  /api/chat?user=     replies waiting for a web-chat user
+//   /api/...                 the counsellors' console (bot/http/console_api.h)
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "bot/catalog.h"
 #include "bot/config.h"
 #include "bot/core/clock.h"
 #include "bot/ingest.h"
@@ -47,7 +50,12 @@ struct RouteDeps {
   Ingest& ingest;
   Processor& processor;
   Metrics& metrics;
+  const Catalog& catalog;
+  // Wakes the outbox sender after the console wrote rows; may be empty.
+  std::function<void()> outbox_written;
 };
+
+class ConsoleApi;
 
 // Body limits: WhatsApp batches up to 3 MB; Telegram sends one update.
 inline constexpr size_t kMaxWhatsAppBody = 3 * 1024 * 1024 + 64 * 1024;
@@ -74,6 +82,7 @@ class Routes {
                   std::string_view detail);
 
   RouteDeps deps_;
+  std::unique_ptr<ConsoleApi> console_;
 };
 
 }  // namespace sportello::http
