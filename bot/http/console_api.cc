@@ -171,6 +171,7 @@ Response ConsoleApi::Handle(const Request& r) {
   }
   if (r.path == "/api/conversations")
     return get ? ListConversations(r) : MethodNotAllowed("GET");
+  if (r.path == "/api/stream") return get ? Stream() : MethodNotAllowed("GET");
   if (r.path == "/api/appointments")
     return get ? Appointments(r) : MethodNotAllowed("GET");
   if (r.path == "/api/profiles")

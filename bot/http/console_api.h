@@ -7,6 +7,7 @@
 //   POST /api/conversations/{id}/takeover | messages | notes | release
 //   GET  /api/appointments?date=        POST /api/slots (admin)
 //   GET  /api/profiles?q=&comune=&role= GET /api/audit (admin)
+//   GET  /api/stream                    server-sent events: what changed
 #pragma once
 
 #include <cstdint>
@@ -52,6 +53,7 @@ class ConsoleApi {
   Response AddSlot(const Request& r);
   Response Profiles(const Caller& caller, const Request& r);
   Response AuditLog(const Request& r);
+  Response Stream();
 
   ConsoleDeps deps_;
   Auth auth_;

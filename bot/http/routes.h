@@ -41,6 +41,12 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Writes one chunk to the client; false once it is gone or the server is
+  // stopping. An empty chunk sends nothing and only asks.
+  using Writer = std::function<bool(std::string_view chunk)>;
+  // Set for a streamed answer (server-sent events) instead of `body`: runs
+  // on the connection's thread, writing until `write` returns false.
+  std::function<void(const Writer& write)> stream;
 };
 
 struct RouteDeps {

@@ -197,6 +197,7 @@ TEST_CASE("every console endpoint needs a session, the web chat does not") {
            {"POST", "/api/slots"},
            {"GET", "/api/audit"},
            {"GET", "/api/me"},
+           {"GET", "/api/stream"},
            {"POST", "/api/logout"},
            {"GET", "/api/unknown"}}) {
     CAPTURE(path);
@@ -515,6 +516,35 @@ TEST_CASE("the day's appointments list slots and who booked them") {
   CHECK(
       c.Call("GET", "/api/appointments", boss, "", {{"date", "3/12"}}).status ==
       400);
+}
+
+TEST_CASE(
+    "the stream announces a new waiting conversation and its messages, "
+    "without their texts") {
+  Console c;
+  c.AddStaff("anna", storage::StaffRole::kCounsellor);
+  auto r = c.Call("GET", "/api/stream", c.Login("anna"));
+  REQUIRE(r.status == 200);
+  REQUIRE(r.stream);
+  CHECK(r.content_type == "text/event-stream");
+
+  std::string got;
+  int chunks = 0;
+  r.stream([&](std::string_view chunk) {
+    if (chunk.empty()) return true;
+    got += chunk;
+    if (++chunks == 1) {
+      c.bot.clock.Advance(1s);
+      (void)c.Waiting("u1");
+    }
+    return chunks < 2;
+  });
+
+  CHECK(got.starts_with("event: hello\ndata: {\"waiting\":0}\n\n"));
+  CHECK(Contains(got, "event: conversation\ndata: "));
+  CHECK(Contains(got, "\"mode\":\"waiting_for_human\""));
+  CHECK(Contains(got, "event: message\ndata: "));
+  CHECK_FALSE(Contains(got, "ciao"));
 }
 
 }  // namespace

@@ -104,5 +104,50 @@ TEST_CASE(
   CHECK_MESSAGE(bot.telegram.WaitForCalls(8, 10s, "sendMessage"), bot.Log());
 }
 
+TEST_CASE("the console's event stream tells a counsellor a person is waiting") {
+  Bot bot;
+  REQUIRE(
+      support::RunSportello({"users", "add", "anna", "--role", "counsellor"},
+                            bot.Environment(), "correct-horse-battery\n")
+          .exit_code == 0);
+  REQUIRE_MESSAGE(bot.Start(), bot.Log());
+  auto http = bot.Http();
+  auto login =
+      http.Post("/api/login",
+                R"({"username":"anna","password":"correct-horse-battery"})");
+  REQUIRE(login.status == 200);
+  const std::string token = login.Json()["token"];
+
+  httplib::Client client("127.0.0.1", bot.port);
+  client.set_read_timeout(10, 0);
+  std::string got, encoding, type;
+  bool asked = false;
+  const tg::Person luca{55'000'222, "Luca", "it"};
+  const auto start = std::chrono::steady_clock::now();
+  client.Get(
+      "/api/stream",
+      {{"Authorization", "Bearer " + token}, {"Accept-Encoding", "gzip"}},
+      [&](const httplib::Response& res) {
+        encoding = res.get_header_value("Content-Encoding");
+        type = res.get_header_value("Content-Type");
+        return res.status == 200;
+      },
+      [&](const char* data, size_t size) {
+        got.append(data, size);
+        if (!asked && got.find("event: hello") != std::string::npos) {
+          asked = true;
+          auto tg_http = bot.Http();
+          (void)tg_http.PostTelegramUpdate(
+              tg::CallbackQuery(1, luca, "menu:human"), kTelegramSecret);
+        }
+        return got.find("waiting_for_human") == std::string::npos &&
+               std::chrono::steady_clock::now() - start < 10s;
+      });
+
+  CHECK(type == "text/event-stream");
+  CHECK(encoding.empty());  // gzip would hold events back in its buffer
+  CHECK_MESSAGE(got.find("waiting_for_human") != std::string::npos, got);
+}
+
 }  // namespace
 }  // namespace sportello::e2e
