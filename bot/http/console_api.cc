@@ -8,6 +8,7 @@
 #include "bot/channels/outbound.h"
 #include "bot/codec.h"
 #include "bot/core/log.h"
+#include "bot/flows/handoff.h"
 #include "bot/http/json_response.h"
 #include "storage/audit.h"
 #include "storage/console_views.h"
@@ -299,6 +300,10 @@ Response ConsoleApi::TakeOver(const Caller& caller, int64_t id) {
                               before.assigned_to == caller.username;
     auto won = storage::TakeOverConversation(db, id, caller.username, now);
     if (!won.ok()) return won.status();
+    if (*won) {
+      if (auto st = flows::CancelHandoffTimeout(db, before); !st.ok())
+        return st;
+    }
     if (!*won) {
       answer = JsonResponse(
           409, {{"error", "another counsellor holds this conversation"},
@@ -422,6 +427,7 @@ Response ConsoleApi::Release(const Caller& caller, int64_t id) {
                  conv.assigned_to ? json(*conv.assigned_to) : json()}});
       return core::Status::Ok();
     }
+    if (auto st = flows::CancelHandoffTimeout(db, conv); !st.ok()) return st;
     const flows::Reply menu = router_.Menu(user.language, "menu.prompt");
     conv.mode = ConversationMode::kBot;
     conv.assigned_to.reset();

@@ -111,6 +111,22 @@ TEST_CASE("the console's session idle time is read and checked") {
   }
 }
 
+TEST_CASE("opening hours and the handoff timeout are read and checked") {
+  const Config d = LoadOk({});
+  CHECK(d.handoff_timeout_minutes == 20);
+  CHECK(d.centre.opening_hours == "1-5 09:00-13:00; 2,4 15:00-17:30");
+  const Config c = LoadOk({{"SPORTELLO_HANDOFF_TIMEOUT_MINUTES", "0"},
+                           {"SPORTELLO_OPENING_HOURS", "1-6 08:30-14:00"}});
+  CHECK(c.handoff_timeout_minutes == 0);
+  CHECK(c.centre.opening_hours == "1-6 08:30-14:00");
+  CHECK(Load({{"SPORTELLO_HANDOFF_TIMEOUT_MINUTES", "-1"}}).status().code() ==
+        core::Status::Code::kInvalidArgument);
+  auto bad = Load({{"SPORTELLO_OPENING_HOURS", "lun-ven 9-13"}});
+  CHECK(bad.status().code() == core::Status::Code::kInvalidArgument);
+  CHECK(bad.status().message().find("SPORTELLO_OPENING_HOURS") !=
+        std::string::npos);
+}
+
 TEST_CASE("the public web chat can be turned off") {
   for (const char* off : {"0", "false", "off"}) {
     CAPTURE(off);

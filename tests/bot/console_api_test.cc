@@ -293,6 +293,24 @@ TEST_CASE(
   CHECK(c.Call("POST", c.Path(9999, "takeover"), anna).status == 404);
 }
 
+TEST_CASE("a takeover cancels the notice for people left waiting") {
+  Console c;
+  c.AddStaff("anna", storage::StaffRole::kCounsellor);
+  const int64_t id = c.Waiting("u1");
+  (void)c.Poll("u1");
+  REQUIRE(c.bot.Count("SELECT count(*) FROM outbox WHERE dedupe_key LIKE "
+                      "'handoff-timeout:%' AND state = 'pending'") == 1);
+
+  REQUIRE(c.Call("POST", c.Path(id, "takeover"), c.Login("anna")).status ==
+          200);
+
+  CHECK(c.bot.Count("SELECT count(*) FROM outbox WHERE dedupe_key LIKE "
+                    "'handoff-timeout:%' AND state = 'cancelled'") == 1);
+  c.bot.clock.Advance(
+      std::chrono::minutes(c.bot.config.handoff_timeout_minutes + 1));
+  CHECK(c.Poll("u1").size() == 1);  // only "anna joined"
+}
+
 TEST_CASE("of two counsellors taking over at once, exactly one wins") {
   Console c;
   c.AddStaff("anna", storage::StaffRole::kCounsellor);
