@@ -185,4 +185,15 @@ core::Status ClearLoginFailures(Database& db, std::string_view username) {
   return st.Run();
 }
 
+core::Status PruneStaffAuth(Database& db, int64_t failures_before_ms,
+                            int64_t sessions_before_ms) {
+  Statement failures = db.Prepare("DELETE FROM login_failures WHERE at <= ?");
+  failures.Bind(1, failures_before_ms);
+  if (auto s = failures.Run(); !s.ok()) return s;
+  Statement sessions =
+      db.Prepare("DELETE FROM staff_sessions WHERE last_seen_at <= ?");
+  sessions.Bind(1, sessions_before_ms);
+  return sessions.Run();
+}
+
 }  // namespace sportello::storage

@@ -69,4 +69,9 @@ core::Result<LoginFailures> RecentLoginFailures(Database& db,
 // A successful login forgets earlier failures.
 core::Status ClearLoginFailures(Database& db, std::string_view username);
 
+// Forgets failures at or before `failures_before_ms` and sessions last used
+// at or before `sessions_before_ms` (they could no longer count or be used).
+core::Status PruneStaffAuth(Database& db, int64_t failures_before_ms,
+                            int64_t sessions_before_ms);
+
 }  // namespace sportello::storage

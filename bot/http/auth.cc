@@ -125,8 +125,14 @@ Response Auth::Login(const Request& r) {
   }
   auto token = NewSessionToken();
   if (!token.ok()) return ErrorResponse(500, "cannot create a session");
+  const int64_t idle_ms = int64_t{config_.session_idle_minutes} * 60'000;
   s = store_.Write([&](storage::Database& db) -> core::Status {
     if (auto c = storage::ClearLoginFailures(db, username); !c.ok()) return c;
+    // Logins are rare: a good moment to drop what can no longer matter.
+    if (auto p =
+            storage::PruneStaffAuth(db, now - kLockoutWindowMs, now - idle_ms);
+        !p.ok())
+      return p;
     return storage::CreateSession(db, Sha256Hex(*token), staff->id, now);
   });
   if (!s.ok()) return ErrorResponse(503, "storage unavailable, try again");

@@ -99,6 +99,21 @@ TEST_CASE("failed logins are counted per name within a time window") {
   CHECK(RecentLoginFailures(*db, "bruno", 0)->count == 1);
 }
 
+TEST_CASE("pruning forgets old failures and idle sessions only") {
+  auto db = NewDb();
+  auto id = AddStaff(*db, "anna", StaffRole::kCounsellor, "h", 0);
+  REQUIRE(RecordLoginFailure(*db, "bruno", 100).ok());
+  REQUIRE(RecordLoginFailure(*db, "bruno", 300).ok());
+  REQUIRE(CreateSession(*db, "old", *id, 100).ok());
+  REQUIRE(CreateSession(*db, "fresh", *id, 300).ok());
+
+  REQUIRE(PruneStaffAuth(*db, 200, 200).ok());
+
+  CHECK(RecentLoginFailures(*db, "bruno", 0)->count == 1);
+  CHECK_FALSE(FindSession(*db, "old")->has_value());
+  CHECK(FindSession(*db, "fresh")->has_value());
+}
+
 TEST_CASE("the audit log lists the newest entries first, in pages") {
   auto db = NewDb();
   for (int i = 1; i <= 3; ++i) {
