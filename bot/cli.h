@@ -12,5 +12,7 @@ int RunVacancies(int argc, char** argv);
 int RunSlots(int argc, char** argv);
 // `events add | list | demo`: the centre's events (bot/cli_events.cc).
 int RunEvents(int argc, char** argv);
+// `users add | list | disable`: console staff accounts (bot/cli_users.cc).
+int RunUsers(int argc, char** argv);
 
 }  // namespace sportello

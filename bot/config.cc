@@ -7,6 +7,8 @@
 #include <sstream>
 #include <tuple>
 
+#include "bot/opening_hours.h"
+
 namespace sportello {
 namespace {
 
@@ -93,6 +95,10 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
   c.demo = demo == "1" || demo == "true" || demo == "on";
   get("SPORTELLO_HTTP_THREADS", &http_threads);
   get("SPORTELLO_SENDER_THREADS", &sender_threads);
+  std::string idle_minutes, handoff_timeout;
+  get("SPORTELLO_SESSION_IDLE_MINUTES", &idle_minutes);
+  get("SPORTELLO_HANDOFF_TIMEOUT_MINUTES", &handoff_timeout);
+  get("SPORTELLO_OPENING_HOURS", &c.centre.opening_hours);
   get("TELEGRAM_BOT_TOKEN", &c.telegram.token);
   get("TELEGRAM_WEBHOOK_SECRET", &c.telegram.webhook_secret);
   get("TELEGRAM_API_BASE", &c.telegram.api_base);
@@ -130,6 +136,24 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
       return core::Status::InvalidArgument(std::string("config: ") + name +
                                            " must be a number from 1 to 1024");
     }
+  }
+  if (!idle_minutes.empty() &&
+      (!ParseInt(idle_minutes, &c.session_idle_minutes) ||
+       c.session_idle_minutes < 1 || c.session_idle_minutes > 24 * 60)) {
+    return core::Status::InvalidArgument(
+        "config: SPORTELLO_SESSION_IDLE_MINUTES must be a number from 1 to "
+        "1440");
+  }
+  if (!handoff_timeout.empty() &&
+      (!ParseInt(handoff_timeout, &c.handoff_timeout_minutes) ||
+       c.handoff_timeout_minutes < 0 || c.handoff_timeout_minutes > 24 * 60)) {
+    return core::Status::InvalidArgument(
+        "config: SPORTELLO_HANDOFF_TIMEOUT_MINUTES must be a number from 0 to "
+        "1440");
+  }
+  if (auto hours = ParseOpeningHours(c.centre.opening_hours); !hours.ok()) {
+    return core::Status::InvalidArgument("config: SPORTELLO_OPENING_HOURS: " +
+                                         hours.status().message());
   }
   for (auto [name, text, out] :
        {std::tuple{"TELEGRAM_RATE_PER_SEC", &tg_rate, &c.telegram.rate_per_sec},

@@ -49,6 +49,9 @@ struct CentreConfig {
       "lun-ven 9:00-13:00, mar e gio 15:00-17:30";  // SPORTELLO_CENTRE_HOURS
   std::string contacts =
       "080 000 0000 · info@example.org";  // SPORTELLO_CENTRE_CONTACTS
+  // SPORTELLO_OPENING_HOURS: when counsellors answer, as bot/opening_hours.h
+  // reads it; `hours` above is the same told to people.
+  std::string opening_hours = "1-5 09:00-13:00; 2,4 15:00-17:30";
 };
 
 struct Config {
@@ -62,6 +65,11 @@ struct Config {
   int http_threads = 96;   // SPORTELLO_HTTP_THREADS: >= concurrent connections
   int sender_threads = 8;  // SPORTELLO_SENDER_THREADS
   std::string log_level = "info";  // SPORTELLO_LOG
+  // SPORTELLO_SESSION_IDLE_MINUTES: a console session unused this long ends.
+  int session_idle_minutes = 30;
+  // SPORTELLO_HANDOFF_TIMEOUT_MINUTES: a person waiting this long (asked
+  // while the centre is open) is told so and offered a booking; 0 = never.
+  int handoff_timeout_minutes = 20;
   TelegramConfig telegram;
   WhatsAppConfig whatsapp;
   CentreConfig centre;

@@ -7,6 +7,7 @@
 #include "bot/channels/outbound.h"
 #include "bot/codec.h"
 #include "bot/core/log.h"
+#include "bot/flows/handoff.h"
 #include "storage/conversations.h"
 #include "storage/messages.h"
 #include "storage/outbox.h"
@@ -231,6 +232,16 @@ core::Result<bool> Dispatcher::ApplyMessage(storage::Database& db,
     if (auto s = enqueue(answer, std::nullopt, kPriorityCallbackAnswer);
         !s.ok())
       return s;
+  }
+
+  // A booking is what we offer people we cannot serve now (out of hours,
+  // or waiting too long): pressing it leaves the queue for the bot.
+  if (conv->mode == storage::ConversationMode::kWaitingForHuman &&
+      in.kind == core::InboundKind::kButton &&
+      in.button_id == flows::kMenuBooking) {
+    if (auto s = flows::CancelHandoffTimeout(db, *conv); !s.ok()) return s;
+    conv->mode = storage::ConversationMode::kBot;
+    conv->waiting_since.reset();
   }
 
   if (conv->mode == storage::ConversationMode::kBot) {

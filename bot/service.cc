@@ -162,8 +162,9 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
   }
 
   if (options.http) {
-    p->routes = std::make_unique<http::Routes>(http::RouteDeps{
-        p->config, clock, *p->store, *p->ingest, *p->processor, p->metrics});
+    p->routes = std::make_unique<http::Routes>(
+        http::RouteDeps{p->config, clock, *p->store, *p->ingest, *p->processor,
+                        p->metrics, p->catalog, [sender] { sender->Wake(); }});
     auto server = http::Server::Start(config.ListenHost(), config.ListenPort(),
                                       config.http_threads, *p->routes);
     if (!server.ok()) return server.status();

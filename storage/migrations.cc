@@ -311,6 +311,60 @@ WHEN NEW.state = 'signed_up' AND OLD.state <> 'signed_up' AND
   (SELECT capacity FROM events WHERE id = NEW.event_id)
 BEGIN SELECT RAISE(ABORT, 'event_signups: event full'); END;
 )sql",
+      // 6: staff accounts, console sessions, login failures, audit log
+      // (issue 5). Staff are not chat users: they live in their own table.
+      R"sql(
+-- password_hash: "scrypt$N$r$p$salt_hex$hash_hex", so the cost can be raised
+-- later and old hashes still verify.
+CREATE TABLE staff (
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE CHECK (username <> ''),
+  role TEXT NOT NULL CHECK (role IN ('counsellor', 'admin')),
+  password_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  created_at INTEGER NOT NULL
+);
+
+-- Only the SHA-256 of a session token is stored: a copy of the database
+-- does not let anyone in.
+CREATE TABLE staff_sessions (
+  token_hash TEXT PRIMARY KEY,
+  staff_id INTEGER NOT NULL REFERENCES staff(id),
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX staff_sessions_staff ON staff_sessions(staff_id);
+
+-- Failed logins by the name typed (known or not), for the lockout.
+CREATE TABLE login_failures (
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX login_failures_name ON login_failures(username, at);
+
+-- Who looked at or did what to whose data. Append only.
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  conversation_id INTEGER,
+  user_id INTEGER,
+  detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_at ON audit_log(at);
+
+-- A counsellor's internal notes on a conversation: never sent.
+CREATE TABLE conversation_notes (
+  id INTEGER PRIMARY KEY,
+  conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+  author TEXT NOT NULL,
+  text TEXT NOT NULL CHECK (text <> ''),
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX conversation_notes_conversation ON conversation_notes(conversation_id, id);
+)sql",
   };
   return kMigrations;
 }

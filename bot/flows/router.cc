@@ -3,10 +3,12 @@
 #include <stdexcept>
 #include <string>
 
+#include "bot/core/log.h"
 #include "bot/flows/booking.h"
 #include "bot/flows/clarify.h"
 #include "bot/flows/consent.h"
 #include "bot/flows/events.h"
+#include "bot/flows/handoff.h"
 #include "bot/flows/info.h"
 #include "bot/flows/privacy.h"
 #include "bot/flows/profile.h"
@@ -119,9 +121,15 @@ std::vector<Reply> Router::RequestHuman(Turn& turn) const {
       n == 0 ? t.Text(turn.lang, "handoff.first")
              : t.Text(turn.lang, n == 1 ? "handoff.ahead_one" : "handoff.ahead",
                       {{"n", std::to_string(n)}});
-  return {{t.Text(turn.lang, "handoff.queued",
-                  {{"queue", queue}, {"hours", deps_.config.centre.hours}}),
-           {}}};
+  auto replies = EnterQueue(deps_, turn, queue);
+  if (!replies.ok()) {
+    // The queue holds them all the same; only the later notice is lost.
+    core::LogWarn("handoff", replies.status().ToString());
+    return {{t.Text(turn.lang, "handoff.queued",
+                    {{"queue", queue}, {"hours", deps_.config.centre.hours}}),
+             {}}};
+  }
+  return std::move(*replies);
 }
 
 std::vector<Reply> Router::StartFlow(std::string_view name, Turn& turn) const {

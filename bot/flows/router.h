@@ -35,10 +35,13 @@ class Router {
   // Answers one turn of a conversation the bot holds.
   std::vector<Reply> Respond(Turn& turn) const;
 
+  // The main menu under the catalogue text `prompt_key` (also sent when a
+  // counsellor hands a conversation back).
+  Reply Menu(const std::string& lang, const char* prompt_key) const;
+
  private:
   const Flow* Find(std::string_view name) const;
   std::vector<Reply> StartFlow(std::string_view name, Turn& turn) const;
-  Reply Menu(const std::string& lang, const char* prompt_key) const;
   std::vector<Reply> RequestHuman(Turn& turn) const;
 
   FlowDeps deps_;

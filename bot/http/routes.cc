@@ -10,6 +10,7 @@
 #include "bot/codec.h"
 #include "bot/core/log.h"
 #include "bot/embedded_files.h"
+#include "bot/http/console_api.h"
 #include "storage/inbox.h"
 #include "storage/messages.h"
 #include "storage/outbox.h"
@@ -83,7 +84,11 @@ json RepliesJson(const std::vector<storage::OutboxRow>& rows) {
 
 }  // namespace
 
-Routes::Routes(RouteDeps deps) : deps_(deps) {}
+Routes::Routes(RouteDeps deps)
+    : deps_(std::move(deps)),
+      console_(std::make_unique<ConsoleApi>(
+          ConsoleDeps{deps_.config, deps_.clock, deps_.store, deps_.catalog,
+                      deps_.outbox_written})) {}
 Routes::~Routes() = default;
 
 Response Routes::Handle(const Request& r) {
@@ -114,6 +119,8 @@ Response Routes::Handle(const Request& r) {
     if (!deps_.config.web_chat) return Error(404, "the web chat is off");
     if (post) return WebChatPost(r);
     if (get) return WebChatPoll(r);
+  } else if (r.path.starts_with("/api/")) {
+    return console_->Handle(r);
   } else {
     return Error(404, "not found");
   }

@@ -9,14 +9,17 @@
 //   GET  /console            the counsellors' console page (its API needs a session)
 //   POST /api/chat           a web-chat message -> the bot's replies
 //   GET  /api/chat?user=     replies waiting for a web-chat user
+//   /api/...                 the counsellors' console (bot/http/console_api.h)
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "bot/catalog.h"
 #include "bot/config.h"
 #include "bot/core/clock.h"
 #include "bot/ingest.h"
@@ -39,6 +42,12 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Writes one chunk to the client; false once it is gone or the server is
+  // stopping. An empty chunk sends nothing and only asks.
+  using Writer = std::function<bool(std::string_view chunk)>;
+  // Set for a streamed answer (server-sent events) instead of `body`: runs
+  // on the connection's thread, writing until `write` returns false.
+  std::function<void(const Writer& write)> stream;
 };
 
 struct RouteDeps {
@@ -48,7 +57,12 @@ struct RouteDeps {
   Ingest& ingest;
   Processor& processor;
   Metrics& metrics;
+  const Catalog& catalog;
+  // Wakes the outbox sender after the console wrote rows; may be empty.
+  std::function<void()> outbox_written;
 };
+
+class ConsoleApi;
 
 // Body limits: WhatsApp batches up to 3 MB; Telegram sends one update.
 inline constexpr size_t kMaxWhatsAppBody = 3 * 1024 * 1024 + 64 * 1024;
@@ -75,6 +89,7 @@ class Routes {
                   std::string_view detail);
 
   RouteDeps deps_;
+  std::unique_ptr<ConsoleApi> console_;
 };
 
 }  // namespace sportello::http

@@ -61,11 +61,27 @@ core::Result<std::unique_ptr<Server>> Server::Start(const std::string& host,
     listen_fd->store(sock);
   });
 
-  auto handle = [&routes](const httplib::Request& req, httplib::Response& res) {
+  auto handle = [&routes, stopping = s->stopping_](const httplib::Request& req,
+                                                   httplib::Response& res) {
     Response out = routes.Handle(ToRequest(req));
     res.status = out.status;
     for (const auto& [name, value] : out.headers) res.set_header(name, value);
-    res.set_content(std::move(out.body), out.content_type);
+    if (!out.stream) {
+      res.set_content(std::move(out.body), out.content_type);
+      return;
+    }
+    // httplib calls the provider until done(); ours runs the whole stream in
+    // one call. A zero-length write would end httplib's loop: never pass one.
+    res.set_chunked_content_provider(
+        out.content_type, [stream = std::move(out.stream), stopping](
+                              size_t, httplib::DataSink& sink) {
+          stream([&](std::string_view chunk) {
+            if (stopping->load() || !sink.is_writable()) return false;
+            return chunk.empty() || sink.write(chunk.data(), chunk.size());
+          });
+          sink.done();
+          return true;
+        });
   };
   for (const char* pattern : {".*"}) {
     svr.Get(pattern, handle);
@@ -109,6 +125,7 @@ core::Result<std::unique_ptr<Server>> Server::Start(const std::string& host,
 Server::~Server() { Stop(); }
 
 void Server::Stop() {
+  stopping_->store(true);
   if (server_) server_->stop();
   if (thread_.joinable()) thread_.join();
 }

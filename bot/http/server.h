@@ -2,6 +2,7 @@
 // (see DEPENDENCIES.md), handing every request to Routes.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -34,6 +35,9 @@ class Server {
  private:
   Server() = default;
   std::unique_ptr<httplib::Server> server_;
+  // Set by Stop(): streamed answers end instead of holding a thread forever.
+  std::shared_ptr<std::atomic<bool>> stopping_ =
+      std::make_shared<std::atomic<bool>>(false);
   std::thread thread_;
   int port_ = 0;
 };

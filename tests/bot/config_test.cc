@@ -99,6 +99,34 @@ TEST_CASE("every documented variable is read from the environment") {
   CHECK(c.whatsapp.enabled());
 }
 
+TEST_CASE("the console's session idle time is read and checked") {
+  CHECK(LoadOk({}).session_idle_minutes == 30);
+  CHECK(
+      LoadOk({{"SPORTELLO_SESSION_IDLE_MINUTES", "5"}}).session_idle_minutes ==
+      5);
+  for (const char* bad : {"0", "abc", "1441"}) {
+    CAPTURE(bad);
+    CHECK(Load({{"SPORTELLO_SESSION_IDLE_MINUTES", bad}}).status().code() ==
+          core::Status::Code::kInvalidArgument);
+  }
+}
+
+TEST_CASE("opening hours and the handoff timeout are read and checked") {
+  const Config d = LoadOk({});
+  CHECK(d.handoff_timeout_minutes == 20);
+  CHECK(d.centre.opening_hours == "1-5 09:00-13:00; 2,4 15:00-17:30");
+  const Config c = LoadOk({{"SPORTELLO_HANDOFF_TIMEOUT_MINUTES", "0"},
+                           {"SPORTELLO_OPENING_HOURS", "1-6 08:30-14:00"}});
+  CHECK(c.handoff_timeout_minutes == 0);
+  CHECK(c.centre.opening_hours == "1-6 08:30-14:00");
+  CHECK(Load({{"SPORTELLO_HANDOFF_TIMEOUT_MINUTES", "-1"}}).status().code() ==
+        core::Status::Code::kInvalidArgument);
+  auto bad = Load({{"SPORTELLO_OPENING_HOURS", "lun-ven 9-13"}});
+  CHECK(bad.status().code() == core::Status::Code::kInvalidArgument);
+  CHECK(bad.status().message().find("SPORTELLO_OPENING_HOURS") !=
+        std::string::npos);
+}
+
 TEST_CASE("the public web chat can be turned off") {
   for (const char* off : {"0", "false", "off"}) {
     CAPTURE(off);

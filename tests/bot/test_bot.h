@@ -78,8 +78,8 @@ struct TestBot {
     ingest = std::make_unique<Ingest>(
         *store, clock, &metrics,
         [this](const auto& stored) { processor->Notify(stored); });
-    routes = std::make_unique<http::Routes>(
-        http::RouteDeps{config, clock, *store, *ingest, *processor, metrics});
+    routes = std::make_unique<http::Routes>(http::RouteDeps{
+        config, clock, *store, *ingest, *processor, metrics, catalog, {}});
     if (start_processing) processor->Start();
   }
 

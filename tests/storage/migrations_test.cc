@@ -106,8 +106,10 @@ TEST_CASE(
 TEST_CASE("the schema has every table the service needs") {
   auto db = NewDb();
   REQUIRE(Migrate(*db).ok());
-  for (const char* table : {"users", "conversations", "inbox", "messages",
-                            "receipts", "outbox", "settings"}) {
+  for (const char* table :
+       {"users", "conversations", "inbox", "messages", "receipts", "outbox",
+        "settings", "staff", "staff_sessions", "login_failures", "audit_log",
+        "conversation_notes"}) {
     CAPTURE(table);
     CHECK(TableExists(*db, table));
   }

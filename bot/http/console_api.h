@@ -1,0 +1,63 @@
+// The counsellors' console API: every /api/ path but the public web chat.
+// All endpoints need a session (bot/http/auth.h): 401 without, 403 for the
+// wrong role. See docs/api.md for the contract.
+//
+//   POST /api/login, /api/logout        GET /api/me
+//   GET  /api/conversations?mode=       GET /api/conversations/{id}
+//   POST /api/conversations/{id}/takeover | messages | notes | release
+//   GET  /api/appointments?date=        POST /api/slots (admin)
+//   GET  /api/profiles?q=&comune=&role= GET /api/audit (admin)
+//   GET  /api/stream                    server-sent events: what changed
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "bot/catalog.h"
+#include "bot/config.h"
+#include "bot/core/clock.h"
+#include "bot/flows/router.h"
+#include "bot/http/auth.h"
+#include "bot/http/routes.h"
+#include "storage/store.h"
+
+namespace sportello::http {
+
+struct ConsoleDeps {
+  const Config& config;
+  const core::Clock& clock;
+  storage::Store& store;
+  const Catalog& catalog;
+  // Called after outbox rows were committed, to wake the sender.
+  std::function<void()> outbox_written;
+};
+
+class ConsoleApi {
+ public:
+  explicit ConsoleApi(ConsoleDeps deps);
+  // REQUIRES: r.path starts with "/api/" and is not the web chat.
+  // Thread-safe.
+  Response Handle(const Request& r);
+
+ private:
+  Response ListConversations(const Request& r);
+  Response GetConversation(const Caller& caller, int64_t id);
+  Response TakeOver(const Caller& caller, int64_t id);
+  Response Reply(const Caller& caller, int64_t id, const Request& r);
+  Response AddNote(const Caller& caller, int64_t id, const Request& r);
+  Response Release(const Caller& caller, int64_t id);
+  Response Appointments(const Request& r);
+  Response AddSlot(const Request& r);
+  Response Profiles(const Caller& caller, const Request& r);
+  Response AuditLog(const Request& r);
+  Response Stream();
+
+  ConsoleDeps deps_;
+  Auth auth_;
+  flows::Router router_;  // only for the menu shown on release
+};
+
+}  // namespace sportello::http

@@ -1,0 +1,115 @@
+#include "storage/console_views.h"
+
+namespace sportello::storage {
+namespace {
+
+// Escapes LIKE's wildcards so a search for "50%" finds "50%".
+std::string LikePattern(std::string_view text) {
+  std::string out = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
+
+}  // namespace
+
+core::Result<std::vector<ConversationSummary>> ListConversationSummaries(
+    Database& db, ConversationMode mode, int limit) {
+  Statement st = db.Prepare(
+      "SELECT c.id, c.user_id, c.mode, c.assigned_to, c.waiting_since,"
+      " c.created_at, c.updated_at, c.last_message_at, u.channel, u.name,"
+      " coalesce((SELECT substr(m.text, 1, 120) FROM messages m"
+      "   WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1), '')"
+      " FROM conversations c JOIN users u ON u.id = c.user_id"
+      " WHERE c.mode = ?"
+      " ORDER BY coalesce(c.waiting_since, c.last_message_at, c.updated_at),"
+      " c.id LIMIT ?");
+  st.Bind(1, ConversationModeName(mode)).Bind(2, limit);
+  std::vector<ConversationSummary> out;
+  while (st.Step()) {
+    ConversationSummary s;
+    s.conversation.id = st.Int(0);
+    s.conversation.user_id = st.Int(1);
+    s.conversation.mode =
+        ParseConversationMode(st.Text(2)).value_or(ConversationMode::kBot);
+    s.conversation.assigned_to = st.OptionalText(3);
+    s.conversation.waiting_since = st.OptionalInt(4);
+    s.conversation.created_at = st.Int(5);
+    s.conversation.updated_at = st.Int(6);
+    s.conversation.last_message_at = st.OptionalInt(7);
+    s.channel = st.Text(8);
+    s.user_name = st.Text(9);
+    s.preview = st.Text(10);
+    out.push_back(std::move(s));
+  }
+  if (!st.status().ok()) return st.status();
+  return out;
+}
+
+core::Result<bool> TakeOverConversation(Database& db, int64_t conversation_id,
+                                        std::string_view username,
+                                        int64_t now_ms) {
+  Statement st = db.Prepare(
+      "UPDATE conversations SET mode = 'human', assigned_to = ?2,"
+      " waiting_since = NULL, flow = '', step = '', updated_at = ?3"
+      " WHERE id = ?1 AND (mode <> 'human' OR assigned_to IS NULL"
+      "   OR assigned_to = ?2)");
+  st.Bind(1, conversation_id).Bind(2, username).Bind(3, now_ms);
+  if (auto s = st.Run(); !s.ok()) return s;
+  if (db.Changes() > 0) return true;
+  auto c = FindConversation(db, conversation_id);
+  if (!c.ok()) return c.status();
+  if (!c->has_value()) {
+    return core::Status::NotFound("conversations: no conversation " +
+                                  std::to_string(conversation_id));
+  }
+  return false;
+}
+
+core::Result<std::vector<ProfileMatch>> SearchProfiles(Database& db,
+                                                       std::string_view q,
+                                                       std::string_view comune,
+                                                       std::string_view role,
+                                                       int limit) {
+  Statement st = db.Prepare(
+      "SELECT p.user_id, c.id, coalesce(nullif(n.value, ''), u.name),"
+      " u.channel, coalesce(cm.value, ''), coalesce(r.value, ''),"
+      " p.completed_at"
+      " FROM profiles p JOIN users u ON u.id = p.user_id"
+      " LEFT JOIN conversations c ON c.user_id = p.user_id"
+      " LEFT JOIN profile_answers n ON n.user_id = p.user_id"
+      "   AND n.question = 'name'"
+      " LEFT JOIN profile_answers cm ON cm.user_id = p.user_id"
+      "   AND cm.question = 'comune'"
+      " LEFT JOIN profile_answers r ON r.user_id = p.user_id"
+      "   AND r.question = 'roles'"
+      " WHERE (?1 = '' OR EXISTS (SELECT 1 FROM profile_answers a"
+      "   WHERE a.user_id = p.user_id AND a.value LIKE ?2 ESCAPE '\\'))"
+      " AND (?3 = '' OR cm.value = ?3 COLLATE NOCASE)"
+      " AND (?4 = '' OR r.value LIKE ?5 ESCAPE '\\')"
+      " ORDER BY p.updated_at DESC, p.user_id LIMIT ?6");
+  st.Bind(1, q)
+      .Bind(2, LikePattern(q))
+      .Bind(3, comune)
+      .Bind(4, role)
+      .Bind(5, LikePattern(role))
+      .Bind(6, limit);
+  std::vector<ProfileMatch> out;
+  while (st.Step()) {
+    ProfileMatch m;
+    m.user_id = st.Int(0);
+    m.conversation_id = st.OptionalInt(1);
+    m.name = st.Text(2);
+    m.channel = st.Text(3);
+    m.comune = st.Text(4);
+    m.roles = st.Text(5);
+    m.completed_at = st.OptionalInt(6);
+    out.push_back(std::move(m));
+  }
+  if (!st.status().ok()) return st.status();
+  return out;
+}
+
+}  // namespace sportello::storage

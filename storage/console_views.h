@@ -1,0 +1,56 @@
+// Read models for the counsellors' console: the queue of conversations with
+// who wrote and what, and the search over profiles. Joins several tables, so
+// it lives apart from the one-table repositories.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bot/core/status.h"
+#include "storage/conversations.h"
+#include "storage/database.h"
+
+namespace sportello::storage {
+
+struct ConversationSummary {
+  Conversation conversation;
+  std::string channel;
+  std::string user_name;
+  std::string preview;  // the last message's text, cut to 120 bytes
+};
+
+// Conversations in `mode`: the longest waiting first (as the queue is
+// served), then by last activity.
+core::Result<std::vector<ConversationSummary>> ListConversationSummaries(
+    Database& db, ConversationMode mode, int limit);
+
+// Takes the conversation for `username` in one statement, so of two
+// counsellors racing exactly one wins: false when another holds it. Ends
+// any bot flow in progress. NotFound for an unknown id.
+core::Result<bool> TakeOverConversation(Database& db, int64_t conversation_id,
+                                        std::string_view username,
+                                        int64_t now_ms);
+
+struct ProfileMatch {
+  int64_t user_id = 0;
+  std::optional<int64_t> conversation_id;
+  std::string name;
+  std::string channel;
+  std::string comune;
+  std::string roles;
+  std::optional<int64_t> completed_at;
+};
+
+// Profiles whose answers match every given filter (empty = no filter):
+// `q` anywhere in the answers, `comune` exactly (case-insensitive), `role`
+// within the roles answer. At most `limit`, the latest updated first.
+core::Result<std::vector<ProfileMatch>> SearchProfiles(Database& db,
+                                                       std::string_view q,
+                                                       std::string_view comune,
+                                                       std::string_view role,
+                                                       int limit);
+
+}  // namespace sportello::storage
