@@ -1,9 +1,9 @@
 // Helpers for the browser tests: run the real `sportello serve` on a free
 // loopback port with a throw-away database, and drive Debian's chromium
 // through playwright-core (no browser download).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { get } from 'node:http';
+import { createServer as createHttpServer, get, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -158,4 +158,72 @@ export function watchPage(page, serverUrl) {
     }
   });
   return seen;
+}
+
+// Runs `sportello <args>` to completion with `input` on stdin (e.g. a
+// password for `users add`), on the environment `env` only.
+export function runSportello(args, { env = {}, input = '' } = {}) {
+  const clean = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^(SPORTELLO_|TELEGRAM_|WHATSAPP_)/.test(key)) clean[key] = value;
+  }
+  const result = spawnSync(binary, args, { env: { ...clean, ...env }, input, encoding: 'utf8', timeout: 30_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+// A fake Telegram Bot API on loopback: records every call
+// (POST /bot<token>/<method>, JSON body) and answers as Telegram does.
+export async function startFakeTelegram(token) {
+  const calls = [];
+  let nextId = 1000;
+  const server = createHttpServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      const match = /^\/bot([^/]+)\/(\w+)$/.exec(req.url || '');
+      res.setHeader('Content-Type', 'application/json');
+      if (!match || match[1] !== token) {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ ok: false, error_code: 404, description: 'Not Found' }));
+        return;
+      }
+      let json = {};
+      try { json = JSON.parse(body || '{}'); } catch { json = {}; }
+      calls.push({ method: match[2], body: json });
+      const result = match[2] === 'sendMessage'
+        ? { message_id: nextId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(json.chat_id), type: 'private' }, text: json.text }
+        : true;
+      res.end(JSON.stringify({ ok: true, result }));
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return {
+    base: `http://127.0.0.1:${port}`,
+    calls,
+    texts: () => calls.filter((c) => c.method === 'sendMessage').map((c) => String(c.body.text)),
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+// POST a JSON body over a fresh connection; resolves to {status, body}.
+export function httpPostJson(url, json, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const data = JSON.stringify(json);
+    const req = httpRequest(url, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), connection: 'close', ...headers },
+      timeout: 10_000,
+    }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => { body += chunk; });
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`POST ${url} timed out`)));
+    req.on('error', reject);
+    req.end(data);
+  });
 }
