@@ -12,5 +12,8 @@ int RunVacancies(int argc, char** argv);
 int RunSlots(int argc, char** argv);
 // `events add | list | demo`: the centre's events (bot/cli_events.cc).
 int RunEvents(int argc, char** argv);
+// `contacts import FILE`: front-desk contacts for notices
+// (bot/cli_contacts.cc).
+int RunContacts(int argc, char** argv);
 
 }  // namespace sportello
