@@ -115,7 +115,13 @@ void BroadcastScheduler::Stop() {
 void BroadcastScheduler::Loop() {
   for (;;) {
     const int64_t now = clock_.NowMillis();
-    auto n = RunDueBroadcasts(store_, now);
+    auto work = storage::HasBroadcastWork(*reader_, now);
+    core::Result<int64_t> n = int64_t{0};
+    if (!work.ok()) {
+      n = work.status();
+    } else if (*work) {
+      n = RunDueBroadcasts(store_, now);
+    }
     if (!n.ok()) {
       core::LogError("broadcasts", "fan-out failed: " + n.status().ToString());
     } else if (*n > 0) {

@@ -235,6 +235,19 @@ core::Result<std::optional<int64_t>> NextBroadcastDue(Database& db) {
   return next;
 }
 
+core::Result<bool> HasBroadcastWork(Database& db, int64_t now_ms) {
+  Statement& st = db.Cached(
+      "SELECT EXISTS (SELECT 1 FROM broadcasts WHERE status = 'scheduled'"
+      " AND send_at <= ?1) OR EXISTS (SELECT 1 FROM broadcasts"
+      " WHERE status = 'sending')");
+  st.Bind(1, now_ms);
+  const bool work = st.Step() && st.Int(0) != 0;
+  const core::Status s = st.status();
+  st.Reset();
+  if (!s.ok()) return s;
+  return work;
+}
+
 core::Result<int> FinishBroadcasts(Database& db, int64_t now_ms) {
   Statement& st = db.Cached(
       "UPDATE broadcasts SET status = 'done', finished_at = ?1"
