@@ -37,7 +37,8 @@ std::string Payload(const Catalog& catalog, std::string_view lang,
 core::Result<int64_t> CreateBroadcast(storage::Database& db,
                                       const Catalog& catalog,
                                       const BroadcastRequest& request,
-                                      int64_t now_ms) {
+                                      int64_t now_ms,
+                                      const VacancyVocabulary* places) {
   if (request.text.empty() == !request.event_id) {
     return core::Status::InvalidArgument(
         "broadcasts: give either a text or an event");
@@ -66,6 +67,16 @@ core::Result<int64_t> CreateBroadcast(storage::Database& db,
         j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   b.audience = request.audience;
+  for (const auto& province : request.provinces) {
+    const auto comuni =
+        places ? places->ComuniOf(province) : std::vector<std::string>();
+    if (comuni.empty()) {
+      return core::Status::InvalidArgument("broadcasts: unknown province '" +
+                                           province + "'");
+    }
+    b.audience.comuni.insert(b.audience.comuni.end(), comuni.begin(),
+                             comuni.end());
+  }
   b.send_at = request.send_at.value_or(now_ms);
   return storage::CreateBroadcast(db, b, now_ms);
 }

@@ -18,6 +18,7 @@
 #include "bot/core/clock.h"
 #include "bot/core/status.h"
 #include "bot/flows/router.h"
+#include "bot/vacancy_vocabulary.h"
 #include "storage/broadcasts.h"
 #include "storage/database.h"
 #include "storage/store.h"
@@ -37,18 +38,22 @@ struct BroadcastRequest {
   std::string text;                 // or
   std::optional<int64_t> event_id;  // an event's notice
   storage::Audience audience;
+  // Province codes ("BA"): their comuni join audience.comuni (people in
+  // any of these places). Needs CreateBroadcast's `places`.
+  std::vector<std::string> provinces;
   std::optional<int64_t> send_at;  // unix ms; nullopt: now
   std::optional<NoticeTemplate> whatsapp_template;
 };
 
 // Stores the broadcast, status 'scheduled' (fanned out by the scheduler, or
 // by FanOutDueBroadcasts). InvalidArgument for neither or both of text and
-// event, NotFound for an unknown event. REQUIRES: inside a write
+// event, NotFound for an unknown event, InvalidArgument for a province
+// `places` does not know (or no `places`). REQUIRES: inside a write
 // transaction.
-core::Result<int64_t> CreateBroadcast(storage::Database& db,
-                                      const Catalog& catalog,
-                                      const BroadcastRequest& request,
-                                      int64_t now_ms);
+core::Result<int64_t> CreateBroadcast(
+    storage::Database& db, const Catalog& catalog,
+    const BroadcastRequest& request, int64_t now_ms,
+    const VacancyVocabulary* places = nullptr);
 
 // Fans out what is due and closes finished broadcasts, in one write
 // transaction. Returns the outbox rows enqueued.

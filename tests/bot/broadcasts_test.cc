@@ -246,6 +246,40 @@ TEST_CASE("the scheduler fans out a broadcast when it is due") {
   CHECK(woken >= 1);
 }
 
+TEST_CASE("an audience by province reaches the people of its comuni") {
+  Broadcasting b;
+  VacancyVocabulary places;
+  places.AddPlace({"Bari", "BA", "Puglia"});
+  places.AddPlace({"Molfetta", "BA", "Puglia"});
+  places.AddPlace({"Lecce", "LE", "Puglia"});
+  const int64_t molfetta = b.Subscriber("393330000001");
+  const int64_t lecce = b.Subscriber("393330000002");
+  b.Write([&](storage::Database& db) -> core::Status {
+    const int64_t now = b.clock.NowMillis();
+    if (auto s = storage::SaveAnswer(db, molfetta, "comune", "Molfetta", now);
+        !s.ok())
+      return s;
+    return storage::SaveAnswer(db, lecce, "comune", "Lecce", now);
+  });
+  BroadcastRequest request;
+  request.text = "Avviso";
+  request.provinces = {"BA"};
+  int64_t id = 0;
+  b.Write([&](storage::Database& db) -> core::Status {
+    auto created =
+        CreateBroadcast(db, b.catalog, request, b.clock.NowMillis(), &places);
+    if (!created.ok()) return created.status();
+    id = *created;
+    request.provinces = {"ZZ"};
+    CHECK(CreateBroadcast(db, b.catalog, request, b.clock.NowMillis(), &places)
+              .status()
+              .code() == core::Status::Code::kInvalidArgument);
+    return core::Status::Ok();
+  });
+  CHECK(b.FanOut() == 1);
+  CHECK(b.Counters(id).recipients == 1);
+}
+
 TEST_CASE("\"Non mi interessa\" under a notice is only acknowledged") {
   testing::TestBot bot;
   bot.GiveConsent("u1");
