@@ -238,8 +238,11 @@ core::Result<std::optional<int64_t>> NextBroadcastDue(Database& db) {
 core::Result<bool> HasBroadcastWork(Database& db, int64_t now_ms) {
   Statement& st = db.Cached(
       "SELECT EXISTS (SELECT 1 FROM broadcasts WHERE status = 'scheduled'"
-      " AND send_at <= ?1) OR EXISTS (SELECT 1 FROM broadcasts"
-      " WHERE status = 'sending')");
+      " AND send_at <= ?1) OR EXISTS (SELECT 1 FROM broadcasts b"
+      " WHERE b.status = 'sending' AND NOT EXISTS (SELECT 1 FROM outbox"
+      "   WHERE dedupe_key >= 'broadcast:' || b.id || ':'"
+      "   AND dedupe_key < 'broadcast:' || b.id || ';'"
+      "   AND state IN ('pending', 'sending')))");
   st.Bind(1, now_ms);
   const bool work = st.Step() && st.Int(0) != 0;
   const core::Status s = st.status();

@@ -107,8 +107,9 @@ core::Result<int64_t> FanOutDueBroadcasts(Database& db, int64_t now_ms);
 // The earliest send_at of a scheduled broadcast, if any.
 core::Result<std::optional<int64_t>> NextBroadcastDue(Database& db);
 
-// Whether FanOutDueBroadcasts or FinishBroadcasts has anything to do: a
-// read, so an idle scheduler never takes the write lock.
+// Whether FanOutDueBroadcasts or FinishBroadcasts has anything to do. A
+// read: the scheduler takes the write lock only when there is work (the
+// scan over a running broadcast's rows stays off the writer).
 core::Result<bool> HasBroadcastWork(Database& db, int64_t now_ms);
 
 // Moves 'sending' broadcasts whose rows are all final to 'done'. Returns

@@ -274,8 +274,11 @@ TEST_CASE("counters follow the rows and the receipts") {
   REQUIRE(done.ok());
   CHECK(*done == 0);  // one row still pending
 
+  CHECK_FALSE(*HasBroadcastWork(*db, kNow));
   REQUIRE(MarkOutboxSent(*db, rows[5], "wamid.F", kNow).ok());
+  CHECK(*HasBroadcastWork(*db, kNow));
   CHECK(*FinishBroadcasts(*db, kNow) == 1);
+  CHECK_FALSE(*HasBroadcastWork(*db, kNow));
   CHECK(Status(*db, id) == "done");
 }
 
