@@ -14,5 +14,8 @@ int RunSlots(int argc, char** argv);
 int RunEvents(int argc, char** argv);
 // `users add | list | disable`: console staff accounts (bot/cli_users.cc).
 int RunUsers(int argc, char** argv);
+// `contacts import FILE`: front-desk contacts for notices
+// (bot/cli_contacts.cc).
+int RunContacts(int argc, char** argv);
 
 }  // namespace sportello

@@ -26,6 +26,7 @@ constexpr const char* kUsage =
     "  slots      counsellors' appointment slots: add, list, demo\n"
     "  events     recruiting days, workshops, seminars: add, list, demo\n"
     "  users      console staff accounts: add, list, disable\n"
+    "  contacts   import front-desk contacts who agreed to notices\n"
     "\n"
     "  sportello <command> --help   options of a command\n"
     "  sportello --version\n"
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
   if (command == "slots") return sportello::RunSlots(argc - 1, argv + 1);
   if (command == "events") return sportello::RunEvents(argc - 1, argv + 1);
   if (command == "users") return sportello::RunUsers(argc - 1, argv + 1);
+  if (command == "contacts") return sportello::RunContacts(argc - 1, argv + 1);
   if (command == "classify")
     return sportello::intents::RunClassifyCommand(argc - 1, argv + 1);
   std::fprintf(stderr, "sportello: unknown command '%s'\n\n%s", argv[1],

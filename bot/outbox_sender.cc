@@ -6,6 +6,7 @@
 
 #include "bot/codec.h"
 #include "bot/core/log.h"
+#include "storage/broadcasts.h"
 #include "storage/messages.h"
 #include "storage/users.h"
 
@@ -228,6 +229,22 @@ void OutboxSender::Deliver(storage::Database& reader,
     auto user = storage::FindUserById(reader, *row.user_id);
     if (user.ok() && user->has_value()) {
       const storage::User& u = **user;
+      // Checked at send time, not only at fan-out: an opt-out (or a block)
+      // that arrives while a broadcast runs stops the rest of it.
+      if (row.priority == storage::kBroadcastPriority) {
+        if (!u.notify) return Fail(row, std::string(storage::kSkippedOptedOut));
+        if (u.blocked || u.unreachable)
+          return Fail(row, std::string(storage::kSkippedUnreachable));
+        // Outside WhatsApp's window a broadcast goes as its own template
+        // (carried on its text payload), before the generic fallback below.
+        if (msg->channel == core::Channel::kWhatsApp &&
+            !msg->template_name.empty() &&
+            u.last_inbound_at.value_or(0) <
+                clock_.NowMillis() - kWhatsAppWindowMs) {
+          msg->kind = core::OutboundKind::kTemplate;
+          msg->buttons.clear();
+        }
+      }
       if (u.blocked) return Fail(row, "the person blocked the bot");
       if (u.unreachable)
         return Fail(row, "the person cannot be reached on this channel");

@@ -3,6 +3,7 @@
 #include <map>
 #include <tuple>
 
+#include "bot/broadcasts.h"
 #include "bot/channels/api_client.h"
 #include "bot/core/log.h"
 #include "bot/demo_data.h"
@@ -31,6 +32,7 @@ struct Service::Parts {
   std::unique_ptr<channels::ChannelSender> whatsapp_sender;
   std::unique_ptr<channels::TelegramApi> telegram_api;
   std::unique_ptr<OutboxSender> sender;
+  std::unique_ptr<BroadcastScheduler> broadcasts;
   std::unique_ptr<Processor> processor;
   std::unique_ptr<Ingest> ingest;
   std::unique_ptr<TelegramPoller> poller;
@@ -44,6 +46,7 @@ struct Service::Parts {
     if (poller) poller->Stop();
     ingest.reset();  // drains submitted updates
     if (processor) processor->Stop();
+    if (broadcasts) broadcasts->Stop();
     if (sender) sender->Stop();
   }
 };
@@ -142,6 +145,9 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
 
   if (auto s = p->sender->Start(); !s.ok()) return s;
   p->processor->Start();
+  p->broadcasts = std::make_unique<BroadcastScheduler>(
+      *p->store, clock, [sender] { sender->Wake(); });
+  if (auto s = p->broadcasts->Start(); !s.ok()) return s;
 
   if (p->telegram_api) {
     if (config.telegram.mode == "polling") {

@@ -156,6 +156,19 @@ std::optional<VacancyVocabulary::Place> VacancyVocabulary::FindPlace(
   return std::nullopt;
 }
 
+std::vector<std::string> VacancyVocabulary::ComuniOf(
+    std::string_view province) const {
+  std::vector<std::string> comuni;
+  for (const auto& [key, places] : places_) {
+    for (const Place& place : places) {
+      if (FoldName(place.province) == FoldName(province))
+        comuni.push_back(place.comune);
+    }
+  }
+  std::sort(comuni.begin(), comuni.end());
+  return comuni;
+}
+
 std::string VacancyVocabulary::RegionOf(std::string_view province) const {
   const auto it = regions_.find(std::string(province));
   return it == regions_.end() ? "" : it->second;

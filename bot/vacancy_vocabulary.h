@@ -36,6 +36,9 @@ class VacancyVocabulary {
   // first listed.
   std::optional<Place> FindPlace(std::string_view name,
                                  std::string_view province = "") const;
+  // The official names of the comuni of a province code ("BA"), sorted;
+  // empty for an unknown code.
+  std::vector<std::string> ComuniOf(std::string_view province) const;
   // The region of a province code, "" if unknown.
   std::string RegionOf(std::string_view province) const;
   // How `role` is written: other forms and synonyms from roles.tsv, without

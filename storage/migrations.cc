@@ -365,6 +365,43 @@ CREATE TABLE conversation_notes (
 );
 CREATE INDEX conversation_notes_conversation ON conversation_notes(conversation_id, id);
 )sql",
+      // 7: broadcast notices (issue 6).
+      R"sql(
+-- What a subscriber asked to hear about (contacts import, later the bot).
+CREATE TABLE user_topics (
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  topic TEXT NOT NULL CHECK (topic <> ''),
+  PRIMARY KEY (user_id, topic)
+) WITHOUT ROWID;
+CREATE INDEX user_topics_topic ON user_topics(topic, user_id);
+
+-- A notice to an audience. Its recipients are outbox rows with dedupe key
+-- 'broadcast:<id>:<user>', written all at once when it is due: the key is
+-- what makes a second fan-out (after a crash) add nothing. payload_it/_en:
+-- the outbound JSON (codec.h) without channel and chat_id, per language.
+-- The audience is kept in columns so the fan-out after a restart sees it.
+CREATE TABLE broadcasts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: dedupe keys name it
+  event_id INTEGER REFERENCES events(id),
+  payload_it TEXT NOT NULL,
+  payload_en TEXT NOT NULL,
+  whatsapp_template TEXT,  -- {"name","language","params"} as JSON
+  audience_channel TEXT,
+  audience_comuni TEXT NOT NULL DEFAULT '',  -- comma-separated
+  audience_min_age INTEGER,
+  audience_max_age INTEGER,
+  audience_topics TEXT NOT NULL DEFAULT '',  -- comma-separated
+  audience_event_id INTEGER,
+  audience_active_days INTEGER,
+  send_at INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'scheduled'
+    CHECK (status IN ('scheduled', 'sending', 'done', 'cancelled')),
+  created_at INTEGER NOT NULL,
+  fanned_out_at INTEGER,
+  finished_at INTEGER
+);
+CREATE INDEX broadcasts_due ON broadcasts(send_at) WHERE status = 'scheduled';
+)sql",
   };
   return kMigrations;
 }

@@ -560,4 +560,10 @@ core::Result<ImportSummary> ImportFeed(Database& db, const ParsedFeed& feed,
   return summary;
 }
 
+std::optional<int64_t> ParseFeedTime(std::string_view text) {
+  const auto d = ParseDate(text);
+  if (!d) return std::nullopt;
+  return ToMillis(*d, false);
+}
+
 }  // namespace sportello::storage

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,10 @@ struct CsvRecord {
 // BOM is skipped, blank lines are ignored. InvalidArgument (with the line)
 // for a quote that never closes or text after a closing quote.
 core::Result<std::vector<CsvRecord>> ParseCsv(std::string_view text);
+
+// A feed's date or time (formats as expires_at below) as unix ms: a bare
+// date is the start of that day in Rome. nullopt when it is not one.
+std::optional<int64_t> ParseFeedTime(std::string_view text);
 
 enum class FeedFormat { kCsv, kJson };
 

@@ -217,6 +217,10 @@ std::vector<Reply> Router::Respond(Turn& turn) const {
     if (id == kMenuBooking) return append(StartFlow(kBookingFlow, turn));
     if (id == kMenuEvents) return append(StartFlow(kEventsFlow, turn));
     if (id == kMenuInfo) return append(StartFlow(kInfoFlow, turn));
+    if (id == kNoticeDismiss) {
+      out.push_back({t.Text(lang, "broadcast.dismissed"), {}});
+      return out;
+    }
     // "Intendevi...?" answered: the unsure message again, now understood.
     if (auto chosen = ClarifiedMessage(turn)) {
       Turn understood{chosen->in, chosen->analysis, turn.user, conv,

@@ -18,6 +18,8 @@ inline constexpr const char* kMenuJobs = "menu:jobs";
 inline constexpr const char* kMenuBooking = "menu:booking";
 inline constexpr const char* kMenuEvents = "menu:events";
 inline constexpr const char* kMenuInfo = "menu:info";
+// "Non mi interessa" under a broadcast notice: acknowledged, nothing else.
+inline constexpr const char* kNoticeDismiss = "notice:dismiss";
 inline constexpr const char* kMenuHuman = "menu:human";
 
 // Names of the flows the router knows how to reach (registered or not yet).

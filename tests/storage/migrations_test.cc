@@ -107,9 +107,14 @@ TEST_CASE("the schema has every table the service needs") {
   auto db = NewDb();
   REQUIRE(Migrate(*db).ok());
   for (const char* table :
-       {"users", "conversations", "inbox", "messages", "receipts", "outbox",
-        "settings", "staff", "staff_sessions", "login_failures", "audit_log",
-        "conversation_notes"}) {
+       {"users",          "conversations",   "inbox",
+        "messages",       "receipts",        "outbox",
+        "settings",       "vacancies",       "vacancy_interest",
+        "services",       "slots",           "bookings",
+        "profiles",       "profile_answers", "events",
+        "event_signups",  "staff",           "staff_sessions",
+        "login_failures", "audit_log",       "conversation_notes",
+        "user_topics",    "broadcasts"}) {
     CAPTURE(table);
     CHECK(TableExists(*db, table));
   }

@@ -1,0 +1,342 @@
+#include "storage/broadcasts.h"
+
+#include <chrono>
+
+namespace sportello::storage {
+namespace {
+
+constexpr int64_t kDayMs = 24LL * 3600 * 1000;
+
+// The audience as one WHERE clause over `users u` with fixed parameters
+// ?10..?16 (bound by BindAudience), so counting and fanning out share it and
+// each is one static, cached statement. Lists are comma-separated: topics
+// and comune names hold no commas.
+constexpr const char* kAudienceWhere =
+    " u.notify = 1 AND u.consent_at IS NOT NULL AND u.blocked = 0"
+    " AND u.unreachable = 0 AND u.channel IN ('telegram', 'whatsapp')"
+    " AND (?10 IS NULL OR u.channel = ?10)"
+    " AND (?11 = '' OR EXISTS (SELECT 1 FROM profile_answers a"
+    "   WHERE a.user_id = u.id AND a.question = 'comune'"
+    "   AND instr(',' || lower(?11) || ',', ',' || lower(a.value) || ',') > 0))"
+    " AND ((?12 IS NULL AND ?13 IS NULL) OR EXISTS (SELECT 1 FROM"
+    "   profile_answers a WHERE a.user_id = u.id AND a.question = 'birth_year'"
+    "   AND a.value <> '' AND CAST(a.value AS INTEGER)"
+    "   BETWEEN coalesce(?12, 0) AND coalesce(?13, 9999)))"
+    " AND (?14 = '' OR EXISTS (SELECT 1 FROM user_topics t"
+    "   WHERE t.user_id = u.id"
+    "   AND instr(',' || ?14 || ',', ',' || t.topic || ',') > 0))"
+    " AND (?15 IS NULL OR EXISTS (SELECT 1 FROM event_signups s"
+    "   WHERE s.user_id = u.id AND s.event_id = ?15"
+    "   AND s.state IN ('signed_up', 'waiting')))"
+    " AND (?16 IS NULL OR u.last_inbound_at >= ?16)";
+
+// The rows of broadcast ?1: the dedupe keys 'broadcast:<id>:...' form one
+// range of the outbox's unique index (';' follows ':').
+constexpr const char* kRowsOf =
+    " dedupe_key >= 'broadcast:' || ?1 || ':'"
+    " AND dedupe_key < 'broadcast:' || ?1 || ';'";
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) {
+    if (s.empty()) continue;
+    if (!out.empty()) out += ',';
+    out += s;
+  }
+  return out;
+}
+
+std::vector<std::string> Split(const std::string& csv) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < csv.size()) {
+    size_t end = csv.find(',', start);
+    if (end == std::string::npos) end = csv.size();
+    if (end > start) out.push_back(csv.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+int YearOf(int64_t ms) {
+  using namespace std::chrono;
+  const year_month_day d{floor<days>(sys_time<milliseconds>(milliseconds(ms)))};
+  return static_cast<int>(d.year());
+}
+
+void BindAudience(Statement& st, const Audience& a, int64_t now_ms) {
+  const int year = YearOf(now_ms);
+  std::optional<int64_t> min_year, max_year, since;
+  if (a.max_age) min_year = year - *a.max_age;
+  if (a.min_age) max_year = year - *a.min_age;
+  if (a.active_days) since = now_ms - *a.active_days * kDayMs;
+  st.Bind(10, a.channel)
+      .Bind(11, Join(a.comuni))
+      .Bind(12, min_year)
+      .Bind(13, max_year)
+      .Bind(14, Join(a.topics))
+      .Bind(15, a.event_id)
+      .Bind(16, since);
+}
+
+std::optional<int> OptionalInt32(const Statement& st, int column) {
+  auto v = st.OptionalInt(column);
+  if (!v) return std::nullopt;
+  return static_cast<int>(*v);
+}
+
+}  // namespace
+
+std::string BroadcastRowKey(int64_t broadcast_id, int64_t user_id) {
+  return "broadcast:" + std::to_string(broadcast_id) + ":" +
+         std::to_string(user_id);
+}
+
+core::Result<int64_t> CountAudience(Database& db, const Audience& audience,
+                                    int64_t now_ms) {
+  Statement& st = db.Cached(std::string("SELECT count(*) FROM users u WHERE") +
+                            kAudienceWhere);
+  BindAudience(st, audience, now_ms);
+  if (!st.Step()) {
+    const core::Status s = st.status();
+    st.Reset();
+    return s.ok() ? core::Status::Internal("broadcasts: no count") : s;
+  }
+  const int64_t n = st.Int(0);
+  st.Reset();
+  return n;
+}
+
+core::Result<int64_t> CreateBroadcast(Database& db, const NewBroadcast& b,
+                                      int64_t now_ms) {
+  if (b.payload_it.empty() || b.payload_en.empty())
+    return core::Status::InvalidArgument("broadcasts: empty message");
+  const Audience& a = b.audience;
+  Statement& st = db.Cached(
+      "INSERT INTO broadcasts(event_id, payload_it, payload_en,"
+      " whatsapp_template, audience_channel, audience_comuni,"
+      " audience_min_age, audience_max_age, audience_topics,"
+      " audience_event_id, audience_active_days, send_at, created_at)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+  st.Bind(1, b.event_id)
+      .Bind(2, b.payload_it)
+      .Bind(3, b.payload_en)
+      .Bind(4, b.whatsapp_template)
+      .Bind(5, a.channel)
+      .Bind(6, Join(a.comuni))
+      .Bind(7, a.min_age)
+      .Bind(8, a.max_age)
+      .Bind(9, Join(a.topics))
+      .Bind(10, a.event_id)
+      .Bind(11, a.active_days)
+      .Bind(12, b.send_at)
+      .Bind(13, now_ms);
+  if (auto s = st.Run(); !s.ok()) return s;
+  return db.LastInsertRowId();
+}
+
+core::Result<std::optional<Broadcast>> FindBroadcast(Database& db, int64_t id) {
+  Statement& st = db.Cached(
+      "SELECT id, event_id, audience_channel, audience_comuni,"
+      " audience_min_age, audience_max_age, audience_topics,"
+      " audience_event_id, audience_active_days, send_at, status,"
+      " created_at, fanned_out_at, finished_at FROM broadcasts WHERE id = ?1");
+  st.Bind(1, id);
+  std::optional<Broadcast> found;
+  if (st.Step()) {
+    Broadcast b;
+    b.id = st.Int(0);
+    b.event_id = st.OptionalInt(1);
+    b.audience.channel = st.OptionalText(2);
+    b.audience.comuni = Split(st.Text(3));
+    b.audience.min_age = OptionalInt32(st, 4);
+    b.audience.max_age = OptionalInt32(st, 5);
+    b.audience.topics = Split(st.Text(6));
+    b.audience.event_id = st.OptionalInt(7);
+    b.audience.active_days = OptionalInt32(st, 8);
+    b.send_at = st.Int(9);
+    b.status = st.Text(10);
+    b.created_at = st.Int(11);
+    b.fanned_out_at = st.OptionalInt(12);
+    b.finished_at = st.OptionalInt(13);
+    found = std::move(b);
+  }
+  const core::Status s = st.status();
+  st.Reset();
+  if (!s.ok()) return s;
+  return found;
+}
+
+core::Result<int64_t> FanOutDueBroadcasts(Database& db, int64_t now_ms) {
+  std::vector<int64_t> due;
+  {
+    Statement& st = db.Cached(
+        "SELECT id FROM broadcasts WHERE status = 'scheduled'"
+        " AND send_at <= ?1 ORDER BY send_at, id");
+    st.Bind(1, now_ms);
+    while (st.Step()) due.push_back(st.Int(0));
+    const core::Status s = st.status();
+    st.Reset();
+    if (!s.ok()) return s;
+  }
+  int64_t enqueued = 0;
+  for (int64_t id : due) {
+    auto b = FindBroadcast(db, id);
+    if (!b.ok()) return b.status();
+    if (!b->has_value()) continue;
+    // One statement for the whole audience: each row's payload is the
+    // broadcast's, in the person's language, with their channel and chat
+    // (and, on WhatsApp, the broadcast's own template for a closed window).
+    Statement& ins = db.Cached(
+        std::string(
+            "INSERT INTO outbox(channel, chat_id, user_id, kind, payload,"
+            " priority, dedupe_key, due_at, next_attempt_at, created_at)"
+            " SELECT channel, chat_id, user_id, 'text',"
+            " CASE WHEN channel = 'whatsapp' AND tpl IS NOT NULL"
+            "   THEN json_set(payload, '$.template', json(tpl))"
+            "   ELSE payload END,"
+            " ?2, 'broadcast:' || ?1 || ':' || user_id, ?3, ?3, ?3"
+            " FROM (SELECT u.channel, u.chat_id, u.id AS user_id,"
+            "   b.whatsapp_template AS tpl,"
+            "   json_set(CASE WHEN u.language = 'en' THEN b.payload_en"
+            "     ELSE b.payload_it END, '$.channel', u.channel,"
+            "     '$.chat_id', u.chat_id) AS payload"
+            "   FROM broadcasts b, users u WHERE b.id = ?1 AND") +
+        kAudienceWhere +
+        ") WHERE true"  // the parser needs it before ON CONFLICT
+        " ON CONFLICT(dedupe_key) DO NOTHING");
+    ins.Bind(1, id).Bind(2, kBroadcastPriority).Bind(3, now_ms);
+    BindAudience(ins, (*b)->audience, now_ms);
+    if (auto s = ins.Run(); !s.ok()) return s;
+    enqueued += db.Changes();
+    Statement& mark = db.Cached(
+        "UPDATE broadcasts SET status = 'sending', fanned_out_at = ?2"
+        " WHERE id = ?1 AND status = 'scheduled'");
+    mark.Bind(1, id).Bind(2, now_ms);
+    if (auto s = mark.Run(); !s.ok()) return s;
+  }
+  if (!due.empty()) {
+    auto finished = FinishBroadcasts(db, now_ms);
+    if (!finished.ok()) return finished.status();
+  }
+  return enqueued;
+}
+
+core::Result<std::optional<int64_t>> NextBroadcastDue(Database& db) {
+  Statement& st = db.Cached(
+      "SELECT min(send_at) FROM broadcasts WHERE status = 'scheduled'");
+  if (!st.Step()) {
+    const core::Status s = st.status();
+    st.Reset();
+    return s;
+  }
+  const std::optional<int64_t> next = st.OptionalInt(0);
+  st.Reset();
+  return next;
+}
+
+core::Result<bool> HasBroadcastWork(Database& db, int64_t now_ms) {
+  Statement& st = db.Cached(
+      "SELECT EXISTS (SELECT 1 FROM broadcasts WHERE status = 'scheduled'"
+      " AND send_at <= ?1) OR EXISTS (SELECT 1 FROM broadcasts b"
+      " WHERE b.status = 'sending' AND NOT EXISTS (SELECT 1 FROM outbox"
+      "   WHERE dedupe_key >= 'broadcast:' || b.id || ':'"
+      "   AND dedupe_key < 'broadcast:' || b.id || ';'"
+      "   AND state IN ('pending', 'sending')))");
+  st.Bind(1, now_ms);
+  const bool work = st.Step() && st.Int(0) != 0;
+  const core::Status s = st.status();
+  st.Reset();
+  if (!s.ok()) return s;
+  return work;
+}
+
+core::Result<int> FinishBroadcasts(Database& db, int64_t now_ms) {
+  Statement& st = db.Cached(
+      "UPDATE broadcasts SET status = 'done', finished_at = ?1"
+      " WHERE status = 'sending' AND NOT EXISTS (SELECT 1 FROM outbox"
+      "   WHERE dedupe_key >= 'broadcast:' || broadcasts.id || ':'"
+      "   AND dedupe_key < 'broadcast:' || broadcasts.id || ';'"
+      "   AND state IN ('pending', 'sending'))");
+  st.Bind(1, now_ms);
+  if (auto s = st.Run(); !s.ok()) return s;
+  return db.Changes();
+}
+
+core::Status CancelBroadcast(Database& db, int64_t id, int64_t now_ms) {
+  auto b = FindBroadcast(db, id);
+  if (!b.ok()) return b.status();
+  if (!b->has_value())
+    return core::Status::NotFound("broadcasts: no broadcast " +
+                                  std::to_string(id));
+  if ((*b)->status == "done" || (*b)->status == "cancelled") {
+    return core::Status::InvalidArgument("broadcasts: broadcast " +
+                                         std::to_string(id) + " is already " +
+                                         (*b)->status);
+  }
+  Statement& rows =
+      db.Cached(std::string("UPDATE outbox SET state = 'cancelled' WHERE") +
+                kRowsOf + " AND state = 'pending'");
+  rows.Bind(1, id);
+  if (auto s = rows.Run(); !s.ok()) return s;
+  Statement& st = db.Cached(
+      "UPDATE broadcasts SET status = 'cancelled', finished_at = ?2"
+      " WHERE id = ?1");
+  st.Bind(1, id).Bind(2, now_ms);
+  return st.Run();
+}
+
+core::Result<BroadcastCounters> CountBroadcast(Database& db, int64_t id) {
+  // A WhatsApp 'failed' receipt can follow an accepted send: such a row
+  // counts as failed, not sent.
+  Statement& st = db.Cached(
+      std::string(
+          "SELECT count(*),"
+          " coalesce(sum(state IN ('pending', 'sending')), 0),"
+          " coalesce(sum(state = 'sent' AND NOT failed_receipt), 0),"
+          " coalesce(sum(state = 'sent' AND NOT failed_receipt AND"
+          "   delivered), 0),"
+          " coalesce(sum(state = 'sent' AND NOT failed_receipt AND seen), 0),"
+          " coalesce(sum((state = 'failed' AND last_error NOT LIKE"
+          "   'skipped: %') OR (state = 'sent' AND failed_receipt)), 0),"
+          " coalesce(sum(state = 'failed' AND substr(last_error, 1, ?2) ="
+          "   ?3), 0),"
+          " coalesce(sum(state = 'failed' AND substr(last_error, 1, ?4) ="
+          "   ?5), 0),"
+          " coalesce(sum(state = 'cancelled'), 0)"
+          " FROM (SELECT o.state, coalesce(o.last_error, '') AS last_error,"
+          "   EXISTS (SELECT 1 FROM receipts r WHERE r.channel = o.channel"
+          "     AND r.provider_message_id = o.provider_message_id"
+          "     AND r.status = 'failed') AS failed_receipt,"
+          "   EXISTS (SELECT 1 FROM receipts r WHERE r.channel = o.channel"
+          "     AND r.provider_message_id = o.provider_message_id"
+          "     AND r.status IN ('delivered', 'read')) AS delivered,"
+          "   EXISTS (SELECT 1 FROM receipts r WHERE r.channel = o.channel"
+          "     AND r.provider_message_id = o.provider_message_id"
+          "     AND r.status = 'read') AS seen"
+          "   FROM outbox o WHERE") +
+      kRowsOf + ")");
+  st.Bind(1, id)
+      .Bind(2, static_cast<int64_t>(kSkippedOptedOut.size()))
+      .Bind(3, kSkippedOptedOut)
+      .Bind(4, static_cast<int64_t>(kSkippedUnreachable.size()))
+      .Bind(5, kSkippedUnreachable);
+  BroadcastCounters c;
+  if (st.Step()) {
+    c.recipients = st.Int(0);
+    c.pending = st.Int(1);
+    c.sent = st.Int(2);
+    c.delivered = st.Int(3);
+    c.read = st.Int(4);
+    c.failed = st.Int(5);
+    c.skipped_opted_out = st.Int(6);
+    c.skipped_unreachable = st.Int(7);
+    c.cancelled = st.Int(8);
+  }
+  const core::Status s = st.status();
+  st.Reset();
+  if (!s.ok()) return s;
+  return c;
+}
+
+}  // namespace sportello::storage

@@ -1,0 +1,307 @@
+// Audiences, the fan-out of a broadcast into outbox rows (exactly one per
+// recipient, however often it runs), cancelling, and the counters read back
+// from the outbox and the delivery receipts.
+#include "storage/broadcasts.h"
+
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+
+#include "storage/database.h"
+#include "storage/events.h"
+#include "storage/messages.h"
+#include "storage/migrations.h"
+#include "storage/outbox.h"
+#include "storage/profiles.h"
+#include "storage/users.h"
+
+namespace sportello::storage {
+namespace {
+
+constexpr int64_t kNow = 1'795'000'000'000;  // 2026-11-18
+constexpr int64_t kDay = 24LL * 3'600'000;
+constexpr const char* kPayload =
+    R"({"channel":"web","chat_id":"","kind":"text","text":"Ciao"})";
+
+std::unique_ptr<Database> MigratedDb() {
+  auto db = Database::OpenInMemory();
+  REQUIRE(db.ok());
+  REQUIRE(Migrate(**db).ok());
+  return std::move(*db);
+}
+
+struct Person {
+  std::string channel = "telegram";
+  std::string id = "";
+  bool consent = true;
+  bool notify = true;
+  std::string comune = "";
+  int birth_year = 0;
+  std::string topic = "";
+  int64_t last_inbound_at = kNow;
+};
+
+int64_t Add(Database& db, const Person& p) {
+  auto u =
+      UpsertUserOnInbound(db, p.channel, p.id, p.id, "", p.last_inbound_at);
+  REQUIRE(u.ok());
+  if (p.consent) REQUIRE(RecordConsent(db, u->id, "v1", kNow - kDay).ok());
+  REQUIRE(SetNotify(db, u->id, p.notify).ok());
+  if (!p.comune.empty())
+    REQUIRE(SaveAnswer(db, u->id, "comune", p.comune, kNow).ok());
+  if (p.birth_year)
+    REQUIRE(
+        SaveAnswer(db, u->id, "birth_year", std::to_string(p.birth_year), kNow)
+            .ok());
+  if (!p.topic.empty()) {
+    Statement st = db.Prepare("INSERT INTO user_topics VALUES(?1, ?2)");
+    st.Bind(1, u->id).Bind(2, p.topic);
+    REQUIRE(st.Run().ok());
+  }
+  return u->id;
+}
+
+int64_t Count(Database& db, const Audience& a) {
+  auto n = CountAudience(db, a, kNow);
+  REQUIRE(n.ok());
+  return *n;
+}
+
+int64_t NewBroadcastNow(Database& db, Audience a = {}, int64_t send_at = kNow) {
+  NewBroadcast b;
+  b.payload_it = kPayload;
+  b.payload_en = kPayload;
+  b.audience = std::move(a);
+  b.send_at = send_at;
+  auto id = CreateBroadcast(db, b, kNow);
+  REQUIRE(id.ok());
+  return *id;
+}
+
+int64_t Rows(Database& db, std::string_view where = "1") {
+  Statement st = db.Prepare(std::string("SELECT count(*) FROM outbox WHERE ") +
+                            std::string(where));
+  REQUIRE(st.Step());
+  return st.Int(0);
+}
+
+std::string Status(Database& db, int64_t id) {
+  auto b = FindBroadcast(db, id);
+  REQUIRE(b.ok());
+  REQUIRE(b->has_value());
+  return (*b)->status;
+}
+
+TEST_CASE("only subscribers with consent, reachable, are in an audience") {
+  auto db = MigratedDb();
+  Add(*db, {.id = "1"});
+  Add(*db, {.id = "2", .consent = false});
+  Add(*db, {.id = "3", .notify = false});
+  const int64_t blocked = Add(*db, {.id = "4"});
+  REQUIRE(SetUserBlocked(*db, blocked, true).ok());
+  const int64_t gone = Add(*db, {.id = "5"});
+  REQUIRE(SetUserUnreachable(*db, gone, true).ok());
+  Add(*db, {.channel = "web", .id = "6"});
+  CHECK(Count(*db, {}) == 1);
+}
+
+TEST_CASE("audience filters narrow the subscribers") {
+  auto db = MigratedDb();
+  Add(*db, {.channel = "whatsapp",
+            .id = "391",
+            .comune = "Bari",
+            .birth_year = 2004,
+            .topic = "lavoro"});
+  Add(*db, {.id = "2",
+            .comune = "Molfetta",
+            .birth_year = 1980,
+            .topic = "formazione",
+            .last_inbound_at = kNow - 40 * kDay});
+  Add(*db, {.id = "3"});
+
+  struct Row {
+    const char* name;
+    Audience audience;
+    int64_t expected;
+  };
+  Audience by_channel;
+  by_channel.channel = "whatsapp";
+  Audience by_comune;
+  by_comune.comuni = {"molfetta", "Altamura"};
+  Audience young;
+  young.min_age = 16;
+  young.max_age = 29;
+  Audience by_topic;
+  by_topic.topics = {"lavoro", "estero"};
+  Audience active;
+  active.active_days = 30;
+  const Row rows[] = {{"everyone", {}, 3},      {"channel", by_channel, 1},
+                      {"comune", by_comune, 1}, {"age", young, 1},
+                      {"topics", by_topic, 1},  {"active", active, 2}};
+  for (const auto& r : rows) {
+    CAPTURE(r.name);
+    CHECK(Count(*db, r.audience) == r.expected);
+  }
+}
+
+TEST_CASE("an audience can be the people signed up to an event") {
+  auto db = MigratedDb();
+  const int64_t a = Add(*db, {.id = "1"});
+  Add(*db, {.id = "2"});
+  NewEvent e;
+  e.title = "Recruiting day";
+  e.starts_at = kNow + 5 * kDay;
+  e.ends_at = e.starts_at + 3'600'000;
+  e.place = "Via Sparano 1, Bari";
+  e.capacity = 10;
+  auto event = AddEvent(*db, e, kNow);
+  REQUIRE(event.ok());
+  REQUIRE(SignUp(*db, *event, a, kNow).ok());
+  Audience signed_up;
+  signed_up.event_id = *event;
+  CHECK(Count(*db, signed_up) == 1);
+}
+
+TEST_CASE("a due broadcast becomes one outbox row per recipient, once") {
+  auto db = MigratedDb();
+  const int64_t a = Add(*db, {.id = "1"});
+  Add(*db, {.channel = "whatsapp", .id = "392"});
+  Add(*db, {.id = "3", .notify = false});
+  const int64_t id = NewBroadcastNow(*db);
+  CHECK(Status(*db, id) == "scheduled");
+
+  auto first = FanOutDueBroadcasts(*db, kNow);
+  REQUIRE(first.ok());
+  CHECK(*first == 2);
+  CHECK(Status(*db, id) == "sending");
+  CHECK(Rows(*db, "dedupe_key = '" + BroadcastRowKey(id, a) + "'") == 1);
+  CHECK(Rows(*db,
+             "priority = 2 AND json_extract(payload, '$.text') = 'Ciao'"
+             " AND json_extract(payload, '$.chat_id') = chat_id"
+             " AND json_extract(payload, '$.channel') = channel") == 2);
+
+  SUBCASE("running it again adds nothing") {
+    auto again = FanOutDueBroadcasts(*db, kNow + 1000);
+    REQUIRE(again.ok());
+    CHECK(*again == 0);
+    CHECK(Rows(*db) == 2);
+  }
+  SUBCASE("even if the status was lost (a crash between two steps)") {
+    REQUIRE(db->Exec("UPDATE broadcasts SET status = 'scheduled'").ok());
+    auto again = FanOutDueBroadcasts(*db, kNow + 1000);
+    REQUIRE(again.ok());
+    CHECK(*again == 0);
+    CHECK(Rows(*db) == 2);
+  }
+}
+
+TEST_CASE("a broadcast waits for its send time") {
+  auto db = MigratedDb();
+  Add(*db, {.id = "1"});
+  const int64_t id = NewBroadcastNow(*db, {}, kNow + kDay);
+  auto next = NextBroadcastDue(*db);
+  REQUIRE(next.ok());
+  CHECK(*next == kNow + kDay);
+  CHECK(*FanOutDueBroadcasts(*db, kNow) == 0);
+  CHECK(Status(*db, id) == "scheduled");
+  CHECK(*FanOutDueBroadcasts(*db, kNow + kDay) == 1);
+}
+
+TEST_CASE("a WhatsApp row carries the broadcast's template") {
+  auto db = MigratedDb();
+  Add(*db, {.channel = "whatsapp", .id = "391"});
+  Add(*db, {.id = "2"});
+  NewBroadcast b;
+  b.payload_it = kPayload;
+  b.payload_en = kPayload;
+  b.whatsapp_template = R"({"name":"avviso","language":"it","params":["x"]})";
+  b.send_at = kNow;
+  REQUIRE(CreateBroadcast(*db, b, kNow).ok());
+  REQUIRE(FanOutDueBroadcasts(*db, kNow).ok());
+  CHECK(Rows(*db,
+             "channel = 'whatsapp' AND "
+             "json_extract(payload, '$.template.name') = 'avviso'") == 1);
+  CHECK(Rows(*db,
+             "channel = 'telegram' AND "
+             "json_extract(payload, '$.template') IS NULL") == 1);
+}
+
+TEST_CASE("nobody in the audience: the broadcast is done at once") {
+  auto db = MigratedDb();
+  const int64_t id = NewBroadcastNow(*db);
+  REQUIRE(FanOutDueBroadcasts(*db, kNow).ok());
+  CHECK(Status(*db, id) == "done");
+}
+
+TEST_CASE("counters follow the rows and the receipts") {
+  auto db = MigratedDb();
+  for (int i = 1; i <= 6; ++i)
+    Add(*db, {.channel = "whatsapp", .id = "39" + std::to_string(i)});
+  const int64_t id = NewBroadcastNow(*db);
+  REQUIRE(FanOutDueBroadcasts(*db, kNow).ok());
+  std::vector<int64_t> rows;
+  {
+    Statement st = db->Prepare("SELECT id FROM outbox ORDER BY id");
+    while (st.Step()) rows.push_back(st.Int(0));
+  }
+  REQUIRE(rows.size() == 6);
+  REQUIRE(MarkOutboxSent(*db, rows[0], "wamid.A", kNow).ok());
+  REQUIRE(MarkOutboxSent(*db, rows[1], "wamid.B", kNow).ok());
+  REQUIRE(MarkOutboxFailed(*db, rows[2], "131026 undeliverable", kNow).ok());
+  REQUIRE(
+      MarkOutboxFailed(*db, rows[3], std::string(kSkippedOptedOut), kNow).ok());
+  REQUIRE(MarkOutboxFailed(*db, rows[4], std::string(kSkippedUnreachable), kNow)
+              .ok());
+  core::StatusUpdate read;
+  read.channel = core::Channel::kWhatsApp;
+  read.provider_message_id = "wamid.A";
+  read.state = core::DeliveryState::kRead;
+  read.at = kNow;
+  REQUIRE(ApplyReceipt(*db, read, kNow).ok());
+
+  auto c = CountBroadcast(*db, id);
+  REQUIRE(c.ok());
+  CHECK(c->recipients == 6);
+  CHECK(c->pending == 1);
+  CHECK(c->sent == 2);
+  CHECK(c->delivered == 1);
+  CHECK(c->read == 1);
+  CHECK(c->failed == 1);
+  CHECK(c->skipped_opted_out == 1);
+  CHECK(c->skipped_unreachable == 1);
+  auto done = FinishBroadcasts(*db, kNow);
+  REQUIRE(done.ok());
+  CHECK(*done == 0);  // one row still pending
+
+  CHECK_FALSE(*HasBroadcastWork(*db, kNow));
+  REQUIRE(MarkOutboxSent(*db, rows[5], "wamid.F", kNow).ok());
+  CHECK(*HasBroadcastWork(*db, kNow));
+  CHECK(*FinishBroadcasts(*db, kNow) == 1);
+  CHECK_FALSE(*HasBroadcastWork(*db, kNow));
+  CHECK(Status(*db, id) == "done");
+}
+
+TEST_CASE("cancelling a broadcast cancels its rows not sent yet") {
+  auto db = MigratedDb();
+  Add(*db, {.id = "1"});
+  Add(*db, {.id = "2"});
+  const int64_t id = NewBroadcastNow(*db);
+  const int64_t other = NewBroadcastNow(*db);
+  REQUIRE(FanOutDueBroadcasts(*db, kNow).ok());
+  REQUIRE(db->Exec("UPDATE outbox SET state = 'sent' WHERE id = 1").ok());
+
+  REQUIRE(CancelBroadcast(*db, id, kNow).ok());
+  CHECK(Status(*db, id) == "cancelled");
+  auto c = CountBroadcast(*db, id);
+  REQUIRE(c.ok());
+  CHECK(c->sent == 1);
+  CHECK(c->cancelled == 1);
+  CHECK(CountBroadcast(*db, other)->pending == 2);  // untouched
+  CHECK(CancelBroadcast(*db, id, kNow).code() ==
+        core::Status::Code::kInvalidArgument);
+  CHECK(CancelBroadcast(*db, 99, kNow).code() == core::Status::Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace sportello::storage
