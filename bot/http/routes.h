@@ -6,7 +6,7 @@
 //   POST /webhook/whatsapp   WhatsApp updates (HMAC signature, then parse)
 //   GET  /healthz, /metrics  liveness and Prometheus metrics
 //   GET  /                   the local web chat page
-//   GET  /console            the counsellors' console page (its API needs a session)
+//   GET  /console            the counsellors' console page
 //   POST /api/chat           a web-chat message -> the bot's replies
 //   GET  /api/chat?user=     replies waiting for a web-chat user
 //   /api/...                 the counsellors' console (bot/http/console_api.h)
