@@ -4,6 +4,7 @@
 #include <optional>
 #include <variant>
 
+#include "bot/booking.h"
 #include "bot/channels/json_guard.h"
 #include "bot/channels/outbound.h"
 #include "bot/codec.h"
@@ -200,6 +201,7 @@ Response ConsoleApi::Handle(const Request& r) {
     if (action == "messages") return Reply(caller, *id, r);
     if (action == "notes") return AddNote(caller, *id, r);
     if (action == "release") return Release(caller, *id);
+    if (action == "appointments") return BookFor(caller, *id, r);
   }
   return ErrorResponse(404, "not found");
 }
@@ -456,6 +458,76 @@ Response ConsoleApi::Release(const Caller& caller, int64_t id) {
   });
   if (!s.ok()) return Unavailable();
   if (wrote_outbox && deps_.outbox_written) deps_.outbox_written();
+  return std::move(*answer);
+}
+
+Response ConsoleApi::BookFor(const Caller& caller, int64_t id,
+                             const Request& r) {
+  auto body = channels::ParseJsonObject(r.body);
+  if (!body.ok()) return ErrorResponse(400, body.status().message());
+  const auto slot = body->find("slot_id");
+  if (slot == body->end() || !slot->is_number_integer())
+    return ErrorResponse(400, "slot_id must be an integer");
+  std::string service;
+  if (auto it = body->find("service"); it != body->end()) {
+    if (!it->is_string() && !it->is_null())
+      return ErrorResponse(400, "service must be a string");
+    if (it->is_string()) service = it->get<std::string>();
+  }
+  std::optional<Response> answer;
+  core::Status refused;  // Book's error: the transaction rolls back
+  const int64_t now = deps_.clock.NowMillis();
+  auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
+    auto loaded = Load(db, id);
+    if (!loaded.ok()) return loaded.status();
+    if (auto* resp = std::get_if<Response>(&*loaded)) {
+      answer = std::move(*resp);
+      return core::Status::Ok();
+    }
+    const auto& [conv, user] = std::get<Loaded>(*loaded);
+    if (conv.mode == ConversationMode::kHuman &&
+        conv.assigned_to != caller.username) {
+      answer = JsonResponse(
+          409, {{"error", "another counsellor holds this conversation"},
+                {"assigned_to",
+                 conv.assigned_to ? json(*conv.assigned_to) : json()}});
+      return core::Status::Ok();
+    }
+    auto appt = booking::Book(db, deps_.catalog, user.id, slot->get<int64_t>(),
+                              service, now);
+    if (!appt.ok()) {
+      refused = appt.status();
+      return refused;
+    }
+    core::OutboundMessage told;
+    told.text = booking::AppointmentText(deps_.catalog, user.language,
+                                         "booking.confirmed", *appt);
+    if (auto st = SendToUser(db, user, id, told, caller.username, now);
+        !st.ok())
+      return st;
+    answer = JsonResponse(201, {{"booking_id", appt->booking.id},
+                                {"slot_id", appt->slot.id},
+                                {"service", appt->service.code},
+                                {"starts_at", IsoTime(appt->slot.starts_at)},
+                                {"text", told.text}});
+    return Audit(db, caller, "book", id, user.id, now,
+                 "booking " + std::to_string(appt->booking.id));
+  });
+  if (!refused.ok()) {
+    using Code = core::Status::Code;
+    switch (refused.code()) {
+      case Code::kAlreadyExists:
+        return ErrorResponse(409, "the slot is taken: choose another");
+      case Code::kNotFound:
+        return ErrorResponse(404, "no such slot");
+      case Code::kInvalidArgument:
+        return ErrorResponse(422, refused.message());
+      default:
+        return Unavailable();
+    }
+  }
+  if (!s.ok()) return Unavailable();
+  if (answer->status == 201 && deps_.outbox_written) deps_.outbox_written();
   return std::move(*answer);
 }
 

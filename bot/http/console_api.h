@@ -49,6 +49,9 @@ class ConsoleApi {
   Response Reply(const Caller& caller, int64_t id, const Request& r);
   Response AddNote(const Caller& caller, int64_t id, const Request& r);
   Response Release(const Caller& caller, int64_t id);
+  // A counsellor books a free slot for the person (e.g. on the phone with
+  // them): the booking, its reminders and a confirmation on their channel.
+  Response BookFor(const Caller& caller, int64_t id, const Request& r);
   Response Appointments(const Request& r);
   Response AddSlot(const Request& r);
   Response Profiles(const Caller& caller, const Request& r);

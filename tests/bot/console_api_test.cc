@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "bot/password.h"
+#include "storage/appointments.h"
 #include "storage/conversations.h"
 #include "storage/staff.h"
 #include "storage/users.h"
@@ -563,6 +564,61 @@ TEST_CASE(
   CHECK(Contains(got, "\"mode\":\"waiting_for_human\""));
   CHECK(Contains(got, "event: message\ndata: "));
   CHECK_FALSE(Contains(got, "ciao"));
+}
+
+TEST_CASE(
+    "a counsellor books a free slot for the person, who is told on their "
+    "channel; a taken slot is a 409") {
+  Console c;
+  c.AddStaff("anna", storage::StaffRole::kCounsellor);
+  c.AddStaff("bruno", storage::StaffRole::kCounsellor);
+  const std::string anna = c.Login("anna");
+  const int64_t id = c.Waiting("u1");
+  const int64_t u2_conversation = c.Waiting("u2");
+  const int64_t now = c.bot.clock.NowMillis();
+  int64_t slot = 0;
+  REQUIRE(c.bot.store
+              ->Write([&](storage::Database& db) -> core::Status {
+                storage::NewSlot s;
+                s.service_code = "curriculum";
+                s.counsellor = "anna";
+                s.starts_at = now + 48 * 3'600'000LL;
+                s.minutes = 30;
+                s.place = "Sportello 2";
+                auto added = storage::AddSlot(db, s, now);
+                if (!added.ok()) return added.status();
+                slot = *added;
+                return core::Status::Ok();
+              })
+              .ok());
+  REQUIRE(c.Call("POST", c.Path(id, "takeover"), anna).status == 200);
+  (void)c.Poll("u1");
+
+  auto booked = c.Call("POST", c.Path(id, "appointments"), anna,
+                       json{{"slot_id", slot}}.dump());
+  REQUIRE(booked.status == 201);
+  CHECK(json::parse(booked.body)["service"] == "curriculum");
+  auto told = c.Poll("u1");
+  REQUIRE(told.size() == 1);
+  CHECK(Contains(told[0]["text"], "✅ Prenotato! Curriculum"));
+  CHECK(c.bot.Count("SELECT count(*) FROM bookings WHERE state = 'booked'") ==
+        1);
+  CHECK(c.bot.Count("SELECT count(*) FROM audit_log WHERE action = 'book' "
+                    "AND actor = 'anna'") == 1);
+
+  // The same slot for someone else: taken.
+  auto again = c.Call("POST", c.Path(u2_conversation, "appointments"), anna,
+                      json{{"slot_id", slot}}.dump());
+  CHECK(again.status == 409);
+  CHECK(c.Call("POST", c.Path(id, "appointments"), anna,
+               json{{"slot_id", 999999}}.dump())
+            .status == 404);
+  CHECK(c.Call("POST", c.Path(id, "appointments"), anna, "{\"slot_id\":\"x\"}")
+            .status == 400);
+  // Bruno may not book inside Anna's conversation.
+  CHECK(c.Call("POST", c.Path(id, "appointments"), c.Login("bruno"),
+               json{{"slot_id", slot}}.dump())
+            .status == 409);
 }
 
 }  // namespace

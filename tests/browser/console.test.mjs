@@ -40,6 +40,7 @@ before(async () => {
       TELEGRAM_BOT_TOKEN: TOKEN,
       TELEGRAM_WEBHOOK_SECRET: SECRET,
       TELEGRAM_API_BASE: telegram.base,
+      SPORTELLO_DEMO: '1',  // counsellors' slots to book from the console
     },
   });
   browser = await launchBrowser();
@@ -138,6 +139,16 @@ test('log in, see a request appear live, take over, reply, release', async (t) =
   await page.getByRole('button', { name: 'Salva nota' }).click();
   await page.locator('#history li.note', { hasText: 'Chiede di un tirocinio' }).waitFor();
   assert.equal(telegram.texts().some((s) => s.includes('tirocinio')), false, 'a note reached the person');
+
+  // Booking on the person's behalf: next Tuesday has online slots for any
+  // service in the demo data.
+  const day = new Date();
+  do day.setDate(day.getDate() + 1); while (day.getDay() !== 2);
+  await page.getByLabel('Giorno', { exact: true }).first().fill(day.toLocaleDateString('sv-SE'));
+  await page.getByRole('button', { name: 'Orari liberi' }).click();
+  await page.locator('#book-slots button').first().click();
+  await page.getByText("Prenotato: la conferma è stata inviata all'utente.").waitFor();
+  await waitForText((s) => s.includes('✅ Prenotato!'), 'the booking confirmation');
 
   const beforeRelease = telegram.texts().length;
   await page.getByRole('button', { name: 'Restituisci al bot' }).click();
