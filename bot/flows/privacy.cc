@@ -8,6 +8,7 @@
 #include "bot/flows/consent.h"
 #include "bot/flows/events.h"
 #include "bot/flows/router.h"
+#include "storage/audit.h"
 
 namespace sportello::flows {
 namespace {
@@ -43,6 +44,13 @@ core::Result<PersonErasure> ErasePerson(Turn& turn, const Catalog& catalog) {
   out.cancelled_event_signups = *signups;
   auto erased = storage::ErasePersonalData(turn.db, turn.user.id, turn.now_ms);
   if (!erased.ok()) return erased.status();
+  // The centre must be able to show when a person's data went, and why.
+  if (auto s = storage::AppendAudit(
+          turn.db, {0, turn.now_ms, std::string(kAuditPerson), "erasure",
+                    turn.conversation.id, turn.user.id,
+                    "asked by the person through the bot"});
+      !s.ok())
+    return s;
   out.erased = *erased;
   EndFlow(turn.conversation);
   turn.user.name.clear();
@@ -141,6 +149,13 @@ std::vector<Reply> PrivacyFlow::Export(Turn& turn) const {
         "export failed: " +
             (profile.ok() ? counts.status() : profile.status()).ToString());
     return {{t.Text(lang, "flow.error"), {}}};
+  }
+  if (auto s = storage::AppendAudit(
+          turn.db,
+          {0, turn.now_ms, std::string(kAuditPerson), "export",
+           turn.conversation.id, u.id, "asked by the person through the bot"});
+      !s.ok()) {
+    core::LogError("privacy", "export audit failed: " + s.ToString());
   }
   const std::string none = t.Text(lang, "privacy.none");
   std::string text = t.Text(lang, "privacy.export.header",

@@ -48,6 +48,10 @@ class PrivacyFlow : public Flow {
   std::shared_ptr<const Questionnaire> questionnaire_;
 };
 
+// The audit log's actor for what people ask of their own data (export,
+// erasure) through the bot; staff actions carry the staff username.
+inline constexpr std::string_view kAuditPerson = "person";
+
 struct PersonErasure {
   storage::Erasure erased;
   int cancelled_appointments = 0;   // upcoming ones, with their reminders

@@ -277,6 +277,16 @@ TEST_CASE("a restart between the erasure question and the answer erases") {
   auto erased = bot.Press("u1", "privacy:erase_yes");
   CHECK(Mentions(erased, Texts().Text("it", "privacy.erased")));
   CHECK(bot.Count("SELECT count(*) FROM profiles") == 0);
+  CHECK(bot.Count("SELECT count(*) FROM audit_log WHERE action = 'erasure' "
+                  "AND actor = 'person'") == 1);
+}
+
+TEST_CASE("what people ask of their own data is in the audit log") {
+  TestBot bot;
+  WithProfile(bot);
+  (void)bot.Say("u1", "i miei dati");
+  CHECK(bot.Count("SELECT count(*) FROM audit_log WHERE action = 'export' "
+                  "AND actor = 'person' AND user_id IS NOT NULL") == 1);
 }
 
 TEST_CASE("the full privacy notice is one press away") {
