@@ -173,7 +173,8 @@ Response ConsoleApi::Handle(const Request& r) {
   }
   if (r.path == "/api/conversations")
     return get ? ListConversations(r) : MethodNotAllowed("GET");
-  if (r.path == "/api/stream") return get ? Stream() : MethodNotAllowed("GET");
+  if (r.path == "/api/stream")
+    return get ? Stream(caller) : MethodNotAllowed("GET");
   if (r.path == "/api/appointments")
     return get ? Appointments(r) : MethodNotAllowed("GET");
   if (r.path == "/api/profiles")

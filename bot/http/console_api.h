@@ -56,7 +56,7 @@ class ConsoleApi {
   Response AddSlot(const Request& r);
   Response Profiles(const Caller& caller, const Request& r);
   Response AuditLog(const Request& r);
-  Response Stream();
+  Response Stream(const Caller& caller);
 
   ConsoleDeps deps_;
   Auth auth_;

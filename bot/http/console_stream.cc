@@ -8,6 +8,7 @@
 
 #include "bot/http/console_api.h"
 #include "storage/database.h"
+#include "storage/staff.h"
 
 namespace sportello::http {
 namespace {
@@ -78,13 +79,16 @@ core::Result<std::pair<Cursor, int64_t>> Start(storage::Database& db) {
 
 }  // namespace
 
-Response ConsoleApi::Stream() {
+Response ConsoleApi::Stream(const Caller& caller) {
   Response r;
   r.content_type = "text/event-stream";
   r.headers.push_back({"Cache-Control", "no-store"});
   r.headers.push_back({"X-Accel-Buffering", "no"});  // nginx: do not buffer
   storage::Store& store = deps_.store;
-  r.stream = [&store](const Response::Writer& write) {
+  const core::Clock& clock = deps_.clock;
+  const int64_t idle_ms = int64_t{deps_.config.session_idle_minutes} * 60'000;
+  r.stream = [&store, &clock, idle_ms,
+              token_hash = caller.token_hash](const Response::Writer& write) {
     // A reader connection of its own: polling never waits for the writer.
     auto db = store.OpenReader();
     if (!db.ok()) return;
@@ -98,6 +102,13 @@ Response ConsoleApi::Stream() {
            waited += kAliveCheck) {
         std::this_thread::sleep_for(kAliveCheck);
         if (!write("")) return;
+      }
+      // The stream ends with its session (logout, idle, account disabled):
+      // it does not keep the session alive, the page's own requests do.
+      auto session = storage::FindSession(**db, token_hash);
+      if (!session.ok() || !session->has_value() ||
+          clock.NowMillis() - (*session)->last_seen_at > idle_ms) {
+        return;
       }
       auto events = Poll(**db, cursor);
       if (!events.ok()) return;

@@ -566,6 +566,25 @@ TEST_CASE(
   CHECK_FALSE(Contains(got, "ciao"));
 }
 
+TEST_CASE("the stream ends with its session") {
+  Console c;
+  c.AddStaff("anna", storage::StaffRole::kCounsellor);
+  const std::string token = c.Login("anna");
+  auto r = c.Call("GET", "/api/stream", token);
+  REQUIRE(r.stream);
+  int writes = 0;
+  bool ended_by_us = false;
+  r.stream([&](std::string_view) {
+    if (++writes == 1) {
+      REQUIRE(c.Call("POST", "/api/logout", token).status == 200);
+    }
+    // A stream that outlived its session would go on: stop it here.
+    if (writes > 100) ended_by_us = true;
+    return !ended_by_us;
+  });
+  CHECK_FALSE(ended_by_us);
+}
+
 TEST_CASE(
     "a counsellor books a free slot for the person, who is told on their "
     "channel; a taken slot is a 409") {
