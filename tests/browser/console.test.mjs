@@ -123,6 +123,8 @@ test('log in, see a request appear live, take over, reply, release', async (t) =
   await page.getByRole('button', { name: 'Prendi in carico' }).click();
   await page.locator('#conv-mode', { hasText: 'con un operatore' }).waitFor();
 
+  // The person is told who joined (through the sender, so not at once).
+  await waitForText((s) => s.includes('sono anna del centro'), 'the counsellor joining');
   // While a person holds it, the bot is silent; the message shows up here.
   const before = telegram.texts().length;
   await telegramSays(5551, 'Giulia', 'grazie, aspetto');
