@@ -235,15 +235,6 @@ void OutboxSender::Deliver(storage::Database& reader,
         if (!u.notify) return Fail(row, std::string(storage::kSkippedOptedOut));
         if (u.blocked || u.unreachable)
           return Fail(row, std::string(storage::kSkippedUnreachable));
-        // Outside WhatsApp's window a broadcast goes as its own template
-        // (carried on its text payload), before the generic fallback below.
-        if (msg->channel == core::Channel::kWhatsApp &&
-            !msg->template_name.empty() &&
-            u.last_inbound_at.value_or(0) <
-                clock_.NowMillis() - kWhatsAppWindowMs) {
-          msg->kind = core::OutboundKind::kTemplate;
-          msg->buttons.clear();
-        }
       }
       if (u.blocked) return Fail(row, "the person blocked the bot");
       if (u.unreachable)
@@ -252,13 +243,19 @@ void OutboxSender::Deliver(storage::Database& reader,
           msg->kind != core::OutboundKind::kTemplate &&
           u.last_inbound_at.value_or(0) <
               clock_.NowMillis() - kWhatsAppWindowMs) {
-        if (options_.whatsapp_fallback_template.empty()) {
+        // A message carrying its own approved template (a broadcast's)
+        // goes as that; any other as the generic fallback, if configured.
+        if (!msg->template_name.empty()) {
+          msg->kind = core::OutboundKind::kTemplate;
+          msg->buttons.clear();
+        } else if (options_.whatsapp_fallback_template.empty()) {
           return Fail(row,
                       "outside WhatsApp's 24 h window: only a template can be "
                       "sent (set WHATSAPP_FALLBACK_TEMPLATE)");
+        } else {
+          *msg = AsFallbackTemplate(*msg, options_.whatsapp_fallback_template,
+                                    u.language.empty() ? "it" : u.language);
         }
-        *msg = AsFallbackTemplate(*msg, options_.whatsapp_fallback_template,
-                                  u.language.empty() ? "it" : u.language);
       }
     }
   }
