@@ -8,6 +8,7 @@
 #include "bot/codec.h"
 #include "bot/core/log.h"
 #include "bot/flows/handoff.h"
+#include "bot/replies.h"
 #include "storage/conversations.h"
 #include "storage/messages.h"
 #include "storage/outbox.h"
@@ -17,32 +18,6 @@ namespace sportello {
 namespace {
 
 using nlohmann::json;
-
-// Outbox priorities: lower leaves first among due rows.
-constexpr int kPriorityCallbackAnswer = -1;
-constexpr int kPriorityReply = 0;
-
-// The buttons last offered in this conversation, kept in its slots so that
-// "2" or a typed title works where a channel has no buttons.
-std::vector<core::Button> OfferedButtons(const storage::Conversation& c) {
-  json slots = json::parse(c.slots, nullptr, false);
-  if (slots.is_discarded() || !slots.is_object()) return {};
-  auto it = slots.find("_offered");
-  if (it == slots.end()) return {};
-  return DecodeButtons(it->dump());
-}
-
-void SetOfferedButtons(storage::Conversation& c,
-                       const std::vector<core::Button>& buttons) {
-  json slots = json::parse(c.slots, nullptr, false);
-  if (slots.is_discarded() || !slots.is_object()) slots = json::object();
-  if (buttons.empty()) {
-    slots.erase("_offered");
-  } else {
-    slots["_offered"] = json::parse(EncodeButtons(buttons));
-  }
-  c.slots = slots.dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -250,24 +225,14 @@ core::Result<bool> Dispatcher::ApplyMessage(storage::Database& db,
     std::vector<core::Button> offered;
     for (const auto& reply : replies) {
       core::OutboundMessage msg;
-      msg.channel = in.channel;
-      msg.chat_id = user->chat_id;
       msg.text = reply.text;
       msg.buttons = reply.buttons;
       if (!reply.buttons.empty()) offered = reply.buttons;
-      for (const auto& part : channels::FitToChannel(msg)) {
-        storage::NewMessage out;
-        out.conversation_id = conv->id;
-        out.direction = "out";
-        out.author = "bot";
-        out.kind = std::string(core::OutboundKindName(part.kind));
-        out.text = part.text;
-        if (!part.buttons.empty()) out.buttons = EncodeButtons(part.buttons);
-        out.status = core::DeliveryState::kQueued;
-        auto id = storage::InsertMessage(db, out, now_ms);
-        if (!id.ok()) return id.status();
-        if (auto s = enqueue(part, *id, kPriorityReply); !s.ok()) return s;
-      }
+      if (auto s = WriteToPerson(db, *user, conv->id, std::move(msg), "bot",
+                                 kPriorityReply, now_ms);
+          !s.ok())
+        return s;
+      wrote_outbox = true;
     }
     SetOfferedButtons(*conv, offered);
   }

@@ -11,6 +11,7 @@
 #include "bot/core/log.h"
 #include "bot/flows/handoff.h"
 #include "bot/http/json_response.h"
+#include "bot/replies.h"
 #include "storage/audit.h"
 #include "storage/console_views.h"
 #include "storage/conversations.h"
@@ -90,41 +91,6 @@ core::Status Audit(storage::Database& db, const Caller& caller,
   return storage::AppendAudit(
       db, {0, now, caller.username, std::string(action), conversation_id,
            user_id, std::move(detail)});
-}
-
-// Writes `msg` to the person's history (by `author`) and to the outbox, part
-// by part as the channel takes it.
-core::Status SendToUser(storage::Database& db, const storage::User& user,
-                        int64_t conversation_id, core::OutboundMessage msg,
-                        std::string_view author, int64_t now) {
-  const auto channel = core::ParseChannel(user.channel);
-  if (!channel)
-    return core::Status::Internal("console: unknown channel " + user.channel);
-  msg.channel = *channel;
-  msg.chat_id = user.chat_id;
-  for (const auto& part : channels::FitToChannel(msg)) {
-    storage::NewMessage out;
-    out.conversation_id = conversation_id;
-    out.direction = "out";
-    out.author = std::string(author);
-    out.kind = std::string(core::OutboundKindName(part.kind));
-    out.text = part.text;
-    if (!part.buttons.empty()) out.buttons = EncodeButtons(part.buttons);
-    out.status = core::DeliveryState::kQueued;
-    auto id = storage::InsertMessage(db, out, now);
-    if (!id.ok()) return id.status();
-    storage::NewOutboxRow row;
-    row.channel = user.channel;
-    row.chat_id = part.chat_id;
-    row.user_id = user.id;
-    row.message_id = *id;
-    row.kind = std::string(core::OutboundKindName(part.kind));
-    row.payload = EncodeOutbound(part);
-    row.due_at = now;
-    if (auto q = storage::EnqueueOutbox(db, row, now); !q.ok())
-      return q.status();
-  }
-  return core::Status::Ok();
 }
 
 // The conversation and its person, or the 404 to answer.
@@ -317,7 +283,8 @@ Response ConsoleApi::TakeOver(const Caller& caller, int64_t id) {
       core::OutboundMessage hello;
       hello.text = deps_.catalog.Text(user.language, "handoff.joined",
                                       {{"name", caller.username}});
-      if (auto st = SendToUser(db, user, id, hello, caller.username, now);
+      if (auto st = WriteToPerson(db, user, id, hello, caller.username,
+                                  kPriorityReply, now);
           !st.ok())
         return st;
       wrote_outbox = true;
@@ -368,7 +335,9 @@ Response ConsoleApi::Reply(const Caller& caller, int64_t id, const Request& r) {
     }
     core::OutboundMessage msg;
     msg.text = *text;
-    if (auto st = SendToUser(db, user, id, msg, caller.username, now); !st.ok())
+    if (auto st = WriteToPerson(db, user, id, msg, caller.username,
+                                kPriorityReply, now);
+        !st.ok())
       return st;
     answer = JsonResponse(202, {{"ok", true}});
     return Audit(db, caller, "reply", id, user.id, now);
@@ -439,19 +408,19 @@ Response ConsoleApi::Release(const Caller& caller, int64_t id) {
     conv.step.clear();
     // The menu's buttons, as the dispatcher records what it offered, so
     // that a typed "2" works on channels without buttons.
-    json slots = json::parse(conv.slots, nullptr, false);
-    if (slots.is_discarded() || !slots.is_object()) slots = json::object();
-    slots["_offered"] = json::parse(EncodeButtons(menu.buttons));
-    conv.slots = slots.dump();
+    SetOfferedButtons(conv, menu.buttons);
     if (auto st = storage::SaveConversation(db, conv, now); !st.ok()) return st;
     core::OutboundMessage bye;
     bye.text = deps_.catalog.Text(user.language, "handoff.released");
-    if (auto st = SendToUser(db, user, id, bye, "bot", now); !st.ok())
+    if (auto st = WriteToPerson(db, user, id, bye, "bot", kPriorityReply, now);
+        !st.ok())
       return st;
     core::OutboundMessage menu_msg;
     menu_msg.text = menu.text;
     menu_msg.buttons = menu.buttons;
-    if (auto st = SendToUser(db, user, id, menu_msg, "bot", now); !st.ok())
+    if (auto st =
+            WriteToPerson(db, user, id, menu_msg, "bot", kPriorityReply, now);
+        !st.ok())
       return st;
     wrote_outbox = true;
     answer = JsonResponse(200, ConversationJson(conv, user.channel, user.name));
@@ -503,7 +472,8 @@ Response ConsoleApi::BookFor(const Caller& caller, int64_t id,
     core::OutboundMessage told;
     told.text = booking::AppointmentText(deps_.catalog, user.language,
                                          "booking.confirmed", *appt);
-    if (auto st = SendToUser(db, user, id, told, caller.username, now);
+    if (auto st = WriteToPerson(db, user, id, told, caller.username,
+                                kPriorityReply, now);
         !st.ok())
       return st;
     answer = JsonResponse(201, {{"booking_id", appt->booking.id},
