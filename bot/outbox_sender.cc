@@ -231,7 +231,7 @@ void OutboxSender::Deliver(storage::Database& reader,
       const storage::User& u = **user;
       // Checked at send time, not only at fan-out: an opt-out (or a block)
       // that arrives while a broadcast runs stops the rest of it.
-      if (row.priority == storage::kBroadcastPriority) {
+      if (row.broadcast_id) {
         if (!u.notify) return Fail(row, std::string(storage::kSkippedOptedOut));
         if (u.blocked || u.unreachable)
           return Fail(row, std::string(storage::kSkippedUnreachable));

@@ -32,9 +32,7 @@ constexpr const char* kAudienceWhere =
 
 // The rows of broadcast ?1: the dedupe keys 'broadcast:<id>:...' form one
 // range of the outbox's unique index (';' follows ':').
-constexpr const char* kRowsOf =
-    " dedupe_key >= 'broadcast:' || ?1 || ':'"
-    " AND dedupe_key < 'broadcast:' || ?1 || ';'";
+constexpr const char* kRowsOf = " broadcast_id = ?1";
 
 std::string Join(const std::vector<std::string>& items) {
   std::string out;
@@ -190,12 +188,13 @@ core::Result<int64_t> FanOutDueBroadcasts(Database& db, int64_t now_ms) {
     Statement& ins = db.Cached(
         std::string(
             "INSERT INTO outbox(channel, chat_id, user_id, kind, payload,"
-            " priority, dedupe_key, due_at, next_attempt_at, created_at)"
+            " priority, dedupe_key, due_at, next_attempt_at, created_at,"
+            " broadcast_id)"
             " SELECT channel, chat_id, user_id, 'text',"
             " CASE WHEN channel = 'whatsapp' AND tpl IS NOT NULL"
             "   THEN json_set(payload, '$.template', json(tpl))"
             "   ELSE payload END,"
-            " ?2, 'broadcast:' || ?1 || ':' || user_id, ?3, ?3, ?3"
+            " ?2, 'broadcast:' || ?1 || ':' || user_id, ?3, ?3, ?3, ?1"
             " FROM (SELECT u.channel, u.chat_id, u.id AS user_id,"
             "   b.whatsapp_template AS tpl,"
             "   json_set(CASE WHEN u.language = 'en' THEN b.payload_en"
@@ -240,9 +239,7 @@ core::Result<bool> HasBroadcastWork(Database& db, int64_t now_ms) {
       "SELECT EXISTS (SELECT 1 FROM broadcasts WHERE status = 'scheduled'"
       " AND send_at <= ?1) OR EXISTS (SELECT 1 FROM broadcasts b"
       " WHERE b.status = 'sending' AND NOT EXISTS (SELECT 1 FROM outbox"
-      "   WHERE dedupe_key >= 'broadcast:' || b.id || ':'"
-      "   AND dedupe_key < 'broadcast:' || b.id || ';'"
-      "   AND state IN ('pending', 'sending')))");
+      "   WHERE broadcast_id = b.id AND state IN ('pending', 'sending')))");
   st.Bind(1, now_ms);
   const bool work = st.Step() && st.Int(0) != 0;
   const core::Status s = st.status();
@@ -255,8 +252,7 @@ core::Result<int> FinishBroadcasts(Database& db, int64_t now_ms) {
   Statement& st = db.Cached(
       "UPDATE broadcasts SET status = 'done', finished_at = ?1"
       " WHERE status = 'sending' AND NOT EXISTS (SELECT 1 FROM outbox"
-      "   WHERE dedupe_key >= 'broadcast:' || broadcasts.id || ':'"
-      "   AND dedupe_key < 'broadcast:' || broadcasts.id || ';'"
+      "   WHERE broadcast_id = broadcasts.id"
       "   AND state IN ('pending', 'sending'))");
   st.Bind(1, now_ms);
   if (auto s = st.Run(); !s.ok()) return s;

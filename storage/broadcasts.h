@@ -22,8 +22,8 @@
 namespace sportello::storage {
 
 // Among due outbox rows, after replies (0) and reminders (1): a notice to
-// thousands never delays an answer. The sender also reads it to tell a
-// broadcast row (skipped at send time after an opt-out) from the others.
+// thousands never delays an answer. (A notice's rows carry broadcast_id:
+// that, not the priority, is how the sender tells them apart.)
 inline constexpr int kBroadcastPriority = 2;
 
 // Who gets a notice. Always only subscribers: users with consent, notices on

@@ -402,6 +402,25 @@ CREATE TABLE broadcasts (
 );
 CREATE INDEX broadcasts_due ON broadcasts(send_at) WHERE status = 'scheduled';
 )sql",
+      // 8: broadcasts in the console (issue 6): a notice's rows say which
+      // broadcast they belong to; events can be edited and cancelled.
+      R"sql(
+-- Which broadcast an outbox row delivers (NULL for replies and reminders):
+-- the sender holds notices in quiet hours and mid-question by it, and the
+-- counters read a broadcast's rows through its index.
+ALTER TABLE outbox ADD COLUMN broadcast_id INTEGER REFERENCES broadcasts(id);
+UPDATE outbox SET broadcast_id = CAST(substr(dedupe_key, 11,
+    instr(substr(dedupe_key, 11), ':') - 1) AS INTEGER)
+  WHERE dedupe_key LIKE 'broadcast:%';
+CREATE INDEX outbox_broadcast ON outbox(broadcast_id, state)
+  WHERE broadcast_id IS NOT NULL;
+-- Who composed it (a staff username; NULL for the CLI and older rows).
+ALTER TABLE broadcasts ADD COLUMN created_by TEXT;
+-- A cancelled event stays (its sign-ups and notices refer to it) but is no
+-- longer offered.
+ALTER TABLE events ADD COLUMN cancelled_at INTEGER;
+ALTER TABLE events ADD COLUMN updated_at INTEGER;
+)sql",
   };
   return kMigrations;
 }

@@ -6,7 +6,8 @@ namespace {
 constexpr const char* kColumns =
     "id, channel, chat_id, user_id, message_id, kind, payload, priority, "
     "due_at,"
-    " next_attempt_at, attempts, state, last_error, provider_message_id";
+    " next_attempt_at, attempts, state, last_error, provider_message_id,"
+    " broadcast_id";
 
 OutboxRow ReadRow(const Statement& st) {
   OutboxRow r;
@@ -24,6 +25,7 @@ OutboxRow ReadRow(const Statement& st) {
   r.state = st.Text(11);
   r.last_error = st.OptionalText(12);
   r.provider_message_id = st.OptionalText(13);
+  r.broadcast_id = st.OptionalInt(14);
   return r;
 }
 
@@ -35,8 +37,8 @@ core::Result<std::optional<int64_t>> EnqueueOutbox(Database& db,
   Statement& st = db.Cached(
       "INSERT INTO outbox(channel, chat_id, user_id, message_id, kind, "
       "payload, priority,"
-      " dedupe_key, due_at, next_attempt_at, created_at) "
-      "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?9,?10)"
+      " dedupe_key, due_at, next_attempt_at, created_at, broadcast_id) "
+      "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?9,?10,?11)"
       " ON CONFLICT(dedupe_key) DO NOTHING");
   st.Bind(1, row.channel)
       .Bind(2, row.chat_id)
@@ -47,7 +49,8 @@ core::Result<std::optional<int64_t>> EnqueueOutbox(Database& db,
       .Bind(7, row.priority)
       .Bind(8, row.dedupe_key)
       .Bind(9, row.due_at)
-      .Bind(10, now_ms);
+      .Bind(10, now_ms)
+      .Bind(11, row.broadcast_id);
   if (auto s = st.Run(); !s.ok()) return s;
   if (db.Changes() == 0) return std::optional<int64_t>();
   return std::optional<int64_t>(db.LastInsertRowId());

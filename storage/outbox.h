@@ -24,6 +24,7 @@ struct NewOutboxRow {
   std::optional<std::string>
       dedupe_key;  // e.g. "reminder:42:24h": enqueued once
   int64_t due_at = 0;
+  std::optional<int64_t> broadcast_id;  // a notice's broadcast
 };
 
 struct OutboxRow {
@@ -41,6 +42,7 @@ struct OutboxRow {
   std::string state;  // pending | sending | sent | failed | cancelled
   std::optional<std::string> last_error;
   std::optional<std::string> provider_message_id;
+  std::optional<int64_t> broadcast_id;  // set on a broadcast notice's rows
 };
 
 // Returns the new row's id, or nullopt when a row with the same dedupe_key

@@ -186,5 +186,31 @@ TEST_CASE("the schema keeps one user per channel identity") {
   CHECK(db->Exec(insert + "'whatsapp', '42', '42', 1)").ok());
 }
 
+TEST_CASE(
+    "migration 8 tells which broadcast each notice row of an older database "
+    "belongs to") {
+  auto db = NewDb();
+  REQUIRE(MigrateTo(*db, 7).ok());
+  REQUIRE(db->Exec("INSERT INTO broadcasts(id, payload_it, payload_en,"
+                   " send_at, created_at) VALUES(12, '{}', '{}', 1, 1)")
+              .ok());
+  REQUIRE(
+      db->Exec("INSERT INTO outbox(channel, chat_id, kind, payload,"
+               " dedupe_key, due_at, next_attempt_at, created_at) VALUES"
+               " ('telegram', '5', 'text', '{}', 'broadcast:12:5', 1, 1, 1),"
+               " ('telegram', '6', 'text', '{}', 'reminder:3:24h', 1, 1, 1),"
+               " ('telegram', '7', 'text', '{}', NULL, 1, 1, 1)")
+          .ok());
+
+  REQUIRE(Migrate(*db).ok());
+
+  CHECK(Count(*db, "SELECT count(*) FROM outbox WHERE broadcast_id = 12") == 1);
+  CHECK(Count(*db,
+              "SELECT count(*) FROM outbox WHERE broadcast_id = 12"
+              " AND chat_id = '5'") == 1);
+  CHECK(Count(*db, "SELECT count(*) FROM outbox WHERE broadcast_id IS NULL") ==
+        2);
+}
+
 }  // namespace
 }  // namespace sportello::storage
