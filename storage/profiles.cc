@@ -138,6 +138,33 @@ core::Status SetNotify(Database& db, int64_t user_id, bool notify) {
   return core::Status::Ok();
 }
 
+core::Result<std::vector<std::string>> UserTopics(Database& db,
+                                                  int64_t user_id) {
+  Statement& st = db.Cached(
+      "SELECT topic FROM user_topics WHERE user_id = ?1 ORDER BY topic");
+  st.Bind(1, user_id);
+  std::vector<std::string> topics;
+  while (st.Step()) topics.push_back(st.Text(0));
+  const core::Status s = st.status();
+  st.Reset();
+  if (!s.ok()) return s;
+  return topics;
+}
+
+core::Status AddUserTopic(Database& db, int64_t user_id,
+                          std::string_view topic) {
+  Statement& st = db.Cached(
+      "INSERT OR IGNORE INTO user_topics(user_id, topic) VALUES(?1, ?2)");
+  st.Bind(1, user_id).Bind(2, topic);
+  return st.Run();
+}
+
+core::Status ClearUserTopics(Database& db, int64_t user_id) {
+  Statement& st = db.Cached("DELETE FROM user_topics WHERE user_id = ?1");
+  st.Bind(1, user_id);
+  return st.Run();
+}
+
 core::Result<StoredDataCounts> CountStoredData(Database& db, int64_t user_id) {
   StoredDataCounts c;
   Statement st = db.Prepare(
@@ -194,6 +221,12 @@ core::Result<Erasure> ErasePersonalData(Database& db, int64_t user_id,
                           "consent_at = NULL,"
                           " notify = 0 WHERE id = ?1",
                           user_id);
+      !s.ok()) {
+    return s.status();
+  }
+  // What they wanted to hear about is theirs too.
+  if (auto s =
+          RunForUser(db, "DELETE FROM user_topics WHERE user_id = ?1", user_id);
       !s.ok()) {
     return s.status();
   }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bot/core/status.h"
 #include "storage/database.h"
@@ -52,6 +53,14 @@ core::Status RecordConsent(Database& db, int64_t user_id,
                            std::string_view version, int64_t now_ms);
 // Notices (events, news) on or off.
 core::Status SetNotify(Database& db, int64_t user_id, bool notify);
+
+// What a subscriber asked to hear about (user_topics). No topic at all means
+// every notice: the audience's topic filter lets such people in.
+core::Result<std::vector<std::string>> UserTopics(Database& db,
+                                                  int64_t user_id);
+core::Status AddUserTopic(Database& db, int64_t user_id,
+                          std::string_view topic);
+core::Status ClearUserTopics(Database& db, int64_t user_id);
 
 // How much is stored about a person beyond the users row and the profile.
 struct StoredDataCounts {

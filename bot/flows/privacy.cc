@@ -1,6 +1,8 @@
 #include "bot/flows/privacy.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 
 #include "bot/booking.h"
 #include "bot/core/log.h"
@@ -77,6 +79,24 @@ std::vector<Reply> PrivacyFlow::Continue(Turn& turn) const {
   if (id == kPrivacyNotifyOn) return Notify(turn, true);
   if (id == kPrivacyNotifyOff) return Notify(turn, false);
   const Catalog& t = deps_.catalog;
+  if (id.substr(0, kPrivacyTopicPrefix.size()) == kPrivacyTopicPrefix)
+    return AddTopic(turn, id.substr(kPrivacyTopicPrefix.size()));
+  if (id == kPrivacyTopicsAll) {
+    EndFlow(turn.conversation);
+    if (auto s = storage::ClearUserTopics(turn.db, turn.user.id); !s.ok()) {
+      core::LogError("privacy", "clearing topics failed: " + s.ToString());
+      return {{t.Text(turn.lang, "flow.error"), {}}};
+    }
+    return {{t.Text(turn.lang, "privacy.topics_all_done"), {}}};
+  }
+  if (id == kPrivacyTopicsDone) {
+    EndFlow(turn.conversation);
+    return {{t.Text(turn.lang, "privacy.topics_done"), {}}};
+  }
+  if (id == kPrivacyNotifyNo) {
+    EndFlow(turn.conversation);
+    return {{t.Text(turn.lang, "privacy.notify_no_done"), {}}};
+  }
   if (id == kPrivacyNotice) {
     EndFlow(turn.conversation);
     return {{t.Text(turn.lang, "consent.more",
@@ -240,13 +260,71 @@ std::vector<Reply> PrivacyFlow::Notify(Turn& turn, bool on) const {
   }
   turn.user.notify = on;
   if (on) {
-    return {{t.Text(turn.lang, "privacy.notify_on_done"),
-             {{kPrivacyNotifyOff,
-               t.Text(turn.lang, "privacy.notify_off_button")}}}};
+    return {TopicChoice(turn, t.Text(turn.lang, "privacy.notify_on_done") +
+                                  "\n\n" +
+                                  t.Text(turn.lang, "privacy.topics_ask"))};
   }
   return {
       {t.Text(turn.lang, "privacy.notify_off_done"),
        {{kPrivacyNotifyOn, t.Text(turn.lang, "privacy.notify_on_button")}}}};
+}
+
+Reply PrivacyFlow::TopicChoice(Turn& turn, std::string text) const {
+  const Catalog& t = deps_.catalog;
+  auto chosen = storage::UserTopics(turn.db, turn.user.id);
+  Reply r{std::move(text), {}};
+  for (std::string_view topic : kNoticeTopics) {
+    if (chosen.ok() &&
+        std::find(chosen->begin(), chosen->end(), topic) != chosen->end())
+      continue;
+    r.buttons.push_back({std::string(kPrivacyTopicPrefix) + std::string(topic),
+                         t.Text(turn.lang, "topic." + std::string(topic))});
+  }
+  r.buttons.push_back(
+      chosen.ok() && !chosen->empty()
+          ? core::Button{kPrivacyTopicsDone,
+                         t.Text(turn.lang, "profile.done_button")}
+          : core::Button{kPrivacyTopicsAll,
+                         t.Text(turn.lang, "privacy.topics_all")});
+  return r;
+}
+
+std::vector<Reply> PrivacyFlow::AddTopic(Turn& turn,
+                                         std::string_view topic) const {
+  const Catalog& t = deps_.catalog;
+  EndFlow(turn.conversation);
+  const bool known =
+      std::find(std::begin(kNoticeTopics), std::end(kNoticeTopics), topic) !=
+      std::end(kNoticeTopics);
+  // A stale or forged button: show the choice again rather than store it.
+  if (!known)
+    return {TopicChoice(turn, t.Text(turn.lang, "privacy.topics_ask"))};
+  // Topics only narrow what a subscriber gets; choosing one is opting in.
+  if (!turn.user.notify) {
+    if (auto s = storage::SetNotify(turn.db, turn.user.id, true); !s.ok()) {
+      core::LogError("privacy", "notify change failed: " + s.ToString());
+      return {{t.Text(turn.lang, "flow.error"), {}}};
+    }
+    turn.user.notify = true;
+  }
+  if (auto s = storage::AddUserTopic(turn.db, turn.user.id, topic); !s.ok()) {
+    core::LogError("privacy", "saving a topic failed: " + s.ToString());
+    return {{t.Text(turn.lang, "flow.error"), {}}};
+  }
+  auto chosen = storage::UserTopics(turn.db, turn.user.id);
+  std::string names;
+  if (chosen.ok()) {
+    for (const auto& c : *chosen) {
+      if (!names.empty()) names += ", ";
+      const bool ours =
+          std::find(std::begin(kNoticeTopics), std::end(kNoticeTopics), c) !=
+          std::end(kNoticeTopics);
+      // Imported contacts may carry the centre's own topics: shown as is.
+      names += ours ? t.Text(turn.lang, "topic." + c) : c;
+    }
+  }
+  return {TopicChoice(
+      turn, t.Text(turn.lang, "privacy.topics_saved", {{"topics", names}}))};
 }
 
 }  // namespace sportello::flows

@@ -26,6 +26,18 @@ inline constexpr const char* kPrivacyEraseNo = "privacy:erase_no";
 inline constexpr const char* kPrivacyNotifyOn = "privacy:notify_on";
 inline constexpr const char* kPrivacyNotifyOff = "privacy:notify_off";
 inline constexpr const char* kPrivacyNotice = "privacy:notice";
+// Opting in at the end of the profile: "no thanks".
+inline constexpr const char* kPrivacyNotifyNo = "privacy:notify_no";
+// Topic preferences: "privacy:topic:<id>" adds one, "all" clears them (every
+// notice), "done" closes the choice.
+inline constexpr std::string_view kPrivacyTopicPrefix = "privacy:topic:";
+inline constexpr const char* kPrivacyTopicsAll = "privacy:topics_all";
+inline constexpr const char* kPrivacyTopicsDone = "privacy:topics_done";
+
+// The topics a subscriber can choose, as staff tag events and audiences
+// (labels in the catalogue as "topic.<id>"). Few, so they fit one list.
+inline constexpr std::string_view kNoticeTopics[] = {
+    "recruiting", "workshop", "tirocini", "impresa", "europa", "over40"};
 
 class PrivacyFlow : public Flow {
  public:
@@ -43,6 +55,9 @@ class PrivacyFlow : public Flow {
   std::vector<Reply> AskErase(Turn& turn) const;
   std::vector<Reply> Erase(Turn& turn) const;
   std::vector<Reply> Notify(Turn& turn, bool on) const;
+  // The topics not chosen yet as buttons, after `text`.
+  Reply TopicChoice(Turn& turn, std::string text) const;
+  std::vector<Reply> AddTopic(Turn& turn, std::string_view topic) const;
 
   FlowDeps deps_;
   std::shared_ptr<const Questionnaire> questionnaire_;

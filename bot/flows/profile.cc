@@ -5,6 +5,7 @@
 #include "bot/core/log.h"
 #include "bot/core/rome_time.h"
 #include "bot/flows/consent.h"
+#include "bot/flows/privacy.h"
 #include "bot/flows/router.h"
 
 namespace sportello::flows {
@@ -209,6 +210,14 @@ std::vector<Reply> ProfileFlow::Next(Turn& turn, State& state,
   out.front().text =
       Join({before, deps_.catalog.Text(turn.lang, "profile.finished"),
             out.front().text});
+  // The end of onboarding is where people are asked about notices: once.
+  if (!turn.user.notify) {
+    const Catalog& t = deps_.catalog;
+    out.push_back(
+        {t.Text(turn.lang, "privacy.notify_ask"),
+         {{kPrivacyNotifyOn, t.Text(turn.lang, "privacy.notify_yes_button")},
+          {kPrivacyNotifyNo, t.Text(turn.lang, "privacy.notify_no_button")}}});
+  }
   return out;
 }
 

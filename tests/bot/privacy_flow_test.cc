@@ -297,5 +297,39 @@ TEST_CASE("the full privacy notice is one press away") {
   CHECK(Mentions(notice, "Garante"));
 }
 
+TEST_CASE("a subscriber chooses the topics of the notices they get") {
+  TestBot bot;
+  (void)bot.Say("u1", "ciao");
+  bot.GiveConsent("u1");
+  auto on = bot.Say("u1", "attiva notifiche");
+  REQUIRE(Has(ButtonIds(on), "privacy:topic:recruiting"));
+  REQUIRE(Has(ButtonIds(on), "privacy:topics_all"));
+
+  auto one = bot.Press("u1", "privacy:topic:impresa");
+  CHECK(Mentions(one, Texts().Text("it", "topic.impresa")));
+  // What was chosen is not offered again; "done" replaces "everything".
+  CHECK_FALSE(Has(ButtonIds(one), "privacy:topic:impresa"));
+  CHECK(Has(ButtonIds(one), "privacy:topics_done"));
+  (void)bot.Press("u1", "privacy:topic:europa");
+  (void)bot.Press("u1", "privacy:topic:europa");
+  CHECK(bot.Count("SELECT count(*) FROM user_topics") == 2);
+
+  SUBCASE("everything clears the choice") {
+    auto all = bot.Press("u1", "privacy:topics_all");
+    CHECK(Mentions(all, Texts().Text("it", "privacy.topics_all_done")));
+    CHECK(bot.Count("SELECT count(*) FROM user_topics") == 0);
+  }
+  SUBCASE("a topic the bot never offered is not stored") {
+    auto odd = bot.Press("u1", "privacy:topic:'; DROP TABLE users; --");
+    CHECK(Has(ButtonIds(odd), "privacy:topic:recruiting"));
+    CHECK(bot.Count("SELECT count(*) FROM user_topics") == 2);
+  }
+  SUBCASE("erasure forgets the topics too") {
+    (void)bot.Say("u1", "cancella i miei dati");
+    (void)bot.Press("u1", "privacy:erase_yes");
+    CHECK(bot.Count("SELECT count(*) FROM user_topics") == 0);
+  }
+}
+
 }  // namespace
 }  // namespace sportello::testing

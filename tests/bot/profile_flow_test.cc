@@ -398,5 +398,36 @@ TEST_CASE(
   CHECK(Answer(bot, "languages") == "nessuna");
 }
 
+TEST_CASE("the end of the profile asks once about notices") {
+  TestBot bot;
+  BeginProfile(bot);
+  auto summary = AnswerAll(bot);
+  REQUIRE(Has(ButtonIds(summary), "privacy:notify_on"));
+  CHECK(Has(ButtonIds(summary), "privacy:notify_no"));
+
+  SUBCASE("no thanks leaves them off") {
+    auto no = bot.Press("u1", "privacy:notify_no");
+    CHECK(Mentions(no, Texts().Text("it", "privacy.notify_no_done")));
+    CHECK(bot.Count("SELECT notify FROM users") == 0);
+  }
+  SUBCASE("yes turns them on and offers the topics") {
+    auto yes = bot.Press("u1", "privacy:notify_on");
+    CHECK(bot.Count("SELECT notify FROM users") == 1);
+    CHECK(Has(ButtonIds(yes), "privacy:topic:recruiting"));
+  }
+}
+
+TEST_CASE("a subscriber finishing the profile is not asked about notices") {
+  TestBot bot;
+  (void)bot.Say("u1", "ciao");
+  bot.GiveConsent("u1");
+  (void)bot.Say("u1", "attiva notifiche");
+  (void)bot.Say("u1", "profilo");
+  REQUIRE(Step(bot) == "q:name");
+  auto summary = AnswerAll(bot);
+  CHECK(Has(ButtonIds(summary), "profile:edit"));
+  CHECK_FALSE(Has(ButtonIds(summary), "privacy:notify_on"));
+}
+
 }  // namespace
 }  // namespace sportello::testing
