@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bot/cli.h"
+#include "bot/cli_flags.h"
 #include "bot/config.h"
 #include "bot/core/clock.h"
 #include "bot/core/rome_time.h"
@@ -65,88 +66,6 @@ constexpr const char* kDemoUsage =
     "business, an Erasmus+ info session...) in Bari over the next four weeks.\n"
     "Running it again adds only what is missing.\n";
 
-bool WantsHelp(int argc, char** argv, const char* usage) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::fputs(usage, stdout);
-      return true;
-    }
-  }
-  return false;
-}
-
-// "--name value" pairs. nullopt (after saying why) on anything else.
-std::optional<std::map<std::string, std::string>> ParseFlags(
-    int argc, char** argv, const std::vector<std::string_view>& known,
-    const char* command, const char* usage) {
-  std::map<std::string, std::string> flags;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    bool ok = false;
-    for (std::string_view k : known) ok = ok || a == k;
-    if (!ok) {
-      std::fprintf(stderr, "sportello events %s: unexpected argument '%s'\n%s",
-                   command, argv[i], usage);
-      return std::nullopt;
-    }
-    if (i + 1 >= argc) {
-      std::fprintf(stderr, "sportello events %s: %s needs a value\n", command,
-                   argv[i]);
-      return std::nullopt;
-    }
-    flags[std::string(a)] = argv[++i];
-  }
-  return flags;
-}
-
-bool ParseInt(std::string_view text, int min, int max, int* out) {
-  if (text.empty() || text.size() > 9) return false;
-  int v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  if (v < min || v > max) return false;
-  *out = v;
-  return true;
-}
-
-// "YYYY-MM-DD HH:MM" on Rome's clock -> unix ms; nullopt for a malformed
-// text or a time the clocks skip.
-std::optional<int64_t> ParseRomeTime(std::string_view text) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0;
-  if (text.size() != 16 || text[4] != '-' || text[7] != '-' ||
-      (text[10] != ' ' && text[10] != 'T') || text[13] != ':' ||
-      !ParseInt(text.substr(0, 4), 1970, 9999, &y) ||
-      !ParseInt(text.substr(5, 2), 1, 12, &mo) ||
-      !ParseInt(text.substr(8, 2), 1, 31, &d) ||
-      !ParseInt(text.substr(11, 2), 0, 23, &h) ||
-      !ParseInt(text.substr(14, 2), 0, 59, &mi)) {
-    return std::nullopt;
-  }
-  const std::chrono::year_month_day date{
-      std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
-      std::chrono::day{static_cast<unsigned>(d)}};
-  if (!date.ok()) return std::nullopt;
-  const auto at = core::FromRome(date, h, mi);
-  const core::RomeTime back = core::ToRome(at);
-  if (back.date != date || back.hour != h || back.minute != mi)
-    return std::nullopt;
-  return core::ToMillis(at);
-}
-
-// "2026-12-03 09:30"
-std::string IsoRome(int64_t at_ms) {
-  const core::RomeTime t = core::ToRome(core::FromMillis(at_ms));
-  char buf[32];
-  std::snprintf(
-      buf, sizeof buf, "%04d-%02u-%02u %02d:%02d",
-      static_cast<int>(t.date.year()), static_cast<unsigned>(t.date.month()),
-      static_cast<unsigned>(t.date.day()), t.hour % 100, t.minute % 100);
-  return buf;
-}
-
 std::vector<std::string> SplitTags(const std::string& text) {
   std::vector<std::string> tags;
   size_t start = 0;
@@ -184,12 +103,12 @@ std::unique_ptr<storage::Database> OpenDatabase(const char* command) {
 }
 
 int RunAdd(int argc, char** argv) {
-  if (WantsHelp(argc, argv, kAddUsage)) return 0;
-  const auto flags =
-      ParseFlags(argc, argv,
-                 {"--title", "--at", "--minutes", "--end", "--place",
-                  "--online", "--capacity", "--description", "--tags", "--id"},
-                 "add", kAddUsage);
+  if (cli::WantsHelp(argc, argv, kAddUsage)) return 0;
+  const auto flags = cli::ParseFlags(
+      argc, argv,
+      {"--title", "--at", "--minutes", "--end", "--place", "--online",
+       "--capacity", "--description", "--tags", "--id"},
+      "events add", kAddUsage);
   if (!flags) return 2;
   const auto get = [&](const char* name) -> std::optional<std::string> {
     auto it = flags->find(name);
@@ -213,20 +132,16 @@ int RunAdd(int argc, char** argv) {
 
   storage::NewEvent event;
   event.title = *get("--title");
-  const auto at = ParseRomeTime(*get("--at"));
-  if (!at)
-    return usage_error("--at '" + *get("--at") +
-                       "': expected \"YYYY-MM-DD HH:MM\"");
+  const auto at = cli::ParseRomeMinute(*get("--at"));
+  if (!at.ok()) return usage_error("--at " + at.status().message());
   event.starts_at = *at;
   if (get("--end")) {
-    const auto end = ParseRomeTime(*get("--end"));
-    if (!end)
-      return usage_error("--end '" + *get("--end") +
-                         "': expected \"YYYY-MM-DD HH:MM\"");
+    const auto end = cli::ParseRomeMinute(*get("--end"));
+    if (!end.ok()) return usage_error("--end " + end.status().message());
     event.ends_at = *end;
   } else {
     int minutes = 0;
-    if (!ParseInt(*get("--minutes"), 1, 7 * 24 * 60, &minutes)) {
+    if (!cli::ParseInt(*get("--minutes"), 1, 7 * 24 * 60, &minutes)) {
       return usage_error("--minutes must be 1-10080, not '" +
                          *get("--minutes") + "'");
     }
@@ -238,7 +153,7 @@ int RunAdd(int argc, char** argv) {
   } else {
     event.place = *get("--place");
   }
-  if (!ParseInt(*get("--capacity"), 1, 100'000, &event.capacity)) {
+  if (!cli::ParseInt(*get("--capacity"), 1, 100'000, &event.capacity)) {
     return usage_error("--capacity must be 1-100000, not '" +
                        *get("--capacity") + "'");
   }
@@ -249,7 +164,8 @@ int RunAdd(int argc, char** argv) {
   core::SystemClock clock;
   const int64_t now = clock.NowMillis();
   if (event.starts_at <= now)
-    return usage_error(IsoRome(event.starts_at) + " is in the past");
+    return usage_error(cli::FormatRomeMinute(event.starts_at) +
+                       " is in the past");
   auto db = OpenDatabase("add");
   if (!db) return 1;
   auto id = storage::AddEvent(*db, event, now);
@@ -259,12 +175,13 @@ int RunAdd(int argc, char** argv) {
     return id.status().code() == core::Status::Code::kInvalidArgument ? 2 : 1;
   }
   std::printf("added event %lld: %s  %s\n", static_cast<long long>(*id),
-              IsoRome(event.starts_at).c_str(), event.title.c_str());
+              cli::FormatRomeMinute(event.starts_at).c_str(),
+              event.title.c_str());
   return 0;
 }
 
 int RunList(int argc, char** argv) {
-  if (WantsHelp(argc, argv, kListUsage)) return 0;
+  if (cli::WantsHelp(argc, argv, kListUsage)) return 0;
   if (argc > 1) {
     std::fprintf(stderr, "sportello events list: unexpected argument '%s'\n%s",
                  argv[1], kListUsage);
@@ -283,16 +200,16 @@ int RunList(int argc, char** argv) {
     const std::string where =
         e.online() ? "online " + e.link.value_or("") : e.place;
     std::printf("%5lld  %s  %-28s %3d/%-3d taken  %d waiting  %s\n",
-                static_cast<long long>(e.id), IsoRome(e.starts_at).c_str(),
-                e.title.c_str(), e.signed_up, e.capacity, e.waiting,
-                where.c_str());
+                static_cast<long long>(e.id),
+                cli::FormatRomeMinute(e.starts_at).c_str(), e.title.c_str(),
+                e.signed_up, e.capacity, e.waiting, where.c_str());
   }
   std::printf("%zu upcoming events\n", events->size());
   return 0;
 }
 
 int RunDemo(int argc, char** argv) {
-  if (WantsHelp(argc, argv, kDemoUsage)) return 0;
+  if (cli::WantsHelp(argc, argv, kDemoUsage)) return 0;
   if (argc > 1) {
     std::fprintf(stderr, "sportello events demo: unexpected argument '%s'\n%s",
                  argv[1], kDemoUsage);

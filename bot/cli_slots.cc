@@ -15,6 +15,7 @@
 
 #include "bot/booking.h"
 #include "bot/cli.h"
+#include "bot/cli_flags.h"
 #include "bot/config.h"
 #include "bot/core/clock.h"
 #include "bot/core/rome_time.h"
@@ -78,59 +79,12 @@ constexpr const char* kDemoUsage =
     "it\n"
     "again adds only what is missing.\n";
 
-bool WantsHelp(int argc, char** argv, const char* usage) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::fputs(usage, stdout);
-      return true;
-    }
-  }
-  return false;
-}
-
-// "--name value" pairs. nullopt (after saying why) on anything else.
-std::optional<std::map<std::string, std::string>> ParseFlags(
-    int argc, char** argv, const std::vector<std::string_view>& known,
-    const char* command, const char* usage) {
-  std::map<std::string, std::string> flags;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    bool ok = false;
-    for (std::string_view k : known) ok = ok || a == k;
-    if (!ok) {
-      std::fprintf(stderr, "sportello slots %s: unexpected argument '%s'\n%s",
-                   command, argv[i], usage);
-      return std::nullopt;
-    }
-    if (i + 1 >= argc) {
-      std::fprintf(stderr, "sportello slots %s: %s needs a value\n", command,
-                   argv[i]);
-      return std::nullopt;
-    }
-    flags[std::string(a)] = argv[++i];
-  }
-  return flags;
-}
-
-bool ParseInt(std::string_view text, int min, int max, int* out) {
-  if (text.empty() || text.size() > 9) return false;
-  int v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  if (v < min || v > max) return false;
-  *out = v;
-  return true;
-}
-
 std::optional<year_month_day> ParseDate(std::string_view text) {
   int y = 0, m = 0, d = 0;
   if (text.size() != 10 || text[4] != '-' || text[7] != '-' ||
-      !ParseInt(text.substr(0, 4), 1970, 9999, &y) ||
-      !ParseInt(text.substr(5, 2), 1, 12, &m) ||
-      !ParseInt(text.substr(8, 2), 1, 31, &d)) {
+      !cli::ParseInt(text.substr(0, 4), 1970, 9999, &y) ||
+      !cli::ParseInt(text.substr(5, 2), 1, 12, &m) ||
+      !cli::ParseInt(text.substr(8, 2), 1, 31, &d)) {
     return std::nullopt;
   }
   const year_month_day date{std::chrono::year{y},
@@ -140,43 +94,12 @@ std::optional<year_month_day> ParseDate(std::string_view text) {
   return date;
 }
 
-// "YYYY-MM-DD HH:MM" on Rome's clock -> unix ms. InvalidArgument for a
-// malformed text or a time the clocks skip (spring forward).
-core::Result<int64_t> ParseRomeTime(std::string_view text) {
-  const auto bad = [&] {
-    return core::Status::InvalidArgument("--at '" + std::string(text) +
-                                         "': expected \"YYYY-MM-DD HH:MM\"");
-  };
-  if (text.size() != 16 || (text[10] != ' ' && text[10] != 'T') ||
-      text[13] != ':')
-    return bad();
-  const auto date = ParseDate(text.substr(0, 10));
-  int hour = 0, minute = 0;
-  if (!date || !ParseInt(text.substr(11, 2), 0, 23, &hour) ||
-      !ParseInt(text.substr(14, 2), 0, 59, &minute)) {
-    return bad();
-  }
-  const auto at = core::FromRome(*date, hour, minute);
-  const core::RomeTime back = core::ToRome(at);
-  if (back.date != *date || back.hour != hour || back.minute != minute) {
-    return core::Status::InvalidArgument(
-        "--at '" + std::string(text) +
-        "': that time does not exist in Rome (clocks go forward)");
-  }
-  return core::ToMillis(at);
-}
-
 // "2026-12-03 10:30 gio"
 std::string IsoRome(int64_t at_ms) {
   const core::RomeTime t = core::ToRome(core::FromMillis(at_ms));
-  char buf[32];
-  std::snprintf(
-      buf, sizeof buf, "%04d-%02u-%02u %02d:%02d",
-      static_cast<int>(t.date.year()), static_cast<unsigned>(t.date.month()),
-      static_cast<unsigned>(t.date.day()), t.hour % 100, t.minute % 100);
   const std::string day =
       booking::FormatDay("it", t.date, booking::DayStyle::kShort);
-  return std::string(buf) + " " + day.substr(0, day.find(' '));
+  return cli::FormatRomeMinute(at_ms) + " " + day.substr(0, day.find(' '));
 }
 
 std::string DescribeSlot(const storage::Slot& s) {
@@ -214,11 +137,12 @@ std::optional<Opened> OpenDatabase(const char* command) {
 }
 
 int RunAdd(int argc, char** argv) {
-  if (WantsHelp(argc, argv, kAddUsage)) return 0;
-  const auto flags = ParseFlags(argc, argv,
-                                {"--service", "--at", "--minutes", "--place",
-                                 "--online", "--counsellor", "--repeat-weekly"},
-                                "add", kAddUsage);
+  if (cli::WantsHelp(argc, argv, kAddUsage)) return 0;
+  const auto flags =
+      cli::ParseFlags(argc, argv,
+                      {"--service", "--at", "--minutes", "--place", "--online",
+                       "--counsellor", "--repeat-weekly"},
+                      "slots add", kAddUsage);
   if (!flags) return 2;
   const auto get = [&](const char* name) -> std::optional<std::string> {
     auto it = flags->find(name);
@@ -239,16 +163,16 @@ int RunAdd(int argc, char** argv) {
     return usage_error("--place or --online is required");
   if (get("--place") && get("--place")->empty())
     return usage_error("--place is empty");
-  auto at = ParseRomeTime(*get("--at"));
-  if (!at.ok()) return usage_error(at.status().message());
+  auto at = cli::ParseRomeMinute(*get("--at"));
+  if (!at.ok()) return usage_error("--at " + at.status().message());
   int minutes = 0;
-  if (get("--minutes") && !ParseInt(*get("--minutes"), 1, 480, &minutes)) {
+  if (get("--minutes") && !cli::ParseInt(*get("--minutes"), 1, 480, &minutes)) {
     return usage_error("--minutes must be 1-480, not '" + *get("--minutes") +
                        "'");
   }
   int repeat = 0;
   if (get("--repeat-weekly") &&
-      !ParseInt(*get("--repeat-weekly"), 0, 104, &repeat)) {
+      !cli::ParseInt(*get("--repeat-weekly"), 0, 104, &repeat)) {
     return usage_error("--repeat-weekly must be 0-104, not '" +
                        *get("--repeat-weekly") + "'");
   }
@@ -323,8 +247,9 @@ int RunAdd(int argc, char** argv) {
 }
 
 int RunList(int argc, char** argv) {
-  if (WantsHelp(argc, argv, kListUsage)) return 0;
-  const auto flags = ParseFlags(argc, argv, {"--from"}, "list", kListUsage);
+  if (cli::WantsHelp(argc, argv, kListUsage)) return 0;
+  const auto flags =
+      cli::ParseFlags(argc, argv, {"--from"}, "slots list", kListUsage);
   if (!flags) return 2;
   core::SystemClock clock;
   year_month_day from = core::RomeDate(clock.Now());
@@ -363,7 +288,7 @@ int RunList(int argc, char** argv) {
 }
 
 int RunDemo(int argc, char** argv) {
-  if (WantsHelp(argc, argv, kDemoUsage)) return 0;
+  if (cli::WantsHelp(argc, argv, kDemoUsage)) return 0;
   if (argc > 1) {
     std::fprintf(stderr, "sportello slots demo: unexpected argument '%s'\n%s",
                  argv[1], kDemoUsage);
