@@ -18,6 +18,13 @@ struct ScryptCost {
   uint64_t p = 1;
 };
 
+// A hash at the default cost of a random password that was thrown away:
+// what a login with an unknown name is verified against, so that it costs
+// as long as a wrong password and timing does not tell which names exist.
+inline constexpr std::string_view kUnknownUserHash =
+    "scrypt$32768$8$1$46555a0b697b3013c4421a51db7bf36a$"
+    "2a3fa64c14a397dfa1ce1dbff5f3a315aa77e366740b7227db0e9aa0b6226511";
+
 // Shortest password `users add` accepts.
 inline constexpr size_t kMinPasswordLength = 10;
 

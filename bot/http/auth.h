@@ -6,7 +6,9 @@
 //   POST /api/logout
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <variant>
 
@@ -46,6 +48,8 @@ class Auth {
   const Config& config_;
   const core::Clock& clock_;
   storage::Store& store_;
+  std::mutex verify_mu_;  // one password verification at a time
+  std::atomic<int> waiting_logins_{0};
 };
 
 // The session token a request carries: `Authorization: Bearer` first, else

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <thread>
+#include <vector>
 
 #include "bot/password.h"
 #include "storage/appointments.h"
@@ -640,6 +641,36 @@ TEST_CASE(
   CHECK(c.Call("POST", c.Path(id, "appointments"), c.Login("bruno"),
                json{{"slot_id", slot}}.dump())
             .status == 409);
+}
+
+TEST_CASE(
+    "a flood of logins is checked one at a time and the excess told to "
+    "retry") {
+  Console c;
+  // Unknown names: each is verified against a full-cost hash (~32 MiB,
+  // tens of ms), and no per-name lockout applies.
+  constexpr int kAttempts = 12;
+  std::vector<int> status(kAttempts, 0);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kAttempts; ++i) {
+    threads.emplace_back([&c, &status, i] {
+      status[static_cast<size_t>(i)] =
+          c.LoginResponse("nobody" + std::to_string(i)).status;
+    });
+  }
+  for (auto& t : threads) t.join();
+
+  int refused = 0, busy = 0;
+  for (int s : status) {
+    refused += s == 401 ? 1 : 0;
+    busy += s == 503 ? 1 : 0;
+  }
+  CHECK(refused + busy == kAttempts);
+  CHECK(refused >= 1);
+  CHECK(busy >= 1);
+  // Once the flood is over, logins work again.
+  c.AddStaff("anna", storage::StaffRole::kCounsellor);
+  CHECK(c.LoginResponse("anna").status == 200);
 }
 
 }  // namespace

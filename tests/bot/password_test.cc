@@ -33,6 +33,18 @@ TEST_CASE("the default cost is scrypt N=2^15, r=8, p=1") {
   CHECK(VerifyPassword("a long enough password", hash));
 }
 
+TEST_CASE(
+    "the hash an unknown name is checked against has today's cost and the "
+    "shape of a real one") {
+  const std::string_view h = kUnknownUserHash;
+  const std::string real = HashPassword("a long enough password").value();
+  // Same cost, same lengths: verifying it takes as long as a real one.
+  CHECK(h.substr(0, 17) == std::string_view(real).substr(0, 17));
+  CHECK(h.size() == real.size());
+  CHECK_FALSE(VerifyPassword("not a real password", h));
+  CHECK_FALSE(VerifyPassword("", h));
+}
+
 TEST_CASE("a malformed hash verifies nothing") {
   for (const char* bad :
        {"", "scrypt", "bcrypt$1$2$3$00$00", "scrypt$x$8$1$00$00",
