@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "bot/core/status.h"
 #include "storage/database.h"
@@ -43,6 +44,8 @@ class Store {
   void YieldToUrgent(std::chrono::microseconds quiet,
                      std::chrono::milliseconds max_wait) const;
 
+  ~Store();  // stops the checkpointer
+
   // A new connection for one thread's reads.
   core::Result<std::unique_ptr<Database>> OpenReader() const;
 
@@ -51,6 +54,7 @@ class Store {
  private:
   Store(std::unique_ptr<Database> writer, std::string path,
         OpenOptions options);
+  void CheckpointLoop();
   std::mutex write_mu_;  // guards busy_ and urgent_waiting_
   std::condition_variable write_cv_;
   bool busy_ = false;       // a write transaction is running on writer_
@@ -62,6 +66,11 @@ class Store {
   std::unique_ptr<Database> writer_;
   std::string path_;
   OpenOptions options_;
+
+  std::mutex checkpoint_mu_;  // guards stopping_
+  std::condition_variable checkpoint_cv_;
+  bool stopping_ = false;
+  std::thread checkpointer_;
 };
 
 }  // namespace sportello::storage
