@@ -168,7 +168,7 @@ test('cancelling an event asks first, then says how many were told', async (t) =
   await page.getByLabel('Posti').fill('10');
   await page.getByRole('button', { name: 'Crea evento' }).click();
   // Online without a link: the form says which field.
-  await page.getByText(/^Link: /).waitFor();
+  await page.getByText(/^Controlla il campo «Link»/).waitFor();
   await page.getByLabel('Link (facoltativo)').fill('https://meet.example.org/erasmus');
   await page.getByRole('button', { name: 'Crea evento' }).click();
   await page.getByText('Evento creato.').waitFor();
