@@ -78,6 +78,7 @@ core::Result<int64_t> CreateBroadcast(storage::Database& db,
                              comuni.end());
   }
   b.send_at = request.send_at.value_or(now_ms);
+  b.created_by = request.created_by;
   return storage::CreateBroadcast(db, b, now_ms);
 }
 

@@ -43,6 +43,7 @@ struct BroadcastRequest {
   std::vector<std::string> provinces;
   std::optional<int64_t> send_at;  // unix ms; nullopt: now
   std::optional<NoticeTemplate> whatsapp_template;
+  std::optional<std::string> created_by;  // a staff username
 };
 
 // Stores the broadcast, status 'scheduled' (fanned out by the scheduler, or

@@ -1,6 +1,7 @@
 #include "storage/broadcasts.h"
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 namespace sportello::storage {
 namespace {
@@ -8,7 +9,7 @@ namespace {
 constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 
 // The audience as one WHERE clause over `users u` with fixed parameters
-// ?10..?16 (bound by BindAudience), so counting and fanning out share it and
+// ?10..?17 (bound by BindAudience), so counting and fanning out share it and
 // each is one static, cached statement. Lists are comma-separated: topics
 // and comune names hold no commas.
 constexpr const char* kAudienceWhere =
@@ -28,7 +29,11 @@ constexpr const char* kAudienceWhere =
     " AND (?15 IS NULL OR EXISTS (SELECT 1 FROM event_signups s"
     "   WHERE s.user_id = u.id AND s.event_id = ?15"
     "   AND s.state IN ('signed_up', 'waiting')))"
-    " AND (?16 IS NULL OR u.last_inbound_at >= ?16)";
+    " AND (?16 IS NULL OR u.last_inbound_at >= ?16)"
+    " AND (?17 = '' OR NOT EXISTS (SELECT 1 FROM json_each(?17) f"
+    "   WHERE NOT EXISTS (SELECT 1 FROM profile_answers a"
+    "     WHERE a.user_id = u.id AND a.question = f.key"
+    "     AND instr(',' || a.value || ',', ',' || f.value || ',') > 0)))";
 
 // The rows of broadcast ?1: the dedupe keys 'broadcast:<id>:...' form one
 // range of the outbox's unique index (';' follows ':').
@@ -56,6 +61,25 @@ std::vector<std::string> Split(const std::string& csv) {
   return out;
 }
 
+// '' for no filter, so the statement tests a plain string first.
+std::string ProfileJson(const std::map<std::string, std::string>& profile) {
+  if (profile.empty()) return "";
+  return nlohmann::json(profile).dump(-1, ' ', false,
+                                      nlohmann::json::error_handler_t::replace);
+}
+
+std::map<std::string, std::string> ParseProfile(const std::string& text) {
+  std::map<std::string, std::string> profile;
+  if (text.empty()) return profile;
+  const auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return profile;
+  for (const auto& item : j.items()) {
+    if (item.value().is_string())
+      profile[item.key()] = item.value().get<std::string>();
+  }
+  return profile;
+}
+
 int YearOf(int64_t ms) {
   using namespace std::chrono;
   const year_month_day d{floor<days>(sys_time<milliseconds>(milliseconds(ms)))};
@@ -74,13 +98,44 @@ void BindAudience(Statement& st, const Audience& a, int64_t now_ms) {
       .Bind(13, max_year)
       .Bind(14, Join(a.topics))
       .Bind(15, a.event_id)
-      .Bind(16, since);
+      .Bind(16, since)
+      .Bind(17, ProfileJson(a.profile));
 }
 
 std::optional<int> OptionalInt32(const Statement& st, int column) {
   auto v = st.OptionalInt(column);
   if (!v) return std::nullopt;
   return static_cast<int>(*v);
+}
+
+constexpr const char* kBroadcastSelect =
+    "SELECT id, event_id, audience_channel, audience_comuni,"
+    " audience_min_age, audience_max_age, audience_topics,"
+    " audience_event_id, audience_active_days, send_at, status,"
+    " created_at, fanned_out_at, finished_at, payload_it, whatsapp_template,"
+    " created_by, audience_profile FROM broadcasts";
+
+Broadcast ReadBroadcast(const Statement& st) {
+  Broadcast b;
+  b.id = st.Int(0);
+  b.event_id = st.OptionalInt(1);
+  b.audience.channel = st.OptionalText(2);
+  b.audience.comuni = Split(st.Text(3));
+  b.audience.min_age = OptionalInt32(st, 4);
+  b.audience.max_age = OptionalInt32(st, 5);
+  b.audience.topics = Split(st.Text(6));
+  b.audience.event_id = st.OptionalInt(7);
+  b.audience.active_days = OptionalInt32(st, 8);
+  b.send_at = st.Int(9);
+  b.status = st.Text(10);
+  b.created_at = st.Int(11);
+  b.fanned_out_at = st.OptionalInt(12);
+  b.finished_at = st.OptionalInt(13);
+  b.payload_it = st.Text(14);
+  b.whatsapp_template = st.OptionalText(15);
+  b.created_by = st.OptionalText(16);
+  b.audience.profile = ParseProfile(st.Text(17));
+  return b;
 }
 
 }  // namespace
@@ -114,8 +169,10 @@ core::Result<int64_t> CreateBroadcast(Database& db, const NewBroadcast& b,
       "INSERT INTO broadcasts(event_id, payload_it, payload_en,"
       " whatsapp_template, audience_channel, audience_comuni,"
       " audience_min_age, audience_max_age, audience_topics,"
-      " audience_event_id, audience_active_days, send_at, created_at)"
-      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+      " audience_event_id, audience_active_days, send_at, created_at,"
+      " created_by, audience_profile)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+      " ?15)");
   st.Bind(1, b.event_id)
       .Bind(2, b.payload_it)
       .Bind(3, b.payload_en)
@@ -128,41 +185,48 @@ core::Result<int64_t> CreateBroadcast(Database& db, const NewBroadcast& b,
       .Bind(10, a.event_id)
       .Bind(11, a.active_days)
       .Bind(12, b.send_at)
-      .Bind(13, now_ms);
+      .Bind(13, now_ms)
+      .Bind(14, b.created_by)
+      .Bind(15, ProfileJson(a.profile));
   if (auto s = st.Run(); !s.ok()) return s;
   return db.LastInsertRowId();
 }
 
 core::Result<std::optional<Broadcast>> FindBroadcast(Database& db, int64_t id) {
-  Statement& st = db.Cached(
-      "SELECT id, event_id, audience_channel, audience_comuni,"
-      " audience_min_age, audience_max_age, audience_topics,"
-      " audience_event_id, audience_active_days, send_at, status,"
-      " created_at, fanned_out_at, finished_at FROM broadcasts WHERE id = ?1");
+  Statement& st = db.Cached(std::string(kBroadcastSelect) + " WHERE id = ?1");
   st.Bind(1, id);
   std::optional<Broadcast> found;
-  if (st.Step()) {
-    Broadcast b;
-    b.id = st.Int(0);
-    b.event_id = st.OptionalInt(1);
-    b.audience.channel = st.OptionalText(2);
-    b.audience.comuni = Split(st.Text(3));
-    b.audience.min_age = OptionalInt32(st, 4);
-    b.audience.max_age = OptionalInt32(st, 5);
-    b.audience.topics = Split(st.Text(6));
-    b.audience.event_id = st.OptionalInt(7);
-    b.audience.active_days = OptionalInt32(st, 8);
-    b.send_at = st.Int(9);
-    b.status = st.Text(10);
-    b.created_at = st.Int(11);
-    b.fanned_out_at = st.OptionalInt(12);
-    b.finished_at = st.OptionalInt(13);
-    found = std::move(b);
-  }
+  if (st.Step()) found = ReadBroadcast(st);
   const core::Status s = st.status();
   st.Reset();
   if (!s.ok()) return s;
   return found;
+}
+
+core::Result<std::vector<int64_t>> OpenBroadcastsForEvent(Database& db,
+                                                          int64_t event_id) {
+  Statement& st = db.Cached(
+      "SELECT id FROM broadcasts WHERE event_id = ?1"
+      " AND status IN ('scheduled', 'sending') ORDER BY id");
+  st.Bind(1, event_id);
+  std::vector<int64_t> ids;
+  while (st.Step()) ids.push_back(st.Int(0));
+  const core::Status s = st.status();
+  st.Reset();
+  if (!s.ok()) return s;
+  return ids;
+}
+
+core::Result<std::vector<Broadcast>> ListBroadcasts(Database& db, int limit) {
+  Statement& st =
+      db.Cached(std::string(kBroadcastSelect) + " ORDER BY id DESC LIMIT ?1");
+  st.Bind(1, limit);
+  std::vector<Broadcast> list;
+  while (st.Step()) list.push_back(ReadBroadcast(st));
+  const core::Status s = st.status();
+  st.Reset();
+  if (!s.ok()) return s;
+  return list;
 }
 
 core::Result<int64_t> FanOutDueBroadcasts(Database& db, int64_t now_ms) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,10 @@ struct Audience {
   std::vector<std::string> topics;  // any of them (user_topics)
   std::optional<int64_t> event_id;  // signed up or waiting for the event
   std::optional<int> active_days;   // wrote to us in the last N days
+  // Profile answers: question id -> option id, each pair required. A
+  // multi-answer question (comma-separated option ids) matches when the
+  // option is one of its answers.
+  std::map<std::string, std::string> profile;
 };
 
 struct NewBroadcast {
@@ -53,13 +58,17 @@ struct NewBroadcast {
   std::optional<std::string> whatsapp_template;
   Audience audience;
   int64_t send_at = 0;
+  std::optional<std::string> created_by;  // a staff username
 };
 
 struct Broadcast {
   int64_t id = 0;
   std::optional<int64_t> event_id;
+  std::string payload_it;  // as stored (bot/codec.h JSON)
+  std::optional<std::string> whatsapp_template;
   Audience audience;
   int64_t send_at = 0;
+  std::optional<std::string> created_by;
   std::string status;  // scheduled | sending | done | cancelled
   int64_t created_at = 0;
   std::optional<int64_t> fanned_out_at;
@@ -97,6 +106,13 @@ core::Result<int64_t> CreateBroadcast(Database& db, const NewBroadcast& b,
                                       int64_t now_ms);
 
 core::Result<std::optional<Broadcast>> FindBroadcast(Database& db, int64_t id);
+
+// The broadcasts announcing `event_id` that are scheduled or sending.
+core::Result<std::vector<int64_t>> OpenBroadcastsForEvent(Database& db,
+                                                          int64_t event_id);
+
+// The newest broadcasts first, at most `limit`.
+core::Result<std::vector<Broadcast>> ListBroadcasts(Database& db, int limit);
 
 // Materialises the audience of every scheduled broadcast due at `now_ms`
 // as outbox rows due now, in one INSERT ... SELECT each, and moves it to

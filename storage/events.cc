@@ -15,7 +15,8 @@ constexpr const char* kEventSelect =
     " (SELECT count(*) FROM event_signups s WHERE s.event_id = e.id AND "
     "s.state = 'signed_up'),"
     " (SELECT count(*) FROM event_signups s WHERE s.event_id = e.id AND "
-    "s.state = 'waiting')"
+    "s.state = 'waiting'),"
+    " e.created_at, e.updated_at, e.cancelled_at"
     " FROM events e";
 
 constexpr const char* kSignupColumns =
@@ -57,6 +58,9 @@ Event ReadEvent(const Statement& st) {
   e.tags = SplitTags(st.Text(9));
   e.signed_up = static_cast<int>(st.Int(10));
   e.waiting = static_cast<int>(st.Int(11));
+  e.created_at = st.Int(12);
+  e.updated_at = st.OptionalInt(13);
+  e.cancelled_at = st.OptionalInt(14);
   return e;
 }
 
@@ -198,11 +202,114 @@ core::Result<std::optional<Event>> FindEventByExternalId(
   return FindOneEvent(db, "e.external_id = ?1", external_id, 0);
 }
 
+core::Status UpdateEvent(Database& db, int64_t event_id, const NewEvent& event,
+                         int64_t now_ms) {
+  if (auto s = ValidateEvent(event); !s.ok()) return s;
+  auto found = FindEvent(db, event_id);
+  if (!found.ok()) return found.status();
+  if (!found->has_value())
+    return Status::NotFound("events: no event " + std::to_string(event_id));
+  if ((*found)->cancelled()) {
+    return Status::InvalidArgument("events: event " + std::to_string(event_id) +
+                                   " was cancelled");
+  }
+  if (event.capacity < (*found)->signed_up) {
+    return Status::InvalidArgument(
+        "events: capacity " + std::to_string(event.capacity) +
+        " is below the " + std::to_string((*found)->signed_up) +
+        " people signed up");
+  }
+  Statement st = db.Prepare(
+      "UPDATE events SET title = ?2, description = ?3, starts_at = ?4,"
+      " ends_at = ?5, place = ?6, link = ?7, capacity = ?8, tags = ?9,"
+      " updated_at = ?10 WHERE id = ?1");
+  st.Bind(1, event_id)
+      .Bind(2, event.title)
+      .Bind(3, event.description)
+      .Bind(4, event.starts_at)
+      .Bind(5, event.ends_at)
+      .Bind(6, event.place)
+      .Bind(7, event.link)
+      .Bind(8, event.capacity)
+      .Bind(9, JoinTags(event.tags))
+      .Bind(10, now_ms);
+  return st.Run();
+}
+
+core::Result<std::vector<Signup>> PromoteWaiting(Database& db, int64_t event_id,
+                                                 int64_t now_ms) {
+  auto event = FindEvent(db, event_id);
+  if (!event.ok()) return event.status();
+  std::vector<Signup> promoted;
+  if (!event->has_value() || (*event)->cancelled()) return promoted;
+  int free = (*event)->free_places();
+  if (free == 0 || (*event)->waiting == 0) return promoted;
+  std::vector<int64_t> ids;
+  {
+    Statement next = db.Prepare(
+        "SELECT id FROM event_signups WHERE event_id = ?1 AND state ="
+        " 'waiting' ORDER BY queued_at, id LIMIT ?2");
+    next.Bind(1, event_id).Bind(2, free);
+    while (next.Step()) ids.push_back(next.Int(0));
+    if (!next.status().ok()) return next.status();
+  }
+  for (int64_t id : ids) {
+    if (auto s = SetSignupState(db, id, SignupState::kSignedUp, now_ms, false);
+        !s.ok())
+      return s;
+    auto signup = SignupById(db, id);
+    if (!signup.ok()) return signup.status();
+    promoted.push_back(std::move(*signup));
+  }
+  return promoted;
+}
+
+core::Status CancelEvent(Database& db, int64_t event_id, int64_t now_ms) {
+  auto found = FindEvent(db, event_id);
+  if (!found.ok()) return found.status();
+  if (!found->has_value())
+    return Status::NotFound("events: no event " + std::to_string(event_id));
+  if ((*found)->cancelled()) {
+    return Status::InvalidArgument("events: event " + std::to_string(event_id) +
+                                   " is cancelled already");
+  }
+  Statement st = db.Prepare(
+      "UPDATE events SET cancelled_at = ?2, updated_at = ?2 WHERE id = ?1");
+  st.Bind(1, event_id).Bind(2, now_ms);
+  return st.Run();
+}
+
+core::Result<std::vector<Signup>> ActiveSignupsForEvent(Database& db,
+                                                        int64_t event_id) {
+  Statement st = db.Prepare(std::string("SELECT ") + kSignupColumns +
+                            " FROM event_signups WHERE event_id = ?1 AND"
+                            " state IN ('signed_up', 'waiting')"
+                            " ORDER BY queued_at, id");
+  st.Bind(1, event_id);
+  std::vector<Signup> signups;
+  while (st.Step()) signups.push_back(ReadSignup(st));
+  if (!st.status().ok()) return st.status();
+  return signups;
+}
+
+core::Result<std::vector<Event>> ListEvents(Database& db, int64_t now_ms,
+                                            bool all, int limit) {
+  Statement st =
+      db.Prepare(std::string(kEventSelect) +
+                 " WHERE ?1 OR (e.ends_at > ?2 AND e.cancelled_at IS NULL)"
+                 " ORDER BY e.starts_at, e.id LIMIT ?3");
+  st.Bind(1, all ? 1 : 0).Bind(2, now_ms).Bind(3, limit);
+  std::vector<Event> events;
+  while (st.Step()) events.push_back(ReadEvent(st));
+  if (!st.status().ok()) return st.status();
+  return events;
+}
+
 core::Result<std::vector<Event>> UpcomingEvents(Database& db, int64_t now_ms,
                                                 int offset, int limit) {
-  Statement st = db.Prepare(
-      std::string(kEventSelect) +
-      " WHERE e.starts_at > ?1 ORDER BY e.starts_at, e.id LIMIT ?2 OFFSET ?3");
+  Statement st = db.Prepare(std::string(kEventSelect) +
+                            " WHERE e.starts_at > ?1 AND e.cancelled_at IS NULL"
+                            " ORDER BY e.starts_at, e.id LIMIT ?2 OFFSET ?3");
   st.Bind(1, now_ms).Bind(2, limit).Bind(3, offset < 0 ? 0 : offset);
   std::vector<Event> events;
   while (st.Step()) events.push_back(ReadEvent(st));
@@ -211,7 +318,9 @@ core::Result<std::vector<Event>> UpcomingEvents(Database& db, int64_t now_ms,
 }
 
 core::Result<int> CountUpcomingEvents(Database& db, int64_t now_ms) {
-  Statement st = db.Prepare("SELECT count(*) FROM events WHERE starts_at > ?1");
+  Statement st = db.Prepare(
+      "SELECT count(*) FROM events WHERE starts_at > ?1"
+      " AND cancelled_at IS NULL");
   st.Bind(1, now_ms);
   if (st.Step()) return static_cast<int>(st.Int(0));
   return st.status().ok() ? Status::Internal("events: count returned no row")
@@ -240,6 +349,10 @@ core::Result<Signup> SignUp(Database& db, int64_t event_id, int64_t user_id,
   if (e.starts_at <= now_ms) {
     return Status::InvalidArgument("events: event " + std::to_string(event_id) +
                                    " has started");
+  }
+  if (e.cancelled()) {
+    return Status::InvalidArgument("events: event " + std::to_string(event_id) +
+                                   " was cancelled");
   }
   auto user = UserExists(db, user_id);
   if (!user.ok()) return user.status();
@@ -289,6 +402,11 @@ core::Result<Cancellation> CancelSignup(Database& db, int64_t event_id,
   if (event->has_value() && (*event)->starts_at <= now_ms) {
     return Status::InvalidArgument("events: event " + std::to_string(event_id) +
                                    " has started");
+  }
+  // Nobody may take the place of someone leaving a cancelled event.
+  if (event->has_value() && (*event)->cancelled()) {
+    return Status::InvalidArgument("events: event " + std::to_string(event_id) +
+                                   " was cancelled");
   }
   if (auto s =
           SetSignupState(db, before.id, SignupState::kCancelled, now_ms, false);
@@ -340,7 +458,7 @@ core::Result<std::vector<Signup>> ActiveSignupsForUser(Database& db,
       "SELECT s.id, s.event_id, s.user_id, s.state, s.queued_at, s.updated_at"
       " FROM event_signups s JOIN events e ON e.id = s.event_id"
       " WHERE s.user_id = ?1 AND s.state IN ('signed_up', 'waiting') AND "
-      "e.starts_at > ?2"
+      "e.starts_at > ?2 AND e.cancelled_at IS NULL"
       " ORDER BY e.starts_at, e.id");
   st.Bind(1, user_id).Bind(2, now_ms);
   std::vector<Signup> signups;

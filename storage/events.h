@@ -49,8 +49,12 @@ struct Event {
   std::vector<std::string> tags;
   int signed_up = 0;  // places taken
   int waiting = 0;    // people on the waiting list
+  int64_t created_at = 0;
+  std::optional<int64_t> updated_at;    // last edit, if any
+  std::optional<int64_t> cancelled_at;  // a cancelled event is never offered
 
   bool online() const { return place == kEventOnline; }
+  bool cancelled() const { return cancelled_at.has_value(); }
   int free_places() const {
     return signed_up < capacity ? capacity - signed_up : 0;
   }
@@ -80,8 +84,35 @@ core::Result<std::optional<Event>> FindEvent(Database& db, int64_t event_id);
 core::Result<std::optional<Event>> FindEventByExternalId(
     Database& db, std::string_view external_id);
 
-// Events starting after `now_ms`, soonest first, skipping `offset`, at most
-// `limit`.
+// Replaces an event's fields (external_id is kept). InvalidArgument as
+// AddEvent, or for a capacity below the people signed up, or for a cancelled
+// event; NotFound for no such event. A capacity raised while people wait
+// leaves them waiting: PromoteWaiting gives them the new places.
+core::Status UpdateEvent(Database& db, int64_t event_id, const NewEvent& event,
+                         int64_t now_ms);
+
+// Gives free places to the people waiting, first come first served.
+// Returns their sign-ups, now kSignedUp. REQUIRES: inside a write
+// transaction.
+core::Result<std::vector<Signup>> PromoteWaiting(Database& db, int64_t event_id,
+                                                 int64_t now_ms);
+
+// Marks the event cancelled; its sign-ups stay as they were (who was
+// coming). NotFound for no such event, InvalidArgument when it is cancelled
+// already.
+core::Status CancelEvent(Database& db, int64_t event_id, int64_t now_ms);
+
+// The sign-ups still holding a place or waiting for one, in queue order.
+core::Result<std::vector<Signup>> ActiveSignupsForEvent(Database& db,
+                                                        int64_t event_id);
+
+// Staff's list: events not cancelled and not ended at `now_ms`, soonest
+// first; with `all`, also past and cancelled ones. At most `limit`.
+core::Result<std::vector<Event>> ListEvents(Database& db, int64_t now_ms,
+                                            bool all, int limit);
+
+// Events starting after `now_ms` and not cancelled, soonest first, skipping
+// `offset`, at most `limit`.
 core::Result<std::vector<Event>> UpcomingEvents(Database& db, int64_t now_ms,
                                                 int offset, int limit);
 core::Result<int> CountUpcomingEvents(Database& db, int64_t now_ms);
@@ -93,7 +124,7 @@ core::Result<std::optional<Signup>> FindSignup(Database& db, int64_t event_id,
 // end of the waiting list. A person signed up or waiting already keeps their
 // place (returned unchanged); one who cancelled is signed up again, as new.
 // NotFound for an unknown event or person; InvalidArgument once the event has
-// started. REQUIRES: inside a write transaction.
+// started or when it was cancelled. REQUIRES: inside a write transaction.
 core::Result<Signup> SignUp(Database& db, int64_t event_id, int64_t user_id,
                             int64_t now_ms);
 
@@ -114,7 +145,7 @@ core::Result<Cancellation> CancelSignup(Database& db, int64_t event_id,
 core::Result<int> WaitingPosition(Database& db, const Signup& signup);
 
 // The person's sign-ups (kSignedUp or kWaiting) for events starting after
-// `now_ms`, soonest event first.
+// `now_ms` and not cancelled, soonest event first.
 core::Result<std::vector<Signup>> ActiveSignupsForUser(Database& db,
                                                        int64_t user_id,
                                                        int64_t now_ms);

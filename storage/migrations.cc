@@ -421,6 +421,13 @@ ALTER TABLE broadcasts ADD COLUMN created_by TEXT;
 ALTER TABLE events ADD COLUMN cancelled_at INTEGER;
 ALTER TABLE events ADD COLUMN updated_at INTEGER;
 )sql",
+      // 9: a notice's audience by profile answers (issue 6).
+      R"sql(
+-- {"<question id>": "<option id>", ...} as JSON, every pair required; a
+-- multi-answer question matches when the option is among its answers.
+-- '' for no profile filter.
+ALTER TABLE broadcasts ADD COLUMN audience_profile TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return kMigrations;
 }

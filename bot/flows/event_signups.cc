@@ -12,6 +12,7 @@
 #include "bot/core/message.h"
 #include "bot/core/rome_time.h"
 #include "bot/flows/events.h"
+#include "storage/broadcasts.h"
 #include "storage/outbox.h"
 #include "storage/users.h"
 
@@ -102,6 +103,23 @@ Status ScheduleReminder(storage::Database& db, const Catalog& catalog,
   return Enqueue(db, user, text, {}, key, due, now_ms);
 }
 
+// The promoted person's notice and reminder.
+Status TellPromoted(storage::Database& db, const Catalog& catalog,
+                    const storage::User& user, const storage::Event& event,
+                    int64_t now_ms) {
+  const std::string lang = SupportedLanguage(user.language);
+  const std::string text = EventText(catalog, lang, "events.promoted", event);
+  std::vector<core::Button> buttons = {
+      {"events:show:" + std::to_string(event.id),
+       catalog.Text(lang, "events.details")}};
+  if (auto s = Enqueue(db, user, text, std::move(buttons), std::nullopt, now_ms,
+                       now_ms);
+      !s.ok()) {
+    return s;
+  }
+  return ScheduleReminder(db, catalog, user, event, now_ms);
+}
+
 }  // namespace
 
 std::string EventReminderKey(int64_t event_id, int64_t user_id) {
@@ -184,22 +202,84 @@ core::Result<storage::Cancellation> CancelEventSignup(storage::Database& db,
     if (!user.ok()) return user.status();
     auto event = LoadEvent(db, event_id);
     if (!event.ok()) return event.status();
-    const std::string lang = SupportedLanguage(user->language);
-    const std::string text =
-        EventText(catalog, lang, "events.promoted", *event);
-    std::vector<core::Button> buttons = {
-        {"events:show:" + std::to_string(event_id),
-         catalog.Text(lang, "events.details")}};
-    if (auto s = Enqueue(db, *user, text, std::move(buttons), std::nullopt,
-                         now_ms, now_ms);
-        !s.ok()) {
-      return s;
-    }
-    if (auto s = ScheduleReminder(db, catalog, *user, *event, now_ms); !s.ok())
+    if (auto s = TellPromoted(db, catalog, *user, *event, now_ms); !s.ok())
       return s;
   }
   if (auto s = sp.Release(); !s.ok()) return s;
   return std::move(*cancellation);
+}
+
+core::Result<int> EditEvent(storage::Database& db, const Catalog& catalog,
+                            int64_t event_id, const storage::NewEvent& edit,
+                            int64_t now_ms) {
+  Savepoint sp(db);
+  if (!sp.status().ok()) return sp.status();
+  if (auto s = storage::UpdateEvent(db, event_id, edit, now_ms); !s.ok())
+    return s;
+  auto promoted = storage::PromoteWaiting(db, event_id, now_ms);
+  if (!promoted.ok()) return promoted.status();
+  auto event = LoadEvent(db, event_id);
+  if (!event.ok()) return event.status();
+  for (const auto& p : *promoted) {
+    if (!p.user_id) continue;
+    auto user = LoadUser(db, *p.user_id);
+    if (!user.ok()) return user.status();
+    if (auto s = TellPromoted(db, catalog, *user, *event, now_ms); !s.ok())
+      return s;
+  }
+  // A reminder already queued says the old time (and leaves at the old
+  // one): it is written again from the edited event.
+  auto active = storage::ActiveSignupsForEvent(db, event_id);
+  if (!active.ok()) return active.status();
+  for (const auto& signup : *active) {
+    if (!signup.user_id || signup.state != storage::SignupState::kSignedUp)
+      continue;
+    auto cancelled = storage::CancelOutboxByDedupeKey(
+        db, EventReminderKey(event_id, *signup.user_id));
+    if (!cancelled.ok()) return cancelled.status();
+    auto user = LoadUser(db, *signup.user_id);
+    if (!user.ok()) return user.status();
+    if (auto s = ScheduleReminder(db, catalog, *user, *event, now_ms); !s.ok())
+      return s;
+  }
+  if (auto s = sp.Release(); !s.ok()) return s;
+  return static_cast<int>(promoted->size());
+}
+
+core::Result<int> CancelEventForAll(storage::Database& db,
+                                    const Catalog& catalog, int64_t event_id,
+                                    int64_t now_ms) {
+  Savepoint sp(db);
+  if (!sp.status().ok()) return sp.status();
+  if (auto s = storage::CancelEvent(db, event_id, now_ms); !s.ok()) return s;
+  auto event = LoadEvent(db, event_id);
+  if (!event.ok()) return event.status();
+  auto active = storage::ActiveSignupsForEvent(db, event_id);
+  if (!active.ok()) return active.status();
+  int told = 0;
+  for (const auto& signup : *active) {
+    if (!signup.user_id) continue;  // erased: nobody to tell
+    auto cancelled = storage::CancelOutboxByDedupeKey(
+        db, EventReminderKey(event_id, *signup.user_id));
+    if (!cancelled.ok()) return cancelled.status();
+    auto user = LoadUser(db, *signup.user_id);
+    if (!user.ok()) return user.status();
+    const std::string text =
+        EventText(catalog, SupportedLanguage(user->language),
+                  "events.event_cancelled", *event);
+    if (auto s = Enqueue(db, *user, text, {}, std::nullopt, now_ms, now_ms);
+        !s.ok())
+      return s;
+    ++told;
+  }
+  // A notice inviting people to an event that will not be is not sent.
+  auto notices = storage::OpenBroadcastsForEvent(db, event_id);
+  if (!notices.ok()) return notices.status();
+  for (int64_t id : *notices) {
+    if (auto s = storage::CancelBroadcast(db, id, now_ms); !s.ok()) return s;
+  }
+  if (auto s = sp.Release(); !s.ok()) return s;
+  return told;
 }
 
 core::Result<int> CancelAllEventSignups(storage::Database& db,

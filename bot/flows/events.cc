@@ -159,6 +159,7 @@ std::vector<Reply> EventsFlow::Details(Turn& turn, int64_t event_id) const {
     return List(turn, 0);  // gone or started: what is still to come
   }
   const storage::Event& e = **event;
+  if (e.cancelled()) return NoLonger(turn, e);
   auto signup = storage::FindSignup(turn.db, event_id, turn.user.id);
   if (!signup.ok()) return Failed(turn, signup.status());
   Reply r{t.Text(lang, "events.details_text",
@@ -198,6 +199,11 @@ std::vector<Reply> EventsFlow::Details(Turn& turn, int64_t event_id) const {
 std::vector<Reply> EventsFlow::Join(Turn& turn, int64_t event_id) const {
   const Catalog& t = deps_.catalog;
   const std::string& lang = turn.lang;
+  // A notice sent before the event was cancelled still has its button.
+  if (auto event = storage::FindEvent(turn.db, event_id);
+      event.ok() && event->has_value() && (*event)->cancelled()) {
+    return NoLonger(turn, **event);
+  }
   auto outcome =
       SignUpForEvent(turn.db, t, turn.user.id, event_id, turn.now_ms);
   if (!outcome.ok()) {
@@ -286,6 +292,13 @@ std::vector<Reply> EventsFlow::Mine(Turn& turn) const {
   }
   r.buttons.push_back({Id("list", 0), t.Text(lang, "events.back")});
   return {r};
+}
+
+std::vector<Reply> EventsFlow::NoLonger(Turn& turn,
+                                        const storage::Event& event) const {
+  const Catalog& t = deps_.catalog;
+  return {{t.Text(turn.lang, "events.no_longer", {{"title", event.title}}),
+           {{Id("list", 0), t.Text(turn.lang, "events.back")}}}};
 }
 
 std::vector<Reply> EventsFlow::Failed(Turn& turn,

@@ -80,6 +80,22 @@ core::Result<int> CancelAllEventSignups(storage::Database& db,
                                         const Catalog& catalog, int64_t user_id,
                                         int64_t now_ms);
 
+// Applies staff's edit (storage::UpdateEvent, same errors). The people
+// signed up get their reminder again for the new time and text; when the
+// capacity grew, the people waiting take the new places, first come first
+// served, and are told as on a cancellation. Returns how many were promoted.
+core::Result<int> EditEvent(storage::Database& db, const Catalog& catalog,
+                            int64_t event_id, const storage::NewEvent& edit,
+                            int64_t now_ms);
+
+// Cancels the event (storage::CancelEvent, same errors): everyone signed up
+// or waiting is told on their channel in their language, their reminders
+// are called back, and notices about it not sent yet are cancelled. Returns
+// how many people were told.
+core::Result<int> CancelEventForAll(storage::Database& db,
+                                    const Catalog& catalog, int64_t event_id,
+                                    int64_t now_ms);
+
 // The demo events (storage/demo/events.json, compiled in), each placed its
 // `in_days` from `now_ms`'s Rome date (a weekend moved to the Monday) at its
 // Rome wall-clock times. Adds those not there yet, by external id, so it can
@@ -107,6 +123,8 @@ class EventsFlow : public Flow {
   std::vector<Reply> AskLeave(Turn& turn, int64_t event_id) const;
   std::vector<Reply> Leave(Turn& turn, int64_t event_id) const;
   std::vector<Reply> Mine(Turn& turn) const;
+  // Signing up for a cancelled event: refused, politely.
+  std::vector<Reply> NoLonger(Turn& turn, const storage::Event& event) const;
   std::vector<Reply> Failed(Turn& turn, const core::Status& why) const;
 
   FlowDeps deps_;

@@ -10,8 +10,10 @@
 #include "bot/codec.h"
 #include "bot/core/log.h"
 #include "bot/flows/handoff.h"
+#include "bot/http/console_paths.h"
 #include "bot/http/json_response.h"
 #include "bot/replies.h"
+#include "intents/engine.h"
 #include "storage/audit.h"
 #include "storage/console_views.h"
 #include "storage/conversations.h"
@@ -34,26 +36,6 @@ constexpr size_t kMaxTextBytes = 4096;
 constexpr size_t kMaxBody = 16 * 1024;
 constexpr int kMaxHistory = 1000;
 constexpr int kMaxListed = 200;
-
-Response MethodNotAllowed(std::string_view allow) {
-  Response e = ErrorResponse(405, "method not allowed");
-  e.headers.push_back({"Allow", std::string(allow)});
-  return e;
-}
-
-Response Unavailable() {
-  return ErrorResponse(503, "storage unavailable, try again");
-}
-
-std::optional<int64_t> ParseId(std::string_view text) {
-  if (text.empty() || text.size() > 18) return std::nullopt;
-  int64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  return v;
-}
 
 // The "text" of a JSON body: 1-4096 bytes, not only blanks.
 core::Result<std::string> TextField(const Request& r) {
@@ -109,12 +91,28 @@ core::Result<std::variant<Loaded, Response>> Load(storage::Database& db,
   return {Loaded{std::move(**c), std::move(**u)}};
 }
 
+// Both data sets ship with the binary: failing to load them is a broken
+// build, so start-up stops with the reason (as the router does).
+VacancyVocabulary LoadPlaces() {
+  auto places = VacancyVocabulary::Load(intents::DefaultDataDir());
+  if (!places.ok()) throw std::runtime_error(places.status().ToString());
+  return std::move(*places);
+}
+
+flows::Questionnaire LoadQuestionnaire() {
+  auto q = flows::Questionnaire::LoadEmbedded();
+  if (!q.ok()) throw std::runtime_error(q.status().ToString());
+  return std::move(*q);
+}
+
 }  // namespace
 
 ConsoleApi::ConsoleApi(ConsoleDeps deps)
     : deps_(std::move(deps)),
       auth_(deps_.config, deps_.clock, deps_.store),
-      router_(flows::FlowDeps{deps_.catalog, deps_.config}, {}) {}
+      router_(flows::FlowDeps{deps_.catalog, deps_.config}, {}),
+      places_(LoadPlaces()),
+      questionnaire_(LoadQuestionnaire()) {}
 
 Response ConsoleApi::Handle(const Request& r) {
   const bool get = r.method == "GET" || r.method == "HEAD";
@@ -153,6 +151,10 @@ Response ConsoleApi::Handle(const Request& r) {
     if (!admin) return admins_only();
     return get ? AuditLog(r) : MethodNotAllowed("GET");
   }
+  if (r.path == "/api/events" || r.path.starts_with("/api/events/"))
+    return RouteEvents(caller, r);
+  if (r.path == "/api/broadcasts" || r.path.starts_with("/api/broadcasts/"))
+    return RouteBroadcasts(caller, r);
   constexpr std::string_view kPrefix = "/api/conversations/";
   if (r.path.starts_with(kPrefix)) {
     std::string_view rest = std::string_view(r.path).substr(kPrefix.size());

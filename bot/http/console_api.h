@@ -8,6 +8,10 @@
 //   GET  /api/appointments?date=        POST /api/slots (admin)
 //   GET  /api/profiles?q=&comune=&role= GET /api/audit (admin)
 //   GET  /api/stream                    server-sent events: what changed
+//   GET|POST /api/events                GET|PATCH /api/events/{id}
+//   POST /api/events/{id}/cancel        tells everyone signed up
+//   POST /api/broadcasts/preview        GET|POST /api/broadcasts
+//   GET  /api/broadcasts/{id}           POST /api/broadcasts/{id}/cancel
 #pragma once
 
 #include <cstdint>
@@ -19,9 +23,11 @@
 #include "bot/catalog.h"
 #include "bot/config.h"
 #include "bot/core/clock.h"
+#include "bot/flows/questionnaire.h"
 #include "bot/flows/router.h"
 #include "bot/http/auth.h"
 #include "bot/http/routes.h"
+#include "bot/vacancy_vocabulary.h"
 #include "storage/store.h"
 
 namespace sportello::http {
@@ -58,9 +64,29 @@ class ConsoleApi {
   Response AuditLog(const Request& r);
   Response Stream(const Caller& caller);
 
+  // Events (console_events.cc).
+  Response RouteEvents(const Caller& caller, const Request& r);
+  Response ListEvents(const Request& r);
+  Response GetEvent(int64_t id);
+  Response CreateEvent(const Caller& caller, const Request& r);
+  Response EditEvent(const Caller& caller, int64_t id, const Request& r);
+  Response CancelEvent(const Caller& caller, int64_t id);
+
+  // Broadcast notices (console_broadcasts.cc).
+  Response RouteBroadcasts(const Caller& caller, const Request& r);
+  Response PreviewBroadcast(const Request& r);
+  Response CreateBroadcast(const Caller& caller, const Request& r);
+  Response ListBroadcasts();
+  Response GetBroadcast(int64_t id);
+  Response CancelBroadcast(const Caller& caller, int64_t id);
+
   ConsoleDeps deps_;
   Auth auth_;
   flows::Router router_;  // only for the menu shown on release
+  // Provinces' comuni, for audiences by province. Immutable.
+  VacancyVocabulary places_;
+  // Which profile answers an audience may ask for. Immutable.
+  flows::Questionnaire questionnaire_;
 };
 
 }  // namespace sportello::http

@@ -163,6 +163,83 @@ TEST_CASE("an audience can be the people signed up to an event") {
   CHECK(Count(*db, signed_up) == 1);
 }
 
+TEST_CASE("an audience can ask for profile answers, one option of many") {
+  auto db = MigratedDb();
+  const int64_t student = Add(*db, {.id = "1"});
+  REQUIRE(SaveAnswer(*db, student, "status", "studente", kNow).ok());
+  REQUIRE(
+      SaveAnswer(*db, student, "interests", "turismo,informatica", kNow).ok());
+  const int64_t worker = Add(*db, {.id = "2"});
+  REQUIRE(SaveAnswer(*db, worker, "status", "occupato", kNow).ok());
+  REQUIRE(
+      SaveAnswer(*db, worker, "interests", "informatica_avanzata", kNow).ok());
+  Add(*db, {.id = "3"});  // no profile
+
+  struct Row {
+    const char* name;
+    std::map<std::string, std::string> profile;
+    int64_t expected;
+  };
+  const Row rows[] = {
+      {"no filter", {}, 3},
+      {"one answer", {{"status", "studente"}}, 1},
+      {"one of a multi answer", {{"interests", "informatica"}}, 1},
+      {"every pair must hold",
+       {{"status", "occupato"}, {"interests", "turismo"}},
+       0},
+      {"an unanswered question", {{"titolo", "laurea"}}, 0},
+  };
+  for (const auto& r : rows) {
+    CAPTURE(r.name);
+    Audience a;
+    a.profile = r.profile;
+    CHECK(Count(*db, a) == r.expected);
+  }
+}
+
+TEST_CASE("the fan-out reaches exactly the audience counted, profile too") {
+  auto db = MigratedDb();
+  const int64_t student = Add(*db, {.id = "1"});
+  REQUIRE(SaveAnswer(*db, student, "status", "studente", kNow).ok());
+  const int64_t worker = Add(*db, {.id = "2"});
+  REQUIRE(SaveAnswer(*db, worker, "status", "occupato", kNow).ok());
+  Audience a;
+  a.profile = {{"status", "studente"}};
+  REQUIRE(Count(*db, a) == 1);
+  const int64_t id = NewBroadcastNow(*db, a);
+
+  auto found = FindBroadcast(*db, id);
+  REQUIRE(found.ok());
+  REQUIRE(found->has_value());
+  CHECK((*found)->audience.profile == a.profile);
+  auto n = FanOutDueBroadcasts(*db, kNow);
+  REQUIRE(n.ok());
+  CHECK(*n == 1);
+  CHECK(Rows(*db, "user_id = " + std::to_string(student)) == 1);
+}
+
+TEST_CASE("broadcasts are listed newest first with who composed them") {
+  auto db = MigratedDb();
+  NewBroadcast b;
+  b.payload_it = kPayload;
+  b.payload_en = kPayload;
+  b.send_at = kNow;
+  b.created_by = "anna";
+  auto first = CreateBroadcast(*db, b, kNow);
+  REQUIRE(first.ok());
+  b.created_by.reset();
+  auto second = CreateBroadcast(*db, b, kNow);
+  REQUIRE(second.ok());
+
+  auto list = ListBroadcasts(*db, 10);
+  REQUIRE(list.ok());
+  REQUIRE(list->size() == 2);
+  CHECK((*list)[0].id == *second);
+  CHECK_FALSE((*list)[0].created_by.has_value());
+  CHECK((*list)[1].created_by == "anna");
+  CHECK((*list)[1].payload_it == kPayload);
+}
+
 TEST_CASE("a due broadcast becomes one outbox row per recipient, once") {
   auto db = MigratedDb();
   const int64_t a = Add(*db, {.id = "1"});

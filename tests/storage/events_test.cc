@@ -253,6 +253,99 @@ TEST_CASE("nobody signs up for or cancels an event that has started") {
         Status::Code::kInvalidArgument);
 }
 
+TEST_CASE(
+    "a cancelled event is no longer offered and nobody joins or leaves it") {
+  auto db = MigratedDb();
+  const int64_t kept = Add(*db, Workshop(kNow + kDay, 5, "resta"));
+  const int64_t dropped = Add(*db, Workshop(kNow + 2 * kDay, 1, "annullato"));
+  const int64_t anna = NewUser(*db, "anna");
+  const int64_t luca = NewUser(*db, "luca");
+  SignUpOk(*db, dropped, anna);
+  SignUpOk(*db, dropped, luca);  // waiting
+
+  REQUIRE(CancelEvent(*db, dropped, kNow + 1).ok());
+
+  const Event e = Load(*db, dropped);
+  CHECK(e.cancelled_at == kNow + 1);
+  CHECK(e.signed_up == 1);  // who was coming stays on record
+  auto upcoming = UpcomingEvents(*db, kNow, 0, 10);
+  REQUIRE(upcoming.ok());
+  REQUIRE(upcoming->size() == 1);
+  CHECK((*upcoming)[0].id == kept);
+  CHECK(CountUpcomingEvents(*db, kNow).value() == 1);
+  CHECK(ActiveSignupsForUser(*db, anna, kNow).value().empty());
+  CHECK(ActiveSignupsForEvent(*db, dropped).value().size() == 2);
+  const int64_t sara = NewUser(*db, "sara");
+  CHECK(SignUp(*db, dropped, sara, kNow).status().code() ==
+        Status::Code::kInvalidArgument);
+  // Leaving would hand the place to luca, for an event that will not be.
+  CHECK(CancelSignup(*db, dropped, anna, kNow).status().code() ==
+        Status::Code::kInvalidArgument);
+  CHECK(CancelEvent(*db, dropped, kNow).code() ==
+        Status::Code::kInvalidArgument);
+  CHECK(CancelEvent(*db, dropped + 100, kNow).code() ==
+        Status::Code::kNotFound);
+}
+
+TEST_CASE("staff list events to come, or all of them") {
+  auto db = MigratedDb();
+  const int64_t past = Add(*db, Workshop(kNow - 2 * kDay, 5, "passato"));
+  const int64_t next = Add(*db, Workshop(kNow + kDay, 5, "prossimo"));
+  const int64_t dropped = Add(*db, Workshop(kNow + 2 * kDay, 5, "annullato"));
+  REQUIRE(CancelEvent(*db, dropped, kNow).ok());
+  auto upcoming = ListEvents(*db, kNow, false, 50);
+  REQUIRE(upcoming.ok());
+  REQUIRE(upcoming->size() == 1);
+  CHECK((*upcoming)[0].id == next);
+  auto all = ListEvents(*db, kNow, true, 50);
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 3);
+  CHECK((*all)[0].id == past);
+}
+
+TEST_CASE("an edit changes the details but never seats fewer than signed up") {
+  auto db = MigratedDb();
+  const int64_t event = Add(*db, Workshop(kNow + kDay, 3));
+  SignUpOk(*db, event, NewUser(*db, "anna"));
+  SignUpOk(*db, event, NewUser(*db, "luca"));
+  NewEvent edit = Workshop(kNow + 2 * kDay, 2, "Workshop CV e colloquio");
+
+  REQUIRE(UpdateEvent(*db, event, edit, kNow + 5).ok());
+  const Event e = Load(*db, event);
+  CHECK(e.title == "Workshop CV e colloquio");
+  CHECK(e.starts_at == kNow + 2 * kDay);
+  CHECK(e.capacity == 2);
+  CHECK(e.updated_at == kNow + 5);
+
+  edit.capacity = 1;
+  CHECK(UpdateEvent(*db, event, edit, kNow).code() ==
+        Status::Code::kInvalidArgument);
+  CHECK(Load(*db, event).capacity == 2);
+  CHECK(UpdateEvent(*db, event + 100, edit, kNow).code() ==
+        Status::Code::kNotFound);
+}
+
+TEST_CASE("more places go to the people waiting, first come first served") {
+  auto db = MigratedDb();
+  const int64_t event = Add(*db, Workshop(kNow + kDay, 1));
+  SignUpOk(*db, event, NewUser(*db, "anna"));
+  const int64_t luca = NewUser(*db, "luca");
+  const int64_t sara = NewUser(*db, "sara");
+  const int64_t ugo = NewUser(*db, "ugo");
+  SignUpOk(*db, event, luca, kNow + 1);
+  SignUpOk(*db, event, sara, kNow + 2);
+  SignUpOk(*db, event, ugo, kNow + 3);
+  REQUIRE(UpdateEvent(*db, event, Workshop(kNow + kDay, 3), kNow).ok());
+
+  auto promoted = PromoteWaiting(*db, event, kNow + 10);
+  REQUIRE(promoted.ok());
+  REQUIRE(promoted->size() == 2);
+  CHECK((*promoted)[0].user_id == luca);
+  CHECK((*promoted)[1].user_id == sara);
+  CHECK(FindSignup(*db, event, ugo).value()->state == SignupState::kWaiting);
+  CHECK(PromoteWaiting(*db, event, kNow).value().empty());
+}
+
 TEST_CASE("an unknown event or person or sign-up is not found") {
   auto db = MigratedDb();
   const int64_t event = Add(*db, Workshop(kNow + kDay, 5));

@@ -1,0 +1,96 @@
+// A TestBot with staff accounts and their sessions, for the console API
+// tests: requests go to the routes with a Bearer token.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "bot/password.h"
+#include "storage/profiles.h"
+#include "storage/staff.h"
+#include "storage/users.h"
+#include "tests/bot/test_bot.h"
+
+namespace sportello::testing {
+
+struct StaffConsole {
+  TestBot bot;
+
+  // Logs in a new account; returns its session token.
+  std::string Staff(const std::string& name,
+                    storage::StaffRole role = storage::StaffRole::kCounsellor) {
+    // A cheap hash: the cost travels with it, so login runs the same code.
+    const std::string password = "correct-horse-battery";
+    const std::string hash =
+        HashPassword(password, ScryptCost{1 << 10, 8, 1}).value();
+    REQUIRE(bot.store
+                ->Write([&](storage::Database& db) {
+                  return storage::AddStaff(db, name, role, hash,
+                                           bot.clock.NowMillis())
+                      .status();
+                })
+                .ok());
+    auto r = bot.Request(
+        "POST", "/api/login",
+        nlohmann::json{{"username", name}, {"password", password}}.dump());
+    REQUIRE(r.status == 200);
+    return nlohmann::json::parse(r.body)["token"];
+  }
+
+  http::Response Call(const std::string& method, const std::string& path,
+                      const std::string& token, const std::string& body = "",
+                      std::map<std::string, std::string> query = {}) {
+    return bot.Request(method, path, body,
+                       {{"authorization", "Bearer " + token}},
+                       std::move(query));
+  }
+  http::Response Call(const std::string& method, const std::string& path,
+                      const std::string& token, const nlohmann::json& body) {
+    return Call(method, path, token, body.dump());
+  }
+
+  // A Telegram or WhatsApp subscriber (consent, notices on), with profile
+  // answers.
+  int64_t Subscriber(const std::string& channel, const std::string& chat,
+                     std::map<std::string, std::string> answers = {},
+                     const std::string& language = "it") {
+    int64_t id = 0;
+    REQUIRE(
+        bot.store
+            ->Write([&](storage::Database& db) -> core::Status {
+              const int64_t now = bot.clock.NowMillis();
+              auto u = storage::UpsertUserOnInbound(db, channel, chat, chat, "",
+                                                    now);
+              if (!u.ok()) return u.status();
+              id = u->id;
+              if (auto s = storage::RecordConsent(db, id, "v1", now); !s.ok())
+                return s;
+              if (auto s = storage::SetUserLanguage(db, id, language); !s.ok())
+                return s;
+              for (const auto& answer : answers) {
+                if (auto s = storage::SaveAnswer(db, id, answer.first,
+                                                 answer.second, now);
+                    !s.ok())
+                  return s;
+              }
+              return storage::SetNotify(db, id, true);
+            })
+            .ok());
+    return id;
+  }
+
+  // Audit rows with `action`.
+  int64_t Audited(const std::string& action, const std::string& actor) {
+    return bot.Count("SELECT count(*) FROM audit_log WHERE action = '" +
+                     action + "' AND actor = '" + actor + "'");
+  }
+};
+
+inline nlohmann::json Body(const http::Response& r) {
+  return nlohmann::json::parse(r.body);
+}
+
+}  // namespace sportello::testing
