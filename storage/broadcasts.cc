@@ -23,7 +23,9 @@ constexpr const char* kAudienceWhere =
     "   profile_answers a WHERE a.user_id = u.id AND a.question = 'birth_year'"
     "   AND a.value <> '' AND CAST(a.value AS INTEGER)"
     "   BETWEEN coalesce(?12, 0) AND coalesce(?13, 9999)))"
-    " AND (?14 = '' OR EXISTS (SELECT 1 FROM user_topics t"
+    // A subscriber who chose no topic asked for every notice.
+    " AND (?14 = '' OR NOT EXISTS (SELECT 1 FROM user_topics t"
+    "   WHERE t.user_id = u.id) OR EXISTS (SELECT 1 FROM user_topics t"
     "   WHERE t.user_id = u.id"
     "   AND instr(',' || ?14 || ',', ',' || t.topic || ',') > 0))"
     " AND (?15 IS NULL OR EXISTS (SELECT 1 FROM event_signups s"

@@ -38,7 +38,8 @@ struct Audience {
   // Ages reached this year, from the profile answer "birth_year".
   std::optional<int> min_age;
   std::optional<int> max_age;
-  std::vector<std::string> topics;  // any of them (user_topics)
+  // Any of them (user_topics); people who chose no topic get every notice.
+  std::vector<std::string> topics;
   std::optional<int64_t> event_id;  // signed up or waiting for the event
   std::optional<int> active_days;   // wrote to us in the last N days
   // Profile answers: question id -> option id, each pair required. A

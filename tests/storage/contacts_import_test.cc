@@ -81,8 +81,11 @@ TEST_CASE("an imported contact is a subscriber with profile and topics") {
   REQUIRE(p->has_value());
   CHECK((*p)->answers["comune"] == "Bari");
   CHECK((*p)->answers["birth_year"] == "2003");
+  // Anna chose "formazione"; Luca chose nothing, so he gets every notice.
   Audience topic;
   topic.topics = {"formazione"};
+  CHECK(*CountAudience(*db, topic, kNow) == 2);
+  topic.topics = {"impresa"};
   CHECK(*CountAudience(*db, topic, kNow) == 1);
   CHECK(*CountAudience(*db, {}, kNow) == 2);
 }
