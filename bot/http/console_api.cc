@@ -1,5 +1,6 @@
 #include "bot/http/console_api.h"
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <variant>
@@ -89,6 +90,23 @@ core::Result<std::variant<Loaded, Response>> Load(storage::Database& db,
   if (!u.ok()) return u.status();
   if (!u->has_value()) return {ErrorResponse(404, "no such conversation")};
   return {Loaded{std::move(**c), std::move(**u)}};
+}
+
+// Runs `fn` in a write transaction with conversation `id` and its person
+// loaded; when there is no such conversation, sets `answer` to the 404
+// instead. Returns the transaction's status.
+core::Status WithConversation(
+    storage::Store& store, int64_t id, std::optional<Response>& answer,
+    const std::function<core::Status(storage::Database&, Loaded&)>& fn) {
+  return store.Write([&](storage::Database& db) -> core::Status {
+    auto loaded = Load(db, id);
+    if (!loaded.ok()) return loaded.status();
+    if (auto* r = std::get_if<Response>(&*loaded)) {
+      answer = std::move(*r);
+      return core::Status::Ok();
+    }
+    return fn(db, std::get<Loaded>(*loaded));
+  });
 }
 
 // Both data sets ship with the binary: failing to load them is a broken
@@ -205,52 +223,48 @@ Response ConsoleApi::ListConversations(const Request& r) {
 Response ConsoleApi::GetConversation(const Caller& caller, int64_t id) {
   std::optional<Response> answer;
   const int64_t now = deps_.clock.NowMillis();
-  auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
-    auto loaded = Load(db, id);
-    if (!loaded.ok()) return loaded.status();
-    if (auto* r = std::get_if<Response>(&*loaded)) {
-      answer = std::move(*r);
-      return core::Status::Ok();
-    }
-    const auto& [conv, user] = std::get<Loaded>(*loaded);
-    json j = ConversationJson(conv, user.channel, user.name);
-    j["user"]["language"] = user.language;
-    auto history = storage::ConversationMessages(db, id, kMaxHistory);
-    if (!history.ok()) return history.status();
-    json messages = json::array();
-    for (const auto& m : *history) {
-      messages.push_back({{"id", m.id},
-                          {"direction", m.direction},
-                          {"author", m.author},
-                          {"text", m.text},
-                          {"at", IsoTime(m.created_at)},
-                          {"status", m.status}});
-    }
-    j["messages"] = std::move(messages);
-    auto notes = storage::ConversationNotes(db, id);
-    if (!notes.ok()) return notes.status();
-    json note_list = json::array();
-    for (const auto& n : *notes) {
-      note_list.push_back({{"id", n.id},
-                           {"author", n.author},
-                           {"text", n.text},
-                           {"at", IsoTime(n.created_at)}});
-    }
-    j["notes"] = std::move(note_list);
-    auto profile = storage::FindProfile(db, user.id);
-    if (!profile.ok()) return profile.status();
-    if (profile->has_value()) {
-      const auto& p = **profile;
-      j["profile"] = {{"age_band", p.age_band ? json(*p.age_band) : json()},
-                      {"completed_at", IsoTime(p.completed_at)},
-                      {"answers", p.answers}};
-    } else {
-      j["profile"] = nullptr;
-    }
-    answer = JsonResponse(200, j);
-    return Audit(db, caller, "view_conversation", id, user.id, now,
-                 profile->has_value() ? "with profile" : "");
-  });
+  auto s = WithConversation(
+      deps_.store, id, answer,
+      [&](storage::Database& db, Loaded& loaded) -> core::Status {
+        const auto& [conv, user] = loaded;
+        json j = ConversationJson(conv, user.channel, user.name);
+        j["user"]["language"] = user.language;
+        auto history = storage::ConversationMessages(db, id, kMaxHistory);
+        if (!history.ok()) return history.status();
+        json messages = json::array();
+        for (const auto& m : *history) {
+          messages.push_back({{"id", m.id},
+                              {"direction", m.direction},
+                              {"author", m.author},
+                              {"text", m.text},
+                              {"at", IsoTime(m.created_at)},
+                              {"status", m.status}});
+        }
+        j["messages"] = std::move(messages);
+        auto notes = storage::ConversationNotes(db, id);
+        if (!notes.ok()) return notes.status();
+        json note_list = json::array();
+        for (const auto& n : *notes) {
+          note_list.push_back({{"id", n.id},
+                               {"author", n.author},
+                               {"text", n.text},
+                               {"at", IsoTime(n.created_at)}});
+        }
+        j["notes"] = std::move(note_list);
+        auto profile = storage::FindProfile(db, user.id);
+        if (!profile.ok()) return profile.status();
+        if (profile->has_value()) {
+          const auto& p = **profile;
+          j["profile"] = {{"age_band", p.age_band ? json(*p.age_band) : json()},
+                          {"completed_at", IsoTime(p.completed_at)},
+                          {"answers", p.answers}};
+        } else {
+          j["profile"] = nullptr;
+        }
+        answer = JsonResponse(200, j);
+        return Audit(db, caller, "view_conversation", id, user.id, now,
+                     profile->has_value() ? "with profile" : "");
+      });
   if (!s.ok()) return Unavailable();
   return std::move(*answer);
 }
@@ -259,46 +273,43 @@ Response ConsoleApi::TakeOver(const Caller& caller, int64_t id) {
   std::optional<Response> answer;
   bool wrote_outbox = false;
   const int64_t now = deps_.clock.NowMillis();
-  auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
-    auto loaded = Load(db, id);
-    if (!loaded.ok()) return loaded.status();
-    if (auto* r = std::get_if<Response>(&*loaded)) {
-      answer = std::move(*r);
-      return core::Status::Ok();
-    }
-    const auto& [before, user] = std::get<Loaded>(*loaded);
-    const bool already_mine = before.mode == ConversationMode::kHuman &&
-                              before.assigned_to == caller.username;
-    auto won = storage::TakeOverConversation(db, id, caller.username, now);
-    if (!won.ok()) return won.status();
-    if (*won) {
-      if (auto st = flows::CancelHandoffTimeout(db, before); !st.ok())
-        return st;
-    }
-    if (!*won) {
-      answer = JsonResponse(
-          409, {{"error", "another counsellor holds this conversation"},
-                {"assigned_to", before.assigned_to.value_or("")}});
-      return core::Status::Ok();
-    }
-    if (!already_mine) {
-      core::OutboundMessage hello;
-      hello.text = deps_.catalog.Text(user.language, "handoff.joined",
-                                      {{"name", caller.username}});
-      if (auto st = WriteToPerson(db, user, id, hello, caller.username,
-                                  kPriorityReply, now);
-          !st.ok())
-        return st;
-      wrote_outbox = true;
-      if (auto st = Audit(db, caller, "takeover", id, user.id, now); !st.ok())
-        return st;
-    }
-    auto after = storage::FindConversation(db, id);
-    if (!after.ok()) return after.status();
-    answer =
-        JsonResponse(200, ConversationJson(**after, user.channel, user.name));
-    return core::Status::Ok();
-  });
+  auto s = WithConversation(
+      deps_.store, id, answer,
+      [&](storage::Database& db, Loaded& loaded) -> core::Status {
+        const auto& [before, user] = loaded;
+        const bool already_mine = before.mode == ConversationMode::kHuman &&
+                                  before.assigned_to == caller.username;
+        auto won = storage::TakeOverConversation(db, id, caller.username, now);
+        if (!won.ok()) return won.status();
+        if (*won) {
+          if (auto st = flows::CancelHandoffTimeout(db, before); !st.ok())
+            return st;
+        }
+        if (!*won) {
+          answer = JsonResponse(
+              409, {{"error", "another counsellor holds this conversation"},
+                    {"assigned_to", before.assigned_to.value_or("")}});
+          return core::Status::Ok();
+        }
+        if (!already_mine) {
+          core::OutboundMessage hello;
+          hello.text = deps_.catalog.Text(user.language, "handoff.joined",
+                                          {{"name", caller.username}});
+          if (auto st = WriteToPerson(db, user, id, hello, caller.username,
+                                      kPriorityReply, now);
+              !st.ok())
+            return st;
+          wrote_outbox = true;
+          if (auto st = Audit(db, caller, "takeover", id, user.id, now);
+              !st.ok())
+            return st;
+        }
+        auto after = storage::FindConversation(db, id);
+        if (!after.ok()) return after.status();
+        answer = JsonResponse(
+            200, ConversationJson(**after, user.channel, user.name));
+        return core::Status::Ok();
+      });
   if (!s.ok()) return Unavailable();
   if (wrote_outbox && deps_.outbox_written) deps_.outbox_written();
   return std::move(*answer);
@@ -309,41 +320,38 @@ Response ConsoleApi::Reply(const Caller& caller, int64_t id, const Request& r) {
   if (!text.ok()) return ErrorResponse(400, text.status().message());
   std::optional<Response> answer;
   const int64_t now = deps_.clock.NowMillis();
-  auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
-    auto loaded = Load(db, id);
-    if (!loaded.ok()) return loaded.status();
-    if (auto* resp = std::get_if<Response>(&*loaded)) {
-      answer = std::move(*resp);
-      return core::Status::Ok();
-    }
-    const auto& [conv, user] = std::get<Loaded>(*loaded);
-    if (conv.mode != ConversationMode::kHuman ||
-        conv.assigned_to != caller.username) {
-      answer = JsonResponse(
-          409, {{"error", "take the conversation over before replying"},
-                {"assigned_to",
-                 conv.assigned_to ? json(*conv.assigned_to) : json()}});
-      return core::Status::Ok();
-    }
-    if (user.channel == "whatsapp" &&
-        user.last_inbound_at.value_or(0) < now - kWhatsAppWindowMs) {
-      answer = JsonResponse(
-          422, {{"error",
-                 "WhatsApp allows free text only within 24 hours of the "
-                 "person's last message: send an approved template instead"},
-                {"window_closed", true},
-                {"last_inbound_at", IsoTime(user.last_inbound_at)}});
-      return core::Status::Ok();
-    }
-    core::OutboundMessage msg;
-    msg.text = *text;
-    if (auto st = WriteToPerson(db, user, id, msg, caller.username,
-                                kPriorityReply, now);
-        !st.ok())
-      return st;
-    answer = JsonResponse(202, {{"ok", true}});
-    return Audit(db, caller, "reply", id, user.id, now);
-  });
+  auto s = WithConversation(
+      deps_.store, id, answer,
+      [&](storage::Database& db, Loaded& loaded) -> core::Status {
+        const auto& [conv, user] = loaded;
+        if (conv.mode != ConversationMode::kHuman ||
+            conv.assigned_to != caller.username) {
+          answer = JsonResponse(
+              409, {{"error", "take the conversation over before replying"},
+                    {"assigned_to",
+                     conv.assigned_to ? json(*conv.assigned_to) : json()}});
+          return core::Status::Ok();
+        }
+        if (user.channel == "whatsapp" &&
+            user.last_inbound_at.value_or(0) < now - kWhatsAppWindowMs) {
+          answer = JsonResponse(
+              422,
+              {{"error",
+                "WhatsApp allows free text only within 24 hours of the "
+                "person's last message: send an approved template instead"},
+               {"window_closed", true},
+               {"last_inbound_at", IsoTime(user.last_inbound_at)}});
+          return core::Status::Ok();
+        }
+        core::OutboundMessage msg;
+        msg.text = *text;
+        if (auto st = WriteToPerson(db, user, id, msg, caller.username,
+                                    kPriorityReply, now);
+            !st.ok())
+          return st;
+        answer = JsonResponse(202, {{"ok", true}});
+        return Audit(db, caller, "reply", id, user.id, now);
+      });
   if (!s.ok()) return Unavailable();
   if (answer->status == 202 && deps_.outbox_written) deps_.outbox_written();
   return std::move(*answer);
@@ -355,19 +363,15 @@ Response ConsoleApi::AddNote(const Caller& caller, int64_t id,
   if (!text.ok()) return ErrorResponse(400, text.status().message());
   std::optional<Response> answer;
   const int64_t now = deps_.clock.NowMillis();
-  auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
-    auto loaded = Load(db, id);
-    if (!loaded.ok()) return loaded.status();
-    if (auto* resp = std::get_if<Response>(&*loaded)) {
-      answer = std::move(*resp);
-      return core::Status::Ok();
-    }
-    const auto& user = std::get<Loaded>(*loaded).user;
-    auto note = storage::AddNote(db, id, caller.username, *text, now);
-    if (!note.ok()) return note.status();
-    answer = JsonResponse(201, {{"id", *note}});
-    return Audit(db, caller, "note", id, user.id, now);
-  });
+  auto s = WithConversation(
+      deps_.store, id, answer,
+      [&](storage::Database& db, Loaded& loaded) -> core::Status {
+        const auto& user = loaded.user;
+        auto note = storage::AddNote(db, id, caller.username, *text, now);
+        if (!note.ok()) return note.status();
+        answer = JsonResponse(201, {{"id", *note}});
+        return Audit(db, caller, "note", id, user.id, now);
+      });
   if (!s.ok()) return Unavailable();
   return std::move(*answer);
 }
@@ -376,58 +380,59 @@ Response ConsoleApi::Release(const Caller& caller, int64_t id) {
   std::optional<Response> answer;
   bool wrote_outbox = false;
   const int64_t now = deps_.clock.NowMillis();
-  auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
-    auto loaded = Load(db, id);
-    if (!loaded.ok()) return loaded.status();
-    if (auto* resp = std::get_if<Response>(&*loaded)) {
-      answer = std::move(*resp);
-      return core::Status::Ok();
-    }
-    auto& [conv, user] = std::get<Loaded>(*loaded);
-    // The holder hands back; an admin may too (a counsellor gone home). A
-    // waiting conversation may be sent back to the bot by anyone.
-    const bool holder = conv.mode == ConversationMode::kHuman &&
-                        conv.assigned_to == caller.username;
-    const bool allowed = holder ||
-                         conv.mode == ConversationMode::kWaitingForHuman ||
-                         (conv.mode == ConversationMode::kHuman &&
-                          caller.role == storage::StaffRole::kAdmin);
-    if (!allowed) {
-      answer = JsonResponse(
-          409, {{"error", conv.mode == ConversationMode::kBot
-                              ? "the bot holds this conversation already"
-                              : "another counsellor holds this conversation"},
-                {"assigned_to",
-                 conv.assigned_to ? json(*conv.assigned_to) : json()}});
-      return core::Status::Ok();
-    }
-    if (auto st = flows::CancelHandoffTimeout(db, conv); !st.ok()) return st;
-    const flows::Reply menu = router_.Menu(user.language, "menu.prompt");
-    conv.mode = ConversationMode::kBot;
-    conv.assigned_to.reset();
-    conv.waiting_since.reset();
-    conv.flow.clear();
-    conv.step.clear();
-    // The menu's buttons, as the dispatcher records what it offered, so
-    // that a typed "2" works on channels without buttons.
-    SetOfferedButtons(conv, menu.buttons);
-    if (auto st = storage::SaveConversation(db, conv, now); !st.ok()) return st;
-    core::OutboundMessage bye;
-    bye.text = deps_.catalog.Text(user.language, "handoff.released");
-    if (auto st = WriteToPerson(db, user, id, bye, "bot", kPriorityReply, now);
-        !st.ok())
-      return st;
-    core::OutboundMessage menu_msg;
-    menu_msg.text = menu.text;
-    menu_msg.buttons = menu.buttons;
-    if (auto st =
-            WriteToPerson(db, user, id, menu_msg, "bot", kPriorityReply, now);
-        !st.ok())
-      return st;
-    wrote_outbox = true;
-    answer = JsonResponse(200, ConversationJson(conv, user.channel, user.name));
-    return Audit(db, caller, "release", id, user.id, now);
-  });
+  auto s = WithConversation(
+      deps_.store, id, answer,
+      [&](storage::Database& db, Loaded& loaded) -> core::Status {
+        auto& [conv, user] = loaded;
+        // The holder hands back; an admin may too (a counsellor gone home). A
+        // waiting conversation may be sent back to the bot by anyone.
+        const bool holder = conv.mode == ConversationMode::kHuman &&
+                            conv.assigned_to == caller.username;
+        const bool allowed = holder ||
+                             conv.mode == ConversationMode::kWaitingForHuman ||
+                             (conv.mode == ConversationMode::kHuman &&
+                              caller.role == storage::StaffRole::kAdmin);
+        if (!allowed) {
+          answer = JsonResponse(
+              409,
+              {{"error", conv.mode == ConversationMode::kBot
+                             ? "the bot holds this conversation already"
+                             : "another counsellor holds this conversation"},
+               {"assigned_to",
+                conv.assigned_to ? json(*conv.assigned_to) : json()}});
+          return core::Status::Ok();
+        }
+        if (auto st = flows::CancelHandoffTimeout(db, conv); !st.ok())
+          return st;
+        const flows::Reply menu = router_.Menu(user.language, "menu.prompt");
+        conv.mode = ConversationMode::kBot;
+        conv.assigned_to.reset();
+        conv.waiting_since.reset();
+        conv.flow.clear();
+        conv.step.clear();
+        // The menu's buttons, as the dispatcher records what it offered, so
+        // that a typed "2" works on channels without buttons.
+        SetOfferedButtons(conv, menu.buttons);
+        if (auto st = storage::SaveConversation(db, conv, now); !st.ok())
+          return st;
+        core::OutboundMessage bye;
+        bye.text = deps_.catalog.Text(user.language, "handoff.released");
+        if (auto st =
+                WriteToPerson(db, user, id, bye, "bot", kPriorityReply, now);
+            !st.ok())
+          return st;
+        core::OutboundMessage menu_msg;
+        menu_msg.text = menu.text;
+        menu_msg.buttons = menu.buttons;
+        if (auto st = WriteToPerson(db, user, id, menu_msg, "bot",
+                                    kPriorityReply, now);
+            !st.ok())
+          return st;
+        wrote_outbox = true;
+        answer =
+            JsonResponse(200, ConversationJson(conv, user.channel, user.name));
+        return Audit(db, caller, "release", id, user.id, now);
+      });
   if (!s.ok()) return Unavailable();
   if (wrote_outbox && deps_.outbox_written) deps_.outbox_written();
   return std::move(*answer);
@@ -449,43 +454,40 @@ Response ConsoleApi::BookFor(const Caller& caller, int64_t id,
   std::optional<Response> answer;
   core::Status refused;  // Book's error: the transaction rolls back
   const int64_t now = deps_.clock.NowMillis();
-  auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
-    auto loaded = Load(db, id);
-    if (!loaded.ok()) return loaded.status();
-    if (auto* resp = std::get_if<Response>(&*loaded)) {
-      answer = std::move(*resp);
-      return core::Status::Ok();
-    }
-    const auto& [conv, user] = std::get<Loaded>(*loaded);
-    if (conv.mode == ConversationMode::kHuman &&
-        conv.assigned_to != caller.username) {
-      answer = JsonResponse(
-          409, {{"error", "another counsellor holds this conversation"},
-                {"assigned_to",
-                 conv.assigned_to ? json(*conv.assigned_to) : json()}});
-      return core::Status::Ok();
-    }
-    auto appt = booking::Book(db, deps_.catalog, user.id, slot->get<int64_t>(),
-                              service, now);
-    if (!appt.ok()) {
-      refused = appt.status();
-      return refused;
-    }
-    core::OutboundMessage told;
-    told.text = booking::AppointmentText(deps_.catalog, user.language,
-                                         "booking.confirmed", *appt);
-    if (auto st = WriteToPerson(db, user, id, told, caller.username,
-                                kPriorityReply, now);
-        !st.ok())
-      return st;
-    answer = JsonResponse(201, {{"booking_id", appt->booking.id},
-                                {"slot_id", appt->slot.id},
-                                {"service", appt->service.code},
-                                {"starts_at", IsoTime(appt->slot.starts_at)},
-                                {"text", told.text}});
-    return Audit(db, caller, "book", id, user.id, now,
-                 "booking " + std::to_string(appt->booking.id));
-  });
+  auto s = WithConversation(
+      deps_.store, id, answer,
+      [&](storage::Database& db, Loaded& loaded) -> core::Status {
+        const auto& [conv, user] = loaded;
+        if (conv.mode == ConversationMode::kHuman &&
+            conv.assigned_to != caller.username) {
+          answer = JsonResponse(
+              409, {{"error", "another counsellor holds this conversation"},
+                    {"assigned_to",
+                     conv.assigned_to ? json(*conv.assigned_to) : json()}});
+          return core::Status::Ok();
+        }
+        auto appt = booking::Book(db, deps_.catalog, user.id,
+                                  slot->get<int64_t>(), service, now);
+        if (!appt.ok()) {
+          refused = appt.status();
+          return refused;
+        }
+        core::OutboundMessage told;
+        told.text = booking::AppointmentText(deps_.catalog, user.language,
+                                             "booking.confirmed", *appt);
+        if (auto st = WriteToPerson(db, user, id, told, caller.username,
+                                    kPriorityReply, now);
+            !st.ok())
+          return st;
+        answer =
+            JsonResponse(201, {{"booking_id", appt->booking.id},
+                               {"slot_id", appt->slot.id},
+                               {"service", appt->service.code},
+                               {"starts_at", IsoTime(appt->slot.starts_at)},
+                               {"text", told.text}});
+        return Audit(db, caller, "book", id, user.id, now,
+                     "booking " + std::to_string(appt->booking.id));
+      });
   if (!refused.ok()) {
     using Code = core::Status::Code;
     switch (refused.code()) {
