@@ -401,4 +401,35 @@ core::Result<BroadcastCounters> CountBroadcast(Database& db, int64_t id) {
   return c;
 }
 
+core::Result<std::vector<BroadcastFailure>> BroadcastFailures(Database& db,
+                                                              int64_t id,
+                                                              int limit) {
+  Statement& st = db.Cached(
+      "SELECT o.user_id, o.channel, o.chat_id,"
+      " coalesce(o.last_error, r.error_code || ' ' || r.error_title, ''),"
+      " coalesce(o.sent_at, r.at, o.next_attempt_at)"
+      " FROM outbox o LEFT JOIN receipts r ON r.channel = o.channel"
+      "   AND r.provider_message_id = o.provider_message_id"
+      "   AND r.status = 'failed'"
+      " WHERE o.broadcast_id = ?1 AND ((o.state = 'failed'"
+      "   AND o.last_error NOT LIKE 'skipped: %')"
+      "   OR (o.state = 'sent' AND r.status IS NOT NULL))"
+      " ORDER BY 5 DESC, o.id DESC LIMIT ?2");
+  st.Bind(1, id).Bind(2, limit);
+  std::vector<BroadcastFailure> out;
+  while (st.Step()) {
+    BroadcastFailure f;
+    f.user_id = st.OptionalInt(0);
+    f.channel = st.Text(1);
+    f.chat_id = st.Text(2);
+    f.error = st.Text(3);
+    f.at = st.Int(4);
+    out.push_back(std::move(f));
+  }
+  const core::Status s = st.status();
+  st.Reset();
+  if (!s.ok()) return s;
+  return out;
+}
+
 }  // namespace sportello::storage

@@ -140,4 +140,20 @@ core::Status CancelBroadcast(Database& db, int64_t id, int64_t now_ms);
 
 core::Result<BroadcastCounters> CountBroadcast(Database& db, int64_t id);
 
+// A recipient the notice did not reach, with the channel's error code and
+// reason as the sender recorded them ("403 Forbidden: bot was blocked...").
+struct BroadcastFailure {
+  std::optional<int64_t> user_id;
+  std::string channel;
+  std::string chat_id;
+  std::string error;
+  int64_t at = 0;  // when it was given up
+};
+
+// The most recent `limit` failures of broadcast `id` (refusals by the
+// channel and failed receipts; not skips or cancellations), newest first.
+core::Result<std::vector<BroadcastFailure>> BroadcastFailures(Database& db,
+                                                              int64_t id,
+                                                              int limit);
+
 }  // namespace sportello::storage

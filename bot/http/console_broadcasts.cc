@@ -215,6 +215,8 @@ json AudienceJson(const storage::Audience& a) {
           {"profile", a.profile}};
 }
 
+constexpr int kMaxFailuresShown = 50;
+
 // The broadcast with its counters. Before the fan-out no row exists yet:
 // `recipients` is then who the audience reaches now.
 core::Result<json> BroadcastJson(storage::Database& db,
@@ -435,6 +437,19 @@ Response ConsoleApi::GetBroadcast(int64_t id) {
     if (!b->has_value()) return core::Status::Ok();
     auto j = BroadcastJson(db, **b, now);
     if (!j.ok()) return j.status();
+    // Who it did not reach and why, as the channel said it: enough to act
+    // on (a blocked bot, a wrong number), not the whole list.
+    auto failures = storage::BroadcastFailures(db, id, kMaxFailuresShown);
+    if (!failures.ok()) return failures.status();
+    json list = json::array();
+    for (const auto& f : *failures) {
+      list.push_back({{"user_id", f.user_id ? json(*f.user_id) : json()},
+                      {"channel", f.channel},
+                      {"chat_id", f.chat_id},
+                      {"error", f.error},
+                      {"at", IsoTime(f.at)}});
+    }
+    (*j)["failures"] = std::move(list);
     found = std::move(*j);
     return core::Status::Ok();
   });

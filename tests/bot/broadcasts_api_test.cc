@@ -267,6 +267,42 @@ TEST_CASE(
   }
 }
 
+TEST_CASE(
+    "a recipient the notice could not reach is listed with the channel's "
+    "code and reason") {
+  Broadcasts b;
+  fakes::FakeTelegram telegram;
+  telegram.BlockChat(5552);
+  b.Subscriber("telegram", "5551");
+  b.Subscriber("telegram", "5552");
+  const int64_t id = b.Create(
+      {{"text", "Workshop CV giovedì"}, {"audience", json::object()}})["id"];
+  REQUIRE(b.FanOut() == 2);
+  auto channel =
+      channels::MakeTelegramSender({telegram.base_url(), telegram.token()});
+  SenderOptions options;
+  options.threads = 1;
+  OutboxSender sender(*b.bot.store, b.bot.clock, nullptr,
+                      {{core::Channel::kTelegram, channel.get()}}, options);
+  REQUIRE(sender.Start().ok());
+  for (int i = 0; i < 500 && b.Get(id)["pending"] != 0; ++i) {
+    sender.Wake();
+    std::this_thread::sleep_for(10ms);
+  }
+  sender.Stop();
+
+  const json got = b.Get(id);
+  CHECK(got["sent"] == 1);
+  CHECK(got["failed"] == 1);
+  REQUIRE(got["failures"].size() == 1);
+  const json& f = got["failures"][0];
+  CHECK(f["chat_id"] == "5552");
+  CHECK(f["channel"] == "telegram");
+  const std::string error = f["error"];
+  CHECK(error.rfind("403", 0) == 0);
+  CHECK(error.find("blocked") != std::string::npos);
+}
+
 TEST_CASE("a scheduled broadcast can be cancelled before it leaves") {
   Broadcasts b;
   b.Subscriber("telegram", "5551");
