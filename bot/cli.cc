@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "bot/cli_flags.h"
 #include "bot/codec.h"
 #include "bot/config.h"
 #include "bot/core/log.h"
@@ -18,17 +19,6 @@
 
 namespace sportello {
 namespace {
-
-bool WantsHelp(int argc, char** argv, const char* usage) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::fputs(usage, stdout);
-      return true;
-    }
-  }
-  return false;
-}
 
 core::Result<Config> ConfigOrExplain() {
   auto config = LoadConfigFromEnvironment();
@@ -81,7 +71,7 @@ constexpr const char* kMigrateUsage =
 }  // namespace
 
 int RunServe(int argc, char** argv) {
-  if (WantsHelp(argc, argv, kServeUsage)) return 0;
+  if (cli::WantsHelp(argc, argv, kServeUsage)) return 0;
   if (argc > 1) {
     std::fprintf(stderr, "sportello serve: unexpected argument '%s'\n%s",
                  argv[1], kServeUsage);
@@ -111,7 +101,7 @@ int RunServe(int argc, char** argv) {
 }
 
 int RunMigrate(int argc, char** argv) {
-  if (WantsHelp(argc, argv, kMigrateUsage)) return 0;
+  if (cli::WantsHelp(argc, argv, kMigrateUsage)) return 0;
   auto config = ConfigOrExplain();
   if (!config.ok()) return 2;
   auto db = storage::Database::Open(config->db_path);
@@ -131,7 +121,7 @@ int RunMigrate(int argc, char** argv) {
 }
 
 int RunChat(int argc, char** argv) {
-  if (WantsHelp(argc, argv, kChatUsage)) return 0;
+  if (cli::WantsHelp(argc, argv, kChatUsage)) return 0;
   std::string user = "terminal";
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];

@@ -46,6 +46,23 @@ struct Broadcasts : StaffConsole {
     return Body(r);
   }
 
+  // Runs the real sender against `telegram` until broadcast `id` has no row
+  // left to send.
+  void SendAll(int64_t id, const fakes::FakeTelegram& telegram) {
+    auto channel =
+        channels::MakeTelegramSender({telegram.base_url(), telegram.token()});
+    SenderOptions options;
+    options.threads = 1;
+    OutboxSender sender(*bot.store, bot.clock, nullptr,
+                        {{core::Channel::kTelegram, channel.get()}}, options);
+    REQUIRE(sender.Start().ok());
+    for (int i = 0; i < 500 && Get(id)["pending"] != 0; ++i) {
+      sender.Wake();
+      std::this_thread::sleep_for(10ms);
+    }
+    sender.Stop();
+  }
+
   int64_t FanOut() {
     auto n = RunDueBroadcasts(*bot.store, bot.clock.NowMillis());
     REQUIRE(n.ok());
@@ -144,18 +161,7 @@ TEST_CASE(
   const int64_t id =
       b.Create({{"event_id", event}, {"audience", json::object()}})["id"];
   REQUIRE(b.FanOut() == 2);
-  auto channel =
-      channels::MakeTelegramSender({telegram.base_url(), telegram.token()});
-  SenderOptions options;
-  options.threads = 1;
-  OutboxSender sender(*b.bot.store, b.bot.clock, nullptr,
-                      {{core::Channel::kTelegram, channel.get()}}, options);
-  REQUIRE(sender.Start().ok());
-  for (int i = 0; i < 500 && b.Get(id)["pending"] != 0; ++i) {
-    sender.Wake();
-    std::this_thread::sleep_for(10ms);
-  }
-  sender.Stop();
+  b.SendAll(id, telegram);
   b.FanOut();  // closes a finished broadcast
 
   const json got = b.Get(id);
@@ -278,18 +284,7 @@ TEST_CASE(
   const int64_t id = b.Create(
       {{"text", "Workshop CV giovedì"}, {"audience", json::object()}})["id"];
   REQUIRE(b.FanOut() == 2);
-  auto channel =
-      channels::MakeTelegramSender({telegram.base_url(), telegram.token()});
-  SenderOptions options;
-  options.threads = 1;
-  OutboxSender sender(*b.bot.store, b.bot.clock, nullptr,
-                      {{core::Channel::kTelegram, channel.get()}}, options);
-  REQUIRE(sender.Start().ok());
-  for (int i = 0; i < 500 && b.Get(id)["pending"] != 0; ++i) {
-    sender.Wake();
-    std::this_thread::sleep_for(10ms);
-  }
-  sender.Stop();
+  b.SendAll(id, telegram);
 
   const json got = b.Get(id);
   CHECK(got["sent"] == 1);

@@ -11,6 +11,7 @@
 #include "storage/conversations.h"
 #include "storage/staff.h"
 #include "storage/users.h"
+#include "tests/bot/staff_console.h"
 #include "tests/bot/test_bot.h"
 
 namespace sportello::testing {
@@ -19,49 +20,9 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-constexpr const char* kPassword = "correct-horse-battery";
+constexpr const char* kPassword = StaffConsole::kPassword;
 
-// Hashing at full cost in every test would cost seconds; the cost travels
-// with the hash, so a cheap one exercises the same code.
-constexpr ScryptCost kTestCost{1 << 10, 8, 1};
-
-struct Console {
-  TestBot bot;
-
-  void AddStaff(const std::string& name, storage::StaffRole role,
-                const std::string& password = kPassword) {
-    const std::string hash = HashPassword(password, kTestCost).value();
-    REQUIRE(bot.store
-                ->Write([&](storage::Database& db) {
-                  return storage::AddStaff(db, name, role, hash,
-                                           bot.clock.NowMillis())
-                      .status();
-                })
-                .ok());
-  }
-
-  http::Response LoginResponse(
-      const std::string& name, const std::string& password = kPassword,
-      std::map<std::string, std::string> headers = {}) {
-    return bot.Request("POST", "/api/login",
-                       json{{"username", name}, {"password", password}}.dump(),
-                       std::move(headers));
-  }
-
-  std::string Login(const std::string& name) {
-    auto r = LoginResponse(name);
-    REQUIRE(r.status == 200);
-    return json::parse(r.body)["token"];
-  }
-
-  http::Response Call(const std::string& method, const std::string& path,
-                      const std::string& token, const std::string& body = "",
-                      std::map<std::string, std::string> query = {}) {
-    return bot.Request(method, path, body,
-                       {{"authorization", "Bearer " + token}},
-                       std::move(query));
-  }
-
+struct Console : StaffConsole {
   // A web-chat user who asked for a person; returns the conversation id.
   int64_t Waiting(const std::string& user) {
     (void)bot.Say(user, "ciao");

@@ -19,11 +19,12 @@ namespace sportello::testing {
 struct StaffConsole {
   TestBot bot;
 
-  // Logs in a new account; returns its session token.
-  std::string Staff(const std::string& name,
-                    storage::StaffRole role = storage::StaffRole::kCounsellor) {
-    // A cheap hash: the cost travels with it, so login runs the same code.
-    const std::string password = "correct-horse-battery";
+  static constexpr const char* kPassword = "correct-horse-battery";
+
+  // Hashing at full cost in every test would cost seconds; the cost travels
+  // with the hash, so a cheap one exercises the same code.
+  void AddStaff(const std::string& name, storage::StaffRole role,
+                const std::string& password = kPassword) {
     const std::string hash =
         HashPassword(password, ScryptCost{1 << 10, 8, 1}).value();
     REQUIRE(bot.store
@@ -33,11 +34,28 @@ struct StaffConsole {
                       .status();
                 })
                 .ok());
-    auto r = bot.Request(
+  }
+
+  http::Response LoginResponse(
+      const std::string& name, const std::string& password = kPassword,
+      std::map<std::string, std::string> headers = {}) {
+    return bot.Request(
         "POST", "/api/login",
-        nlohmann::json{{"username", name}, {"password", password}}.dump());
+        nlohmann::json{{"username", name}, {"password", password}}.dump(),
+        std::move(headers));
+  }
+
+  std::string Login(const std::string& name) {
+    auto r = LoginResponse(name);
     REQUIRE(r.status == 200);
     return nlohmann::json::parse(r.body)["token"];
+  }
+
+  // Logs in a new account; returns its session token.
+  std::string Staff(const std::string& name,
+                    storage::StaffRole role = storage::StaffRole::kCounsellor) {
+    AddStaff(name, role);
+    return Login(name);
   }
 
   http::Response Call(const std::string& method, const std::string& path,
@@ -46,6 +64,10 @@ struct StaffConsole {
     return bot.Request(method, path, body,
                        {{"authorization", "Bearer " + token}},
                        std::move(query));
+  }
+  http::Response Call(const std::string& method, const std::string& path,
+                      const std::string& token, const char* body) {
+    return Call(method, path, token, std::string(body));
   }
   http::Response Call(const std::string& method, const std::string& path,
                       const std::string& token, const nlohmann::json& body) {
