@@ -348,6 +348,30 @@ TEST_CASE(
         std::vector<std::string>{"Eccomi", "Open day giovedì"});
 }
 
+TEST_CASE("a broadcast still running at 21:00 stops and resumes at 08:00") {
+  Sending s;
+  s.clock.SetMillis(Rome(18, 20, 59));
+  s.options.quiet_hours = *ParseQuietHours("21:00-08:00").value();
+  s.options.threads = 1;
+  s.options.rate_per_sec[core::Channel::kTelegram] = 2;  // 10 take ~4 s
+  for (int i = 0; i < 10; ++i) s.Person("telegram", std::to_string(3100 + i));
+  const int64_t id = s.Broadcast("Laboratorio CV");
+  s.Start();
+  REQUIRE(s.Eventually([&] { return s.Counters(id).sent >= 3; }));
+
+  s.clock.SetMillis(Rome(18, 21, 0));
+  // A row claimed just before 21:00 may still go; nothing after it.
+  std::this_thread::sleep_for(1s);
+  const int64_t at_nine = s.Counters(id).sent;
+  s.Settle();
+  std::this_thread::sleep_for(1s);
+  CHECK(s.Counters(id).sent == at_nine);
+  CHECK(at_nine < 10);
+
+  s.clock.SetMillis(Rome(19, 8, 0));
+  REQUIRE(s.Eventually([&] { return s.Counters(id).sent == 10; }));
+}
+
 TEST_CASE(
     "a notice waits while the person is answering the bot's questions and "
     "goes once they have been quiet for 15 minutes") {
