@@ -225,6 +225,8 @@ OutboxSender::Round OutboxSender::ClaimRound(storage::Database& reader,
     }
   }
   if (ready.empty()) return round;
+  // The search runs on a reader: the write lock is held only to claim and
+  // defer.
   auto due = storage::FindDueOutbox(reader, now, free_slots, ready, !quiet);
   if (!due.ok()) {
     core::LogError("sender",
