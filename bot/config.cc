@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "bot/opening_hours.h"
+#include "bot/quiet_hours.h"
 
 namespace sportello {
 namespace {
@@ -99,6 +100,7 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
   get("SPORTELLO_SESSION_IDLE_MINUTES", &idle_minutes);
   get("SPORTELLO_HANDOFF_TIMEOUT_MINUTES", &handoff_timeout);
   get("SPORTELLO_OPENING_HOURS", &c.centre.opening_hours);
+  get("SPORTELLO_QUIET_HOURS", &c.quiet_hours);
   get("TELEGRAM_BOT_TOKEN", &c.telegram.token);
   get("TELEGRAM_WEBHOOK_SECRET", &c.telegram.webhook_secret);
   get("TELEGRAM_API_BASE", &c.telegram.api_base);
@@ -154,6 +156,10 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
   if (auto hours = ParseOpeningHours(c.centre.opening_hours); !hours.ok()) {
     return core::Status::InvalidArgument("config: SPORTELLO_OPENING_HOURS: " +
                                          hours.status().message());
+  }
+  if (auto quiet = ParseQuietHours(c.quiet_hours); !quiet.ok()) {
+    return core::Status::InvalidArgument("config: SPORTELLO_QUIET_HOURS: " +
+                                         quiet.status().message());
   }
   for (auto [name, text, out] :
        {std::tuple{"TELEGRAM_RATE_PER_SEC", &tg_rate, &c.telegram.rate_per_sec},

@@ -70,6 +70,9 @@ struct Config {
   // SPORTELLO_HANDOFF_TIMEOUT_MINUTES: a person waiting this long (asked
   // while the centre is open) is told so and offered a booking; 0 = never.
   int handoff_timeout_minutes = 20;
+  // SPORTELLO_QUIET_HOURS: when notices are held, as bot/quiet_hours.h
+  // reads it ("off" or empty: never).
+  std::string quiet_hours = "21:00-08:00";
   TelegramConfig telegram;
   WhatsAppConfig whatsapp;
   CentreConfig centre;

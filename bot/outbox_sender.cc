@@ -7,6 +7,7 @@
 #include "bot/codec.h"
 #include "bot/core/log.h"
 #include "storage/broadcasts.h"
+#include "storage/conversations.h"
 #include "storage/messages.h"
 #include "storage/users.h"
 
@@ -26,6 +27,30 @@ std::string ChannelLabel(const storage::OutboxRow& row) { return row.channel; }
 constexpr auto kIngestQuiet = std::chrono::microseconds(1000);
 constexpr auto kMaxYield = std::chrono::milliseconds(50);
 
+// A sent notice joins the person's history like any message out, so the
+// counsellor sees what they were told, and its provider id lets receipts
+// (WhatsApp delivered/read) find it. Imported contacts who never wrote get
+// their conversation here; last_message_at stays unset, so their first
+// message is still greeted as a first contact.
+core::Status AddNoticeToHistory(storage::Database& db,
+                                const storage::OutboxRow& row,
+                                std::string_view text,
+                                const std::string& provider_message_id,
+                                int64_t now_ms) {
+  auto conv = storage::GetOrCreateConversation(db, *row.user_id, now_ms);
+  if (!conv.ok()) return conv.status();
+  storage::NewMessage m;
+  m.conversation_id = conv->id;
+  m.direction = "out";
+  m.author = "broadcast";
+  m.kind = row.kind;
+  m.text = std::string(text);
+  auto id = storage::InsertMessage(db, m, now_ms);
+  if (!id.ok()) return id.status();
+  return storage::MarkMessageSent(db, *id, row.channel, provider_message_id,
+                                  now_ms);
+}
+
 }  // namespace
 
 OutboxSender::OutboxSender(
@@ -44,6 +69,11 @@ OutboxSender::OutboxSender(
       limiters_[channel] =
           std::make_unique<RateLimiter>(rate->second, rate->second);
     }
+    auto pace = options_.chat_pace.find(channel);
+    if (pace != options_.chat_pace.end()) {
+      pacers_.emplace(channel,
+                      ChatPacer(pace->second.per_sec, pace->second.burst));
+    }
   }
 }
 
@@ -51,15 +81,25 @@ OutboxSender::~OutboxSender() { Stop(); }
 
 core::Status OutboxSender::Start() {
   if (senders_.empty()) return core::Status::Ok();  // nothing to deliver to
-  auto requeued = store_.Write([](storage::Database& db) {
+  const int64_t now = clock_.NowMillis();
+  auto requeued = store_.Write([now](storage::Database& db) -> core::Status {
+    // Notices first, so the requeue below leaves them alone.
+    auto in_doubt = storage::FailInDoubtBroadcastRows(db, now);
+    if (!in_doubt.ok()) return in_doubt.status();
     auto n = storage::RequeueInFlightOutbox(db);
-    if (n.ok() && *n > 0) {
+    if (!n.ok()) return n.status();
+    if (*in_doubt > 0) {
+      core::LogWarn("sender", std::to_string(*in_doubt) +
+                                  " notice(s) were in flight at the last stop: "
+                                  "not sent again, counted in doubt");
+    }
+    if (*n > 0) {
       core::LogWarn(
           "sender",
           std::to_string(*n) +
               " message(s) were in flight at the last stop: sending again");
     }
-    return n.status();
+    return core::Status::Ok();
   });
   if (!requeued.ok()) return requeued;
   stopping_ = false;
@@ -91,8 +131,7 @@ void OutboxSender::Stop() {
   if (!left.empty()) {
     (void)store_.Write([&](storage::Database& db) -> core::Status {
       for (const auto& row : left) {
-        if (auto s = storage::MarkOutboxRetry(db, row.id, row.next_attempt_at,
-                                              "stopped");
+        if (auto s = storage::UnclaimOutboxRow(db, row.id, row.next_attempt_at);
             !s.ok()) {
           return s;
         }
@@ -137,59 +176,148 @@ void OutboxSender::ClaimLoop() {
       free_slots = capacity - in_flight_;
       wake_ = false;
     }
-    std::vector<storage::OutboxRow> claimed;
-    std::optional<int64_t> next_due;
+    Round round;
+    // All workers busy: the one that finishes wakes us.
+    round.wait = kIdleWait;
     if (free_slots > 0) {
       // Sending is background work: let a webhook burst go first (the
       // processor does the same; see kIngestQuiet there).
       store_.YieldToUrgent(kIngestQuiet, kMaxYield);
-      // The search runs on a reader: the write lock is held only to claim.
-      const int64_t now = clock_.NowMillis();
-      auto due =
-          storage::FindDueOutbox(**reader, now, free_slots, channel_names_);
-      if (!due.ok()) {
-        core::LogError("sender", "finding due messages failed: " +
-                                     due.status().ToString());
-      } else if (!due->empty()) {
-        auto s = store_.Write([&](storage::Database& db) -> core::Status {
-          claimed.clear();
-          for (auto& row : *due) {
-            auto ok = storage::ClaimOutboxRow(db, row.id);
-            if (!ok.ok()) return ok.status();
-            if (!*ok)
-              continue;  // taken by another process sharing the database
-            row.state = "sending";
-            ++row.attempts;
-            claimed.push_back(row);
-          }
-          return core::Status::Ok();
-        });
-        if (!s.ok()) {
-          claimed.clear();
-          core::LogError("sender",
-                         "claiming due messages failed: " + s.ToString());
-        }
-      }
-      if (claimed.empty()) {
-        auto next = storage::NextOutboxDue(**reader);
-        if (next.ok()) next_due = *next;
-      }
+      round = ClaimRound(**reader, free_slots);
     }
     std::unique_lock<std::mutex> lock(mu_);
-    if (!claimed.empty()) {
-      in_flight_ += static_cast<int>(claimed.size());
-      for (auto& row : claimed) queue_.push_back(std::move(row));
+    if (!round.claimed.empty()) {
+      in_flight_ += static_cast<int>(round.claimed.size());
+      for (auto& row : round.claimed) queue_.push_back(std::move(row));
       work_cv_.notify_all();
-      continue;  // there may be more
     }
-    milliseconds wait = kIdleWait;
-    // A row already due but not claimable waits for its chat's row in
-    // flight: the worker that finishes it wakes us, so no polling.
-    if (next_due && *next_due > clock_.NowMillis()) {
-      wait = std::min(milliseconds(*next_due - clock_.NowMillis()), kIdleWait);
-    }
-    claim_cv_.wait_for(lock, wait, [&] { return stopping_ || wake_; });
+    if (round.again) continue;
+    claim_cv_.wait_for(lock, std::max(round.wait, milliseconds(1)),
+                       [&] { return stopping_ || wake_; });
   }
+}
+
+OutboxSender::Round OutboxSender::ClaimRound(storage::Database& reader,
+                                             int free_slots) {
+  Round round;
+  round.wait = kIdleWait;
+  const int64_t now = clock_.NowMillis();
+  const auto steady_now = RateLimiter::Clock::now();
+  const bool quiet =
+      options_.quiet_hours && options_.quiet_hours->Contains(now);
+  if (quiet) {
+    round.wait = std::min(
+        round.wait, milliseconds(options_.quiet_hours->EndAfter(now) - now));
+  }
+  // Only channels with a token now are searched: a paused or spent channel
+  // must not fill the batch and starve the others.
+  std::vector<std::string> ready;
+  for (const auto& [channel, sender] : senders_) {
+    (void)sender;
+    auto limiter = limiters_.find(channel);
+    const milliseconds wait = limiter == limiters_.end()
+                                  ? milliseconds(0)
+                                  : limiter->second->TimeToToken(steady_now);
+    if (wait.count() == 0) {
+      ready.emplace_back(core::ChannelName(channel));
+    } else {
+      round.wait = std::min(round.wait, wait);
+    }
+  }
+  if (ready.empty()) return round;
+  // The search runs on a reader: the write lock is held only to claim and
+  // defer.
+  auto due = storage::FindDueOutbox(reader, now, free_slots, ready, !quiet);
+  if (!due.ok()) {
+    core::LogError("sender",
+                   "finding due messages failed: " + due.status().ToString());
+    return round;
+  }
+  std::vector<storage::OutboxRow> to_claim;
+  std::vector<std::pair<int64_t, int64_t>> deferred;  // row id, until
+  std::vector<core::Channel> spent;  // out of tokens in this round
+  for (auto& row : *due) {
+    const auto channel = core::ParseChannel(row.channel);
+    if (!channel) continue;  // FindDueOutbox returns only ours
+    if (std::find(spent.begin(), spent.end(), *channel) != spent.end())
+      continue;
+    if (row.broadcast_id && row.user_id) {
+      const int64_t until = NoticeHeldUntil(reader, *row.user_id, now);
+      if (until > now) {
+        deferred.emplace_back(row.id, until);
+        continue;
+      }
+    }
+    auto pacer = pacers_.find(*channel);
+    const bool paced =
+        pacer != pacers_.end() &&
+        row.kind != core::OutboundKindName(core::OutboundKind::kCallbackAnswer);
+    if (paced) {
+      const int64_t wait = pacer->second.WaitMs(row.chat_id, now);
+      if (wait > 0) {
+        deferred.emplace_back(row.id, now + wait);
+        continue;
+      }
+    }
+    if (auto limiter = limiters_.find(*channel); limiter != limiters_.end()) {
+      const milliseconds wait = limiter->second->TryAcquire(steady_now);
+      if (wait.count() > 0) {
+        spent.push_back(*channel);
+        round.wait = std::min(round.wait, wait);
+        continue;
+      }
+    }
+    if (paced) pacer->second.Take(row.chat_id, now);
+    to_claim.push_back(std::move(row));
+  }
+  if (!to_claim.empty() || !deferred.empty()) {
+    auto s = store_.Write([&](storage::Database& db) -> core::Status {
+      round.claimed.clear();
+      for (const auto& [id, until] : deferred) {
+        auto ok = storage::DeferOutboxRow(db, id, until);
+        if (!ok.ok()) return ok.status();
+      }
+      for (const auto& row : to_claim) {
+        auto ok = storage::ClaimOutboxRow(db, row.id);
+        if (!ok.ok()) return ok.status();
+        if (!*ok) continue;  // taken by another process sharing the database
+        round.claimed.push_back(row);
+        round.claimed.back().state = "sending";
+        ++round.claimed.back().attempts;
+      }
+      return core::Status::Ok();
+    });
+    if (!s.ok()) {
+      round.claimed.clear();
+      core::LogError("sender", "claiming due messages failed: " + s.ToString());
+      return round;
+    }
+    round.again = true;
+    return round;
+  }
+  if (!spent.empty()) return round;  // the next token ends the wait
+  auto next = storage::NextOutboxDue(reader, !quiet);
+  if (next.ok() && *next && **next > now) {
+    round.wait = std::min(round.wait, milliseconds(**next - now));
+  }
+  // A row already due but not claimable waits for its chat's row in
+  // flight: the worker that finishes it wakes us, so no polling.
+  return round;
+}
+
+int64_t OutboxSender::NoticeHeldUntil(storage::Database& reader,
+                                      int64_t user_id, int64_t now_ms) const {
+  auto conv = storage::FindConversationByUser(reader, user_id);
+  if (!conv.ok() || !conv->has_value()) return 0;
+  const storage::Conversation& c = **conv;
+  // A counsellor's conversation is not interrupted by the bot's questions:
+  // the notice goes.
+  if (c.mode != storage::ConversationMode::kBot || c.flow.empty() ||
+      !c.last_message_at) {
+    return 0;
+  }
+  const int64_t until = *c.last_message_at + options_.notice_idle.count();
+  return until > now_ms ? until : 0;
 }
 
 void OutboxSender::WorkerLoop() {
@@ -224,6 +352,13 @@ void OutboxSender::Deliver(storage::Database& reader,
   if (!msg.ok()) return Fail(row, msg.status().message());
   auto sender = senders_.find(msg->channel);
   if (sender == senders_.end()) return Fail(row, "no sender for this channel");
+  // Before any template conversion: the history shows what the notice said.
+  std::string notice_text;
+  if (row.broadcast_id) {
+    notice_text = msg->text;
+    if (notice_text.empty() && !msg->template_params.empty())
+      notice_text = msg->template_params.front();
+  }
 
   if (row.user_id && msg->kind != core::OutboundKind::kCallbackAnswer) {
     auto user = storage::FindUserById(reader, *row.user_id);
@@ -260,24 +395,20 @@ void OutboxSender::Deliver(storage::Database& reader,
     }
   }
 
+  // Tokens were taken at the claim; only a pause that began since (a 429
+  // on another row) holds this one back: it goes back, not attempted.
   if (auto limiter = limiters_.find(msg->channel); limiter != limiters_.end()) {
-    for (;;) {
-      const milliseconds wait =
-          limiter->second->TryAcquire(RateLimiter::Clock::now());
-      if (wait.count() == 0) break;
-      std::unique_lock<std::mutex> lock(mu_);
-      if (work_cv_.wait_for(lock, wait, [&] { return stopping_; })) {
-        // Stopping before the send: not attempted, so not counted.
-        lock.unlock();
-        (void)store_.Write([&](storage::Database& db) {
-          return storage::MarkOutboxRetry(db, row.id, row.next_attempt_at,
-                                          "stopped");
-        });
-        return;
-      }
+    const milliseconds pause =
+        limiter->second->PauseLeft(RateLimiter::Clock::now());
+    if (pause.count() > 0) {
+      (void)store_.Write([&](storage::Database& db) {
+        return storage::UnclaimOutboxRow(db, row.id,
+                                         clock_.NowMillis() + pause.count());
+      });
+      return;
     }
   }
-  Record(row, sender->second->Send(*msg));
+  Record(row, sender->second->Send(*msg), notice_text);
 }
 
 core::OutboundMessage AsFallbackTemplate(const core::OutboundMessage& msg,
@@ -323,7 +454,8 @@ void OutboxSender::Fail(const storage::OutboxRow& row,
 }
 
 void OutboxSender::Record(const storage::OutboxRow& row,
-                          const channels::SendOutcome& outcome) {
+                          const channels::SendOutcome& outcome,
+                          std::string_view notice_text) {
   using Kind = channels::SendOutcome::Kind;
   const int64_t now = clock_.NowMillis();
   std::string result;
@@ -352,6 +484,9 @@ void OutboxSender::Record(const storage::OutboxRow& row,
           return storage::MarkMessageSent(db, *row.message_id, row.channel,
                                           outcome.provider_message_id, now);
         }
+        if (row.broadcast_id && row.user_id)
+          return AddNoticeToHistory(db, row, notice_text,
+                                    outcome.provider_message_id, now);
         return core::Status::Ok();
       }
       case Kind::kRetry:

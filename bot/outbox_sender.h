@@ -3,7 +3,15 @@
 // order), and records the outcome: sent, retried later with exponential
 // backoff and jitter, rate-limited (the whole channel waits), or failed
 // (permanent errors, unreachable users, WhatsApp's closed 24 h window).
-// At-least-once: a row in flight at a crash is sent again after restart.
+// Pacing is decided when a row is claimed, never after: a row is claimed
+// only when its channel has a token and its chat may have a message now;
+// a chat that must wait has its row deferred in the database, so workers
+// never sit on a claimed row. Notices (broadcast rows) are held in quiet
+// hours and while the person is answering the bot's questions, and a sent
+// notice is written into the person's history.
+// At-least-once for replies and reminders: a row in flight at a crash is
+// sent again after restart. A notice in flight at a crash is not: it is
+// counted "in doubt".
 #pragma once
 
 #include <atomic>
@@ -13,13 +21,18 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "bot/channels/api_client.h"
+#include "bot/chat_pacer.h"
 #include "bot/core/clock.h"
 #include "bot/core/message.h"
 #include "bot/metrics.h"
+#include "bot/quiet_hours.h"
 #include "bot/rate_limiter.h"
 #include "storage/outbox.h"
 #include "storage/store.h"
@@ -33,6 +46,25 @@ struct SenderOptions {
   std::chrono::milliseconds backoff_cap{std::chrono::minutes(15)};
   std::map<core::Channel, double>
       rate_per_sec;  // per channel; absent = unlimited
+  // What one chat may receive: `per_sec` on average, `burst` at once, so a
+  // bot reply of 2-3 parts is not delayed. Telegram's Bot FAQ: "avoid
+  // sending more than one message per second" to a chat, short bursts
+  // tolerated before 429. WhatsApp Cloud API throughput: a business may
+  // send one message every 6 s to the same user (bursts borrow from later,
+  // error 131056 beyond). Absent channel: no per-chat pacing.
+  struct ChatPace {
+    double per_sec = 1;
+    int burst = 1;
+  };
+  std::map<core::Channel, ChatPace> chat_pace = {
+      {core::Channel::kTelegram, {1.0, 3}},
+      {core::Channel::kWhatsApp, {1.0 / 6, 4}},
+  };
+  // SPORTELLO_QUIET_HOURS: notices are held inside; nullopt: never.
+  std::optional<QuietHours> quiet_hours;
+  // A notice to someone answering the bot's questions (mode bot, a flow
+  // running) waits until they have been quiet this long.
+  std::chrono::milliseconds notice_idle{std::chrono::minutes(15)};
   // An approved WhatsApp template with one body parameter
   // (WHATSAPP_FALLBACK_TEMPLATE): what a message becomes when it is due
   // after the person's 24 h window closed (a reminder, a place freed on a
@@ -57,7 +89,9 @@ class OutboxSender {
                SenderOptions options);
   ~OutboxSender();  // Stop()
 
-  // Requeues rows left in flight by a crash, then starts the threads.
+  // Rows left in flight by a crash: replies and reminders are requeued,
+  // notices marked failed "in doubt" (storage::kInDoubt). Then starts the
+  // threads.
   core::Status Start();
   // Lets sends in flight finish and stops; unsent rows stay in the outbox.
   void Stop();
@@ -69,11 +103,24 @@ class OutboxSender {
   std::chrono::milliseconds Backoff(int attempts) const;
 
  private:
+  // What one pass of the claimer did.
+  struct Round {
+    std::vector<storage::OutboxRow> claimed;
+    bool again = false;  // rows were claimed or deferred: look again now
+    std::chrono::milliseconds wait{0};  // otherwise, sleep at most this
+  };
   void ClaimLoop();
+  Round ClaimRound(storage::Database& reader, int free_slots);
+  // When a notice to `user_id` may go: later than `now_ms` while they are
+  // in the middle of the bot's questions.
+  int64_t NoticeHeldUntil(storage::Database& reader, int64_t user_id,
+                          int64_t now_ms) const;
   void WorkerLoop();
   void Deliver(storage::Database& reader, const storage::OutboxRow& row);
+  // `notice_text`: for a broadcast row, what goes into the history when sent.
   void Record(const storage::OutboxRow& row,
-              const channels::SendOutcome& outcome);
+              const channels::SendOutcome& outcome,
+              std::string_view notice_text = {});
   void Fail(const storage::OutboxRow& row, const std::string& reason);
 
   storage::Store& store_;
@@ -83,6 +130,7 @@ class OutboxSender {
   std::vector<std::string> channel_names_;
   SenderOptions options_;
   std::map<core::Channel, std::unique_ptr<RateLimiter>> limiters_;
+  std::map<core::Channel, ChatPacer> pacers_;  // the claimer's only
 
   std::mutex mu_;  // guards queue_, in_flight_, wake_, stopping_
   std::condition_variable claim_cv_;

@@ -16,6 +16,10 @@ class RateLimiter {
   // Takes a token if one is available now; otherwise returns how long until
   // one is (and takes nothing).
   std::chrono::milliseconds TryAcquire(Clock::time_point now);
+  // How long until TryAcquire would succeed (0: now). Takes nothing.
+  std::chrono::milliseconds TimeToToken(Clock::time_point now);
+  // What is left of a PauseFor at `now` (0: not paused).
+  std::chrono::milliseconds PauseLeft(Clock::time_point now);
 
   // No calls before now + `pause` (429 retry_after).
   void PauseFor(Clock::time_point now, std::chrono::milliseconds pause);
@@ -24,6 +28,8 @@ class RateLimiter {
   std::mutex mu_;  // guards everything below
   double rate_;
   double burst_;
+  void Refill(Clock::time_point now);      // REQUIRES: mu_ held
+  std::chrono::milliseconds Wait() const;  // REQUIRES: mu_ held
   double tokens_;
   Clock::time_point last_;
   Clock::time_point paused_until_{};

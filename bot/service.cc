@@ -95,6 +95,12 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
   SenderOptions sender_options;
   sender_options.threads = config.sender_threads;
   sender_options.whatsapp_fallback_template = config.whatsapp.fallback_template;
+  auto quiet = ParseQuietHours(config.quiet_hours);
+  if (!quiet.ok()) {
+    return core::Status::InvalidArgument("config: SPORTELLO_QUIET_HOURS: " +
+                                         quiet.status().message());
+  }
+  sender_options.quiet_hours = *quiet;
   if (options.channels && config.telegram.enabled()) {
     channels::TelegramApiConfig tg{config.telegram.api_base,
                                    config.telegram.token};

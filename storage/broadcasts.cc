@@ -348,6 +348,16 @@ core::Status CancelBroadcast(Database& db, int64_t id, int64_t now_ms) {
   return st.Run();
 }
 
+core::Result<int64_t> FailInDoubtBroadcastRows(Database& db, int64_t now_ms) {
+  Statement& st = db.Cached(
+      "UPDATE outbox SET state = 'failed', sent_at = ?1,"
+      " last_error = ?2 || 'in flight at a crash, not sent again'"
+      " WHERE state = 'sending' AND broadcast_id IS NOT NULL");
+  st.Bind(1, now_ms).Bind(2, kInDoubt);
+  if (auto s = st.Run(); !s.ok()) return s;
+  return static_cast<int64_t>(db.Changes());
+}
+
 core::Result<BroadcastCounters> CountBroadcast(Database& db, int64_t id) {
   // A WhatsApp 'failed' receipt can follow an accepted send: such a row
   // counts as failed, not sent.
@@ -360,11 +370,14 @@ core::Result<BroadcastCounters> CountBroadcast(Database& db, int64_t id) {
           "   delivered), 0),"
           " coalesce(sum(state = 'sent' AND NOT failed_receipt AND seen), 0),"
           " coalesce(sum((state = 'failed' AND last_error NOT LIKE"
-          "   'skipped: %') OR (state = 'sent' AND failed_receipt)), 0),"
+          "   'skipped: %' AND substr(last_error, 1, ?6) <> ?7)"
+          "   OR (state = 'sent' AND failed_receipt)), 0),"
           " coalesce(sum(state = 'failed' AND substr(last_error, 1, ?2) ="
           "   ?3), 0),"
           " coalesce(sum(state = 'failed' AND substr(last_error, 1, ?4) ="
           "   ?5), 0),"
+          " coalesce(sum(state = 'failed' AND substr(last_error, 1, ?6) ="
+          "   ?7), 0),"
           " coalesce(sum(state = 'cancelled'), 0)"
           " FROM (SELECT o.state, coalesce(o.last_error, '') AS last_error,"
           "   EXISTS (SELECT 1 FROM receipts r WHERE r.channel = o.channel"
@@ -382,7 +395,9 @@ core::Result<BroadcastCounters> CountBroadcast(Database& db, int64_t id) {
       .Bind(2, static_cast<int64_t>(kSkippedOptedOut.size()))
       .Bind(3, kSkippedOptedOut)
       .Bind(4, static_cast<int64_t>(kSkippedUnreachable.size()))
-      .Bind(5, kSkippedUnreachable);
+      .Bind(5, kSkippedUnreachable)
+      .Bind(6, static_cast<int64_t>(kInDoubt.size()))
+      .Bind(7, kInDoubt);
   BroadcastCounters c;
   if (st.Step()) {
     c.recipients = st.Int(0);
@@ -393,7 +408,8 @@ core::Result<BroadcastCounters> CountBroadcast(Database& db, int64_t id) {
     c.failed = st.Int(5);
     c.skipped_opted_out = st.Int(6);
     c.skipped_unreachable = st.Int(7);
-    c.cancelled = st.Int(8);
+    c.in_doubt = st.Int(8);
+    c.cancelled = st.Int(9);
   }
   const core::Status s = st.status();
   st.Reset();

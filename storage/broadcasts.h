@@ -78,7 +78,8 @@ struct Broadcast {
 
 // From the outbox rows and the delivery receipts. Skipped rows are outbox
 // rows the sender refused at send time (state 'failed', last_error
-// starting with kSkippedOptedOut or kSkippedUnreachable).
+// starting with kSkippedOptedOut or kSkippedUnreachable); rows in doubt were
+// in flight at a crash (state 'failed', last_error starting with kInDoubt).
 struct BroadcastCounters {
   int64_t recipients = 0;  // rows enqueued
   int64_t pending = 0;     // not tried yet, or being tried
@@ -88,11 +89,21 @@ struct BroadcastCounters {
   int64_t failed = 0;  // refused by the channel, or a failed receipt
   int64_t skipped_opted_out = 0;
   int64_t skipped_unreachable = 0;
+  // In flight at a crash: the person may or may not have it; not sent
+  // again, since a notice twice is worse than a notice missed.
+  int64_t in_doubt = 0;
   int64_t cancelled = 0;
 };
 
 inline constexpr std::string_view kSkippedOptedOut = "skipped: opted out";
 inline constexpr std::string_view kSkippedUnreachable = "skipped: unreachable";
+inline constexpr std::string_view kInDoubt = "in doubt: ";
+
+// After a crash: notices' rows left 'sending' become 'failed' with
+// last_error starting kInDoubt, so RequeueInFlightOutbox does not send them
+// twice. Returns how many. REQUIRES: inside a write transaction, before
+// RequeueInFlightOutbox.
+core::Result<int64_t> FailInDoubtBroadcastRows(Database& db, int64_t now_ms);
 
 // The outbox dedupe key of a recipient's row.
 std::string BroadcastRowKey(int64_t broadcast_id, int64_t user_id);

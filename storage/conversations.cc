@@ -85,6 +85,19 @@ core::Result<std::optional<Conversation>> FindConversation(Database& db,
   return c;
 }
 
+core::Result<std::optional<Conversation>> FindConversationByUser(
+    Database& db, int64_t user_id) {
+  Statement& st = db.Cached(std::string("SELECT ") + kColumns +
+                            " FROM conversations WHERE user_id = ?");
+  st.Bind(1, user_id);
+  std::optional<Conversation> c;
+  if (st.Step()) c = ReadConversation(st);
+  const core::Status status = st.status();
+  st.Reset();  // ends the read transaction (see FindOne in users.cc)
+  if (!status.ok()) return status;
+  return c;
+}
+
 core::Status SaveConversation(Database& db, const Conversation& c,
                               int64_t now_ms) {
   Statement& st = db.Cached(

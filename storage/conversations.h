@@ -37,6 +37,9 @@ core::Result<Conversation> GetOrCreateConversation(Database& db,
                                                    int64_t now_ms);
 core::Result<std::optional<Conversation>> FindConversation(Database& db,
                                                            int64_t id);
+// The user's conversation, if they have one (imported contacts may not).
+core::Result<std::optional<Conversation>> FindConversationByUser(
+    Database& db, int64_t user_id);
 
 // Writes every field of `c` (by id) and sets updated_at = now_ms.
 core::Status SaveConversation(Database& db, const Conversation& c,

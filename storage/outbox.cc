@@ -1,5 +1,7 @@
 #include "storage/outbox.h"
 
+#include "storage/broadcasts.h"
+
 namespace sportello::storage {
 namespace {
 
@@ -58,11 +60,13 @@ core::Result<std::optional<int64_t>> EnqueueOutbox(Database& db,
 
 core::Result<std::vector<OutboxRow>> FindDueOutbox(
     Database& db, int64_t now_ms, int limit,
-    const std::vector<std::string>& channels) {
+    const std::vector<std::string>& channels, bool with_broadcasts) {
   // A row is claimable when it is due and no other row of its chat is in
   // flight or due before it. Rows due later (reminders) don't hold up
-  // replies. The subquery repeats outbox_chat's condition word for word so
-  // SQLite uses that partial index; the outer scan follows outbox_claim.
+  // replies, nor does a notice (held in quiet hours or while the person
+  // answers the bot): only another notice waits for it. The subquery
+  // repeats outbox_chat's condition word for word so SQLite uses that
+  // partial index; the outer scan follows outbox_claim.
   std::string sql =
       std::string("SELECT ") + kColumns +
       " FROM outbox o INDEXED BY outbox_claim"
@@ -70,7 +74,13 @@ core::Result<std::vector<OutboxRow>> FindDueOutbox(
       " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel"
       "   AND p.chat_id = o.chat_id AND p.state IN ('pending', 'sending')"
       "   AND p.id <> o.id AND (p.state = 'sending' OR (p.id < o.id AND "
-      "p.due_at <= ?1)))";
+      "p.due_at <= ?1 AND (p.broadcast_id IS NULL"
+      "   OR o.broadcast_id IS NOT NULL))))";
+  if (!with_broadcasts) {
+    // A literal bound, so the planner turns it into a range of outbox_claim.
+    sql += " AND o.priority < " + std::to_string(kBroadcastPriority) +
+           " AND o.broadcast_id IS NULL";
+  }
   if (!channels.empty()) {
     sql += " AND o.channel IN (";
     // Numbered, because a bare ? would take the index after ?1 and clash with
@@ -117,6 +127,25 @@ core::Result<std::vector<OutboxRow>> ClaimDueOutbox(
     claimed.push_back(std::move(r));
   }
   return claimed;
+}
+
+core::Result<bool> DeferOutboxRow(Database& db, int64_t id,
+                                  int64_t next_attempt_at) {
+  Statement& st = db.Cached(
+      "UPDATE outbox SET next_attempt_at = ?1 WHERE id = ?2 AND state = "
+      "'pending'");
+  st.Bind(1, next_attempt_at).Bind(2, id);
+  if (auto s = st.Run(); !s.ok()) return s;
+  return db.Changes() == 1;
+}
+
+core::Status UnclaimOutboxRow(Database& db, int64_t id,
+                              int64_t next_attempt_at) {
+  Statement& st = db.Cached(
+      "UPDATE outbox SET state = 'pending', next_attempt_at = ?1,"
+      " attempts = max(0, attempts - 1) WHERE id = ?2 AND state = 'sending'");
+  st.Bind(1, next_attempt_at).Bind(2, id);
+  return st.Run();
 }
 
 core::Status MarkOutboxSent(Database& db, int64_t id,
@@ -176,9 +205,16 @@ core::Result<int64_t> OutboxDepth(Database& db) {
   return depth;
 }
 
-core::Result<std::optional<int64_t>> NextOutboxDue(Database& db) {
+core::Result<std::optional<int64_t>> NextOutboxDue(Database& db,
+                                                   bool with_broadcasts) {
   Statement& st = db.Cached(
-      "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'");
+      with_broadcasts
+          ? std::string("SELECT min(next_attempt_at) FROM outbox WHERE state = "
+                        "'pending'")
+          : "SELECT min(next_attempt_at) FROM outbox INDEXED BY outbox_claim"
+            " WHERE state = 'pending' AND priority < " +
+                std::to_string(kBroadcastPriority) +
+                " AND broadcast_id IS NULL");
   if (!st.Step()) return st.status();
   const std::optional<int64_t> next = st.OptionalInt(0);
   st.Reset();  // ends the read transaction (see FindOne in users.cc)

@@ -62,11 +62,25 @@ core::Result<std::vector<OutboxRow>> ClaimDueOutbox(
 // The two halves of ClaimDueOutbox, so the search can run on a reader
 // connection and only the claim takes the write lock: rows ClaimDueOutbox
 // would pick, unclaimed; then one row moved from 'pending' to 'sending'
-// (false when another claimer took it first).
+// (false when another claimer took it first). Without `with_broadcasts`
+// (quiet hours) notices' rows are left out; the search then stops at
+// kBroadcastPriority in the claim index instead of stepping over every
+// held notice, so rows at that priority or beyond are held with them.
 core::Result<std::vector<OutboxRow>> FindDueOutbox(
     Database& db, int64_t now_ms, int limit,
-    const std::vector<std::string>& channels);
+    const std::vector<std::string>& channels, bool with_broadcasts = true);
 core::Result<bool> ClaimOutboxRow(Database& db, int64_t id);
+
+// A pending row may not go before `next_attempt_at` (its chat is being
+// paced, its person is in the middle of a question): not an attempt, so
+// nothing is counted. False when the row was no longer pending.
+core::Result<bool> DeferOutboxRow(Database& db, int64_t id,
+                                  int64_t next_attempt_at);
+// Gives back a row claimed but never sent (the channel was paused, the
+// sender stopped): 'pending' again at `next_attempt_at`, its attempt
+// uncounted.
+core::Status UnclaimOutboxRow(Database& db, int64_t id,
+                              int64_t next_attempt_at);
 
 core::Status MarkOutboxSent(Database& db, int64_t id,
                             std::string_view provider_message_id,
@@ -90,8 +104,10 @@ core::Result<int64_t> RequeueInFlightOutbox(Database& db);
 // Rows waiting to be sent (pending or sending), due or not.
 core::Result<int64_t> OutboxDepth(Database& db);
 
-// The earliest next_attempt_at among pending rows, if any.
-core::Result<std::optional<int64_t>> NextOutboxDue(Database& db);
+// The earliest next_attempt_at among pending rows, if any; without
+// `with_broadcasts`, among the rows FindDueOutbox would consider then.
+core::Result<std::optional<int64_t>> NextOutboxDue(Database& db,
+                                                   bool with_broadcasts = true);
 
 // For channels that deliver by answering the request (web chat, terminal):
 // every due pending row for the chat, oldest first, marked sent. With

@@ -127,6 +127,26 @@ TEST_CASE("opening hours and the handoff timeout are read and checked") {
         std::string::npos);
 }
 
+TEST_CASE(
+    "quiet hours default to 21:00-08:00 and a malformed value stops "
+    "the start") {
+  CHECK(LoadOk({}).quiet_hours == "21:00-08:00");
+  CHECK(LoadOk({{"SPORTELLO_QUIET_HOURS", "off"}}).quiet_hours == "off");
+  CHECK(LoadOk({{"SPORTELLO_QUIET_HOURS", ""}}).quiet_hours.empty());
+  CHECK(LoadOk({{"SPORTELLO_QUIET_HOURS", "22:30-07:15"}}).quiet_hours ==
+        "22:30-07:15");
+  for (const char* bad :
+       {"21-8", "21:00", "21:00-24:00", "08:00-08:00", "9:00-17:00", "never"}) {
+    CAPTURE(bad);
+    auto c = Load({{"SPORTELLO_QUIET_HOURS", bad}});
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.status().code() == core::Status::Code::kInvalidArgument);
+    CHECK(c.status().message().find("SPORTELLO_QUIET_HOURS") !=
+          std::string::npos);
+    CHECK(c.status().message().find(bad) != std::string::npos);
+  }
+}
+
 TEST_CASE("the public web chat can be turned off") {
   for (const char* off : {"0", "false", "off"}) {
     CAPTURE(off);

@@ -58,7 +58,8 @@ export async function startServer({ env = {}, readyTimeoutMs = 20_000 } = {}) {
     if (!/^(SPORTELLO_|TELEGRAM_|WHATSAPP_)/.test(key)) clean[key] = value;
   }
   const child = spawn(binary, ['serve'], {
-    env: { ...clean, SPORTELLO_DB: join(dir, 't.db'), SPORTELLO_LISTEN: `127.0.0.1:${port}`, ...env },
+    // Quiet hours off: notices must not depend on the hour the suite runs at.
+    env: { ...clean, SPORTELLO_DB: join(dir, 't.db'), SPORTELLO_LISTEN: `127.0.0.1:${port}`, SPORTELLO_QUIET_HOURS: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

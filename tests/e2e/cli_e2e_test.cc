@@ -57,6 +57,12 @@ TEST_CASE("sportello serve refuses a configuration that cannot work") {
       {"serve"},
       {{"SPORTELLO_DB", dir.File("s.db")}, {"SPORTELLO_LISTEN", "nowhere"}});
   CHECK(bad_listen.exit_code == 2);
+  auto bad_quiet = support::RunSportello(
+      {"serve"}, {{"SPORTELLO_DB", dir.File("s.db")},
+                  {"SPORTELLO_QUIET_HOURS", "dalle 21 alle 8"}});
+  CHECK(bad_quiet.exit_code == 2);
+  CHECK(bad_quiet.err.find("SPORTELLO_QUIET_HOURS") != std::string::npos);
+  CHECK(bad_quiet.err.find("HH:MM-HH:MM") != std::string::npos);
 }
 
 TEST_CASE(

@@ -363,6 +363,37 @@ TEST_CASE("counters follow the rows and the receipts") {
   CHECK(Status(*db, id) == "done");
 }
 
+TEST_CASE(
+    "notices in flight at a crash fail in doubt, counted apart, while other "
+    "rows in flight are requeued") {
+  auto db = MigratedDb();
+  for (int i = 1; i <= 3; ++i)
+    Add(*db, {.channel = "whatsapp", .id = "39" + std::to_string(i)});
+  const int64_t id = NewBroadcastNow(*db);
+  REQUIRE(FanOutDueBroadcasts(*db, kNow).ok());
+  NewOutboxRow reply;
+  reply.channel = "whatsapp";
+  reply.chat_id = "391";
+  reply.kind = "text";
+  reply.payload = "{}";
+  reply.due_at = kNow;
+  REQUIRE(EnqueueOutbox(*db, reply, kNow).ok());
+  // Everything claimed, then the process died.
+  REQUIRE(db->Exec("UPDATE outbox SET state = 'sending'").ok());
+  REQUIRE(MarkOutboxFailed(*db, 1, "131026 undeliverable", kNow).ok());
+
+  CHECK(*FailInDoubtBroadcastRows(*db, kNow) == 2);
+  CHECK(*RequeueInFlightOutbox(*db) == 1);  // the reply
+  CHECK(Rows(*db, "broadcast_id IS NULL AND state = 'pending'") == 1);
+  CHECK(Rows(*db, "last_error LIKE 'in doubt: %'") == 2);
+  auto c = CountBroadcast(*db, id);
+  REQUIRE(c.ok());
+  CHECK(c->in_doubt == 2);
+  CHECK(c->failed == 1);
+  CHECK(c->pending == 0);
+  CHECK(*FinishBroadcasts(*db, kNow) == 1);
+}
+
 TEST_CASE("cancelling a broadcast cancels its rows not sent yet") {
   auto db = MigratedDb();
   Add(*db, {.id = "1"});

@@ -347,6 +347,91 @@ TEST_CASE(
   CHECK(again->empty());
 }
 
+// A notice's row as a fan-out writes it, for broadcast `broadcast_id`.
+NewOutboxRow Notice(Database& db, const std::string& chat) {
+  REQUIRE(db.Exec("INSERT OR IGNORE INTO broadcasts(id, payload_it,"
+                  " payload_en, send_at, created_at)"
+                  " VALUES(1, '{}', '{}', 0, 0)")
+              .ok());
+  NewOutboxRow r = Reply(chat, "avviso");
+  r.priority = 2;
+  r.broadcast_id = 1;
+  return r;
+}
+
+int64_t NextAttemptOf(Database& db, int64_t id) {
+  Statement st = db.Prepare("SELECT next_attempt_at FROM outbox WHERE id = ?");
+  st.Bind(1, id);
+  REQUIRE(st.Step());
+  return st.Int(0);
+}
+
+TEST_CASE("without notices the due search leaves broadcast rows alone") {
+  auto db = MigratedDb();
+  const int64_t notice = Enqueue(*db, Notice(*db, "100"));
+  const int64_t reply = Enqueue(*db, Reply("200", "ciao"));
+  auto quiet = FindDueOutbox(*db, kNow, 10, {}, /*with_broadcasts=*/false);
+  REQUIRE(quiet.ok());
+  CHECK(Ids(*quiet) == Ids({reply}));
+  auto all = FindDueOutbox(*db, kNow, 10, {});
+  REQUIRE(all.ok());
+  CHECK(Ids(*all) == Ids({reply, notice}));
+  CHECK(**NextOutboxDue(*db, false) == kNow);
+  REQUIRE(ClaimOutboxRow(*db, reply).value());
+  CHECK_FALSE(NextOutboxDue(*db, false)->has_value());
+  CHECK(**NextOutboxDue(*db) == kNow);
+}
+
+TEST_CASE("a held notice does not hold up a later reply to the same chat") {
+  auto db = MigratedDb();
+  const int64_t notice = Enqueue(*db, Notice(*db, "100"));
+  const int64_t reply = Enqueue(*db, Reply("100", "ciao"));
+  const int64_t second = Enqueue(*db, Notice(*db, "100"));
+  auto quiet = FindDueOutbox(*db, kNow, 10, {}, false);
+  REQUIRE(quiet.ok());
+  CHECK(Ids(*quiet) == Ids({reply}));
+  // Otherwise the chat's order holds: the second notice waits for the
+  // first, and for the reply written before it.
+  auto all = FindDueOutbox(*db, kNow, 10, {});
+  REQUIRE(all.ok());
+  CHECK(Ids(*all) == Ids({reply, notice}));
+  REQUIRE(ClaimOutboxRow(*db, notice).value());
+  REQUIRE(MarkOutboxSent(*db, notice, "", kNow).ok());
+  auto next = FindDueOutbox(*db, kNow, 10, {});
+  REQUIRE(next.ok());
+  CHECK(Ids(*next) == Ids({reply}));
+  REQUIRE(ClaimOutboxRow(*db, reply).value());
+  REQUIRE(MarkOutboxSent(*db, reply, "", kNow).ok());
+  auto last = FindDueOutbox(*db, kNow, 10, {});
+  REQUIRE(last.ok());
+  CHECK(Ids(*last) == Ids({second}));
+}
+
+TEST_CASE("a deferred row waits without an attempt counted") {
+  auto db = MigratedDb();
+  const int64_t id = Enqueue(*db, Reply("100", "parte 4"));
+  REQUIRE(DeferOutboxRow(*db, id, kNow + 1000).value());
+  CHECK(Claim(*db, kNow + 999).empty());
+  const auto rows = Claim(*db, kNow + 1000);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].attempts == 1);
+  // Only a pending row moves: one being sent is left alone.
+  CHECK_FALSE(DeferOutboxRow(*db, id, kNow + 5000).value());
+  CHECK(NextAttemptOf(*db, id) == kNow + 1000);
+}
+
+TEST_CASE("a claimed row given back unsent is pending again, uncounted") {
+  auto db = MigratedDb();
+  const int64_t id = Enqueue(*db, Reply("100", "ciao"));
+  REQUIRE(Claim(*db).size() == 1);
+  REQUIRE(UnclaimOutboxRow(*db, id, kNow + 2000).ok());
+  CHECK(StateOf(*db, id) == "pending");
+  CHECK(NextAttemptOf(*db, id) == kNow + 2000);
+  const auto rows = Claim(*db, kNow + 2000);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].attempts == 1);
+}
+
 TEST_CASE("an unknown outbox state is refused by the schema") {
   auto db = MigratedDb();
   const int64_t id = Enqueue(*db, Reply("100", "x"));
