@@ -428,7 +428,8 @@ core::Result<std::vector<BroadcastFailure>> BroadcastFailures(Database& db,
       "   AND r.provider_message_id = o.provider_message_id"
       "   AND r.status = 'failed'"
       " WHERE o.broadcast_id = ?1 AND ((o.state = 'failed'"
-      "   AND o.last_error NOT LIKE 'skipped: %')"
+      "   AND o.last_error NOT LIKE 'skipped: %'"
+      "   AND o.last_error NOT LIKE 'in doubt: %')"
       "   OR (o.state = 'sent' AND r.status IS NOT NULL))"
       " ORDER BY 5 DESC, o.id DESC LIMIT ?2");
   st.Bind(1, id).Bind(2, limit);

@@ -249,9 +249,7 @@ core::Result<json> BroadcastJson(storage::Database& db,
               {"skipped_unreachable", c->skipped_unreachable},
               {"pending", c->pending},
               {"cancelled", c->cancelled},
-              // storage::BroadcastCounters has no in-doubt count (rows in
-              // flight at a crash): 0 until the sender reports one.
-              {"in_doubt", 0},
+              {"in_doubt", c->in_doubt},
               {"text", text},
               {"event_id", b.event_id ? json(*b.event_id) : json()},
               {"audience", AudienceJson(b.audience)},
