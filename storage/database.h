@@ -32,11 +32,6 @@ struct OpenOptions {
   // only after commit). NORMAL would only survive a process crash.
   bool synchronous_full = true;
   int busy_timeout_ms = 10'000;
-  // Store only: how often a background connection copies the WAL back into
-  // the database (a PASSIVE checkpoint). SQLite's own checkpoints run inside
-  // a commit, and stall every webhook queued behind it for as long as the
-  // copy takes. 0 leaves them to SQLite.
-  int checkpoint_interval_ms = 100;
 };
 
 class Database {

@@ -25,61 +25,12 @@ core::Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
   auto db = Database::Open(path, options);
   if (!db.ok()) return db.status();
   if (auto s = Migrate(**db); !s.ok()) return s;
-  const bool background = options.checkpoint_interval_ms > 0 &&
-                          !options.read_only && path != ":memory:";
-  if (background) {
-    if (auto s = (*db)->Exec("PRAGMA wal_autocheckpoint=0;"); !s.ok()) return s;
-  }
-  std::unique_ptr<Store> store(new Store(std::move(*db), path, options));
-  if (background) {
-    Store* p = store.get();
-    store->checkpointer_ = std::thread([p] { p->CheckpointLoop(); });
-  }
-  return store;
+  return std::unique_ptr<Store>(new Store(std::move(*db), path, options));
 }
 
 Store::Store(std::unique_ptr<Database> writer, std::string path,
              OpenOptions options)
     : writer_(std::move(writer)), path_(std::move(path)), options_(options) {}
-
-Store::~Store() {
-  {
-    std::lock_guard<std::mutex> lock(checkpoint_mu_);
-    stopping_ = true;
-  }
-  checkpoint_cv_.notify_all();
-  if (checkpointer_.joinable()) checkpointer_.join();
-}
-
-void Store::CheckpointLoop() {
-  const auto interval =
-      std::chrono::milliseconds(options_.checkpoint_interval_ms);
-  std::unique_lock<std::mutex> lock(checkpoint_mu_);
-  while (!checkpoint_cv_.wait_for(lock, interval, [&] { return stopping_; })) {
-    lock.unlock();
-    // Between bursts of acknowledgements, like the other background work;
-    // but at least every max wait, so the WAL never grows without bound.
-    YieldToUrgent(std::chrono::microseconds(1000),
-                  std::chrono::milliseconds(50));
-    {
-      std::unique_lock<std::mutex> write(write_mu_);
-      write_cv_.wait(write, [&] { return !busy_ && urgent_waiting_ == 0; });
-      busy_ = true;
-    }
-    // On the writer's connection, holding the write lock: no commit lands
-    // meanwhile, so the whole WAL is copied (unless a reader still needs
-    // old pages) and the next commit starts it over. Small and often: each
-    // copy is what one interval wrote, not SQLite's 1000 pages at once
-    // inside somebody's commit. A failure (disk full) is retried next time.
-    (void)writer_->Exec("PRAGMA wal_checkpoint(PASSIVE);");
-    {
-      std::lock_guard<std::mutex> write(write_mu_);
-      busy_ = false;
-    }
-    write_cv_.notify_all();
-    lock.lock();
-  }
-}
 
 core::Status Store::Write(const std::function<core::Status(Database&)>& fn,
                           Priority priority) {

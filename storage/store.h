@@ -10,7 +10,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "bot/core/status.h"
 #include "storage/database.h"
@@ -44,8 +43,6 @@ class Store {
   void YieldToUrgent(std::chrono::microseconds quiet,
                      std::chrono::milliseconds max_wait) const;
 
-  ~Store();  // stops the checkpointer
-
   // A new connection for one thread's reads.
   core::Result<std::unique_ptr<Database>> OpenReader() const;
 
@@ -54,7 +51,6 @@ class Store {
  private:
   Store(std::unique_ptr<Database> writer, std::string path,
         OpenOptions options);
-  void CheckpointLoop();
   std::mutex write_mu_;  // guards busy_ and urgent_waiting_
   std::condition_variable write_cv_;
   bool busy_ = false;       // a write transaction is running on writer_
@@ -66,11 +62,6 @@ class Store {
   std::unique_ptr<Database> writer_;
   std::string path_;
   OpenOptions options_;
-
-  std::mutex checkpoint_mu_;  // guards stopping_
-  std::condition_variable checkpoint_cv_;
-  bool stopping_ = false;
-  std::thread checkpointer_;
 };
 
 }  // namespace sportello::storage

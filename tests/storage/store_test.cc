@@ -326,36 +326,6 @@ TEST_CASE("a lookup inside a write does not hold back checkpoints") {
   CHECK(CheckpointCompletes(path));
 }
 
-uintmax_t WalBytes(const std::string& path) {
-  std::error_code ec;
-  const uintmax_t n = std::filesystem::file_size(path + "-wal", ec);
-  return ec ? 0 : n;
-}
-
-TEST_CASE(
-    "the WAL is copied back between commits, not inside one, and stays "
-    "small") {
-  ScratchDir dir;
-  const std::string path = dir.File("s.db");
-  OpenOptions options;
-  options.checkpoint_interval_ms = 20;
-  auto store = Store::Open(path, options);
-  REQUIRE(store.ok());
-  // No commit copies the WAL itself (that stalled the acknowledgements
-  // queued behind it) ...
-  REQUIRE(WriteRows(**store, "a", 400) == 0);
-  const uintmax_t after_first = WalBytes(path);
-  REQUIRE(after_first > 0);
-
-  // ... the background copy does, once the writes pause: the next commits
-  // start the WAL over instead of growing it.
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  REQUIRE(WriteRows(**store, "b", 400) == 0);
-  // Without the copy it would be twice as long by now.
-  CHECK(WalBytes(path) < after_first + after_first / 2);
-  CHECK(CheckpointCompletes(path));
-}
-
 TEST_CASE("a reader connection cannot write") {
   ScratchDir dir;
   auto store = OpenStore(dir.File("s.db"));
