@@ -113,8 +113,8 @@ TEST_CASE(
 
   const int64_t sent = status["sent"];
   const int64_t in_doubt = status["in_doubt"];
-  MESSAGE("before the kill " << before_restart << " calls; after: sent "
-                             << sent << ", in doubt " << in_doubt);
+  MESSAGE("before the kill " << before_restart << " calls; after: sent " << sent
+                             << ", in doubt " << in_doubt);
   CHECK(status["recipients"] == kRecipients);
   CHECK(sent + in_doubt == kRecipients);
   // In doubt means: it may have left. Only rows taken for sending at the
