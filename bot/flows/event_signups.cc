@@ -1,6 +1,7 @@
 // Signing up and cancelling (bot/flows/events.h): the storage calls with
 // what must reach people, the reminder and the promoted person's notice, as
 // outbox rows in the same transaction.
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -214,6 +215,8 @@ core::Result<int> EditEvent(storage::Database& db, const Catalog& catalog,
                             int64_t now_ms) {
   Savepoint sp(db);
   if (!sp.status().ok()) return sp.status();
+  auto before = LoadEvent(db, event_id);
+  if (!before.ok()) return before.status();
   if (auto s = storage::UpdateEvent(db, event_id, edit, now_ms); !s.ok())
     return s;
   auto promoted = storage::PromoteWaiting(db, event_id, now_ms);
@@ -227,13 +230,32 @@ core::Result<int> EditEvent(storage::Database& db, const Catalog& catalog,
     if (auto s = TellPromoted(db, catalog, *user, *event, now_ms); !s.ok())
       return s;
   }
+  // People who planned their day around the old time or place are told at
+  // once (the ones just promoted were told the new details already).
+  const bool moved = before->starts_at != event->starts_at ||
+                     before->ends_at != event->ends_at ||
+                     before->place != event->place ||
+                     before->link.value_or("") != event->link.value_or("");
   // A reminder already queued says the old time (and leaves at the old
   // one): it is written again from the edited event.
   auto active = storage::ActiveSignupsForEvent(db, event_id);
   if (!active.ok()) return active.status();
   for (const auto& signup : *active) {
-    if (!signup.user_id || signup.state != storage::SignupState::kSignedUp)
-      continue;
+    if (!signup.user_id) continue;
+    const bool just_promoted = std::any_of(
+        promoted->begin(), promoted->end(),
+        [&](const storage::Signup& p) { return p.id == signup.id; });
+    if (moved && !just_promoted) {
+      auto user = LoadUser(db, *signup.user_id);
+      if (!user.ok()) return user.status();
+      const std::string text =
+          EventText(catalog, SupportedLanguage(user->language),
+                    "events.event_changed", *event);
+      if (auto s = Enqueue(db, *user, text, {}, std::nullopt, now_ms, now_ms);
+          !s.ok())
+        return s;
+    }
+    if (signup.state != storage::SignupState::kSignedUp) continue;
     auto cancelled = storage::CancelOutboxByDedupeKey(
         db, EventReminderKey(event_id, *signup.user_id));
     if (!cancelled.ok()) return cancelled.status();

@@ -199,6 +199,36 @@ TEST_CASE("more places go to the people waiting, who are told") {
 }
 
 TEST_CASE(
+    "moving an event tells everyone signed up or waiting; a new title alone "
+    "does not") {
+  Events e;
+  json one_place = Workshop();
+  one_place["capacity"] = 1;
+  const int64_t id = e.Create(one_place);
+  e.SignUp("u1", id);
+  e.SignUp("u2", id);  // waiting
+  (void)e.Replies("u1");
+  (void)e.Replies("u2");
+  const std::string path = "/api/events/" + std::to_string(id);
+
+  REQUIRE(
+      e.Call("PATCH", path, e.anna, json{{"title", "Workshop CV e colloquio"}})
+          .status == 200);
+  CHECK_FALSE(Contains(e.Replies("u1"), "Cambio per"));
+
+  REQUIRE(e.Call("PATCH", path, e.anna,
+                 json{{"starts_at", "2026-12-04T15:00"},
+                      {"ends_at", "2026-12-04T17:00"},
+                      {"place", "Fiera del Levante, Bari"}})
+              .status == 200);
+  const std::string u1 = e.Replies("u1");
+  CHECK(Contains(u1, "Cambio per Workshop CV e colloquio"));
+  CHECK(Contains(u1, "venerdì 4 dicembre"));
+  CHECK(Contains(u1, "Fiera del Levante"));
+  CHECK(Contains(e.Replies("u2"), "Cambio per Workshop CV e colloquio"));
+}
+
+TEST_CASE(
     "cancelling an event tells everyone signed up or waiting and the bot "
     "stops offering it") {
   Events e;
