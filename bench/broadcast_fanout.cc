@@ -14,6 +14,7 @@
 #include <fstream>
 #include <string>
 
+#include "bench/bench_util.h"
 #include "storage/broadcasts.h"
 #include "storage/store.h"
 
@@ -22,28 +23,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int64_t kNow = 1'795'000'000'000;
 
-std::string ProcStatus(const std::string& key) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(key + ":", 0) == 0) {
-      const auto v = line.find_first_not_of(" \t", key.size() + 1);
-      return line.substr(v);
-    }
-  }
-  return "?";
-}
-
-double Ms(Clock::duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
+using sportello::bench::Ms;
+using sportello::bench::ProcStatus;
 
 void Check(const sportello::core::Status& s, const char* what) {
-  if (!s.ok()) {
-    std::fprintf(stderr, "broadcast_fanout: %s: %s\n", what,
-                 s.ToString().c_str());
-    std::exit(1);
-  }
+  sportello::bench::Check(s, "broadcast_fanout", what);
 }
 
 }  // namespace

@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "bot/channels/api_client.h"
 #include "bot/core/clock.h"
 #include "bot/outbox_sender.h"
@@ -38,28 +39,11 @@ namespace {
 
 using Steady = std::chrono::steady_clock;
 
-std::string ProcStatus(const std::string& key) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(key + ":", 0) == 0) {
-      const auto v = line.find_first_not_of(" \t", key.size() + 1);
-      return line.substr(v);
-    }
-  }
-  return "?";
-}
-
-double Ms(Steady::duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
+using sportello::bench::Ms;
+using sportello::bench::ProcStatus;
 
 void Check(const sportello::core::Status& s, const char* what) {
-  if (!s.ok()) {
-    std::fprintf(stderr, "broadcast_pacing: %s: %s\n", what,
-                 s.ToString().c_str());
-    std::exit(1);
-  }
+  sportello::bench::Check(s, "broadcast_pacing", what);
 }
 
 std::string Env(const char* key, const std::string& fallback) {

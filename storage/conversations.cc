@@ -72,11 +72,15 @@ core::Result<Conversation> GetOrCreateConversation(Database& db,
   return std::move(*c);
 }
 
-core::Result<std::optional<Conversation>> FindConversation(Database& db,
-                                                           int64_t id) {
+namespace {
+
+// The conversation whose `column` is `value`, if any.
+core::Result<std::optional<Conversation>> FindOneBy(Database& db,
+                                                    const char* column,
+                                                    int64_t value) {
   Statement& st = db.Cached(std::string("SELECT ") + kColumns +
-                            " FROM conversations WHERE id = ?");
-  st.Bind(1, id);
+                            " FROM conversations WHERE " + column + " = ?");
+  st.Bind(1, value);
   std::optional<Conversation> c;
   if (st.Step()) c = ReadConversation(st);
   const core::Status status = st.status();
@@ -85,17 +89,16 @@ core::Result<std::optional<Conversation>> FindConversation(Database& db,
   return c;
 }
 
+}  // namespace
+
+core::Result<std::optional<Conversation>> FindConversation(Database& db,
+                                                           int64_t id) {
+  return FindOneBy(db, "id", id);
+}
+
 core::Result<std::optional<Conversation>> FindConversationByUser(
     Database& db, int64_t user_id) {
-  Statement& st = db.Cached(std::string("SELECT ") + kColumns +
-                            " FROM conversations WHERE user_id = ?");
-  st.Bind(1, user_id);
-  std::optional<Conversation> c;
-  if (st.Step()) c = ReadConversation(st);
-  const core::Status status = st.status();
-  st.Reset();  // ends the read transaction (see FindOne in users.cc)
-  if (!status.ok()) return status;
-  return c;
+  return FindOneBy(db, "user_id", user_id);
 }
 
 core::Status SaveConversation(Database& db, const Conversation& c,
