@@ -1,6 +1,7 @@
 #include "bot/ingest.h"
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "bot/codec.h"
@@ -101,7 +102,8 @@ Ingest::~Ingest() {
   writer_.join();
 }
 
-Ingest::Request::Request(std::vector<core::Update> u) : updates(std::move(u)) {
+Ingest::Request::Request(std::vector<core::Update> u, Done d)
+    : updates(std::move(u)), done(std::move(d)) {
   // Encoded here, on the request's own thread, so the single writer thread
   // only inserts (and holds the write lock for less).
   items.reserve(updates.size());
@@ -116,20 +118,37 @@ Ingest::Request::Request(std::vector<core::Update> u) : updates(std::move(u)) {
   }
 }
 
-core::Result<IngestOutcome> Ingest::Submit(std::vector<core::Update> updates) {
-  Request request(std::move(updates));
+void Ingest::SubmitAsync(std::vector<core::Update> updates, Done done) {
+  auto request = std::make_unique<Request>(std::move(updates), std::move(done));
   std::unique_lock<std::mutex> lock(mu_);
-  if (stopping_) return core::Status::Unavailable("ingest: shutting down");
-  queue_.push_back(&request);
+  if (stopping_) {
+    lock.unlock();
+    request->done(core::Status::Unavailable("ingest: shutting down"));
+    return;
+  }
+  queue_.push_back(std::move(request));
   // Only an idle writer needs waking; a busy one looks at the queue again
   // before it sleeps.
   if (writer_idle_) cv_.notify_one();
-  request.cv.wait(lock, [&] { return request.done; });
-  return std::move(request.result);
+}
+
+core::Result<IngestOutcome> Ingest::Submit(std::vector<core::Update> updates) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<core::Result<IngestOutcome>> result;
+  SubmitAsync(std::move(updates), [&](core::Result<IngestOutcome> r) {
+    std::lock_guard<std::mutex> lock(mu);
+    result = std::move(r);
+    cv.notify_one();
+  });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return result.has_value(); });
+  return std::move(*result);
 }
 
 void Ingest::WriterLoop() {
-  std::vector<Request*> batch;
+  std::vector<std::unique_ptr<Request>> batch;
+  std::vector<Request*> view;
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     writer_idle_ = true;
@@ -141,17 +160,16 @@ void Ingest::WriterLoop() {
            (batch.empty() ||
             n + queue_.front()->updates.size() <= kMaxBatchUpdates)) {
       n += queue_.front()->updates.size();
-      batch.push_back(queue_.front());
+      view.push_back(queue_.front().get());
+      batch.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
     lock.unlock();
-    CommitBatch(batch);
-    lock.lock();
-    for (Request* r : batch) {
-      r->done = true;
-      r->cv.notify_one();
-    }
+    CommitBatch(view);
+    for (auto& r : batch) r->done(std::move(r->result));
     batch.clear();
+    view.clear();
+    lock.lock();
   }
 }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -44,23 +45,28 @@ class Ingest {
   Ingest(const Ingest&) = delete;
   Ingest& operator=(const Ingest&) = delete;
 
-  // Stores `updates` and returns once they are committed. Unavailable when the
-  // database could not commit (the caller answers 5xx so the channel retries).
+  using Done = std::function<void(core::Result<IngestOutcome>)>;
+
+  // Stores `updates` and calls `done` once they are committed, on the writer
+  // thread (or at once on this thread when shutting down). No thread waits
+  // for the disk: `done` answers the request. Unavailable when the database
+  // could not commit (the caller answers 5xx so the channel retries). `done`
+  // must be quick: the next batch waits for it.
+  void SubmitAsync(std::vector<core::Update> updates, Done done);
+
+  // The same, returning once committed.
   core::Result<IngestOutcome> Submit(std::vector<core::Update> updates);
 
  private:
-  // Lives on its submitter's stack until `done`: no promise/future, whose
-  // shared state costs an allocation per request.
   struct Request {
-    explicit Request(std::vector<core::Update> u);
+    Request(std::vector<core::Update> u, Done d);
     // Their strings are moved into `items`; kept for metrics (alternative
     // and channel).
     std::vector<core::Update> updates;
     std::vector<std::pair<storage::NewInboxItem, int>> items;  // row, shard
     int ignored = 0;  // updates not stored
     core::Result<IngestOutcome> result{core::Status::Internal("ingest: unset")};
-    bool done = false;  // guarded by mu_
-    std::condition_variable cv;
+    Done done;
   };
   void WriterLoop();
   // Commits `batch` and fills in each request's result.
@@ -73,9 +79,9 @@ class Ingest {
   Metrics* metrics_;
   std::function<void(const std::vector<StoredUpdate>&)> on_stored_;
 
-  std::mutex mu_;  // guards queue_, stopping_, writer_idle_, Request::done
+  std::mutex mu_;               // guards queue_, stopping_, writer_idle_
   std::condition_variable cv_;  // wakes the writer
-  std::deque<Request*> queue_;
+  std::deque<std::unique_ptr<Request>> queue_;
   bool stopping_ = false;
   bool writer_idle_ = false;  // the writer waits on cv_
   std::thread writer_;

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "bot/core/background.h"
 #include "bot/core/log.h"
 #include "bot/core/rome_time.h"
 
@@ -84,6 +85,7 @@ bool Processor::WaitProcessed(int shard, int64_t id,
 }
 
 void Processor::Loop(int shard) {
+  core::MarkThisThreadBackground();
   Shard& s = *shards_[shard];
   auto reader = store_.OpenReader();
   if (!reader.ok()) {
@@ -126,16 +128,24 @@ size_t Processor::RunBatch(int shard, storage::Database& reader) {
 
   bool wrote_outbox = false;
   const int64_t now = clock_.NowMillis();
+  size_t applied_rows = 0;
   auto apply_all = [&](storage::Database& db) -> core::Status {
     wrote_outbox = false;
+    applied_rows = 0;
     for (const auto& p : prepared) {
+      // An acknowledgement is waiting for the write lock: commit what is
+      // done, so it waits for one row rather than the batch; the rest of the
+      // batch comes round again.
+      if (applied_rows > 0 && store_.UrgentWaiting()) break;
       auto applied = dispatcher_.Apply(db, p, now);
       if (!applied.ok()) return applied.status();
       wrote_outbox = wrote_outbox || applied->wrote_outbox;
+      ++applied_rows;
     }
     return core::Status::Ok();
   };
   auto status = store_.Write(apply_all);
+  if (status.ok()) prepared.resize(applied_rows);
   if (!status.ok()) {
     // One bad row must not hold up its shard: retry one by one, and mark a
     // row that fails alone as processed with its error (a poison message).
@@ -171,11 +181,11 @@ size_t Processor::RunBatch(int shard, storage::Database& reader) {
   Shard& s = *shards_[shard];
   {
     std::lock_guard<std::mutex> lock(s.mu);
-    s.done_upto = rows->back().id;
+    s.done_upto = prepared.back().row.id;
   }
   s.done_cv.notify_all();
   if (wrote_outbox && on_outbox_) on_outbox_();
-  return rows->size();
+  return prepared.size();
 }
 
 }  // namespace sportello

@@ -43,6 +43,13 @@ class Store {
   void YieldToUrgent(std::chrono::microseconds quiet,
                      std::chrono::milliseconds max_wait) const;
 
+  // True while an urgent write waits for (or holds) the write lock. A
+  // background writer inside Write checks it between units of work and
+  // commits early, so an acknowledgement waits for one unit, not a batch.
+  bool UrgentWaiting() const {
+    return urgent_active_.load(std::memory_order_relaxed) > 0;
+  }
+
   // A new connection for one thread's reads.
   core::Result<std::unique_ptr<Database>> OpenReader() const;
 

@@ -1,6 +1,9 @@
 #include "bot/http/routes.h"
 
+#include <condition_variable>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 
 #include "bot/channels/json_guard.h"
@@ -91,14 +94,42 @@ Routes::Routes(RouteDeps deps)
                       deps_.outbox_written})) {}
 Routes::~Routes() = default;
 
+bool Routes::TryHandleAsync(const Request& r, Reply& reply) {
+  if (r.method != "POST") return false;
+  if (r.path == "/webhook/telegram") {
+    TelegramWebhook(r, std::move(reply));
+    return true;
+  }
+  if (r.path == "/webhook/whatsapp") {
+    WhatsAppWebhook(r, std::move(reply));
+    return true;
+  }
+  return false;
+}
+
 Response Routes::Handle(const Request& r) {
+  {
+    // The webhooks are asynchronous only; here their answer is awaited.
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<Response> answer;
+    Reply reply = [&](Response out) {
+      std::lock_guard<std::mutex> lock(mu);
+      answer = std::move(out);
+      cv.notify_one();
+    };
+    if (TryHandleAsync(r, reply)) {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return answer.has_value(); });
+      return std::move(*answer);
+    }
+  }
   const bool get = r.method == "GET" || r.method == "HEAD";
   const bool post = r.method == "POST";
   if (r.path == "/webhook/telegram") {
-    if (post) return TelegramWebhook(r);
+    // POST went above.
   } else if (r.path == "/webhook/whatsapp") {
     if (get) return WhatsAppVerify(r);
-    if (post) return WhatsAppWebhook(r);
   } else if (r.path == "/healthz") {
     if (get) return Health();
   } else if (r.path == "/metrics") {
@@ -144,8 +175,8 @@ Response Routes::Reject(int status, std::string_view channel,
   return Error(status, detail);
 }
 
-Response Routes::Store(std::vector<core::Update> updates,
-                       std::string_view channel) {
+void Routes::Store(std::vector<core::Update> updates, std::string_view channel,
+                   Reply reply) {
   for (const auto& u : updates) {
     if (const auto* ignored = std::get_if<core::Ignored>(&u)) {
       core::LogInfo(std::string(channel), "ignored: " + ignored->reason);
@@ -154,36 +185,43 @@ Response Routes::Store(std::vector<core::Update> updates,
                     "dead letter stored: " + dead->reason);
     }
   }
-  auto outcome = deps_.ingest.Submit(std::move(updates));
-  if (!outcome.ok()) {
-    // Not stored, so not acknowledged: the platform will deliver it again.
-    return Reject(503, channel, "storage", outcome.status().message());
-  }
-  // The same bytes as Json(200, {{"ok", true}}), without building a document
-  // on the hot path.
-  Response ok;
-  ok.body = R"({"ok":true})";
-  return ok;
+  deps_.ingest.SubmitAsync(
+      std::move(updates), [this, channel, reply = std::move(reply)](
+                              core::Result<IngestOutcome> outcome) {
+        if (!outcome.ok()) {
+          // Not stored, so not acknowledged: the platform will deliver it
+          // again.
+          reply(Reject(503, channel, "storage", outcome.status().message()));
+          return;
+        }
+        // The same bytes as Json(200, {{"ok", true}}), without building a
+        // document on the hot path.
+        Response ok;
+        ok.body = R"({"ok":true})";
+        reply(std::move(ok));
+      });
 }
 
-Response Routes::TelegramWebhook(const Request& r) {
+void Routes::TelegramWebhook(const Request& r, Reply reply) {
   const auto& tg = deps_.config.telegram;
   if (!tg.enabled() || tg.mode != "webhook")
-    return Reject(404, "telegram", "off", "telegram webhook is off");
+    return reply(Reject(404, "telegram", "off", "telegram webhook is off"));
   if (!tg.webhook_secret.empty() &&
       !channels::VerifyTelegramSecret(
           tg.webhook_secret, Header(r, "x-telegram-bot-api-secret-token"))) {
-    return Reject(401, "telegram", "unauthorized",
-                  "bad or missing secret token");
+    return reply(
+        Reject(401, "telegram", "unauthorized", "bad or missing secret token"));
   }
   if (r.body.size() > kMaxTelegramBody)
-    return Reject(413, "telegram", "too_large", "body too large");
+    return reply(Reject(413, "telegram", "too_large", "body too large"));
   auto update = channels::ParseTelegramUpdate(r.body);
-  if (!update.ok())
-    return Reject(400, "telegram", "malformed", update.status().message());
+  if (!update.ok()) {
+    return reply(
+        Reject(400, "telegram", "malformed", update.status().message()));
+  }
   std::vector<core::Update> updates;
   updates.push_back(std::move(*update));
-  return Store(std::move(updates), "telegram");
+  Store(std::move(updates), "telegram", std::move(reply));
 }
 
 Response Routes::WhatsAppVerify(const Request& r) {
@@ -205,20 +243,23 @@ Response Routes::WhatsAppVerify(const Request& r) {
   return ok;
 }
 
-Response Routes::WhatsAppWebhook(const Request& r) {
+void Routes::WhatsAppWebhook(const Request& r, Reply reply) {
   const auto& wa = deps_.config.whatsapp;
-  if (!wa.enabled()) return Reject(404, "whatsapp", "off", "whatsapp is off");
+  if (!wa.enabled())
+    return reply(Reject(404, "whatsapp", "off", "whatsapp is off"));
   if (!channels::VerifyWhatsAppSignature(wa.app_secret, r.body,
                                          Header(r, "x-hub-signature-256"))) {
-    return Reject(401, "whatsapp", "unauthorized",
-                  "bad or missing X-Hub-Signature-256");
+    return reply(Reject(401, "whatsapp", "unauthorized",
+                        "bad or missing X-Hub-Signature-256"));
   }
   if (r.body.size() > kMaxWhatsAppBody)
-    return Reject(413, "whatsapp", "too_large", "body too large");
+    return reply(Reject(413, "whatsapp", "too_large", "body too large"));
   auto updates = channels::ParseWhatsAppWebhook(r.body, wa.phone_number_id);
-  if (!updates.ok())
-    return Reject(400, "whatsapp", "malformed", updates.status().message());
-  return Store(std::move(*updates), "whatsapp");
+  if (!updates.ok()) {
+    return reply(
+        Reject(400, "whatsapp", "malformed", updates.status().message()));
+  }
+  Store(std::move(*updates), "whatsapp", std::move(reply));
 }
 
 Response Routes::Health() {

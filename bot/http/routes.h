@@ -1,5 +1,5 @@
 // Every HTTP endpoint as a plain function of a request: no sockets here, so
-// tests call it directly (bot/http/server.* is the thin httplib glue).
+// tests call it directly (bot/http/server.* is the thin libmicrohttpd glue).
 //
 //   POST /webhook/telegram   Telegram updates (secret header, then parse)
 //   GET  /webhook/whatsapp   Meta's verification handshake
@@ -22,33 +22,13 @@
 #include "bot/catalog.h"
 #include "bot/config.h"
 #include "bot/core/clock.h"
+#include "bot/http/handler.h"
 #include "bot/ingest.h"
 #include "bot/metrics.h"
 #include "bot/processor.h"
 #include "storage/store.h"
 
 namespace sportello::http {
-
-struct Request {
-  std::string method;
-  std::string path;
-  std::map<std::string, std::string> headers;  // names lowercased
-  std::map<std::string, std::string> query;
-  std::string body;
-};
-
-struct Response {
-  int status = 200;
-  std::string content_type = "application/json";
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-  // Writes one chunk to the client; false once it is gone or the server is
-  // stopping. An empty chunk sends nothing and only asks.
-  using Writer = std::function<bool(std::string_view chunk)>;
-  // Set for a streamed answer (server-sent events) instead of `body`: runs
-  // on the connection's thread, writing until `write` returns false.
-  std::function<void(const Writer& write)> stream;
-};
 
 struct RouteDeps {
   const Config& config;
@@ -65,26 +45,37 @@ struct RouteDeps {
 class ConsoleApi;
 
 // Body limits: WhatsApp batches up to 3 MB; Telegram sends one update.
-inline constexpr size_t kMaxWhatsAppBody = 3 * 1024 * 1024 + 64 * 1024;
+inline constexpr size_t kMaxWhatsAppBody = kMaxRequestBody;
 inline constexpr size_t kMaxTelegramBody = 2 * 1024 * 1024;
 inline constexpr size_t kMaxChatBody = 64 * 1024;
 
-class Routes {
+class Routes : public Handler {
  public:
   explicit Routes(RouteDeps deps);
-  ~Routes();
+  ~Routes() override;
+
+  // The webhook posts, answered without any thread waiting for the disk:
+  // checked and parsed on the calling thread (it must not block, so the
+  // server calls this on its event loop), then answered by the ingest
+  // writer once committed, or at once when refused. Returns false, leaving
+  // `reply` unused, for every other request: those go to Handle.
   // Thread-safe.
-  Response Handle(const Request& request);
+  bool TryHandleAsync(const Request& request, Reply& reply) override;
+
+  // Any request, answered on the calling thread, which may wait (for the
+  // database, for the bot's answer to a web-chat message). Thread-safe.
+  Response Handle(const Request& request) override;
 
  private:
-  Response TelegramWebhook(const Request& r);
+  void TelegramWebhook(const Request& r, Reply reply);
   Response WhatsAppVerify(const Request& r);
-  Response WhatsAppWebhook(const Request& r);
+  void WhatsAppWebhook(const Request& r, Reply reply);
   Response Health();
   Response WebChatPost(const Request& r);
   Response WebChatPoll(const Request& r);
   Response Page(std::string_view name, std::string_view content_type);
-  Response Store(std::vector<core::Update> updates, std::string_view channel);
+  void Store(std::vector<core::Update> updates, std::string_view channel,
+             Reply reply);
   Response Reject(int status, std::string_view channel, std::string_view reason,
                   std::string_view detail);
 

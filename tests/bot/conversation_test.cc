@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include "tests/bot/test_bot.h"
 
@@ -122,6 +124,46 @@ TEST_CASE(
                                        std::chrono::seconds(10)));
   CHECK(bot.Count("SELECT count(*) FROM messages WHERE direction = 'out'") ==
         2);
+}
+
+TEST_CASE(
+    "a backlog worked off while acknowledgements keep arriving is processed "
+    "whole, each update once") {
+  TestBot bot(/*start_processing=*/false);
+  auto message = [](const std::string& user, int n) {
+    core::InboundMessage m;
+    m.channel = core::Channel::kWeb;
+    m.user_id = m.chat_id = user;
+    m.dedupe_key = "web:" + user + ":" + std::to_string(n);
+    m.text = "ciao";
+    return core::Update(m);
+  };
+  for (int n = 0; n < 120; ++n) {
+    REQUIRE(
+        bot.ingest->Submit({message("b" + std::to_string(n % 12), n)}).ok());
+  }
+  // Processing cuts its batches short whenever an acknowledgement waits
+  // for the write lock: keep some waiting all the time.
+  std::atomic<bool> done{false};
+  std::thread acks([&] {
+    for (int n = 0; !done; ++n)
+      (void)bot.ingest->Submit({message("a" + std::to_string(n % 7), n)});
+  });
+  bot.processor->Start();
+  bool drained = false;
+  for (int i = 0; i < 1000 && !drained; ++i) {
+    drained = bot.Count(
+                  "SELECT count(*) FROM inbox WHERE chat_id LIKE 'b%' "
+                  "AND processed_at IS NULL") == 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  done = true;
+  acks.join();
+  CHECK(drained);
+  CHECK(bot.Count("SELECT count(*) FROM messages m JOIN conversations c ON "
+                  "c.id = m.conversation_id JOIN users u ON u.id = c.user_id "
+                  "WHERE m.direction = 'in' AND u.external_id LIKE 'b%'") ==
+        120);
 }
 
 TEST_CASE("an unusable inbox row is set aside and its conversation goes on") {

@@ -143,6 +143,31 @@ TEST_CASE(
   CHECK(std::chrono::steady_clock::now() - after < std::chrono::seconds(30));
 }
 
+TEST_CASE(
+    "a background write sees an acknowledgement waiting for the lock, so it "
+    "can commit early") {
+  ScratchDir dir;
+  auto store = OpenStore(dir.File("s.db"));
+  CHECK_FALSE(store->UrgentWaiting());
+  std::thread urgent;
+  bool seen = false;
+  auto s = store->Write([&](Database&) {
+    urgent = std::thread([&] {
+      (void)store->Write([](Database&) { return Status::Ok(); },
+                         Store::Priority::kUrgent);
+    });
+    for (int i = 0; i < 5000 && !seen; ++i) {
+      seen = store->UrgentWaiting();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return Status::Ok();
+  });
+  CHECK(s.ok());
+  CHECK(seen);
+  urgent.join();
+  CHECK_FALSE(store->UrgentWaiting());
+}
+
 TEST_CASE("two stores on one file write at once without a busy error") {
   // As two processes would: separate writer connections, SQLite's lock
   // between them.
