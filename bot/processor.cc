@@ -111,20 +111,26 @@ void Processor::Loop(int shard) {
 size_t Processor::RunBatch(int shard, storage::Database& reader) {
   store_.YieldToUrgent(kIngestQuiet, kMaxYield);
   if (stopping_) return 0;
-  auto rows = storage::PendingInbox(reader, shard, kBatchRows);
-  if (!rows.ok()) {
-    core::LogError("processor",
-                   "reading the inbox failed: " + rows.status().ToString());
-    std::this_thread::sleep_for(kRetryAfterError);
-    return 0;
+  Shard& s = *shards_[shard];
+  // Rows prepared last time and left when the batch was cut short come
+  // first (they are the shard's oldest pending rows): classifying is the
+  // costly part, not worth doing twice.
+  std::vector<Dispatcher::Prepared> prepared = std::move(s.carried);
+  s.carried.clear();
+  if (prepared.empty()) {
+    auto rows = storage::PendingInbox(reader, shard, kBatchRows);
+    if (!rows.ok()) {
+      core::LogError("processor",
+                     "reading the inbox failed: " + rows.status().ToString());
+      std::this_thread::sleep_for(kRetryAfterError);
+      return 0;
+    }
+    if (rows->empty()) return 0;
+    const auto today = core::RomeDate(clock_.Now());
+    prepared.reserve(rows->size());
+    for (const auto& row : *rows)
+      prepared.push_back(dispatcher_.Prepare(row, today));
   }
-  if (rows->empty()) return 0;
-
-  const auto today = core::RomeDate(clock_.Now());
-  std::vector<Dispatcher::Prepared> prepared;
-  prepared.reserve(rows->size());
-  for (const auto& row : *rows)
-    prepared.push_back(dispatcher_.Prepare(row, today));
 
   bool wrote_outbox = false;
   const int64_t now = clock_.NowMillis();
@@ -144,20 +150,32 @@ size_t Processor::RunBatch(int shard, storage::Database& reader) {
     }
     return core::Status::Ok();
   };
-  auto status = store_.Write(apply_all);
-  if (status.ok()) prepared.resize(applied_rows);
+  // Deferred durability: a lost commit leaves its updates pending, to be
+  // processed again, and its replies reach nobody before the sender's
+  // flushed claim (storage/store.h).
+  constexpr auto kDeferred = storage::Store::Durability::kDeferred;
+  constexpr auto kNormal = storage::Store::Priority::kNormal;
+  auto status = store_.Write(apply_all, kNormal, kDeferred);
+  if (status.ok() && applied_rows < prepared.size()) {
+    s.carried.assign(std::make_move_iterator(prepared.begin() +
+                                             static_cast<long>(applied_rows)),
+                     std::make_move_iterator(prepared.end()));
+    prepared.resize(applied_rows);
+  }
   if (!status.ok()) {
     // One bad row must not hold up its shard: retry one by one, and mark a
     // row that fails alone as processed with its error (a poison message).
     core::LogWarn("processor",
                   "batch failed, retrying row by row: " + status.ToString());
     for (const auto& p : prepared) {
-      auto one = store_.Write([&](storage::Database& db) -> core::Status {
-        auto applied = dispatcher_.Apply(db, p, now);
-        if (!applied.ok()) return applied.status();
-        wrote_outbox = wrote_outbox || applied->wrote_outbox;
-        return core::Status::Ok();
-      });
+      auto one = store_.Write(
+          [&](storage::Database& db) -> core::Status {
+            auto applied = dispatcher_.Apply(db, p, now);
+            if (!applied.ok()) return applied.status();
+            wrote_outbox = wrote_outbox || applied->wrote_outbox;
+            return core::Status::Ok();
+          },
+          kNormal, kDeferred);
       if (one.ok()) continue;
       if (one.code() == core::Status::Code::kUnavailable) {
         std::this_thread::sleep_for(
@@ -178,7 +196,6 @@ size_t Processor::RunBatch(int shard, storage::Database& reader) {
           static_cast<double>(now - p.row.received_at) / 1000.0);
     }
   }
-  Shard& s = *shards_[shard];
   {
     std::lock_guard<std::mutex> lock(s.mu);
     s.done_upto = prepared.back().row.id;

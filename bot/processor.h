@@ -52,6 +52,8 @@ class Processor {
         0};  // every row of the shard with id <= this is processed
     std::condition_variable done_cv;
     std::thread thread;
+    // Prepared, not yet applied (a batch cut short). The shard's thread only.
+    std::vector<Dispatcher::Prepared> carried;
   };
   void Loop(int shard);
   // Processes up to one batch; returns how many rows it handled.

@@ -32,7 +32,7 @@ Store::Store(std::unique_ptr<Database> writer, std::string path,
     : writer_(std::move(writer)), path_(std::move(path)), options_(options) {}
 
 core::Status Store::Write(const std::function<core::Status(Database&)>& fn,
-                          Priority priority) {
+                          Priority priority, Durability durability) {
   const bool urgent = priority == Priority::kUrgent;
   if (urgent) urgent_active_.fetch_add(1, std::memory_order_relaxed);
   {
@@ -44,7 +44,16 @@ core::Status Store::Write(const std::function<core::Status(Database&)>& fn,
     busy_ = true;
   }
   core::Status status;
-  {
+  // The mode is the connection's: set for this transaction, outside it (a
+  // PRAGMA, no I/O). Only a store opened at FULL has anything to defer.
+  const bool deferred =
+      durability == Durability::kDeferred && options_.synchronous_full;
+  if (deferred != writer_deferred_) {
+    status = writer_->Exec(deferred ? "PRAGMA synchronous=NORMAL"
+                                    : "PRAGMA synchronous=FULL");
+    if (status.ok()) writer_deferred_ = deferred;
+  }
+  if (status.ok()) {
     Transaction txn(*writer_);
     status = txn.status();
     if (status.ok()) status = fn(*writer_);

@@ -27,12 +27,22 @@ class Store {
   // sending can lag a little without anyone noticing.
   enum class Priority { kNormal, kUrgent };
 
+  // When a commit reaches the disk. kFlush: before Write returns (fsync,
+  // synchronous=FULL). kDeferred: with the next kFlush commit on this store
+  // (the WAL is one sequential file, so its fsync carries every commit before
+  // it); a power cut before then rolls it back whole. For work that can be
+  // redone from what is flushed, and whose effects only leave the process
+  // through a later kFlush commit: processing an update writes replies to the
+  // outbox, and the sender flushes its claim before sending them.
+  enum class Durability { kFlush, kDeferred };
+
   // Runs `fn` in a write transaction (BEGIN IMMEDIATE) while holding the
   // write lock; commits when fn returns OK, rolls back otherwise. Returns
   // fn's status or the commit's. Thread-safe. An urgent writer goes before
   // every normal writer waiting.
   core::Status Write(const std::function<core::Status(Database&)>& fn,
-                     Priority priority = Priority::kNormal);
+                     Priority priority = Priority::kNormal,
+                     Durability durability = Durability::kFlush);
 
   // For background writers (processing, sending), called before they start
   // a batch: returns once no urgent write is running or waiting and none
@@ -67,6 +77,7 @@ class Store {
   std::atomic<int> urgent_active_{0};
   std::atomic<int64_t> urgent_done_ns_{0};
   std::unique_ptr<Database> writer_;
+  bool writer_deferred_ = false;  // writer_ is at synchronous=NORMAL (busy_)
   std::string path_;
   OpenOptions options_;
 };

@@ -168,6 +168,41 @@ TEST_CASE(
   CHECK_FALSE(store->UrgentWaiting());
 }
 
+// synchronous: 2 is FULL (fsync at commit), 1 is NORMAL (fsync deferred).
+int64_t SynchronousIn(Store& store, Store::Durability durability) {
+  int64_t mode = -1;
+  auto s = store.Write(
+      [&](Database& db) {
+        Statement st = db.Prepare("PRAGMA synchronous");
+        if (st.Step()) mode = st.Int(0);
+        return Status::Ok();
+      },
+      Store::Priority::kNormal, durability);
+  CHECK(s.ok());
+  return mode;
+}
+
+TEST_CASE(
+    "a deferred write commits without its own fsync, and the writes after "
+    "it flush again") {
+  ScratchDir dir;
+  auto store = OpenStore(dir.File("s.db"));
+  CHECK(SynchronousIn(*store, Store::Durability::kFlush) == 2);
+  CHECK(SynchronousIn(*store, Store::Durability::kDeferred) == 1);
+  CHECK(SynchronousIn(*store, Store::Durability::kFlush) == 2);
+  auto urgent_mode = int64_t{-1};
+  CHECK(store
+            ->Write(
+                [&](Database& db) {
+                  Statement st = db.Prepare("PRAGMA synchronous");
+                  if (st.Step()) urgent_mode = st.Int(0);
+                  return Status::Ok();
+                },
+                Store::Priority::kUrgent)
+            .ok());
+  CHECK(urgent_mode == 2);
+}
+
 TEST_CASE("two stores on one file write at once without a busy error") {
   // As two processes would: separate writer connections, SQLite's lock
   // between them.
