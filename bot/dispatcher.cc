@@ -57,10 +57,10 @@ void ResolveTypedChoice(core::InboundMessage& in,
 }  // namespace
 
 Dispatcher::Dispatcher(const intents::Engine& engine, const Catalog& catalog,
-                       const Config& config)
+                       const Config& config, const flows::ReferenceData& data)
     : engine_(engine),
       router_(flows::FlowDeps{catalog, config},
-              flows::MakeFlows(flows::FlowDeps{catalog, config})) {}
+              flows::MakeFlows(flows::FlowDeps{catalog, config}, data)) {}
 
 Dispatcher::Prepared Dispatcher::Prepare(
     const storage::InboxRow& row, std::chrono::year_month_day today) const {

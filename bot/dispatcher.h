@@ -22,7 +22,7 @@ namespace sportello {
 class Dispatcher {
  public:
   Dispatcher(const intents::Engine& engine, const Catalog& catalog,
-             const Config& config);
+             const Config& config, const flows::ReferenceData& data);
 
   // The update decoded and, for text, classified. Pure and thread-safe, so
   // it runs outside the write lock.

@@ -25,6 +25,7 @@ struct Service::Parts {
   const core::Clock* clock = nullptr;
   std::unique_ptr<storage::Store> store;
   Catalog catalog;
+  flows::ReferenceData data;
   std::unique_ptr<intents::Engine> engine;
   Metrics metrics;
   std::unique_ptr<Dispatcher> dispatcher;
@@ -74,11 +75,20 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
   auto catalog = Catalog::LoadEmbedded();
   if (!catalog.ok()) return catalog.status();
   p->catalog = std::move(*catalog);
-  auto engine = intents::Engine::Load(intents::DefaultDataDir());
-  if (!engine.ok()) return engine.status();
+  const std::string intents_dir = intents::DefaultDataDir();
+  auto engine = intents::Engine::Load(intents_dir);
+  if (!engine.ok()) {
+    return core::Status::NotFound(
+        engine.status().message() +
+        " (the intent engine's data: SPORTELLO_INTENTS_DIR names its folder)");
+  }
+  core::LogInfo("serve", "intent data " + intents_dir);
   p->engine = std::move(*engine);
+  auto data = flows::ReferenceData::Load(intents_dir, p->catalog);
+  if (!data.ok()) return data.status();
+  p->data = std::move(*data);
   p->dispatcher =
-      std::make_unique<Dispatcher>(*p->engine, p->catalog, p->config);
+      std::make_unique<Dispatcher>(*p->engine, p->catalog, p->config, p->data);
 
   for (const auto& [on, name, base] :
        {std::tuple{config.telegram.enabled(), "TELEGRAM_API_BASE",
@@ -174,9 +184,9 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
   }
 
   if (options.http) {
-    p->routes = std::make_unique<http::Routes>(
-        http::RouteDeps{p->config, clock, *p->store, *p->ingest, *p->processor,
-                        p->metrics, p->catalog, [sender] { sender->Wake(); }});
+    p->routes = std::make_unique<http::Routes>(http::RouteDeps{
+        p->config, clock, *p->store, *p->ingest, *p->processor, p->metrics,
+        p->catalog, p->data, [sender] { sender->Wake(); }});
     auto server = http::Server::Start(config.ListenHost(), config.ListenPort(),
                                       config.http_threads, *p->routes);
     if (!server.ok()) return server.status();

@@ -75,12 +75,28 @@ core::Result<std::unique_ptr<Engine>> Engine::Load(
       std::move(*rules), std::move(*model), std::move(*entities)));
 }
 
-std::string DefaultDataDir() {
-  if (const char* dir = std::getenv("SPORTELLO_INTENTS_DIR");
-      dir != nullptr && *dir != '\0') {
-    return dir;
+std::string ResolveDataDir(std::string_view env_dir,
+                           const std::filesystem::path& executable) {
+  if (!env_dir.empty()) return std::string(env_dir);
+  // An installed binary finds its data relative to itself, so a prefix can
+  // be moved (or packaged) as a whole; the model is the file every engine
+  // needs.
+  if (!executable.empty()) {
+    const std::filesystem::path installed =
+        executable.parent_path().parent_path() / SPORTELLO_INTENTS_INSTALL_DIR;
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(installed / "model.tsv", ec))
+      return installed.lexically_normal().string();
   }
-  return SPORTELLO_INTENTS_DEFAULT_DIR;
+  return SPORTELLO_INTENTS_SOURCE_DIR;
+}
+
+std::string DefaultDataDir() {
+  const char* env = std::getenv("SPORTELLO_INTENTS_DIR");
+  std::error_code ec;
+  const auto executable = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ResolveDataDir(env ? env : "",
+                        ec ? std::filesystem::path() : executable);
 }
 
 }  // namespace sportello::intents

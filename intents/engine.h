@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,8 +61,16 @@ class Engine {
                            int top_k = 2) const = 0;
 };
 
-// $SPORTELLO_INTENTS_DIR if set, else the data folder of the source tree.
+// Where the rule files, model and gazetteers are read from:
+// $SPORTELLO_INTENTS_DIR if set; else, for an installed binary
+// (`cmake --install`), <prefix>/share/sportello/intents beside its bin/;
+// else the source tree's intents/data (a binary run from its build folder).
 std::string DefaultDataDir();
+
+// DefaultDataDir's decision, given the variable's value (may be empty) and
+// the running binary's path.
+std::string ResolveDataDir(std::string_view env_dir,
+                           const std::filesystem::path& executable);
 
 // The JSON line `sportello classify` prints for one input line.
 std::string AnalysisToJson(std::string_view text, const Analysis& analysis);

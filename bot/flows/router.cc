@@ -1,6 +1,5 @@
 #include "bot/flows/router.h"
 
-#include <stdexcept>
 #include <string>
 
 #include "bot/core/log.h"
@@ -12,9 +11,7 @@
 #include "bot/flows/info.h"
 #include "bot/flows/privacy.h"
 #include "bot/flows/profile.h"
-#include "bot/flows/questionnaire.h"
 #include "bot/flows/vacancies.h"
-#include "intents/engine.h"
 
 namespace sportello::flows {
 namespace {
@@ -294,35 +291,17 @@ std::vector<Reply> Router::Respond(Turn& turn) const {
   return out;
 }
 
-std::vector<std::unique_ptr<Flow>> MakeFlows(const FlowDeps& deps) {
+std::vector<std::unique_ptr<Flow>> MakeFlows(const FlowDeps& deps,
+                                             const ReferenceData& data) {
   std::vector<std::unique_ptr<Flow>> flows;
   // Registered flows (issue 4) go here.
   flows.push_back(std::make_unique<ConsentFlow>(deps));
   flows.push_back(std::make_unique<BookingFlow>(deps));
   flows.push_back(std::make_unique<EventsFlow>(deps));
   flows.push_back(MakeInfoFlow(deps));
-  {
-    auto vocabulary = VacancyVocabulary::Load(intents::DefaultDataDir());
-    if (!vocabulary.ok())
-      throw std::runtime_error(vocabulary.status().ToString());
-    flows.push_back(std::make_unique<VacanciesFlow>(
-        deps,
-        std::make_shared<const VacancyVocabulary>(std::move(*vocabulary))));
-  }
-  {
-    // The questionnaire is compiled in: failing here is a broken build, so
-    // start-up stops with the reason (tests load it too).
-    auto questionnaire = Questionnaire::LoadEmbedded();
-    if (!questionnaire.ok())
-      throw std::runtime_error(questionnaire.status().ToString());
-    if (auto s = questionnaire->CheckTexts(deps.catalog); !s.ok()) {
-      throw std::runtime_error(s.ToString());
-    }
-    auto shared =
-        std::make_shared<const Questionnaire>(std::move(*questionnaire));
-    flows.push_back(std::make_unique<ProfileFlow>(deps, shared));
-    flows.push_back(std::make_unique<PrivacyFlow>(deps, shared));
-  }
+  flows.push_back(std::make_unique<VacanciesFlow>(deps, data.vocabulary));
+  flows.push_back(std::make_unique<ProfileFlow>(deps, data.questionnaire));
+  flows.push_back(std::make_unique<PrivacyFlow>(deps, data.questionnaire));
   return flows;
 }
 

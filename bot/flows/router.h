@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bot/flows/flow.h"
+#include "bot/flows/reference_data.h"
 
 namespace sportello::flows {
 
@@ -51,6 +52,7 @@ class Router {
 };
 
 // Every flow of the bot, for the dispatcher. Add new flows here.
-std::vector<std::unique_ptr<Flow>> MakeFlows(const FlowDeps& deps);
+std::vector<std::unique_ptr<Flow>> MakeFlows(const FlowDeps& deps,
+                                             const ReferenceData& data);
 
 }  // namespace sportello::flows

@@ -14,7 +14,6 @@
 #include "bot/http/console_paths.h"
 #include "bot/http/json_response.h"
 #include "bot/replies.h"
-#include "intents/engine.h"
 #include "storage/audit.h"
 #include "storage/console_views.h"
 #include "storage/conversations.h"
@@ -109,28 +108,14 @@ core::Status WithConversation(
   });
 }
 
-// Both data sets ship with the binary: failing to load them is a broken
-// build, so start-up stops with the reason (as the router does).
-VacancyVocabulary LoadPlaces() {
-  auto places = VacancyVocabulary::Load(intents::DefaultDataDir());
-  if (!places.ok()) throw std::runtime_error(places.status().ToString());
-  return std::move(*places);
-}
-
-flows::Questionnaire LoadQuestionnaire() {
-  auto q = flows::Questionnaire::LoadEmbedded();
-  if (!q.ok()) throw std::runtime_error(q.status().ToString());
-  return std::move(*q);
-}
-
 }  // namespace
 
 ConsoleApi::ConsoleApi(ConsoleDeps deps)
     : deps_(std::move(deps)),
       auth_(deps_.config, deps_.clock, deps_.store),
       router_(flows::FlowDeps{deps_.catalog, deps_.config}, {}),
-      places_(LoadPlaces()),
-      questionnaire_(LoadQuestionnaire()) {}
+      places_(*deps_.data.vocabulary),
+      questionnaire_(*deps_.data.questionnaire) {}
 
 Response ConsoleApi::Handle(const Request& r) {
   const bool get = r.method == "GET" || r.method == "HEAD";

@@ -37,6 +37,7 @@ struct ConsoleDeps {
   const core::Clock& clock;
   storage::Store& store;
   const Catalog& catalog;
+  const flows::ReferenceData& data;
   // Called after outbox rows were committed, to wake the sender.
   std::function<void()> outbox_written;
 };
@@ -83,10 +84,10 @@ class ConsoleApi {
   ConsoleDeps deps_;
   Auth auth_;
   flows::Router router_;  // only for the menu shown on release
-  // Provinces' comuni, for audiences by province. Immutable.
-  VacancyVocabulary places_;
-  // Which profile answers an audience may ask for. Immutable.
-  flows::Questionnaire questionnaire_;
+  // Provinces' comuni (audiences by province) and which profile answers an
+  // audience may ask for: deps_.data.
+  const VacancyVocabulary& places_;
+  const flows::Questionnaire& questionnaire_;
 };
 
 }  // namespace sportello::http

@@ -91,7 +91,7 @@ Routes::Routes(RouteDeps deps)
     : deps_(std::move(deps)),
       console_(std::make_unique<ConsoleApi>(
           ConsoleDeps{deps_.config, deps_.clock, deps_.store, deps_.catalog,
-                      deps_.outbox_written})) {}
+                      deps_.data, deps_.outbox_written})) {}
 Routes::~Routes() = default;
 
 bool Routes::TryHandleAsync(const Request& r, Reply& reply) {

@@ -22,6 +22,7 @@
 #include "bot/catalog.h"
 #include "bot/config.h"
 #include "bot/core/clock.h"
+#include "bot/flows/reference_data.h"
 #include "bot/http/handler.h"
 #include "bot/ingest.h"
 #include "bot/metrics.h"
@@ -38,6 +39,7 @@ struct RouteDeps {
   Processor& processor;
   Metrics& metrics;
   const Catalog& catalog;
+  const flows::ReferenceData& data;
   // Wakes the outbox sender after the console wrote rows; may be empty.
   std::function<void()> outbox_written;
 };

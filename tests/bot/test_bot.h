@@ -31,6 +31,7 @@ struct TestBot {
   std::unique_ptr<storage::Store> store;
   Catalog catalog;
   std::unique_ptr<intents::Engine> engine;
+  flows::ReferenceData data;
   Metrics metrics;
   std::unique_ptr<Dispatcher> dispatcher;
   std::unique_ptr<Processor> processor;
@@ -49,6 +50,8 @@ struct TestBot {
     catalog = Catalog::LoadEmbedded().value();
     engine =
         std::move(intents::Engine::Load(intents::DefaultDataDir()).value());
+    data =
+        flows::ReferenceData::Load(intents::DefaultDataDir(), catalog).value();
     Wire(start_processing);
   }
 
@@ -72,14 +75,21 @@ struct TestBot {
   // Opens the store and builds what runs on it.
   void Wire(bool start_processing) {
     store = std::move(storage::Store::Open(config.db_path).value());
-    dispatcher = std::make_unique<Dispatcher>(*engine, catalog, config);
+    dispatcher = std::make_unique<Dispatcher>(*engine, catalog, config, data);
     processor = std::make_unique<Processor>(*store, *dispatcher, clock,
                                             &metrics, [] {});
     ingest = std::make_unique<Ingest>(
         *store, clock, &metrics,
         [this](const auto& stored) { processor->Notify(stored); });
-    routes = std::make_unique<http::Routes>(http::RouteDeps{
-        config, clock, *store, *ingest, *processor, metrics, catalog, {}});
+    routes = std::make_unique<http::Routes>(http::RouteDeps{config,
+                                                            clock,
+                                                            *store,
+                                                            *ingest,
+                                                            *processor,
+                                                            metrics,
+                                                            catalog,
+                                                            data,
+                                                            {}});
     if (start_processing) processor->Start();
   }
 
