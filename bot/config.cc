@@ -96,8 +96,9 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
   c.demo = demo == "1" || demo == "true" || demo == "on";
   get("SPORTELLO_HTTP_THREADS", &http_threads);
   get("SPORTELLO_SENDER_THREADS", &sender_threads);
-  std::string idle_minutes, handoff_timeout;
+  std::string idle_minutes, handoff_timeout, retention_days;
   get("SPORTELLO_SESSION_IDLE_MINUTES", &idle_minutes);
+  get("SPORTELLO_INBOX_RETENTION_DAYS", &retention_days);
   get("SPORTELLO_HANDOFF_TIMEOUT_MINUTES", &handoff_timeout);
   get("SPORTELLO_OPENING_HOURS", &c.centre.opening_hours);
   get("SPORTELLO_QUIET_HOURS", &c.quiet_hours);
@@ -152,6 +153,14 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
     return core::Status::InvalidArgument(
         "config: SPORTELLO_HANDOFF_TIMEOUT_MINUTES must be a number from 0 to "
         "1440");
+  }
+  if (!retention_days.empty() &&
+      (!ParseInt(retention_days, &c.inbox_retention_days) ||
+       (c.inbox_retention_days != 0 &&
+        (c.inbox_retention_days < 8 || c.inbox_retention_days > 3650)))) {
+    return core::Status::InvalidArgument(
+        "config: SPORTELLO_INBOX_RETENTION_DAYS must be 0 (keep) or a number "
+        "of days from 8 to 3650");
   }
   if (auto hours = ParseOpeningHours(c.centre.opening_hours); !hours.ok()) {
     return core::Status::InvalidArgument("config: SPORTELLO_OPENING_HOURS: " +

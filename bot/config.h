@@ -73,6 +73,11 @@ struct Config {
   // SPORTELLO_QUIET_HOURS: when notices are held, as bot/quiet_hours.h
   // reads it ("off" or empty: never).
   std::string quiet_hours = "21:00-08:00";
+  // SPORTELLO_INBOX_RETENTION_DAYS: processed updates as received (raw
+  // JSON, dedupe keys) are deleted this long after; 0 = kept for ever. At
+  // least 8: WhatsApp redelivers for 7 days, and a pruned key would let a
+  // late redelivery in twice. The conversation history is not affected.
+  int inbox_retention_days = 30;
   TelegramConfig telegram;
   WhatsAppConfig whatsapp;
   CentreConfig centre;

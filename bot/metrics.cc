@@ -23,6 +23,8 @@ const std::map<std::string, std::string, std::less<>>& Help() {
        "Outbound API calls by channel and result (ok, failed, retried)."},
       {"sportello_processing_errors_total",
        "Inbox rows whose processing failed."},
+      {"sportello_inbox_pruned_total",
+       "Processed inbox rows deleted after SPORTELLO_INBOX_RETENTION_DAYS."},
   };
   return kHelp;
 }

@@ -8,6 +8,7 @@
 #include "bot/core/log.h"
 #include "bot/demo_data.h"
 #include "bot/dispatcher.h"
+#include "bot/housekeeping.h"
 #include "bot/http/routes.h"
 #include "bot/http/server.h"
 #include "bot/outbox_sender.h"
@@ -34,6 +35,7 @@ struct Service::Parts {
   std::unique_ptr<channels::TelegramApi> telegram_api;
   std::unique_ptr<OutboxSender> sender;
   std::unique_ptr<BroadcastScheduler> broadcasts;
+  std::unique_ptr<Housekeeper> housekeeper;
   std::unique_ptr<Processor> processor;
   std::unique_ptr<Ingest> ingest;
   std::unique_ptr<TelegramPoller> poller;
@@ -48,6 +50,7 @@ struct Service::Parts {
     ingest.reset();  // drains submitted updates
     if (processor) processor->Stop();
     if (broadcasts) broadcasts->Stop();
+    if (housekeeper) housekeeper->Stop();
     if (sender) sender->Stop();
   }
 };
@@ -164,6 +167,9 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
   p->broadcasts = std::make_unique<BroadcastScheduler>(
       *p->store, clock, [sender] { sender->Wake(); });
   if (auto s = p->broadcasts->Start(); !s.ok()) return s;
+  p->housekeeper = std::make_unique<Housekeeper>(*p->store, clock, &p->metrics,
+                                                 config.inbox_retention_days);
+  p->housekeeper->Start();
 
   if (p->telegram_api) {
     if (config.telegram.mode == "polling") {

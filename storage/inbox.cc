@@ -93,13 +93,15 @@ core::Result<int64_t> CountPendingInbox(Database& db) {
   return st.Int(0);
 }
 
-core::Result<int64_t> PruneInbox(Database& db, int64_t before_ms) {
+core::Result<int64_t> PruneInbox(Database& db, int64_t before_ms, int limit) {
   // The newest row always stays: SQLite numbers a new row max(id) + 1, and
   // the processor relies on ids that only grow (Processor's done_upto).
-  Statement st = db.Prepare(
-      "DELETE FROM inbox WHERE processed_at IS NOT NULL AND received_at < ?"
-      " AND id < (SELECT max(id) FROM inbox)");
-  st.Bind(1, before_ms);
+  // Batches by `limit` so a writer holds the write lock briefly.
+  Statement& st = db.Cached(
+      "DELETE FROM inbox WHERE id IN (SELECT id FROM inbox"
+      " WHERE processed_at IS NOT NULL AND received_at < ?1"
+      " AND id < (SELECT max(id) FROM inbox) ORDER BY received_at LIMIT ?2)");
+  st.Bind(1, before_ms).Bind(2, limit);
   if (auto s = st.Run(); !s.ok()) return s;
   return static_cast<int64_t>(db.Changes());
 }

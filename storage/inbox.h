@@ -56,9 +56,12 @@ core::Status MarkInboxProcessed(Database& db, int64_t id, int64_t now_ms,
 
 core::Result<int64_t> CountPendingInbox(Database& db);
 
-// Deletes processed rows received before `before_ms` (the dedupe keys must
-// be kept at least 7 days: WhatsApp retries that long).
-core::Result<int64_t> PruneInbox(Database& db, int64_t before_ms);
+// Deletes up to `limit` processed rows received before `before_ms`, oldest
+// first; returns how many. The dedupe keys must be kept at least 7 days:
+// WhatsApp retries that long. Pending rows are never deleted, and neither is
+// the newest row (see the .cc).
+core::Result<int64_t> PruneInbox(Database& db, int64_t before_ms,
+                                 int limit = 1000);
 
 }  // namespace sportello::storage
 

@@ -111,6 +111,23 @@ TEST_CASE("the console's session idle time is read and checked") {
   }
 }
 
+TEST_CASE("the inbox retention is read and keeps WhatsApp's redelivery week") {
+  CHECK(LoadOk({}).inbox_retention_days == 30);
+  CHECK(
+      LoadOk({{"SPORTELLO_INBOX_RETENTION_DAYS", "8"}}).inbox_retention_days ==
+      8);
+  CHECK(
+      LoadOk({{"SPORTELLO_INBOX_RETENTION_DAYS", "0"}}).inbox_retention_days ==
+      0);  // kept for ever
+  for (const char* bad : {"7", "1", "-1", "3651", "a month"}) {
+    CAPTURE(bad);
+    auto c = Load({{"SPORTELLO_INBOX_RETENTION_DAYS", bad}});
+    CHECK(c.status().code() == core::Status::Code::kInvalidArgument);
+    CHECK(c.status().message().find("SPORTELLO_INBOX_RETENTION_DAYS") !=
+          std::string::npos);
+  }
+}
+
 TEST_CASE("opening hours and the handoff timeout are read and checked") {
   const Config d = LoadOk({});
   CHECK(d.handoff_timeout_minutes == 20);

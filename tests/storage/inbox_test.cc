@@ -275,6 +275,33 @@ TEST_CASE("pruning deletes only processed rows older than the cut-off") {
   }
 }
 
+TEST_CASE("pruning goes in batches, oldest first") {
+  auto db = MigratedDb();
+  const int64_t day = 24LL * 3600 * 1000;
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 6; ++i) {
+    // Received 20, 19, ... 15 days ago, with a newer row after them all.
+    const int64_t at = kNow - (20 - i) * day;
+    ids.push_back(
+        Insert(*db, Message("telegram", "k" + std::to_string(i)), at));
+    REQUIRE(MarkInboxProcessed(*db, ids.back(), at).ok());
+  }
+  Insert(*db, Message("telegram", "today"), kNow);
+
+  auto first = PruneInbox(*db, kNow - 7 * day, 4);
+  REQUIRE(first.ok());
+  CHECK(*first == 4);
+  CHECK(IsInboxProcessed(*db, ids[3]).status().code() ==
+        Status::Code::kNotFound);
+  CHECK(IsInboxProcessed(*db, ids[4]).ok());  // the younger ones wait
+  auto second = PruneInbox(*db, kNow - 7 * day, 4);
+  REQUIRE(second.ok());
+  CHECK(*second == 2);
+  auto third = PruneInbox(*db, kNow - 7 * day, 4);
+  REQUIRE(third.ok());
+  CHECK(*third == 0);
+}
+
 TEST_CASE(
     "a row stored after everything was pruned still comes after every earlier "
     "row") {
