@@ -1,8 +1,11 @@
 // sportello: the job centre's chat-bot service.
 //   sportello serve | chat | classify | migrate | vacancies | slots   (each
 //   with --help)
+#include <malloc.h>
+
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -35,9 +38,19 @@ constexpr const char* kUsage =
     "optionally\n"
     "completed by a KEY=VALUE file named by SPORTELLO_CONFIG.\n";
 
+// glibc gives each thread that allocates an arena of its own (up to 8 per
+// core), and each keeps what it freed: under a webhook burst the service's
+// dozen busy threads grew the peak RSS by ~4 MiB with no gain in speed
+// (bench/run: 37 -> 33 MiB at the same req/s). MALLOC_ARENA_MAX, when set,
+// still decides.
+void LimitMallocArenas() {
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  LimitMallocArenas();
   if (argc < 2) {
     std::fputs(kUsage, stderr);
     return 2;
