@@ -55,6 +55,32 @@ bool ParseInt(const std::string& s, int* out) {
   return true;
 }
 
+// A whole-number variable: empty keeps the default, anything else must be in
+// [min, max], or 0 where `zero` says what 0 means.
+struct IntSetting {
+  const char* name;
+  const std::string& text;
+  int* out;
+  int min;
+  int max;
+  const char* zero = nullptr;
+};
+
+core::Status ReadInt(const IntSetting& s) {
+  if (s.text.empty()) return core::Status::Ok();
+  int v = 0;
+  if (ParseInt(s.text, &v) &&
+      ((v >= s.min && v <= s.max) || (v == 0 && s.zero != nullptr))) {
+    *s.out = v;
+    return core::Status::Ok();
+  }
+  std::string message = std::string("config: ") + s.name + " must be ";
+  if (s.zero) message += std::string("0 (") + s.zero + ") or ";
+  return core::Status::InvalidArgument(message + "a number from " +
+                                       std::to_string(s.min) + " to " +
+                                       std::to_string(s.max));
+}
+
 }  // namespace
 
 std::string Config::ListenHost() const {
@@ -130,37 +156,18 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
         "config: TELEGRAM_MODE must be webhook or polling, got '" +
         c.telegram.mode + "'");
   }
-  for (auto [name, text, out] :
-       {std::tuple{"SPORTELLO_HTTP_THREADS", &http_threads, &c.http_threads},
-        std::tuple{"SPORTELLO_SENDER_THREADS", &sender_threads,
-                   &c.sender_threads}}) {
-    if (text->empty()) continue;
-    if (!ParseInt(*text, out) || *out < 1 || *out > 1024) {
-      return core::Status::InvalidArgument(std::string("config: ") + name +
-                                           " must be a number from 1 to 1024");
-    }
-  }
-  if (!idle_minutes.empty() &&
-      (!ParseInt(idle_minutes, &c.session_idle_minutes) ||
-       c.session_idle_minutes < 1 || c.session_idle_minutes > 24 * 60)) {
-    return core::Status::InvalidArgument(
-        "config: SPORTELLO_SESSION_IDLE_MINUTES must be a number from 1 to "
-        "1440");
-  }
-  if (!handoff_timeout.empty() &&
-      (!ParseInt(handoff_timeout, &c.handoff_timeout_minutes) ||
-       c.handoff_timeout_minutes < 0 || c.handoff_timeout_minutes > 24 * 60)) {
-    return core::Status::InvalidArgument(
-        "config: SPORTELLO_HANDOFF_TIMEOUT_MINUTES must be a number from 0 to "
-        "1440");
-  }
-  if (!retention_days.empty() &&
-      (!ParseInt(retention_days, &c.inbox_retention_days) ||
-       (c.inbox_retention_days != 0 &&
-        (c.inbox_retention_days < 8 || c.inbox_retention_days > 3650)))) {
-    return core::Status::InvalidArgument(
-        "config: SPORTELLO_INBOX_RETENTION_DAYS must be 0 (keep) or a number "
-        "of days from 8 to 3650");
+  const IntSetting ints[] = {
+      {"SPORTELLO_HTTP_THREADS", http_threads, &c.http_threads, 1, 1024},
+      {"SPORTELLO_SENDER_THREADS", sender_threads, &c.sender_threads, 1, 1024},
+      {"SPORTELLO_SESSION_IDLE_MINUTES", idle_minutes, &c.session_idle_minutes,
+       1, 24 * 60},
+      {"SPORTELLO_HANDOFF_TIMEOUT_MINUTES", handoff_timeout,
+       &c.handoff_timeout_minutes, 0, 24 * 60},
+      {"SPORTELLO_INBOX_RETENTION_DAYS", retention_days,
+       &c.inbox_retention_days, 8, 3650, "keep"},
+  };
+  for (const IntSetting& setting : ints) {
+    if (auto s = ReadInt(setting); !s.ok()) return s;
   }
   if (auto hours = ParseOpeningHours(c.centre.opening_hours); !hours.ok()) {
     return core::Status::InvalidArgument("config: SPORTELLO_OPENING_HOURS: " +
