@@ -87,7 +87,23 @@ Response Auth::Login(const Request& r) {
   const std::string username = user->get<std::string>().substr(0, 64);
   const std::string password = pass->get<std::string>();
 
-  // Reads under the write lock (short), scrypt outside it (slow).
+  // Too many logins waiting for a password check: refused before anything
+  // is counted against the name.
+  if (waiting_logins_.fetch_add(1) >= kMaxWaitingLogins) {
+    waiting_logins_.fetch_sub(1);
+    Response busy = ErrorResponse(503, "too many logins at once: try again");
+    busy.headers.push_back({"Retry-After", "1"});
+    return busy;
+  }
+  struct Leave {
+    std::atomic<int>& waiting;
+    ~Leave() { waiting.fetch_sub(1); }
+  } leave{waiting_logins_};
+
+  // The attempt is counted as a failure before the password is checked, in
+  // the same transaction as the lockout check, so parallel attempts cannot
+  // all pass the check at once; a success clears the count. The write lock
+  // is held briefly, scrypt runs outside it.
   const int64_t now = clock_.NowMillis();
   storage::LoginFailures failures;
   std::optional<storage::Staff> staff;
@@ -95,10 +111,11 @@ Response Auth::Login(const Request& r) {
     auto f = storage::RecentLoginFailures(db, username, now - kLockoutWindowMs);
     if (!f.ok()) return f.status();
     failures = *f;
+    if (failures.count >= kMaxLoginFailures) return core::Status::Ok();
     auto found = storage::FindStaff(db, username);
     if (!found.ok()) return found.status();
     staff = std::move(*found);
-    return core::Status::Ok();
+    return storage::RecordLoginFailure(db, username, now);
   });
   if (!s.ok()) return ErrorResponse(503, "storage unavailable, try again");
   if (failures.count >= kMaxLoginFailures) {
@@ -110,12 +127,6 @@ Response Auth::Login(const Request& r) {
     return locked;
   }
 
-  if (waiting_logins_.fetch_add(1) >= kMaxWaitingLogins) {
-    waiting_logins_.fetch_sub(1);
-    Response busy = ErrorResponse(503, "too many logins at once: try again");
-    busy.headers.push_back({"Retry-After", "1"});
-    return busy;
-  }
   bool verified = false;
   {
     std::lock_guard<std::mutex> one_at_a_time(verify_mu_);
@@ -123,12 +134,8 @@ Response Auth::Login(const Request& r) {
         VerifyPassword(password, staff ? std::string_view(staff->password_hash)
                                        : kUnknownUserHash);
   }
-  waiting_logins_.fetch_sub(1);
   const bool ok = verified && staff && !staff->disabled;
   if (!ok) {
-    (void)store_.Write([&](storage::Database& db) {
-      return storage::RecordLoginFailure(db, username, now);
-    });
     core::LogWarn("console", "failed login for '" + username + "'");
     return ErrorResponse(401, "wrong username or password");
   }

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <map>
 #include <thread>
 #include <vector>
 
@@ -127,6 +128,33 @@ TEST_CASE("five failed logins lock the name for 15 minutes with Retry-After") {
   CHECK(retry <= 15 * 60);
   c.bot.clock.Advance(std::chrono::seconds(retry));
   CHECK(c.LoginResponse("anna").status == 200);
+}
+
+TEST_CASE("parallel wrong passwords cannot slip past the lockout together") {
+  Console c;
+  c.AddStaff("anna", storage::StaffRole::kCounsellor);
+  // Four at a time: as many as may wait for a password check.
+  auto round = [&c] {
+    std::vector<int> status(4, 0);
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < status.size(); ++i) {
+      threads.emplace_back([&c, &status, i] {
+        status[i] = c.LoginResponse("anna", "wrong-password").status;
+      });
+    }
+    for (auto& t : threads) t.join();
+    std::map<int, int> count;
+    for (int s : status) ++count[s];
+    return count;
+  };
+  auto first = round();
+  CHECK(first[401] == 4);
+
+  auto second = round();  // one try left: exactly one is checked
+
+  CHECK(second[401] == 1);
+  CHECK(second[429] == 3);
+  CHECK(c.LoginResponse("anna").status == 429);
 }
 
 TEST_CASE("a session unused for longer than the idle time ends") {
