@@ -19,13 +19,9 @@
 
 #include "bot/core/status.h"
 #include "storage/database.h"
+#include "storage/outbox.h"  // kBroadcastPriority
 
 namespace sportello::storage {
-
-// Among due outbox rows, after replies (0) and reminders (1): a notice to
-// thousands never delays an answer. (A notice's rows carry broadcast_id:
-// that, not the priority, is how the sender tells them apart.)
-inline constexpr int kBroadcastPriority = 2;
 
 // Who gets a notice. Always only subscribers: users with consent, notices on
 // (users.notify), neither blocked nor unreachable, on Telegram or WhatsApp.

@@ -1,7 +1,5 @@
 #include "storage/outbox.h"
 
-#include "storage/broadcasts.h"
-
 namespace sportello::storage {
 namespace {
 
@@ -110,23 +108,6 @@ core::Result<bool> ClaimOutboxRow(Database& db, int64_t id) {
   claim.Bind(1, id);
   if (auto s = claim.Run(); !s.ok()) return s;
   return db.Changes() == 1;
-}
-
-core::Result<std::vector<OutboxRow>> ClaimDueOutbox(
-    Database& db, int64_t now_ms, int limit,
-    const std::vector<std::string>& channels) {
-  auto rows = FindDueOutbox(db, now_ms, limit, channels);
-  if (!rows.ok()) return rows.status();
-  std::vector<OutboxRow> claimed;
-  for (auto& r : *rows) {
-    auto ok = ClaimOutboxRow(db, r.id);
-    if (!ok.ok()) return ok.status();
-    if (!*ok) continue;
-    r.state = "sending";
-    ++r.attempts;
-    claimed.push_back(std::move(r));
-  }
-  return claimed;
 }
 
 core::Result<bool> DeferOutboxRow(Database& db, int64_t id,

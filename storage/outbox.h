@@ -13,6 +13,11 @@
 
 namespace sportello::storage {
 
+// Among due outbox rows, after replies (0) and reminders (1): a notice to
+// thousands never delays an answer. (A notice's rows carry broadcast_id:
+// that, not the priority, is how the sender tells them apart.)
+inline constexpr int kBroadcastPriority = 2;
+
 struct NewOutboxRow {
   std::string channel;
   std::string chat_id;
@@ -51,18 +56,13 @@ core::Result<std::optional<int64_t>> EnqueueOutbox(Database& db,
                                                    const NewOutboxRow& row,
                                                    int64_t now_ms);
 
-// Claims up to `limit` rows that are due, marking them 'sending' and counting
-// the attempt. Per chat, only the oldest due row is claimed, and none while
-// another row of that chat is being sent, so a chat's messages leave in order.
-// `channels` limits the claim to those channels (empty = all).
-core::Result<std::vector<OutboxRow>> ClaimDueOutbox(
-    Database& db, int64_t now_ms, int limit,
-    const std::vector<std::string>& channels);
-
-// The two halves of ClaimDueOutbox, so the search can run on a reader
-// connection and only the claim takes the write lock: rows ClaimDueOutbox
-// would pick, unclaimed; then one row moved from 'pending' to 'sending'
-// (false when another claimer took it first). Without `with_broadcasts`
+// Claiming is in two halves, so the search can run on a reader connection
+// and only the claim takes the write lock. FindDueOutbox: up to `limit` due
+// rows, unclaimed; per chat only the oldest, and none while another row of
+// that chat is being sent, so a chat's messages leave in order. `channels`
+// limits the search (empty = all). ClaimOutboxRow: one row moved from
+// 'pending' to 'sending', its attempt counted (false when another claimer
+// took it first). Without `with_broadcasts`
 // (quiet hours) notices' rows are left out; the search then stops at
 // kBroadcastPriority in the claim index instead of stepping over every
 // held notice, so rows at that priority or beyond are held with them.

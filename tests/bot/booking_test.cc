@@ -21,6 +21,7 @@
 #include "storage/outbox.h"
 #include "storage/store.h"
 #include "storage/users.h"
+#include "tests/support/claim_due.h"
 #include "tests/support/temp_dir.h"
 
 namespace sportello::booking {
@@ -117,7 +118,7 @@ std::vector<ReminderRow> Reminders(Database& db) {
 std::vector<storage::OutboxRow> SendDue(Database& db, int64_t at) {
   std::vector<storage::OutboxRow> sent;
   for (;;) {
-    auto rows = storage::ClaimDueOutbox(db, at, 100, {});
+    auto rows = support::ClaimDueOutbox(db, at, 100, {});
     REQUIRE(rows.ok());
     if (rows->empty()) return sent;
     for (const auto& r : *rows) {

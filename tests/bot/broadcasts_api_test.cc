@@ -15,6 +15,7 @@
 #include "storage/outbox.h"
 #include "tests/bot/staff_console.h"
 #include "tests/fakes/fake_telegram.h"
+#include "tests/support/claim_due.h"
 
 namespace sportello::testing {
 namespace {
@@ -337,7 +338,7 @@ TEST_CASE("cancelling a notice being sent stops the rows not sent yet") {
   REQUIRE(b.bot.store
               ->Write([&](storage::Database& db) -> core::Status {
                 auto claimed =
-                    storage::ClaimDueOutbox(db, b.bot.clock.NowMillis(), 1, {});
+                    support::ClaimDueOutbox(db, b.bot.clock.NowMillis(), 1, {});
                 if (!claimed.ok()) return claimed.status();
                 REQUIRE(claimed->size() == 1);
                 return storage::MarkOutboxSent(db, (*claimed)[0].id, "m1",

@@ -13,6 +13,7 @@
 #include "storage/migrations.h"
 #include "storage/outbox.h"
 #include "storage/users.h"
+#include "tests/support/claim_due.h"
 
 namespace sportello::storage {
 namespace {
@@ -292,7 +293,7 @@ TEST_CASE("an outbox row cancelled by its dedupe key is never claimed") {
   REQUIRE(unknown.ok());
   CHECK_FALSE(*unknown);
 
-  auto claimed = ClaimDueOutbox(*db, kNow + 2 * kHour, 10, {});
+  auto claimed = support::ClaimDueOutbox(*db, kNow + 2 * kHour, 10, {});
   REQUIRE(claimed.ok());
   CHECK(claimed->empty());
   auto depth = OutboxDepth(*db);
@@ -310,7 +311,7 @@ TEST_CASE("cancelling by dedupe key leaves a row already sent as it was") {
   row.dedupe_key = "reminder:7:2h";
   row.due_at = kNow;
   REQUIRE(EnqueueOutbox(*db, row, kNow).ok());
-  auto claimed = ClaimDueOutbox(*db, kNow, 10, {});
+  auto claimed = support::ClaimDueOutbox(*db, kNow, 10, {});
   REQUIRE(claimed.ok());
   REQUIRE(claimed->size() == 1);
   REQUIRE(MarkOutboxSent(*db, claimed->front().id, "m1", kNow).ok());

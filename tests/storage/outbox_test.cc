@@ -11,6 +11,7 @@
 
 #include "storage/database.h"
 #include "storage/migrations.h"
+#include "tests/support/claim_due.h"
 
 namespace sportello::storage {
 namespace {
@@ -48,7 +49,7 @@ int64_t Enqueue(Database& db, const NewOutboxRow& row, int64_t now = kNow) {
 
 std::vector<OutboxRow> Claim(Database& db, int64_t now = kNow, int limit = 100,
                              const std::vector<std::string>& channels = {}) {
-  auto rows = ClaimDueOutbox(db, now, limit, channels);
+  auto rows = support::ClaimDueOutbox(db, now, limit, channels);
   REQUIRE(rows.ok());
   return std::move(*rows);
 }
