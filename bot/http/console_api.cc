@@ -146,6 +146,8 @@ Response ConsoleApi::Handle(const Request& r) {
     return get ? Appointments(r) : MethodNotAllowed("GET");
   if (r.path == "/api/profiles")
     return get ? Profiles(caller, r) : MethodNotAllowed("GET");
+  if (r.path == "/api/profile/questions")
+    return get ? ProfileQuestions() : MethodNotAllowed("GET");
   if (r.path == "/api/slots") {
     if (!admin) return admins_only();
     return post ? AddSlot(r) : MethodNotAllowed("POST");

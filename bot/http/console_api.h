@@ -62,6 +62,8 @@ class ConsoleApi {
   Response Appointments(const Request& r);
   Response AddSlot(const Request& r);
   Response Profiles(const Caller& caller, const Request& r);
+  // The questions an audience may filter on, with the console's labels.
+  Response ProfileQuestions();
   Response AuditLog(const Request& r);
   Response Stream(const Caller& caller);
 

@@ -181,6 +181,28 @@ Response ConsoleApi::AddSlot(const Request& r) {
   return std::move(*answer);
 }
 
+Response ConsoleApi::ProfileQuestions() {
+  // Only questions with options: an audience matches answers by option id.
+  json questions = json::array();
+  for (const auto& q : questionnaire_.questions()) {
+    if (q.options.empty()) continue;
+    json options = json::array();
+    for (const auto& o : q.options) {
+      options.push_back(
+          {{"id", o.id},
+           {"label", deps_.catalog.Text(
+                         "it", flows::Questionnaire::OptionKey(q.id, o.id))}});
+    }
+    questions.push_back(
+        {{"id", q.id},
+         {"label",
+          deps_.catalog.Text("it", flows::Questionnaire::LabelKey(q.id))},
+         {"multi", q.type == flows::AnswerType::kMulti},
+         {"options", std::move(options)}});
+  }
+  return JsonResponse(200, {{"questions", std::move(questions)}});
+}
+
 Response ConsoleApi::Profiles(const Caller& caller, const Request& r) {
   const std::string q = Query(r, "q"), comune = Query(r, "comune"),
                     role = Query(r, "role");

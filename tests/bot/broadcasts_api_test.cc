@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <thread>
 
@@ -109,6 +110,35 @@ TEST_CASE("the broadcasts API needs a session") {
   for (const auto& e : endpoints) {
     CAPTURE(e.path);
     CHECK(b.bot.Request(e.method, e.path, "{}").status == 401);
+  }
+}
+
+TEST_CASE(
+    "the console lists the profile questions an audience can filter on, "
+    "with their labels") {
+  Broadcasts b;
+  CHECK(b.bot.Request("GET", "/api/profile/questions").status == 401);
+  auto r = b.Call("GET", "/api/profile/questions", b.anna);
+  REQUIRE(r.status == 200);
+  const json questions = Body(r)["questions"];
+  std::map<std::string, json> by_id;
+  for (const auto& q : questions) by_id[q["id"].get<std::string>()] = q;
+  REQUIRE(by_id.count("status") == 1);
+  CHECK(by_id["status"]["label"] == "Situazione");
+  CHECK(by_id["status"]["multi"] == false);
+  CHECK(by_id["sectors"]["multi"] == true);
+  bool unemployed = false;
+  for (const auto& o : by_id["status"]["options"])
+    unemployed = unemployed ||
+                 (o["id"] == "disoccupato" && o["label"] == "Cerco lavoro");
+  CHECK(unemployed);
+  // Free-text questions have no options to match: not offered.
+  CHECK(by_id.count("name") == 0);
+  CHECK(by_id.count("roles") == 0);
+  // Every question offered is one the audience accepts.
+  for (const auto& [id, q] : by_id) {
+    CAPTURE(id);
+    CHECK(b.Preview({{"profile", {{id, q["options"][0]["id"]}}}}) == 0);
   }
 }
 

@@ -187,3 +187,28 @@ test('cancelling an event asks first, then says how many were told', async (t) =
   assert.deepEqual(seen.dialogs, []);
   assert.deepEqual(seen.errors, []);
 });
+
+test('profile answers and event sign-ups narrow the audience too', async (t) => {
+  const { page, seen } = await openConsole(t);
+  await page.getByRole('button', { name: 'Notifiche' }).click();
+  await page.locator('#bc-preview', { hasText: /^4$/ }).waitFor();
+
+  // The questions come from the questionnaire, with their Italian labels.
+  const status = page.locator('#bc-profile-status');
+  await status.locator('option', { hasText: 'Cerco lavoro' }).waitFor({ state: 'attached' });
+  assert.equal(await page.locator('#bc-profile-name').count(), 0);  // no options, no filter
+  // Front-desk contacts have no profile answers yet: nobody matches.
+  await status.selectOption('disoccupato');
+  await page.locator('#bc-preview', { hasText: /^0$/ }).waitFor();
+  await status.selectOption('');
+  await page.locator('#bc-preview', { hasText: /^4$/ }).waitFor();
+
+  // Nobody has signed up for the event created above.
+  const signedUp = page.getByLabel("Iscritti all'evento");
+  await signedUp.locator('option', { hasText: 'Recruiting day' }).waitFor({ state: 'attached' });
+  await signedUp.selectOption({ index: 1 });
+  await page.locator('#bc-preview', { hasText: /^0$/ }).waitFor();
+  assert.equal(await page.locator('#bc-msg').isVisible(), false);  // no refused field
+  assert.deepEqual(seen.dialogs, []);
+  assert.deepEqual(seen.errors, []);
+});
