@@ -9,10 +9,18 @@
 namespace sportello {
 namespace {
 
-// Rows per transaction: one commit (one fsync) for many updates.
-// Small enough that a batch holds the write lock for a few milliseconds
-// (acknowledgements wait that long at worst).
+// Rows per transaction: one commit for many updates, small enough that a
+// batch holds the write lock for a few milliseconds.
 constexpr int kBatchRows = 32;
+// ... and while webhooks are being acknowledged, fewer: an acknowledgement
+// that arrives mid-batch waits for the commit of the rows applied so far
+// (about ten WAL pages a row). Measured at 1,000 updates/s on the 2-core
+// VM: p99 of the acknowledgement 3.5 ms with 32, 2.3-2.6 ms with 8,
+// 2.0-2.2 ms with 4; the backlog after a burst, which runs with no
+// acknowledgement waiting, keeps the large batches (~11k rows/s against
+// ~8k/s with 4 throughout).
+constexpr int kBatchRowsWhileAcknowledging = 4;
+constexpr auto kAcknowledgingWindow = std::chrono::milliseconds(20);
 // How long to wait before retrying after the database failed.
 constexpr auto kRetryAfterError = std::chrono::milliseconds(500);
 // Processing is background work: a batch waits while acknowledgements are
@@ -118,7 +126,10 @@ size_t Processor::RunBatch(int shard, storage::Database& reader) {
   std::vector<Dispatcher::Prepared> prepared = std::move(s.carried);
   s.carried.clear();
   if (prepared.empty()) {
-    auto rows = storage::PendingInbox(reader, shard, kBatchRows);
+    const int limit = store_.UrgentWithin(kAcknowledgingWindow)
+                          ? kBatchRowsWhileAcknowledging
+                          : kBatchRows;
+    auto rows = storage::PendingInbox(reader, shard, limit);
     if (!rows.ok()) {
       core::LogError("processor",
                      "reading the inbox failed: " + rows.status().ToString());

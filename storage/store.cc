@@ -93,6 +93,14 @@ void Store::YieldToUrgent(std::chrono::microseconds quiet,
   }
 }
 
+bool Store::UrgentWithin(std::chrono::milliseconds window) const {
+  if (urgent_active_.load(std::memory_order_relaxed) > 0) return true;
+  const int64_t since =
+      SteadyNanos() - urgent_done_ns_.load(std::memory_order_relaxed);
+  return since <
+         std::chrono::duration_cast<std::chrono::nanoseconds>(window).count();
+}
+
 core::Result<std::unique_ptr<Database>> Store::OpenReader() const {
   OpenOptions o = options_;
   o.read_only = true;

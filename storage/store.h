@@ -60,6 +60,10 @@ class Store {
     return urgent_active_.load(std::memory_order_relaxed) > 0;
   }
 
+  // True while an urgent write runs or waits, or one finished within
+  // `window`: acknowledgements are flowing. Thread-safe.
+  bool UrgentWithin(std::chrono::milliseconds window) const;
+
   // A new connection for one thread's reads.
   core::Result<std::unique_ptr<Database>> OpenReader() const;
 

@@ -203,6 +203,29 @@ TEST_CASE(
   CHECK(urgent_mode == 2);
 }
 
+TEST_CASE(
+    "a store tells background writers whether acknowledgements are flowing") {
+  ScratchDir dir;
+  auto store = OpenStore(dir.File("u.db"));
+  CHECK_FALSE(store->UrgentWithin(std::chrono::hours(1)));  // none yet
+  REQUIRE(store->Write([](Database&) { return Status::Ok(); }).ok());
+  CHECK_FALSE(store->UrgentWithin(std::chrono::hours(1)));  // not urgent
+
+  bool during = false;
+  REQUIRE(store
+              ->Write(
+                  [&](Database&) {
+                    during = store->UrgentWithin(std::chrono::milliseconds(0));
+                    return Status::Ok();
+                  },
+                  Store::Priority::kUrgent)
+              .ok());
+
+  CHECK(during);
+  CHECK(store->UrgentWithin(std::chrono::hours(1)));
+  CHECK_FALSE(store->UrgentWithin(std::chrono::milliseconds(0)));
+}
+
 TEST_CASE("two stores on one file write at once without a busy error") {
   // As two processes would: separate writer connections, SQLite's lock
   // between them.
