@@ -136,9 +136,11 @@ TEST_CASE(
   CHECK(by_id.count("name") == 0);
   CHECK(by_id.count("roles") == 0);
   // Every question offered is one the audience accepts.
-  for (const auto& [id, q] : by_id) {
+  for (const auto& question : by_id) {
+    const std::string& id = question.first;  // clang 14: no binding in CAPTURE
     CAPTURE(id);
-    CHECK(b.Preview({{"profile", {{id, q["options"][0]["id"]}}}}) == 0);
+    CHECK(b.Preview(
+              {{"profile", {{id, question.second["options"][0]["id"]}}}}) == 0);
   }
 }
 
