@@ -28,7 +28,8 @@ constexpr auto kRetryAfterError = std::chrono::milliseconds(500);
 // burst gets the CPU and the write lock; ...
 constexpr auto kIngestQuiet = std::chrono::microseconds(1000);
 // ... but never longer than this per batch, so processing keeps advancing
-// (4 shards x kBatchRows rows per period) under sustained load.
+// (4 shards x kBatchRowsWhileAcknowledging rows per period) under sustained
+// load.
 constexpr auto kMaxYield = std::chrono::milliseconds(50);
 
 }  // namespace

@@ -113,9 +113,7 @@ core::Status WithConversation(
 ConsoleApi::ConsoleApi(ConsoleDeps deps)
     : deps_(std::move(deps)),
       auth_(deps_.config, deps_.clock, deps_.store),
-      router_(flows::FlowDeps{deps_.catalog, deps_.config}, {}),
-      places_(*deps_.data.vocabulary),
-      questionnaire_(*deps_.data.questionnaire) {}
+      router_(flows::FlowDeps{deps_.catalog, deps_.config}, {}) {}
 
 Response ConsoleApi::Handle(const Request& r) {
   const bool get = r.method == "GET" || r.method == "HEAD";

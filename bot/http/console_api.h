@@ -37,6 +37,8 @@ struct ConsoleDeps {
   const core::Clock& clock;
   storage::Store& store;
   const Catalog& catalog;
+  // Provinces' comuni (audiences by province) and which profile answers an
+  // audience may ask for.
   const flows::ReferenceData& data;
   // Called after outbox rows were committed, to wake the sender.
   std::function<void()> outbox_written;
@@ -86,10 +88,6 @@ class ConsoleApi {
   ConsoleDeps deps_;
   Auth auth_;
   flows::Router router_;  // only for the menu shown on release
-  // Provinces' comuni (audiences by province) and which profile answers an
-  // audience may ask for: deps_.data.
-  const VacancyVocabulary& places_;
-  const flows::Questionnaire& questionnaire_;
 };
 
 }  // namespace sportello::http

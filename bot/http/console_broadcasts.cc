@@ -299,7 +299,8 @@ Response ConsoleApi::PreviewBroadcast(const Request& r) {
     if (item.key() != "audience")
       return FieldError(item.key(), "unknown field");
   }
-  auto audience = ParseAudience(*body, places_, questionnaire_);
+  auto audience =
+      ParseAudience(*body, *deps_.data.vocabulary, *deps_.data.questionnaire);
   if (auto* bad = std::get_if<Invalid>(&audience))
     return FieldError(bad->field, bad->message);
   const auto& a = std::get<storage::Audience>(audience);
@@ -356,7 +357,8 @@ Response ConsoleApi::CreateBroadcast(const Caller& caller, const Request& r) {
       return FieldError("event_id", "must be an event id");
     request.event_id = event->get<int64_t>();
   }
-  auto audience = ParseAudience(j, places_, questionnaire_);
+  auto audience =
+      ParseAudience(j, *deps_.data.vocabulary, *deps_.data.questionnaire);
   if (auto* bad = std::get_if<Invalid>(&audience))
     return FieldError(bad->field, bad->message);
   request.audience = std::get<storage::Audience>(audience);

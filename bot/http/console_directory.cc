@@ -184,7 +184,7 @@ Response ConsoleApi::AddSlot(const Request& r) {
 Response ConsoleApi::ProfileQuestions() {
   // Only questions with options: an audience matches answers by option id.
   json questions = json::array();
-  for (const auto& q : questionnaire_.questions()) {
+  for (const auto& q : deps_.data.questionnaire->questions()) {
     if (q.options.empty()) continue;
     json options = json::array();
     for (const auto& o : q.options) {
