@@ -31,7 +31,7 @@
 #include "bench/bench_util.h"
 #include "bot/channels/api_client.h"
 #include "bot/core/clock.h"
-#include "bot/outbox_sender.h"
+#include "bot/outbound/outbox_sender.h"
 #include "storage/broadcasts.h"
 #include "storage/store.h"
 

@@ -1,5 +1,5 @@
 // The ceiling of the load benchmark: a cpp-httplib server tuned exactly like
-// sportello's (bot/http/server.cc: pool sized to connections, long keep-alive,
+// sportello's (bot/web/server.cc: pool sized to connections, long keep-alive,
 // TCP_NODELAY, backlog 511, no SO_REUSEPORT) that answers every request with
 // a fixed 200 and does nothing else. What sportello reaches as a share of it
 // is the cost of our work, not of the HTTP library. bench/run also uses it as

@@ -46,7 +46,7 @@ struct Audience {
 
 struct NewBroadcast {
   std::optional<int64_t> event_id;  // the event it announces, if any
-  // The outbound message (bot/codec.h JSON) in Italian and English; its
+  // The outbound message (storage/codec.h JSON) in Italian and English; its
   // channel and chat_id are filled in per recipient.
   std::string payload_it;
   std::string payload_en;
@@ -61,7 +61,7 @@ struct NewBroadcast {
 struct Broadcast {
   int64_t id = 0;
   std::optional<int64_t> event_id;
-  std::string payload_it;  // as stored (bot/codec.h JSON)
+  std::string payload_it;  // as stored (storage/codec.h JSON)
   std::optional<std::string> whatsapp_template;
   Audience audience;
   int64_t send_at = 0;

@@ -253,7 +253,7 @@ CREATE TABLE profiles (
   updated_at INTEGER NOT NULL
 );
 
--- The questionnaire's answers (bot/flows/data/profile.json), by question id.
+-- The questionnaire's answers (bot/domain/data/profile.json), by question id.
 -- value: an option id, comma-separated option ids (multi), a year, a comune's
 -- official name or free text; '' for a question the person skipped.
 CREATE TABLE profile_answers (

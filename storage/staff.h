@@ -23,7 +23,7 @@ struct Staff {
   int64_t id = 0;
   std::string username;
   StaffRole role = StaffRole::kCounsellor;
-  std::string password_hash;  // see bot/password.h for the format
+  std::string password_hash;  // see bot/domain/password.h for the format
   bool disabled = false;
   int64_t created_at = 0;
 };

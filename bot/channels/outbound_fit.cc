@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "bot/channels/outbound.h"
-#include "bot/channels/utf8.h"
+#include "bot/core/utf8.h"
 
 namespace sportello::channels {
 namespace {

@@ -4,7 +4,7 @@
 
 #include "bot/channels/json_access.h"
 #include "bot/channels/outbound.h"
-#include "bot/channels/utf8.h"
+#include "bot/core/utf8.h"
 
 namespace sportello::channels {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "bot/channels/json_access.h"
 #include "bot/channels/json_guard.h"
-#include "bot/channels/utf8.h"
+#include "bot/core/utf8.h"
 
 namespace sportello::channels {
 namespace {

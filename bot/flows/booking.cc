@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <utility>
 
-#include "bot/booking.h"
+#include "bot/domain/booking.h"
 #include "bot/core/log.h"
 #include "bot/core/rome_time.h"
 #include "bot/flows/router.h"

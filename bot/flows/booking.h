@@ -1,7 +1,7 @@
 // Appointments with a counsellor as a conversation: the service, then the
 // day, then the time; and seeing, cancelling and moving what is booked. The
 // rules (reminders, who may cancel what, dates in Italian) live in
-// bot/booking.h; this is the talking.
+// bot/domain/booking.h; this is the talking.
 //
 // Buttons carry everything they choose, so one pressed after a restart, or
 // from an older message, still does what it said. The step and slots say what

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "bot/catalog.h"
+#include "bot/domain/catalog.h"
 #include "bot/core/message.h"
 #include "bot/flows/flow.h"
 #include "intents/engine.h"

@@ -4,7 +4,7 @@
 #include <optional>
 #include <utility>
 
-#include "bot/booking.h"
+#include "bot/domain/booking.h"
 #include "bot/core/log.h"
 #include "bot/flows/router.h"
 #include "intents/normalize.h"

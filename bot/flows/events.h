@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "bot/catalog.h"
+#include "bot/domain/catalog.h"
 #include "bot/core/status.h"
 #include "bot/flows/flow.h"
 #include "storage/database.h"

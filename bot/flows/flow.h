@@ -9,15 +9,15 @@
 // - Button ids a flow offers start with "<name>:" so the router can hand a
 //   press of an older button back to the flow that offered it. Ids are at
 //   most 64 bytes (Telegram's callback_data).
-// - Texts come from the catalogue (bot/catalog/*.json), in turn.lang.
+// - Texts come from the catalogue (bot/domain/catalog/*.json), in turn.lang.
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <string_view>
 #include <vector>
 
-#include "bot/catalog.h"
-#include "bot/config.h"
+#include "bot/domain/catalog.h"
+#include "bot/app/config.h"
 #include "bot/flows/turn.h"
 
 namespace sportello::flows {

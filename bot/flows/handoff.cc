@@ -1,9 +1,9 @@
 #include "bot/flows/handoff.h"
 
-#include "bot/codec.h"
+#include "storage/codec.h"
 #include "bot/flows/flow.h"
 #include "bot/flows/router.h"
-#include "bot/opening_hours.h"
+#include "bot/domain/opening_hours.h"
 #include "storage/outbox.h"
 
 namespace sportello::flows {

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "bot/embedded_files.h"
+#include "bot/core/embedded_files.h"
 #include "bot/flows/router.h"
 #include "intents/normalize.h"
 

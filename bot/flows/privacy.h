@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "bot/flows/flow.h"
-#include "bot/flows/questionnaire.h"
+#include "bot/domain/questionnaire.h"
 #include "storage/profiles.h"
 
 namespace sportello::flows {

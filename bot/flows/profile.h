@@ -1,5 +1,5 @@
 // Profiling ("bilancio di competenze" light): asks the questionnaire
-// (bot/flows/data/profile.json) one question at a time, saving each answer
+// (bot/domain/data/profile.json) one question at a time, saving each answer
 // as it comes, so an interruption or a restart loses nothing: "profilo" or
 // "modifica profilo" later resumes at the first open question. Entities the
 // intent engine finds on the way ("sono di Bari", "faccio il barista")
@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "bot/flows/flow.h"
-#include "bot/flows/questionnaire.h"
+#include "bot/domain/questionnaire.h"
 #include "storage/profiles.h"
 
 namespace sportello::flows {

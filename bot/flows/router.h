@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "bot/flows/flow.h"
-#include "bot/flows/reference_data.h"
+#include "bot/domain/reference_data.h"
 
 namespace sportello::flows {
 

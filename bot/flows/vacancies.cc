@@ -4,7 +4,7 @@
 #include <sstream>
 #include <string>
 
-#include "bot/booking.h"
+#include "bot/domain/booking.h"
 #include "bot/core/log.h"
 #include "bot/core/rome_time.h"
 #include "bot/flows/consent.h"

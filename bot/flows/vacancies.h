@@ -24,8 +24,8 @@
 #include <vector>
 
 #include "bot/flows/flow.h"
-#include "bot/vacancy_search.h"
-#include "bot/vacancy_vocabulary.h"
+#include "bot/domain/vacancy_search.h"
+#include "bot/domain/vacancy_vocabulary.h"
 
 namespace sportello::flows {
 

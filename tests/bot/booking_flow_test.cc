@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "bot/booking.h"
+#include "bot/domain/booking.h"
 #include "bot/core/rome_time.h"
 #include "storage/appointments.h"
 #include "tests/bot/test_bot.h"

@@ -1,7 +1,7 @@
 // Booking an appointment: one person per slot even when two race for it on
 // separate connections, reminders 24 h and 2 h before through the outbox
 // (never after a cancellation), rescheduling, and dates the Italian way.
-#include "bot/booking.h"
+#include "bot/domain/booking.h"
 
 #include <doctest/doctest.h>
 
@@ -13,8 +13,8 @@
 #include <thread>
 #include <vector>
 
-#include "bot/catalog.h"
-#include "bot/codec.h"
+#include "bot/domain/catalog.h"
+#include "storage/codec.h"
 #include "bot/core/rome_time.h"
 #include "storage/database.h"
 #include "storage/migrations.h"

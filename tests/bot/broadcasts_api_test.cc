@@ -9,9 +9,9 @@
 #include <string>
 #include <thread>
 
-#include "bot/broadcasts.h"
+#include "bot/domain/broadcasts.h"
 #include "bot/channels/api_client.h"
-#include "bot/outbox_sender.h"
+#include "bot/outbound/outbox_sender.h"
 #include "storage/events.h"
 #include "storage/outbox.h"
 #include "tests/bot/staff_console.h"

@@ -2,7 +2,7 @@
 // event's notice), fanned out into the outbox once, and delivered by the one
 // sender to the fake WhatsApp Cloud API, which honours at send time an
 // opt-out that came after the fan-out and a broadcast's own template.
-#include "bot/broadcasts.h"
+#include "bot/domain/broadcasts.h"
 
 #include <doctest/doctest.h>
 
@@ -11,9 +11,9 @@
 #include <thread>
 
 #include "bot/channels/api_client.h"
-#include "bot/codec.h"
+#include "storage/codec.h"
 #include "bot/core/clock.h"
-#include "bot/outbox_sender.h"
+#include "bot/outbound/outbox_sender.h"
 #include "storage/broadcasts.h"
 #include "storage/events.h"
 #include "storage/profiles.h"

@@ -1,6 +1,6 @@
 // Message catalogues: the shipped Italian and English texts match key for
 // key, fit a phone screen, and lookups never fail loudly.
-#include "bot/catalog.h"
+#include "bot/domain/catalog.h"
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
 // Per-chat pacing: a burst, then one message per interval, exactly, on the
 // caller's clock; chats are independent; a chat whose bucket is full again
 // is forgotten, so the map stays as small as the chats written to lately.
-#include "bot/chat_pacer.h"
+#include "bot/outbound/chat_pacer.h"
 
 #include <doctest/doctest.h>
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "bot/catalog.h"
+#include "bot/domain/catalog.h"
 #include "storage/conversations.h"
 #include "storage/database.h"
 #include "storage/messages.h"

@@ -1,6 +1,6 @@
 // The stored JSON forms of updates and outbound messages: what goes in comes
 // back out, and a damaged row gives a Status, never an exception.
-#include "bot/codec.h"
+#include "storage/codec.h"
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
 // Configuration: the variable names and defaults are the interface the README
 // promises; values that cannot work are refused at start-up; secrets are
 // never echoed.
-#include "bot/config.h"
+#include "bot/app/config.h"
 
 #include <doctest/doctest.h>
 

@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "bot/password.h"
+#include "bot/domain/password.h"
 #include "storage/appointments.h"
 #include "storage/conversations.h"
 #include "storage/staff.h"

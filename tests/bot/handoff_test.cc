@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "bot/core/rome_time.h"
-#include "bot/opening_hours.h"
+#include "bot/domain/opening_hours.h"
 #include "tests/bot/test_bot.h"
 
 namespace sportello::testing {

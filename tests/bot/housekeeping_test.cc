@@ -1,6 +1,6 @@
 // Housekeeping: processed updates leave the inbox once their retention is
 // up; nothing still to do and nothing recent is touched.
-#include "bot/housekeeping.h"
+#include "bot/inbound/housekeeping.h"
 
 #include <doctest/doctest.h>
 

@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "bot/http/server.h"
+#include "bot/web/server.h"
 
 namespace sportello::testing {
 namespace {

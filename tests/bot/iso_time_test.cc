@@ -1,6 +1,6 @@
 // Times staff send the console API: ISO 8601 with an offset, or Rome's wall
 // clock (summer and winter time) without one.
-#include "bot/http/iso_time.h"
+#include "bot/web/iso_time.h"
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // GET /metrics: counters, the processing-latency histogram and gauges in the
 // Prometheus text exposition format.
-#include "bot/metrics.h"
+#include "bot/core/metrics.h"
 
 #include <doctest/doctest.h>
 

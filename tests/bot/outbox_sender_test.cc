@@ -3,7 +3,7 @@
 // after the person's last message) goes out as the configured template, its
 // text flattened into the one parameter; without a template it fails with
 // the reason, and nothing is sent; inside the window it is plain text.
-#include "bot/outbox_sender.h"
+#include "bot/outbound/outbox_sender.h"
 
 #include <doctest/doctest.h>
 
@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "bot/channels/api_client.h"
-#include "bot/codec.h"
+#include "storage/codec.h"
 #include "bot/core/clock.h"
 #include "storage/outbox.h"
 #include "storage/store.h"

@@ -1,5 +1,5 @@
 // Staff passwords (scrypt) and session tokens.
-#include "bot/password.h"
+#include "bot/domain/password.h"
 
 #include <doctest/doctest.h>
 

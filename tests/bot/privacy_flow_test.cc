@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "bot/booking.h"
+#include "bot/domain/booking.h"
 #include "bot/flows/consent.h"
 #include "bot/flows/events.h"
 #include "storage/appointments.h"

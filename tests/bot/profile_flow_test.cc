@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "bot/flows/profile.h"
-#include "bot/flows/questionnaire.h"
+#include "bot/domain/questionnaire.h"
 #include "tests/bot/test_bot.h"
 
 namespace sportello::testing {

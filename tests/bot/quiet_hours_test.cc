@@ -1,7 +1,7 @@
 // Quiet hours on Rome's wall clock: a span across midnight, one within a day,
 // the end found across a change to or from summer time, and the accepted
 // spellings.
-#include "bot/quiet_hours.h"
+#include "bot/domain/quiet_hours.h"
 
 #include <doctest/doctest.h>
 

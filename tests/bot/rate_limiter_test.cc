@@ -1,7 +1,7 @@
 // The per-channel token bucket: bursts up to `burst`, then one call per
 // 1/rate, and a whole-channel pause after "too many requests". Every call is
 // given an explicit time, so nothing here sleeps.
-#include "bot/rate_limiter.h"
+#include "bot/outbound/rate_limiter.h"
 
 #include <doctest/doctest.h>
 

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "bot/password.h"
+#include "bot/domain/password.h"
 #include "storage/profiles.h"
 #include "storage/staff.h"
 #include "storage/users.h"

@@ -8,14 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "bot/catalog.h"
-#include "bot/config.h"
+#include "bot/domain/catalog.h"
+#include "bot/app/config.h"
 #include "bot/core/clock.h"
-#include "bot/dispatcher.h"
-#include "bot/http/routes.h"
-#include "bot/ingest.h"
-#include "bot/metrics.h"
-#include "bot/processor.h"
+#include "bot/inbound/dispatcher.h"
+#include "bot/web/routes.h"
+#include "bot/inbound/ingest.h"
+#include "bot/core/metrics.h"
+#include "bot/inbound/processor.h"
 #include "intents/engine.h"
 #include "storage/store.h"
 #include "tests/support/temp_dir.h"

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <string>
 
-#include "bot/demo_data.h"
+#include "bot/app/demo_data.h"
 #include "storage/profiles.h"
 #include "storage/vacancies.h"
 #include "tests/bot/test_bot.h"

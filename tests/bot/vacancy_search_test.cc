@@ -1,7 +1,7 @@
 // Vacancy search: the message's entities and the profile become a ranked,
 // explained, paged list of active offers; user text never reaches FTS5 as
 // syntax; demo offers load and look current.
-#include "bot/vacancy_search.h"
+#include "bot/domain/vacancy_search.h"
 
 #include <doctest/doctest.h>
 
@@ -11,7 +11,7 @@
 #include <set>
 #include <string>
 
-#include "bot/demo_data.h"
+#include "bot/app/demo_data.h"
 #include "intents/engine.h"
 #include "storage/database.h"
 #include "storage/migrations.h"

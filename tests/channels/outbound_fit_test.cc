@@ -4,7 +4,7 @@
 #include <string>
 
 #include "bot/channels/outbound.h"
-#include "bot/channels/utf8.h"
+#include "bot/core/utf8.h"
 
 using sportello::channels::FitToChannel;
 namespace core = sportello::core;

@@ -1,4 +1,4 @@
-#include "bot/channels/utf8.h"
+#include "bot/core/utf8.h"
 
 #include <doctest/doctest.h>
 

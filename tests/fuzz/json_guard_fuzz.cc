@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "bot/channels/json_guard.h"
-#include "bot/channels/utf8.h"
+#include "bot/core/utf8.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

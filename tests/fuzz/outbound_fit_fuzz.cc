@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "bot/channels/outbound.h"
-#include "bot/channels/utf8.h"
+#include "bot/core/utf8.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

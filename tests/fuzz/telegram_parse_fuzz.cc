@@ -9,7 +9,7 @@
 #include "bot/channels/json_access.h"
 #include "bot/channels/outbound.h"
 #include "bot/channels/telegram.h"
-#include "bot/channels/utf8.h"
+#include "bot/core/utf8.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

@@ -7,7 +7,7 @@
 #include <variant>
 
 #include "bot/channels/outbound.h"
-#include "bot/channels/utf8.h"
+#include "bot/core/utf8.h"
 #include "bot/channels/whatsapp.h"
 #include "tests/fuzz/fuzz_check.h"
 

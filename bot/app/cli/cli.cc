@@ -1,0 +1,197 @@
+#include "bot/app/cli/cli.h"
+
+#include <pthread.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <string_view>
+
+#include "bot/app/cli/flags.h"
+#include "storage/codec.h"
+#include "bot/app/config.h"
+#include "bot/core/log.h"
+#include "bot/app/service.h"
+#include "storage/database.h"
+#include "storage/migrations.h"
+#include "storage/outbox.h"
+
+namespace sportello {
+namespace {
+
+core::Result<Config> ConfigOrExplain() {
+  auto config = LoadConfigFromEnvironment();
+  if (!config.ok()) {
+    std::fprintf(stderr, "sportello: %s\n", config.status().message().c_str());
+    return config;
+  }
+  core::LogLevel level;
+  if (core::ParseLogLevel(config->log_level, &level)) core::SetLogLevel(level);
+  return config;
+}
+
+// SIGINT/SIGTERM are blocked in every thread and awaited here, so shutdown
+// runs as ordinary code, not in a signal handler.
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+constexpr const char* kServeUsage =
+    "usage: sportello serve\n"
+    "\n"
+    "Runs the service on SPORTELLO_LISTEN (default 127.0.0.1:8080) with the "
+    "database\n"
+    "SPORTELLO_DB (default ./sportello.db): Telegram and WhatsApp webhooks, "
+    "the web chat\n"
+    "at /, /healthz and /metrics. Channels with credentials in the environment "
+    "are on.\n"
+    "Stops cleanly on SIGINT or SIGTERM.\n";
+
+constexpr const char* kChatUsage =
+    "usage: sportello chat [--user NAME]\n"
+    "\n"
+    "Talk to the bot in this terminal, through the same engine as Telegram and "
+    "WhatsApp\n"
+    "(database SPORTELLO_DB). Answer a choice with its number. Ctrl-D to "
+    "leave.\n";
+
+constexpr const char* kMigrateUsage =
+    "usage: sportello migrate\n"
+    "\n"
+    "Creates the database SPORTELLO_DB or upgrades it to this version's "
+    "schema, and\n"
+    "prints the schema version. serve and chat migrate by themselves too.\n";
+
+}  // namespace
+
+int RunServe(int argc, char** argv) {
+  if (cli::WantsHelp(argc, argv, kServeUsage)) return 0;
+  if (argc > 1) {
+    std::fprintf(stderr, "sportello serve: unexpected argument '%s'\n%s",
+                 argv[1], kServeUsage);
+    return 2;
+  }
+  auto config = ConfigOrExplain();
+  if (!config.ok()) return 2;
+  const sigset_t stop_signals = BlockStopSignals();
+  core::SystemClock clock;
+  auto service = Service::Start(*config, clock);
+  if (!service.ok()) {
+    core::LogError("serve", service.status().ToString());
+    return 1;
+  }
+  core::LogInfo("serve", "database " + config->db_path);
+  core::LogInfo("serve", "channels: " + DescribeChannels(*config));
+  core::LogInfo("serve", "listening on http://" + config->ListenHost() + ":" +
+                             std::to_string((*service)->http_port()) +
+                             (config->web_chat ? " (web chat at /)" : ""));
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  core::LogInfo("serve", std::string("stopping on ") +
+                             (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+  (*service)->Stop();
+  core::LogInfo("serve", "stopped");
+  return 0;
+}
+
+int RunMigrate(int argc, char** argv) {
+  if (cli::WantsHelp(argc, argv, kMigrateUsage)) return 0;
+  auto config = ConfigOrExplain();
+  if (!config.ok()) return 2;
+  auto db = storage::Database::Open(config->db_path);
+  if (!db.ok()) {
+    std::fprintf(stderr, "sportello migrate: %s\n",
+                 db.status().ToString().c_str());
+    return 1;
+  }
+  if (auto s = storage::Migrate(**db); !s.ok()) {
+    std::fprintf(stderr, "sportello migrate: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  auto version = storage::SchemaVersion(**db);
+  std::printf("%s: schema version %d\n", config->db_path.c_str(),
+              version.ok() ? *version : -1);
+  return 0;
+}
+
+int RunChat(int argc, char** argv) {
+  if (cli::WantsHelp(argc, argv, kChatUsage)) return 0;
+  std::string user = "terminal";
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--user" && i + 1 < argc) {
+      user = argv[++i];
+    } else {
+      std::fprintf(stderr, "sportello chat: unexpected argument '%s'\n%s",
+                   argv[i], kChatUsage);
+      return 2;
+    }
+  }
+  auto config = ConfigOrExplain();
+  if (!config.ok()) return 2;
+  if (config->log_level == "info")
+    core::SetLogLevel(core::LogLevel::kWarn);  // keep the chat clean
+  core::SystemClock clock;
+  auto service = Service::Start(*config, clock, ServiceOptions{false, false});
+  if (!service.ok()) {
+    std::fprintf(stderr, "sportello chat: %s\n",
+                 service.status().ToString().c_str());
+    return 1;
+  }
+  Service& s = **service;
+  int counter = 0;
+  const std::string session = std::to_string(clock.NowMillis());
+  std::string line;
+  std::cout << "> " << std::flush;
+  while (std::getline(std::cin, line)) {
+    core::InboundMessage m;
+    m.channel = core::Channel::kTerminal;
+    m.user_id = m.chat_id = user;
+    m.dedupe_key = "terminal:" + session + ":" + std::to_string(++counter);
+    m.kind = core::InboundKind::kText;
+    m.text = line;
+    m.sent_at = clock.NowMillis() / 1000;
+    std::vector<core::Update> updates;
+    updates.push_back(std::move(m));
+    auto outcome = s.ingest().Submit(std::move(updates));
+    if (!outcome.ok()) {
+      std::cerr << "sportello chat: " << outcome.status().ToString() << "\n";
+      return 1;
+    }
+    for (const auto& st : outcome->stored) {
+      s.processor().WaitProcessed(st.shard, st.inbox_id,
+                                  std::chrono::seconds(10));
+    }
+    std::vector<storage::OutboxRow> rows;
+    auto taken = s.store().Write([&](storage::Database& db) -> core::Status {
+      auto r = storage::TakeDueOutboxForChat(db, "terminal", user,
+                                             clock.NowMillis());
+      if (!r.ok()) return r.status();
+      rows = std::move(*r);
+      return core::Status::Ok();
+    });
+    if (!taken.ok()) {
+      std::cerr << "sportello chat: " << taken.ToString() << "\n";
+      return 1;
+    }
+    for (const auto& row : rows) {
+      auto msg = DecodeOutbound(row.payload);
+      if (!msg.ok() || msg->kind != core::OutboundKind::kText) continue;
+      std::cout << "\n" << msg->text << "\n";
+      for (size_t i = 0; i < msg->buttons.size(); ++i) {
+        std::cout << "  " << (i + 1) << ") " << msg->buttons[i].title << "\n";
+      }
+    }
+    std::cout << "\n> " << std::flush;
+  }
+  std::cout << "\n";
+  return 0;
+}
+
+}  // namespace sportello

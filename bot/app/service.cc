@@ -1,0 +1,220 @@
+#include "bot/app/service.h"
+
+#include <map>
+#include <tuple>
+
+#include "bot/domain/broadcasts.h"
+#include "bot/channels/api_client.h"
+#include "bot/core/log.h"
+#include "bot/app/demo_data.h"
+#include "bot/inbound/dispatcher.h"
+#include "bot/inbound/housekeeping.h"
+#include "bot/web/routes.h"
+#include "bot/web/server.h"
+#include "bot/outbound/outbox_sender.h"
+#include "bot/inbound/telegram_poller.h"
+#include "intents/engine.h"
+#include "storage/inbox.h"
+#include "storage/outbox.h"
+
+namespace sportello {
+
+// Declared in dependency order: members are destroyed in reverse, so
+// the HTTP server stops first and the database closes last.
+struct Service::Parts {
+  Config config;
+  const core::Clock* clock = nullptr;
+  std::unique_ptr<storage::Store> store;
+  Catalog catalog;
+  flows::ReferenceData data;
+  std::unique_ptr<intents::Engine> engine;
+  Metrics metrics;
+  std::unique_ptr<Dispatcher> dispatcher;
+  std::unique_ptr<channels::ChannelSender> telegram_sender;
+  std::unique_ptr<channels::ChannelSender> whatsapp_sender;
+  std::unique_ptr<channels::TelegramApi> telegram_api;
+  std::unique_ptr<OutboxSender> sender;
+  std::unique_ptr<BroadcastScheduler> broadcasts;
+  std::unique_ptr<Housekeeper> housekeeper;
+  std::unique_ptr<Processor> processor;
+  std::unique_ptr<Ingest> ingest;
+  std::unique_ptr<TelegramPoller> poller;
+  std::unique_ptr<http::Routes> routes;
+  std::unique_ptr<http::Server> server;
+  std::mutex gauge_mu;  // guards gauge_db
+  std::unique_ptr<storage::Database> gauge_db;
+
+  void Stop() {
+    if (server) server->Stop();
+    if (poller) poller->Stop();
+    ingest.reset();  // drains submitted updates
+    if (processor) processor->Stop();
+    if (broadcasts) broadcasts->Stop();
+    if (housekeeper) housekeeper->Stop();
+    if (sender) sender->Stop();
+  }
+};
+
+core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
+                                                      const core::Clock& clock,
+                                                      ServiceOptions options) {
+  auto p = std::make_unique<Parts>();
+  p->config = config;
+  p->clock = &clock;
+  auto store = storage::Store::Open(config.db_path);
+  if (!store.ok()) return store.status();
+  p->store = std::move(*store);
+  if (config.demo) {
+    std::string said;
+    auto s = p->store->Write([&](storage::Database& db) -> core::Status {
+      auto loaded = LoadDemoData(db, config.centre, clock.NowMillis());
+      if (!loaded.ok()) return loaded.status();
+      said = std::move(*loaded);
+      return core::Status::Ok();
+    });
+    if (!s.ok()) return s;
+    core::LogInfo("serve", said);
+  }
+  auto catalog = Catalog::LoadEmbedded();
+  if (!catalog.ok()) return catalog.status();
+  p->catalog = std::move(*catalog);
+  const std::string intents_dir = intents::DefaultDataDir();
+  auto engine = intents::Engine::Load(intents_dir);
+  if (!engine.ok()) {
+    return core::Status::NotFound(
+        engine.status().message() +
+        " (the intent engine's data: SPORTELLO_INTENTS_DIR names its folder)");
+  }
+  core::LogInfo("serve", "intent data " + intents_dir);
+  p->engine = std::move(*engine);
+  auto data = flows::ReferenceData::Load(intents_dir, p->catalog);
+  if (!data.ok()) return data.status();
+  p->data = std::move(*data);
+  p->dispatcher =
+      std::make_unique<Dispatcher>(*p->engine, p->catalog, p->config, p->data);
+
+  for (const auto& [on, name, base] :
+       {std::tuple{config.telegram.enabled(), "TELEGRAM_API_BASE",
+                   config.telegram.api_base},
+        std::tuple{config.whatsapp.enabled(), "WHATSAPP_API_BASE",
+                   config.whatsapp.api_base}}) {
+    if (!on) continue;
+    if (auto s = channels::CheckApiBaseUrl(base); !s.ok()) {
+      return core::Status::InvalidArgument(std::string("config: ") + name +
+                                           ": " + s.message());
+    }
+  }
+  std::map<core::Channel, channels::ChannelSender*> senders;
+  SenderOptions sender_options;
+  sender_options.threads = config.sender_threads;
+  sender_options.whatsapp_fallback_template = config.whatsapp.fallback_template;
+  auto quiet = ParseQuietHours(config.quiet_hours);
+  if (!quiet.ok()) {
+    return core::Status::InvalidArgument("config: SPORTELLO_QUIET_HOURS: " +
+                                         quiet.status().message());
+  }
+  sender_options.quiet_hours = *quiet;
+  if (options.channels && config.telegram.enabled()) {
+    channels::TelegramApiConfig tg{config.telegram.api_base,
+                                   config.telegram.token};
+    p->telegram_sender = channels::MakeTelegramSender(tg);
+    p->telegram_api = std::make_unique<channels::TelegramApi>(tg);
+    senders[core::Channel::kTelegram] = p->telegram_sender.get();
+    sender_options.rate_per_sec[core::Channel::kTelegram] =
+        config.telegram.rate_per_sec;
+  }
+  if (options.channels && config.whatsapp.enabled()) {
+    p->whatsapp_sender =
+        channels::MakeWhatsAppSender(channels::WhatsAppApiConfig{
+            config.whatsapp.api_base, config.whatsapp.access_token,
+            config.whatsapp.phone_number_id});
+    senders[core::Channel::kWhatsApp] = p->whatsapp_sender.get();
+    sender_options.rate_per_sec[core::Channel::kWhatsApp] =
+        config.whatsapp.rate_per_sec;
+  }
+  p->sender = std::make_unique<OutboxSender>(*p->store, clock, &p->metrics,
+                                             senders, sender_options);
+  OutboxSender* sender = p->sender.get();
+  p->processor =
+      std::make_unique<Processor>(*p->store, *p->dispatcher, clock, &p->metrics,
+                                  [sender] { sender->Wake(); });
+  Processor* processor = p->processor.get();
+  p->ingest = std::make_unique<Ingest>(
+      *p->store, clock, &p->metrics,
+      [processor](const std::vector<StoredUpdate>& stored) {
+        processor->Notify(stored);
+      });
+
+  auto gauge_db = p->store->OpenReader();
+  if (!gauge_db.ok()) return gauge_db.status();
+  p->gauge_db = std::move(*gauge_db);
+  Parts* raw = p.get();
+  p->metrics.SetGauge("sportello_outbox_depth",
+                      "Outbound messages waiting to be sent.", [raw] {
+                        std::lock_guard<std::mutex> lock(raw->gauge_mu);
+                        auto n = storage::OutboxDepth(*raw->gauge_db);
+                        return n.ok() ? static_cast<double>(*n) : -1.0;
+                      });
+  p->metrics.SetGauge("sportello_inbox_pending",
+                      "Stored updates not processed yet.", [raw] {
+                        std::lock_guard<std::mutex> lock(raw->gauge_mu);
+                        auto n = storage::CountPendingInbox(*raw->gauge_db);
+                        return n.ok() ? static_cast<double>(*n) : -1.0;
+                      });
+
+  if (auto s = p->sender->Start(); !s.ok()) return s;
+  p->processor->Start();
+  p->broadcasts = std::make_unique<BroadcastScheduler>(
+      *p->store, clock, [sender] { sender->Wake(); });
+  if (auto s = p->broadcasts->Start(); !s.ok()) return s;
+  p->housekeeper = std::make_unique<Housekeeper>(*p->store, clock, &p->metrics,
+                                                 config.inbox_retention_days);
+  p->housekeeper->Start();
+
+  if (p->telegram_api) {
+    if (config.telegram.mode == "polling") {
+      if (auto s = p->telegram_api->DeleteWebhook(); !s.ok()) {
+        core::LogWarn("telegram", "deleteWebhook failed: " + s.message());
+      }
+      p->poller = std::make_unique<TelegramPoller>(*p->telegram_api, *p->ingest,
+                                                   *p->store);
+      p->poller->Start();
+    } else if (!config.telegram.webhook_url.empty()) {
+      auto s = p->telegram_api->SetWebhook(config.telegram.webhook_url,
+                                           config.telegram.webhook_secret, 40);
+      if (!s.ok())
+        return core::Status::Unavailable("telegram: setWebhook failed: " +
+                                         s.message());
+      core::LogInfo("telegram", "webhook set");
+    }
+  }
+
+  if (options.http) {
+    p->routes = std::make_unique<http::Routes>(http::RouteDeps{
+        p->config, clock, *p->store, *p->ingest, *p->processor, p->metrics,
+        p->catalog, p->data, [sender] { sender->Wake(); }});
+    auto server = http::Server::Start(config.ListenHost(), config.ListenPort(),
+                                      config.http_threads, *p->routes);
+    if (!server.ok()) return server.status();
+    p->server = std::move(*server);
+  }
+  return std::unique_ptr<Service>(new Service(std::move(p)));
+}
+
+Service::Service(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Service::~Service() { Stop(); }
+
+void Service::Stop() {
+  if (parts_) parts_->Stop();
+}
+
+int Service::http_port() const {
+  return parts_->server ? parts_->server->port() : 0;
+}
+storage::Store& Service::store() { return *parts_->store; }
+Ingest& Service::ingest() { return *parts_->ingest; }
+Processor& Service::processor() { return *parts_->processor; }
+Metrics& Service::metrics() { return parts_->metrics; }
+
+}  // namespace sportello

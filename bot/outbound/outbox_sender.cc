@@ -1,0 +1,547 @@
+#include "bot/outbound/outbox_sender.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "storage/codec.h"
+#include "bot/core/log.h"
+#include "storage/broadcasts.h"
+#include "storage/conversations.h"
+#include "storage/messages.h"
+#include "storage/users.h"
+
+namespace sportello {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr int64_t kWhatsAppWindowMs = 24LL * 3600 * 1000;
+// How long the claimer sleeps at most when nothing is due: a safety net, since
+// Wake() is the normal path and due times are known.
+constexpr milliseconds kIdleWait{1000};
+
+std::string ChannelLabel(const storage::OutboxRow& row) { return row.channel; }
+
+// Claiming waits for a lull in acknowledgements, at most kMaxYield.
+constexpr auto kIngestQuiet = std::chrono::microseconds(1000);
+constexpr auto kMaxYield = std::chrono::milliseconds(50);
+
+// A sent notice joins the person's history like any message out, so the
+// counsellor sees what they were told, and its provider id lets receipts
+// (WhatsApp delivered/read) find it. Imported contacts who never wrote get
+// their conversation here; last_message_at stays unset, so their first
+// message is still greeted as a first contact.
+core::Status AddNoticeToHistory(storage::Database& db,
+                                const storage::OutboxRow& row,
+                                std::string_view text,
+                                const std::string& provider_message_id,
+                                int64_t now_ms) {
+  auto conv = storage::GetOrCreateConversation(db, *row.user_id, now_ms);
+  if (!conv.ok()) return conv.status();
+  storage::NewMessage m;
+  m.conversation_id = conv->id;
+  m.direction = "out";
+  m.author = "broadcast";
+  m.kind = row.kind;
+  m.text = std::string(text);
+  auto id = storage::InsertMessage(db, m, now_ms);
+  if (!id.ok()) return id.status();
+  return storage::MarkMessageSent(db, *id, row.channel, provider_message_id,
+                                  now_ms);
+}
+
+}  // namespace
+
+OutboxSender::OutboxSender(
+    storage::Store& store, const core::Clock& clock, Metrics* metrics,
+    std::map<core::Channel, channels::ChannelSender*> senders,
+    SenderOptions options)
+    : store_(store),
+      clock_(clock),
+      metrics_(metrics),
+      senders_(std::move(senders)),
+      options_(std::move(options)) {
+  for (const auto& [channel, sender] : senders_) {
+    channel_names_.emplace_back(core::ChannelName(channel));
+    auto rate = options_.rate_per_sec.find(channel);
+    if (rate != options_.rate_per_sec.end()) {
+      limiters_[channel] =
+          std::make_unique<RateLimiter>(rate->second, rate->second);
+    }
+    auto pace = options_.chat_pace.find(channel);
+    if (pace != options_.chat_pace.end()) {
+      pacers_.emplace(channel,
+                      ChatPacer(pace->second.per_sec, pace->second.burst));
+    }
+  }
+}
+
+OutboxSender::~OutboxSender() { Stop(); }
+
+core::Status OutboxSender::Start() {
+  if (senders_.empty()) return core::Status::Ok();  // nothing to deliver to
+  const int64_t now = clock_.NowMillis();
+  auto requeued = store_.Write([now](storage::Database& db) -> core::Status {
+    // Notices first, so the requeue below leaves them alone.
+    auto in_doubt = storage::FailInDoubtBroadcastRows(db, now);
+    if (!in_doubt.ok()) return in_doubt.status();
+    auto n = storage::RequeueInFlightOutbox(db);
+    if (!n.ok()) return n.status();
+    if (*in_doubt > 0) {
+      core::LogWarn("sender", std::to_string(*in_doubt) +
+                                  " notice(s) were in flight at the last stop: "
+                                  "not sent again, counted in doubt");
+    }
+    if (*n > 0) {
+      core::LogWarn(
+          "sender",
+          std::to_string(*n) +
+              " message(s) were in flight at the last stop: sending again");
+    }
+    return core::Status::Ok();
+  });
+  if (!requeued.ok()) return requeued;
+  stopping_ = false;
+  claimer_ = std::thread([this] { ClaimLoop(); });
+  for (int i = 0; i < std::max(1, options_.threads); ++i) {
+    workers_.emplace_back([this] { WorkerLoop(); });
+  }
+  return core::Status::Ok();
+}
+
+void OutboxSender::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  claim_cv_.notify_all();
+  work_cv_.notify_all();
+  if (claimer_.joinable()) claimer_.join();
+  for (auto& w : workers_) {
+    if (w.joinable()) w.join();
+  }
+  workers_.clear();
+  // Rows claimed but never started go back to pending for the next start.
+  std::deque<storage::OutboxRow> left;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    left.swap(queue_);
+  }
+  if (!left.empty()) {
+    (void)store_.Write([&](storage::Database& db) -> core::Status {
+      for (const auto& row : left) {
+        if (auto s = storage::UnclaimOutboxRow(db, row.id, row.next_attempt_at);
+            !s.ok()) {
+          return s;
+        }
+      }
+      return core::Status::Ok();
+    });
+  }
+}
+
+void OutboxSender::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    wake_ = true;
+  }
+  claim_cv_.notify_one();
+}
+
+milliseconds OutboxSender::Backoff(int attempts) const {
+  const int exp = std::clamp(attempts - 1, 0, 30);
+  const double base =
+      static_cast<double>(options_.backoff_base.count()) * std::pow(2.0, exp);
+  const double capped =
+      std::min(base, static_cast<double>(options_.backoff_cap.count()));
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> jitter(0.5, 1.5);
+  return milliseconds(static_cast<int64_t>(capped * jitter(rng)));
+}
+
+void OutboxSender::ClaimLoop() {
+  const int capacity = std::max(1, options_.threads) * 2;
+  auto reader = store_.OpenReader();
+  if (!reader.ok()) {
+    core::LogError("sender",
+                   "cannot open a reader: " + reader.status().ToString());
+    return;
+  }
+  for (;;) {
+    int free_slots = 0;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (stopping_) return;
+      free_slots = capacity - in_flight_;
+      wake_ = false;
+    }
+    Round round;
+    // All workers busy: the one that finishes wakes us.
+    round.wait = kIdleWait;
+    if (free_slots > 0) {
+      // Sending is background work: let a webhook burst go first (the
+      // processor does the same; see kIngestQuiet there).
+      store_.YieldToUrgent(kIngestQuiet, kMaxYield);
+      round = ClaimRound(**reader, free_slots);
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!round.claimed.empty()) {
+      in_flight_ += static_cast<int>(round.claimed.size());
+      for (auto& row : round.claimed) queue_.push_back(std::move(row));
+      work_cv_.notify_all();
+    }
+    if (round.again) continue;
+    claim_cv_.wait_for(lock, std::max(round.wait, milliseconds(1)),
+                       [&] { return stopping_ || wake_; });
+  }
+}
+
+OutboxSender::Round OutboxSender::ClaimRound(storage::Database& reader,
+                                             int free_slots) {
+  Round round;
+  round.wait = kIdleWait;
+  const int64_t now = clock_.NowMillis();
+  const auto steady_now = RateLimiter::Clock::now();
+  const bool quiet =
+      options_.quiet_hours && options_.quiet_hours->Contains(now);
+  if (quiet) {
+    round.wait = std::min(
+        round.wait, milliseconds(options_.quiet_hours->EndAfter(now) - now));
+  }
+  // Only channels with a token now are searched: a paused or spent channel
+  // must not fill the batch and starve the others.
+  std::vector<std::string> ready;
+  for (const auto& [channel, sender] : senders_) {
+    (void)sender;
+    auto limiter = limiters_.find(channel);
+    const milliseconds wait = limiter == limiters_.end()
+                                  ? milliseconds(0)
+                                  : limiter->second->TimeToToken(steady_now);
+    if (wait.count() == 0) {
+      ready.emplace_back(core::ChannelName(channel));
+    } else {
+      round.wait = std::min(round.wait, wait);
+    }
+  }
+  if (ready.empty()) return round;
+  // The search runs on a reader: the write lock is held only to claim and
+  // defer.
+  auto due = storage::FindDueOutbox(reader, now, free_slots, ready, !quiet);
+  if (!due.ok()) {
+    core::LogError("sender",
+                   "finding due messages failed: " + due.status().ToString());
+    return round;
+  }
+  std::vector<storage::OutboxRow> to_claim;
+  std::vector<std::pair<int64_t, int64_t>> deferred;  // row id, until
+  std::vector<core::Channel> spent;  // out of tokens in this round
+  for (auto& row : *due) {
+    const auto channel = core::ParseChannel(row.channel);
+    if (!channel) continue;  // FindDueOutbox returns only ours
+    if (std::find(spent.begin(), spent.end(), *channel) != spent.end())
+      continue;
+    if (row.broadcast_id && row.user_id) {
+      const int64_t until = NoticeHeldUntil(reader, *row.user_id, now);
+      if (until > now) {
+        deferred.emplace_back(row.id, until);
+        continue;
+      }
+    }
+    auto pacer = pacers_.find(*channel);
+    const bool paced =
+        pacer != pacers_.end() &&
+        row.kind != core::OutboundKindName(core::OutboundKind::kCallbackAnswer);
+    if (paced) {
+      const int64_t wait = pacer->second.WaitMs(row.chat_id, now);
+      if (wait > 0) {
+        deferred.emplace_back(row.id, now + wait);
+        continue;
+      }
+    }
+    if (auto limiter = limiters_.find(*channel); limiter != limiters_.end()) {
+      const milliseconds wait = limiter->second->TryAcquire(steady_now);
+      if (wait.count() > 0) {
+        spent.push_back(*channel);
+        round.wait = std::min(round.wait, wait);
+        continue;
+      }
+    }
+    if (paced) pacer->second.Take(row.chat_id, now);
+    to_claim.push_back(std::move(row));
+  }
+  if (!to_claim.empty() || !deferred.empty()) {
+    auto s = store_.Write([&](storage::Database& db) -> core::Status {
+      round.claimed.clear();
+      for (const auto& [id, until] : deferred) {
+        auto ok = storage::DeferOutboxRow(db, id, until);
+        if (!ok.ok()) return ok.status();
+      }
+      for (const auto& row : to_claim) {
+        auto ok = storage::ClaimOutboxRow(db, row.id);
+        if (!ok.ok()) return ok.status();
+        if (!*ok) continue;  // taken by another process sharing the database
+        round.claimed.push_back(row);
+        round.claimed.back().state = "sending";
+        ++round.claimed.back().attempts;
+      }
+      return core::Status::Ok();
+    });
+    if (!s.ok()) {
+      round.claimed.clear();
+      core::LogError("sender", "claiming due messages failed: " + s.ToString());
+      return round;
+    }
+    round.again = true;
+    return round;
+  }
+  if (!spent.empty()) return round;  // the next token ends the wait
+  auto next = storage::NextOutboxDue(reader, !quiet);
+  if (next.ok() && *next && **next > now) {
+    round.wait = std::min(round.wait, milliseconds(**next - now));
+  }
+  // A row already due but not claimable waits for its chat's row in
+  // flight: the worker that finishes it wakes us, so no polling.
+  return round;
+}
+
+int64_t OutboxSender::NoticeHeldUntil(storage::Database& reader,
+                                      int64_t user_id, int64_t now_ms) const {
+  auto conv = storage::FindConversationByUser(reader, user_id);
+  if (!conv.ok() || !conv->has_value()) return 0;
+  const storage::Conversation& c = **conv;
+  // A counsellor's conversation is not interrupted by the bot's questions:
+  // the notice goes.
+  if (c.mode != storage::ConversationMode::kBot || c.flow.empty() ||
+      !c.last_message_at) {
+    return 0;
+  }
+  const int64_t until = *c.last_message_at + options_.notice_idle.count();
+  return until > now_ms ? until : 0;
+}
+
+void OutboxSender::WorkerLoop() {
+  auto reader = store_.OpenReader();
+  if (!reader.ok()) {
+    core::LogError("sender",
+                   "cannot open a reader: " + reader.status().ToString());
+    return;
+  }
+  for (;;) {
+    storage::OutboxRow row;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      row = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    Deliver(**reader, row);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      --in_flight_;
+      wake_ = true;
+    }
+    claim_cv_.notify_one();
+  }
+}
+
+void OutboxSender::Deliver(storage::Database& reader,
+                           const storage::OutboxRow& row) {
+  auto msg = DecodeOutbound(row.payload);
+  if (!msg.ok()) return Fail(row, msg.status().message());
+  auto sender = senders_.find(msg->channel);
+  if (sender == senders_.end()) return Fail(row, "no sender for this channel");
+  // Before any template conversion: the history shows what the notice said.
+  std::string notice_text;
+  if (row.broadcast_id) {
+    notice_text = msg->text;
+    if (notice_text.empty() && !msg->template_params.empty())
+      notice_text = msg->template_params.front();
+  }
+
+  if (row.user_id && msg->kind != core::OutboundKind::kCallbackAnswer) {
+    auto user = storage::FindUserById(reader, *row.user_id);
+    if (user.ok() && user->has_value()) {
+      const storage::User& u = **user;
+      // Checked at send time, not only at fan-out: an opt-out (or a block)
+      // that arrives while a broadcast runs stops the rest of it.
+      if (row.broadcast_id) {
+        if (!u.notify) return Fail(row, std::string(storage::kSkippedOptedOut));
+        if (u.blocked || u.unreachable)
+          return Fail(row, std::string(storage::kSkippedUnreachable));
+      }
+      if (u.blocked) return Fail(row, "the person blocked the bot");
+      if (u.unreachable)
+        return Fail(row, "the person cannot be reached on this channel");
+      if (msg->channel == core::Channel::kWhatsApp &&
+          msg->kind != core::OutboundKind::kTemplate &&
+          u.last_inbound_at.value_or(0) <
+              clock_.NowMillis() - kWhatsAppWindowMs) {
+        // A message carrying its own approved template (a broadcast's)
+        // goes as that; any other as the generic fallback, if configured.
+        if (!msg->template_name.empty()) {
+          msg->kind = core::OutboundKind::kTemplate;
+          msg->buttons.clear();
+        } else if (options_.whatsapp_fallback_template.empty()) {
+          return Fail(row,
+                      "outside WhatsApp's 24 h window: only a template can be "
+                      "sent (set WHATSAPP_FALLBACK_TEMPLATE)");
+        } else {
+          *msg = AsFallbackTemplate(*msg, options_.whatsapp_fallback_template,
+                                    u.language.empty() ? "it" : u.language);
+        }
+      }
+    }
+  }
+
+  // Tokens were taken at the claim; only a pause that began since (a 429
+  // on another row) holds this one back: it goes back, not attempted.
+  if (auto limiter = limiters_.find(msg->channel); limiter != limiters_.end()) {
+    const milliseconds pause =
+        limiter->second->PauseLeft(RateLimiter::Clock::now());
+    if (pause.count() > 0) {
+      (void)store_.Write([&](storage::Database& db) {
+        return storage::UnclaimOutboxRow(db, row.id,
+                                         clock_.NowMillis() + pause.count());
+      });
+      return;
+    }
+  }
+  Record(row, sender->second->Send(*msg), notice_text);
+}
+
+core::OutboundMessage AsFallbackTemplate(const core::OutboundMessage& msg,
+                                         const std::string& name,
+                                         const std::string& language) {
+  // Meta: a body parameter has no newline, tab or run of more than four
+  // spaces, and the body stays within 1,024 characters with the template's
+  // own words.
+  constexpr size_t kMaxParamBytes = 900;
+  std::string text;
+  for (char c : msg.text) {
+    const bool space = c == '\n' || c == '\t' || c == '\r' || c == ' ';
+    if (space) {
+      if (!text.empty() && text.back() != ' ') text += ' ';
+    } else {
+      text += c;
+    }
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  if (text.size() > kMaxParamBytes) {
+    size_t cut = kMaxParamBytes;
+    // Never split a UTF-8 sequence.
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+      --cut;
+    text = text.substr(0, cut) + "…";
+  }
+  core::OutboundMessage t;
+  t.channel = msg.channel;
+  t.chat_id = msg.chat_id;
+  t.kind = core::OutboundKind::kTemplate;
+  t.template_name = name;
+  t.template_language = language;
+  t.template_params = {text};
+  return t;
+}
+
+void OutboxSender::Fail(const storage::OutboxRow& row,
+                        const std::string& reason) {
+  channels::SendOutcome outcome;
+  outcome.kind = channels::SendOutcome::Kind::kPermanent;
+  outcome.error = reason;
+  Record(row, outcome);
+}
+
+void OutboxSender::Record(const storage::OutboxRow& row,
+                          const channels::SendOutcome& outcome,
+                          std::string_view notice_text) {
+  using Kind = channels::SendOutcome::Kind;
+  const int64_t now = clock_.NowMillis();
+  std::string result;
+  auto s = store_.Write([&](storage::Database& db) -> core::Status {
+    auto fail = [&](const std::string& why) -> core::Status {
+      result = "failed";
+      if (auto s2 = storage::MarkOutboxFailed(db, row.id, why, now); !s2.ok())
+        return s2;
+      if (row.message_id)
+        return storage::MarkMessageFailed(db, *row.message_id, why, now);
+      return core::Status::Ok();
+    };
+    const std::string error =
+        outcome.error_code
+            ? std::to_string(outcome.error_code) + " " + outcome.error
+            : outcome.error;
+    switch (outcome.kind) {
+      case Kind::kOk: {
+        result = "ok";
+        if (auto s2 = storage::MarkOutboxSent(db, row.id,
+                                              outcome.provider_message_id, now);
+            !s2.ok()) {
+          return s2;
+        }
+        if (row.message_id) {
+          return storage::MarkMessageSent(db, *row.message_id, row.channel,
+                                          outcome.provider_message_id, now);
+        }
+        if (row.broadcast_id && row.user_id)
+          return AddNoticeToHistory(db, row, notice_text,
+                                    outcome.provider_message_id, now);
+        return core::Status::Ok();
+      }
+      case Kind::kRetry:
+        if (row.attempts >= options_.max_attempts)
+          return fail("gave up after retries: " + error);
+        result = "retried";
+        return storage::MarkOutboxRetry(
+            db, row.id, now + Backoff(row.attempts).count(), error);
+      case Kind::kRateLimited: {
+        if (row.attempts >= options_.max_attempts)
+          return fail("gave up after retries: " + error);
+        result = "retried";
+        const int64_t wait_ms = std::max(1, outcome.retry_after_s) * 1000LL;
+        return storage::MarkOutboxRetry(db, row.id, now + wait_ms, error);
+      }
+      case Kind::kUnreachable:
+        if (row.user_id) {
+          if (auto s2 = storage::SetUserUnreachable(db, *row.user_id, true);
+              !s2.ok())
+            return s2;
+        }
+        return fail(error);
+      case Kind::kWindowClosed:
+        return fail("outside WhatsApp's 24 h window: " + error);
+      case Kind::kPermanent:
+        return fail(error);
+    }
+    return core::Status::Internal("sender: unknown outcome");
+  });
+  if (!s.ok()) {
+    // The outcome is lost; the row stays 'sending' and is sent again after a
+    // restart (at-least-once).
+    core::LogError("sender", "recording outbox " + std::to_string(row.id) +
+                                 " failed: " + s.ToString());
+    return;
+  }
+  // A limit on one recipient (WhatsApp 131056, 131049) delays only that row;
+  // any other slows the whole channel down.
+  if (outcome.kind == Kind::kRateLimited && !outcome.recipient_only) {
+    auto channel = core::ParseChannel(row.channel);
+    if (channel) {
+      if (auto limiter = limiters_.find(*channel); limiter != limiters_.end()) {
+        limiter->second->PauseFor(
+            RateLimiter::Clock::now(),
+            milliseconds(std::max(1, outcome.retry_after_s) * 1000LL));
+      }
+    }
+  }
+  if (result != "ok") {
+    core::LogWarn("sender", row.channel + " outbox " + std::to_string(row.id) +
+                                " " + result + ": " + outcome.error);
+  }
+  if (metrics_)
+    metrics_->Inc("sportello_sends_total",
+                  {{"channel", ChannelLabel(row)}, {"result", result}});
+}
+
+}  // namespace sportello

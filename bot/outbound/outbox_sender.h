@@ -1,0 +1,148 @@
+// Delivers the outbox: claims due rows, sends each through its channel's
+// ChannelSender from a pool of threads (a chat's rows one at a time, in
+// order), and records the outcome: sent, retried later with exponential
+// backoff and jitter, rate-limited (the whole channel waits), or failed
+// (permanent errors, unreachable users, WhatsApp's closed 24 h window).
+// Pacing is decided when a row is claimed, never after: a row is claimed
+// only when its channel has a token and its chat may have a message now;
+// a chat that must wait has its row deferred in the database, so workers
+// never sit on a claimed row. Notices (broadcast rows) are held in quiet
+// hours and while the person is answering the bot's questions, and a sent
+// notice is written into the person's history.
+// At-least-once for replies and reminders: a row in flight at a crash is
+// sent again after restart. A notice in flight at a crash is not: it is
+// counted "in doubt".
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "bot/channels/api_client.h"
+#include "bot/outbound/chat_pacer.h"
+#include "bot/core/clock.h"
+#include "bot/core/message.h"
+#include "bot/core/metrics.h"
+#include "bot/domain/quiet_hours.h"
+#include "bot/outbound/rate_limiter.h"
+#include "storage/outbox.h"
+#include "storage/store.h"
+
+namespace sportello {
+
+struct SenderOptions {
+  int threads = 8;
+  int max_attempts = 12;
+  std::chrono::milliseconds backoff_base{1000};
+  std::chrono::milliseconds backoff_cap{std::chrono::minutes(15)};
+  std::map<core::Channel, double>
+      rate_per_sec;  // per channel; absent = unlimited
+  // What one chat may receive: `per_sec` on average, `burst` at once, so a
+  // bot reply of 2-3 parts is not delayed. Telegram's Bot FAQ: "avoid
+  // sending more than one message per second" to a chat, short bursts
+  // tolerated before 429. WhatsApp Cloud API throughput: a business may
+  // send one message every 6 s to the same user, bursts of up to ~45
+  // borrowing from later (error 131056 beyond): 10 keeps a person tapping
+  // quickly through a flow from waiting, well inside that. Absent channel:
+  // no per-chat pacing.
+  struct ChatPace {
+    double per_sec = 1;
+    int burst = 1;
+  };
+  std::map<core::Channel, ChatPace> chat_pace = {
+      {core::Channel::kTelegram, {1.0, 3}},
+      {core::Channel::kWhatsApp, {1.0 / 6, 10}},
+  };
+  // SPORTELLO_QUIET_HOURS: notices are held inside; nullopt: never.
+  std::optional<QuietHours> quiet_hours;
+  // A notice to someone answering the bot's questions (mode bot, a flow
+  // running) waits until they have been quiet this long.
+  std::chrono::milliseconds notice_idle{std::chrono::minutes(15)};
+  // An approved WhatsApp template with one body parameter
+  // (WHATSAPP_FALLBACK_TEMPLATE): what a message becomes when it is due
+  // after the person's 24 h window closed (a reminder, a place freed on a
+  // waiting list). Empty: such messages fail with the reason.
+  std::string whatsapp_fallback_template;
+};
+
+// `msg` as the fallback template `name` in the person's language: its text
+// as the one parameter, on one line (Meta refuses newlines and tabs in
+// parameters) and cut to fit the template body; its buttons dropped.
+core::OutboundMessage AsFallbackTemplate(const core::OutboundMessage& msg,
+                                         const std::string& name,
+                                         const std::string& language);
+
+class OutboxSender {
+ public:
+  // `senders` maps each channel it delivers to its ChannelSender (not owned).
+  // `metrics` may be null.
+  OutboxSender(storage::Store& store, const core::Clock& clock,
+               Metrics* metrics,
+               std::map<core::Channel, channels::ChannelSender*> senders,
+               SenderOptions options);
+  ~OutboxSender();  // Stop()
+
+  // Rows left in flight by a crash: replies and reminders are requeued,
+  // notices marked failed "in doubt" (storage::kInDoubt). Then starts the
+  // threads.
+  core::Status Start();
+  // Lets sends in flight finish and stops; unsent rows stay in the outbox.
+  void Stop();
+  // New rows may be due (after a commit that wrote the outbox).
+  void Wake();
+
+  // The delay before attempt `attempts` + 1 (exposed for tests): base *
+  // 2^(n-1), capped, with +-50% jitter.
+  std::chrono::milliseconds Backoff(int attempts) const;
+
+ private:
+  // What one pass of the claimer did.
+  struct Round {
+    std::vector<storage::OutboxRow> claimed;
+    bool again = false;  // rows were claimed or deferred: look again now
+    std::chrono::milliseconds wait{0};  // otherwise, sleep at most this
+  };
+  void ClaimLoop();
+  Round ClaimRound(storage::Database& reader, int free_slots);
+  // When a notice to `user_id` may go: later than `now_ms` while they are
+  // in the middle of the bot's questions.
+  int64_t NoticeHeldUntil(storage::Database& reader, int64_t user_id,
+                          int64_t now_ms) const;
+  void WorkerLoop();
+  void Deliver(storage::Database& reader, const storage::OutboxRow& row);
+  // `notice_text`: for a broadcast row, what goes into the history when sent.
+  void Record(const storage::OutboxRow& row,
+              const channels::SendOutcome& outcome,
+              std::string_view notice_text = {});
+  void Fail(const storage::OutboxRow& row, const std::string& reason);
+
+  storage::Store& store_;
+  const core::Clock& clock_;
+  Metrics* metrics_;
+  std::map<core::Channel, channels::ChannelSender*> senders_;
+  std::vector<std::string> channel_names_;
+  SenderOptions options_;
+  std::map<core::Channel, std::unique_ptr<RateLimiter>> limiters_;
+  std::map<core::Channel, ChatPacer> pacers_;  // the claimer's only
+
+  std::mutex mu_;  // guards queue_, in_flight_, wake_, stopping_
+  std::condition_variable claim_cv_;
+  std::condition_variable work_cv_;
+  std::deque<storage::OutboxRow> queue_;
+  int in_flight_ = 0;  // claimed rows not yet recorded
+  bool wake_ = true;
+  bool stopping_ = false;
+  std::thread claimer_;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace sportello

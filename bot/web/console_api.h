@@ -1,0 +1,93 @@
+// The counsellors' console API: every /api/ path but the public web chat.
+// All endpoints need a session (bot/web/auth.h): 401 without, 403 for the
+// wrong role. See docs/api.md for the contract.
+//
+//   POST /api/login, /api/logout        GET /api/me
+//   GET  /api/conversations?mode=       GET /api/conversations/{id}
+//   POST /api/conversations/{id}/takeover | messages | notes | release
+//   GET  /api/appointments?date=        POST /api/slots (admin)
+//   GET  /api/profiles?q=&comune=&role= GET /api/audit (admin)
+//   GET  /api/stream                    server-sent events: what changed
+//   GET|POST /api/events                GET|PATCH /api/events/{id}
+//   POST /api/events/{id}/cancel        tells everyone signed up
+//   POST /api/broadcasts/preview        GET|POST /api/broadcasts
+//   GET  /api/broadcasts/{id}           POST /api/broadcasts/{id}/cancel
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "bot/domain/catalog.h"
+#include "bot/app/config.h"
+#include "bot/core/clock.h"
+#include "bot/domain/questionnaire.h"
+#include "bot/flows/router.h"
+#include "bot/web/auth.h"
+#include "bot/web/routes.h"
+#include "bot/domain/vacancy_vocabulary.h"
+#include "storage/store.h"
+
+namespace sportello::http {
+
+struct ConsoleDeps {
+  const Config& config;
+  const core::Clock& clock;
+  storage::Store& store;
+  const Catalog& catalog;
+  // Provinces' comuni (audiences by province) and which profile answers an
+  // audience may ask for.
+  const flows::ReferenceData& data;
+  // Called after outbox rows were committed, to wake the sender.
+  std::function<void()> outbox_written;
+};
+
+class ConsoleApi {
+ public:
+  explicit ConsoleApi(ConsoleDeps deps);
+  // REQUIRES: r.path starts with "/api/" and is not the web chat.
+  // Thread-safe.
+  Response Handle(const Request& r);
+
+ private:
+  Response ListConversations(const Request& r);
+  Response GetConversation(const Caller& caller, int64_t id);
+  Response TakeOver(const Caller& caller, int64_t id);
+  Response Reply(const Caller& caller, int64_t id, const Request& r);
+  Response AddNote(const Caller& caller, int64_t id, const Request& r);
+  Response Release(const Caller& caller, int64_t id);
+  // A counsellor books a free slot for the person (e.g. on the phone with
+  // them): the booking, its reminders and a confirmation on their channel.
+  Response BookFor(const Caller& caller, int64_t id, const Request& r);
+  Response Appointments(const Request& r);
+  Response AddSlot(const Request& r);
+  Response Profiles(const Caller& caller, const Request& r);
+  // The questions an audience may filter on, with the console's labels.
+  Response ProfileQuestions();
+  Response AuditLog(const Request& r);
+  Response Stream(const Caller& caller);
+
+  // Events (console_events.cc).
+  Response RouteEvents(const Caller& caller, const Request& r);
+  Response ListEvents(const Request& r);
+  Response GetEvent(int64_t id);
+  Response CreateEvent(const Caller& caller, const Request& r);
+  Response EditEvent(const Caller& caller, int64_t id, const Request& r);
+  Response CancelEvent(const Caller& caller, int64_t id);
+
+  // Broadcast notices (console_broadcasts.cc).
+  Response RouteBroadcasts(const Caller& caller, const Request& r);
+  Response PreviewBroadcast(const Request& r);
+  Response CreateBroadcast(const Caller& caller, const Request& r);
+  Response ListBroadcasts();
+  Response GetBroadcast(int64_t id);
+  Response CancelBroadcast(const Caller& caller, int64_t id);
+
+  ConsoleDeps deps_;
+  Auth auth_;
+  flows::Router router_;  // only for the menu shown on release
+};
+
+}  // namespace sportello::http

@@ -1,0 +1,493 @@
+// The console's broadcast endpoints (ConsoleApi, bot/web/console_api.h):
+// staff preview an audience, compose a notice (a text or an event's), follow
+// its counters while it is sent, and cancel it. The notice itself is built
+// and fanned out by bot/domain/broadcasts.h.
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <variant>
+
+#include "bot/domain/broadcasts.h"
+#include "bot/channels/json_guard.h"
+#include "storage/codec.h"
+#include "bot/web/console_api.h"
+#include "bot/web/console_paths.h"
+#include "bot/web/iso_time.h"
+#include "bot/web/json_response.h"
+#include "storage/audit.h"
+#include "storage/broadcasts.h"
+#include "storage/events.h"
+
+namespace sportello::http {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kMaxBody = 256 * 1024;
+constexpr size_t kMaxTextChars = 4096;  // Telegram's limit for one message
+constexpr int kMaxListed = 100;
+constexpr int kMaxAge = 120;
+constexpr int kMaxActiveDays = 3650;
+// A send time this far in the past is a mistake, not a clock a bit behind.
+constexpr int64_t kPastSlackMs = 60'000;
+
+struct Invalid {
+  std::string field;
+  std::string message;
+};
+
+size_t Utf8Chars(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// A list of 1-100-byte strings without commas (stored comma-joined).
+std::optional<Invalid> Names(const json& v, const std::string& field,
+                             std::vector<std::string>& out) {
+  if (!v.is_array()) return Invalid{field, "must be a list of strings"};
+  for (const auto& item : v) {
+    if (!item.is_string() || item.get<std::string>().empty() ||
+        item.get<std::string>().size() > 100 ||
+        item.get<std::string>().find(',') != std::string::npos) {
+      return Invalid{field, "each entry: 1-100 bytes without commas"};
+    }
+    out.push_back(item.get<std::string>());
+  }
+  return std::nullopt;
+}
+
+std::optional<Invalid> OptionalInt(const json& v, const std::string& field,
+                                   int min, int max, std::optional<int>& out) {
+  if (v.is_null()) return std::nullopt;
+  if (!v.is_number_integer() || v.get<int64_t>() < min ||
+      v.get<int64_t>() > max) {
+    return Invalid{field, "must be an integer from " + std::to_string(min) +
+                              " to " + std::to_string(max) + ", or null"};
+  }
+  out = static_cast<int>(v.get<int64_t>());
+  return std::nullopt;
+}
+
+// The audience object. Provinces become their comuni here, so a preview
+// and the broadcast count the same people.
+std::variant<storage::Audience, Invalid> ParseAudience(
+    const json& body, const VacancyVocabulary& places,
+    const flows::Questionnaire& questionnaire) {
+  auto it = body.find("audience");
+  if (it == body.end() || !it->is_object())
+    return Invalid{"audience", "must be an object"};
+  const json& a = *it;
+  storage::Audience audience;
+  for (const auto& item : a.items()) {
+    const std::string field = "audience." + item.key();
+    const json& v = item.value();
+    std::optional<Invalid> bad;
+    if (item.key() == "channel") {
+      if (!v.is_null() &&
+          (!v.is_string() || (v != "telegram" && v != "whatsapp")))
+        bad = Invalid{field, "must be \"telegram\", \"whatsapp\" or null"};
+      else if (v.is_string())
+        audience.channel = v.get<std::string>();
+    } else if (item.key() == "comuni") {
+      bad = Names(v, field, audience.comuni);
+    } else if (item.key() == "provinces") {
+      std::vector<std::string> codes;
+      bad = Names(v, field, codes);
+      for (size_t i = 0; !bad && i < codes.size(); ++i) {
+        const auto comuni = places.ComuniOf(codes[i]);
+        if (comuni.empty())
+          bad = Invalid{field, "unknown province '" + codes[i] + "'"};
+        audience.comuni.insert(audience.comuni.end(), comuni.begin(),
+                               comuni.end());
+      }
+    } else if (item.key() == "min_age") {
+      bad = OptionalInt(v, field, 0, kMaxAge, audience.min_age);
+    } else if (item.key() == "max_age") {
+      bad = OptionalInt(v, field, 0, kMaxAge, audience.max_age);
+    } else if (item.key() == "topics") {
+      bad = Names(v, field, audience.topics);
+    } else if (item.key() == "event_id") {
+      if (!v.is_null() && !v.is_number_integer())
+        bad = Invalid{field, "must be an event id or null"};
+      else if (v.is_number_integer())
+        audience.event_id = v.get<int64_t>();
+    } else if (item.key() == "active_days") {
+      bad = OptionalInt(v, field, 1, kMaxActiveDays, audience.active_days);
+    } else if (item.key() == "profile") {
+      if (!v.is_object()) {
+        bad = Invalid{field, "must be an object of question id: option id"};
+      } else {
+        for (const auto& answer : v.items()) {
+          const flows::Question* q = questionnaire.Find(answer.key());
+          if (!q || q->options.empty()) {
+            bad = Invalid{field, "no question with options called '" +
+                                     answer.key() + "'"};
+            break;
+          }
+          if (!answer.value().is_string() ||
+              !q->FindOption(answer.value().get<std::string>())) {
+            bad = Invalid{field + "." + answer.key(),
+                          "must be one of the question's option ids"};
+            break;
+          }
+          audience.profile[answer.key()] = answer.value().get<std::string>();
+        }
+      }
+    } else {
+      bad = Invalid{field, "unknown audience field"};
+    }
+    if (bad) return *bad;
+  }
+  if (audience.min_age && audience.max_age &&
+      *audience.min_age > *audience.max_age) {
+    return Invalid{"audience.min_age", "must not exceed max_age"};
+  }
+  return audience;
+}
+
+std::optional<Invalid> ParseTemplate(const json& v,
+                                     std::optional<NoticeTemplate>& out) {
+  if (v.is_null()) return std::nullopt;
+  if (!v.is_object())
+    return Invalid{"whatsapp_template", "must be an object or null"};
+  NoticeTemplate t;
+  for (const auto& item : v.items()) {
+    const std::string field = "whatsapp_template." + item.key();
+    const json& f = item.value();
+    if (item.key() == "name") {
+      if (!f.is_string() || f.get<std::string>().empty() ||
+          f.get<std::string>().size() > 512 ||
+          f.get<std::string>().find_first_not_of(
+              "abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
+        return Invalid{field, "must be a template name: a-z, 0-9, _"};
+      }
+      t.name = f.get<std::string>();
+    } else if (item.key() == "language") {
+      if (!f.is_string() || f.get<std::string>().empty() ||
+          f.get<std::string>().size() > 15) {
+        return Invalid{field, "must be a language code such as \"it\""};
+      }
+      t.language = f.get<std::string>();
+    } else if (item.key() == "params") {
+      if (!f.is_array()) return Invalid{field, "must be a list of strings"};
+      for (const auto& p : f) {
+        if (!p.is_string() || p.get<std::string>().size() > 1024)
+          return Invalid{field, "each parameter: a string of 1024 bytes"};
+        t.params.push_back(p.get<std::string>());
+      }
+    } else {
+      return Invalid{field, "unknown template field"};
+    }
+  }
+  if (t.name.empty()) return Invalid{"whatsapp_template.name", "required"};
+  out = std::move(t);
+  return std::nullopt;
+}
+
+// Checks the event a notice or an audience names: it must exist, and a
+// notice's event must still be open to sign-ups.
+std::optional<Invalid> CheckEvent(storage::Database& db, int64_t event_id,
+                                  const std::string& field, bool to_announce,
+                                  int64_t now, core::Status& error) {
+  auto event = storage::FindEvent(db, event_id);
+  if (!event.ok()) {
+    error = event.status();
+    return std::nullopt;
+  }
+  if (!event->has_value()) return Invalid{field, "no such event"};
+  if (to_announce && (*event)->cancelled())
+    return Invalid{field, "the event was cancelled"};
+  if (to_announce && (*event)->starts_at <= now)
+    return Invalid{field, "the event has started"};
+  return std::nullopt;
+}
+
+json AudienceJson(const storage::Audience& a) {
+  return {{"channel", a.channel ? json(*a.channel) : json()},
+          {"comuni", a.comuni},
+          {"min_age", a.min_age ? json(*a.min_age) : json()},
+          {"max_age", a.max_age ? json(*a.max_age) : json()},
+          {"topics", a.topics},
+          {"event_id", a.event_id ? json(*a.event_id) : json()},
+          {"active_days", a.active_days ? json(*a.active_days) : json()},
+          {"profile", a.profile}};
+}
+
+constexpr int kMaxFailuresShown = 50;
+
+// The broadcast with its counters. Before the fan-out no row exists yet:
+// `recipients` is then who the audience reaches now.
+core::Result<json> BroadcastJson(storage::Database& db,
+                                 const storage::Broadcast& b, int64_t now) {
+  auto c = storage::CountBroadcast(db, b.id);
+  if (!c.ok()) return c.status();
+  int64_t recipients = c->recipients;
+  if (b.status == "scheduled") {
+    auto n = storage::CountAudience(db, b.audience, now);
+    if (!n.ok()) return n.status();
+    recipients = *n;
+  }
+  json text = nullptr;
+  if (!b.event_id) {
+    if (auto msg = DecodeOutbound(b.payload_it); msg.ok()) text = msg->text;
+  }
+  json tpl = nullptr;
+  if (b.whatsapp_template) {
+    tpl = json::parse(*b.whatsapp_template, nullptr, false);
+    if (tpl.is_discarded()) tpl = nullptr;
+  }
+  return json{{"id", b.id},
+              {"status", b.status},
+              {"recipients", recipients},
+              {"sent", c->sent},
+              {"delivered", c->delivered},
+              {"read", c->read},
+              {"failed", c->failed},
+              {"skipped_opted_out", c->skipped_opted_out},
+              {"skipped_unreachable", c->skipped_unreachable},
+              {"pending", c->pending},
+              {"cancelled", c->cancelled},
+              {"in_doubt", c->in_doubt},
+              {"text", text},
+              {"event_id", b.event_id ? json(*b.event_id) : json()},
+              {"audience", AudienceJson(b.audience)},
+              {"whatsapp_template", tpl},
+              {"send_at", IsoTime(b.send_at)},
+              {"created_by", b.created_by ? json(*b.created_by) : json()},
+              {"created_at", IsoTime(b.created_at)},
+              {"finished_at", IsoTime(b.finished_at)}};
+}
+
+core::Status Audit(storage::Database& db, const Caller& caller,
+                   std::string_view action, std::string detail, int64_t now) {
+  return storage::AppendAudit(
+      db, {0, now, caller.username, std::string(action), std::nullopt,
+           std::nullopt, std::move(detail)});
+}
+
+}  // namespace
+
+Response ConsoleApi::RouteBroadcasts(const Caller& caller, const Request& r) {
+  const bool get = r.method == "GET" || r.method == "HEAD";
+  const bool post = r.method == "POST";
+  if (r.path == "/api/broadcasts") {
+    if (get) return ListBroadcasts();
+    if (post) return CreateBroadcast(caller, r);
+    return MethodNotAllowed("GET, POST");
+  }
+  if (r.path == "/api/broadcasts/preview")
+    return post ? PreviewBroadcast(r) : MethodNotAllowed("POST");
+  std::string_view rest = std::string_view(r.path).substr(
+      std::string_view("/api/broadcasts/").size());
+  const size_t slash = rest.find('/');
+  const auto id = ParseId(rest.substr(0, slash));
+  if (!id) return ErrorResponse(404, "not found");
+  if (slash == std::string_view::npos)
+    return get ? GetBroadcast(*id) : MethodNotAllowed("GET");
+  if (rest.substr(slash + 1) == "cancel")
+    return post ? CancelBroadcast(caller, *id) : MethodNotAllowed("POST");
+  return ErrorResponse(404, "not found");
+}
+
+Response ConsoleApi::PreviewBroadcast(const Request& r) {
+  if (r.body.size() > kMaxBody) return ErrorResponse(413, "body too large");
+  auto body = channels::ParseJsonObject(r.body);
+  if (!body.ok()) return ErrorResponse(400, body.status().message());
+  for (const auto& item : body->items()) {
+    if (item.key() != "audience")
+      return FieldError(item.key(), "unknown field");
+  }
+  auto audience =
+      ParseAudience(*body, *deps_.data.vocabulary, *deps_.data.questionnaire);
+  if (auto* bad = std::get_if<Invalid>(&audience))
+    return FieldError(bad->field, bad->message);
+  const auto& a = std::get<storage::Audience>(audience);
+  const int64_t now = deps_.clock.NowMillis();
+  std::optional<Response> answer;
+  auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
+    core::Status error;
+    if (a.event_id) {
+      if (auto bad = CheckEvent(db, *a.event_id, "audience.event_id", false,
+                                now, error)) {
+        answer = FieldError(bad->field, bad->message);
+        return core::Status::Ok();
+      }
+      if (!error.ok()) return error;
+    }
+    auto n = storage::CountAudience(db, a, now);
+    if (!n.ok()) return n.status();
+    answer = JsonResponse(200, {{"recipients", *n}});
+    return core::Status::Ok();
+  });
+  if (!s.ok()) return Unavailable();
+  return std::move(*answer);
+}
+
+Response ConsoleApi::CreateBroadcast(const Caller& caller, const Request& r) {
+  if (r.body.size() > kMaxBody) return ErrorResponse(413, "body too large");
+  auto body = channels::ParseJsonObject(r.body);
+  if (!body.ok()) return ErrorResponse(400, body.status().message());
+  const json& j = *body;
+  static const std::set<std::string> kKnown = {"text", "event_id", "audience",
+                                               "send_at", "whatsapp_template"};
+  for (const auto& item : j.items()) {
+    if (!kKnown.contains(item.key()))
+      return FieldError(item.key(), "unknown field");
+  }
+  const int64_t now = deps_.clock.NowMillis();
+  BroadcastRequest request;
+  request.created_by = caller.username;
+  const auto text = j.find("text");
+  const auto event = j.find("event_id");
+  const bool has_text = text != j.end() && !text->is_null();
+  const bool has_event = event != j.end() && !event->is_null();
+  if (has_text == has_event)
+    return FieldError("text", "give either a text or an event_id");
+  if (has_text) {
+    if (!text->is_string()) return FieldError("text", "must be a string");
+    request.text = text->get<std::string>();
+    if (request.text.find_first_not_of(" \t\r\n") == std::string::npos)
+      return FieldError("text", "must not be empty");
+    if (Utf8Chars(request.text) > kMaxTextChars)
+      return FieldError("text", "at most 4096 characters");
+  } else {
+    if (!event->is_number_integer())
+      return FieldError("event_id", "must be an event id");
+    request.event_id = event->get<int64_t>();
+  }
+  auto audience =
+      ParseAudience(j, *deps_.data.vocabulary, *deps_.data.questionnaire);
+  if (auto* bad = std::get_if<Invalid>(&audience))
+    return FieldError(bad->field, bad->message);
+  request.audience = std::get<storage::Audience>(audience);
+  if (auto it = j.find("send_at"); it != j.end() && !it->is_null()) {
+    const auto at =
+        it->is_string() ? ParseIsoTime(it->get<std::string>()) : std::nullopt;
+    if (!at) {
+      return FieldError("send_at",
+                        "must be ISO 8601 with an offset, Europe/Rome time "
+                        "\"YYYY-MM-DDTHH:MM\", or null for now");
+    }
+    if (*at < now - kPastSlackMs)
+      return FieldError("send_at", "is in the past");
+    request.send_at = std::max(*at, now);
+  }
+  if (auto it = j.find("whatsapp_template"); it != j.end()) {
+    if (auto bad = ParseTemplate(*it, request.whatsapp_template))
+      return FieldError(bad->field, bad->message);
+  }
+
+  std::optional<Response> answer;
+  auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
+    core::Status error;
+    std::optional<Invalid> bad;
+    if (request.event_id)
+      bad = CheckEvent(db, *request.event_id, "event_id", true, now, error);
+    if (!bad && error.ok() && request.audience.event_id) {
+      bad = CheckEvent(db, *request.audience.event_id, "audience.event_id",
+                       false, now, error);
+    }
+    if (!error.ok()) return error;
+    if (bad) {
+      answer = FieldError(bad->field, bad->message);
+      return core::Status::Ok();
+    }
+    auto recipients = storage::CountAudience(db, request.audience, now);
+    if (!recipients.ok()) return recipients.status();
+    auto id = sportello::CreateBroadcast(db, deps_.catalog, request, now);
+    if (!id.ok()) return id.status();
+    answer = JsonResponse(201, {{"id", *id}, {"recipients", *recipients}});
+    return Audit(
+        db, caller, "create_broadcast",
+        "broadcast " + std::to_string(*id) + ": " +
+            std::to_string(*recipients) + " recipients" +
+            (request.event_id ? ", event " + std::to_string(*request.event_id)
+                              : ""),
+        now);
+  });
+  if (!s.ok()) return Unavailable();
+  return std::move(*answer);
+}
+
+Response ConsoleApi::ListBroadcasts() {
+  const int64_t now = deps_.clock.NowMillis();
+  json list = json::array();
+  auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
+    auto all = storage::ListBroadcasts(db, kMaxListed);
+    if (!all.ok()) return all.status();
+    for (const auto& b : *all) {
+      auto j = BroadcastJson(db, b, now);
+      if (!j.ok()) return j.status();
+      list.push_back(std::move(*j));
+    }
+    return core::Status::Ok();
+  });
+  if (!s.ok()) return Unavailable();
+  return JsonResponse(200, {{"broadcasts", list}});
+}
+
+Response ConsoleApi::GetBroadcast(int64_t id) {
+  const int64_t now = deps_.clock.NowMillis();
+  std::optional<json> found;
+  auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
+    auto b = storage::FindBroadcast(db, id);
+    if (!b.ok()) return b.status();
+    if (!b->has_value()) return core::Status::Ok();
+    auto j = BroadcastJson(db, **b, now);
+    if (!j.ok()) return j.status();
+    // Who it did not reach and why, as the channel said it: enough to act
+    // on (a blocked bot, a wrong number), not the whole list.
+    auto failures = storage::BroadcastFailures(db, id, kMaxFailuresShown);
+    if (!failures.ok()) return failures.status();
+    json list = json::array();
+    for (const auto& f : *failures) {
+      list.push_back({{"user_id", f.user_id ? json(*f.user_id) : json()},
+                      {"channel", f.channel},
+                      {"chat_id", f.chat_id},
+                      {"error", f.error},
+                      {"at", IsoTime(f.at)}});
+    }
+    (*j)["failures"] = std::move(list);
+    found = std::move(*j);
+    return core::Status::Ok();
+  });
+  if (!s.ok()) return Unavailable();
+  if (!found) return ErrorResponse(404, "no such broadcast");
+  return JsonResponse(200, *found);
+}
+
+Response ConsoleApi::CancelBroadcast(const Caller& caller, int64_t id) {
+  const int64_t now = deps_.clock.NowMillis();
+  std::optional<Response> answer;
+  auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
+    auto b = storage::FindBroadcast(db, id);
+    if (!b.ok()) return b.status();
+    if (!b->has_value()) {
+      answer = ErrorResponse(404, "no such broadcast");
+      return core::Status::Ok();
+    }
+    if ((*b)->status == "done" || (*b)->status == "cancelled") {
+      answer = JsonResponse(
+          409, {{"error", "the broadcast is " + (*b)->status + " already"},
+                {"status", (*b)->status}});
+      return core::Status::Ok();
+    }
+    if (auto st = storage::CancelBroadcast(db, id, now); !st.ok()) return st;
+    auto after = storage::FindBroadcast(db, id);
+    if (!after.ok()) return after.status();
+    auto j = BroadcastJson(db, **after, now);
+    if (!j.ok()) return j.status();
+    answer = JsonResponse(200, *j);
+    return Audit(db, caller, "cancel_broadcast",
+                 "broadcast " + std::to_string(id) + ": " +
+                     std::to_string((*j)["cancelled"].get<int64_t>()) +
+                     " not sent",
+                 now);
+  });
+  if (!s.ok()) return Unavailable();
+  return std::move(*answer);
+}
+
+}  // namespace sportello::http

@@ -1,0 +1,42 @@
+// Helpers the console's endpoint files share: ids in paths and the common
+// error answers.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "bot/web/json_response.h"
+
+namespace sportello::http {
+
+// A path segment of 1-18 digits.
+inline std::optional<int64_t> ParseId(std::string_view text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+inline Response MethodNotAllowed(std::string_view allow) {
+  Response e = ErrorResponse(405, "method not allowed");
+  e.headers.push_back({"Allow", std::string(allow)});
+  return e;
+}
+
+inline Response Unavailable() {
+  return ErrorResponse(503, "storage unavailable, try again");
+}
+
+// 422 for a value the request got wrong: `field` names it (dotted for a
+// nested one, "audience.min_age"), so a form can point at it.
+inline Response FieldError(std::string_view field, std::string_view message) {
+  return JsonResponse(
+      422, {{"error", std::string(message)}, {"field", std::string(field)}});
+}
+
+}  // namespace sportello::http
