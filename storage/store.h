@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -77,9 +78,12 @@ class Store {
   bool busy_ = false;       // a write transaction is running on writer_
   int urgent_waiting_ = 0;  // urgent writers waiting for busy_ to clear
   // Urgent writes begun and not finished, and when the last one finished
-  // (steady clock, ns): lock-free, read by YieldToUrgent's polling.
+  // (steady clock, ns): lock-free, read by YieldToUrgent's polling. Before
+  // the first one, "long ago": the steady clock starts near 0 at boot, so a
+  // 0 here would read as an urgent write a moment ago on a fresh machine.
+  static constexpr int64_t kNeverNs = std::numeric_limits<int64_t>::min() / 2;
   std::atomic<int> urgent_active_{0};
-  std::atomic<int64_t> urgent_done_ns_{0};
+  std::atomic<int64_t> urgent_done_ns_{kNeverNs};
   std::unique_ptr<Database> writer_;
   bool writer_deferred_ = false;  // writer_ is at synchronous=NORMAL (busy_)
   std::string path_;
