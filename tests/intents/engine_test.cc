@@ -206,7 +206,8 @@ TEST_CASE(
   int total = 0, correct = 0;
   for (const char* name : {"holdout.tsv", "holdout2.tsv"}) {
     const std::filesystem::path path =
-        std::filesystem::path(__FILE__).parent_path() / "data" / name;
+        std::filesystem::path(SPORTELLO_SOURCE_DIR) / "tests/intents/data" /
+        name;
     std::ifstream in(path);
     REQUIRE_MESSAGE(in, "cannot read " << path);
     std::string line;
