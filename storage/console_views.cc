@@ -112,4 +112,51 @@ core::Result<std::vector<ProfileMatch>> SearchProfiles(Database& db,
   return out;
 }
 
+core::Result<StreamStart> StartStream(Database& db) {
+  Statement st = db.Prepare(
+      "SELECT (SELECT coalesce(max(id), 0) FROM messages),"
+      " (SELECT coalesce(max(updated_at), 0) FROM conversations),"
+      " (SELECT count(*) FROM conversations WHERE mode = "
+      "'waiting_for_human')");
+  if (!st.Step()) {
+    return st.status().ok() ? core::Status::Internal("stream: no state")
+                            : st.status();
+  }
+  return StreamStart{StreamCursor{st.Int(0), st.Int(1)}, st.Int(2)};
+}
+
+core::Result<std::vector<ConversationChange>> ConversationsChangedSince(
+    Database& db, const StreamCursor& cursor, int limit) {
+  Statement st = db.Prepare(
+      "SELECT id, mode, assigned_to, updated_at"
+      " FROM conversations WHERE updated_at > ? ORDER BY updated_at, id"
+      " LIMIT ?");
+  st.Bind(1, cursor.conversation_at).Bind(2, limit);
+  std::vector<ConversationChange> out;
+  while (st.Step()) {
+    out.push_back(ConversationChange{st.Int(0), st.Text(1),
+                                     st.IsNull(2)
+                                         ? std::nullopt
+                                         : std::optional(st.Text(2)),
+                                     st.Int(3)});
+  }
+  if (!st.status().ok()) return st.status();
+  return out;
+}
+
+core::Result<std::vector<MessageAdded>> MessagesAddedSince(
+    Database& db, const StreamCursor& cursor, int limit) {
+  Statement st = db.Prepare(
+      "SELECT id, conversation_id, direction, author FROM messages"
+      " WHERE id > ? ORDER BY id LIMIT ?");
+  st.Bind(1, cursor.message_id).Bind(2, limit);
+  std::vector<MessageAdded> out;
+  while (st.Step()) {
+    out.push_back(
+        MessageAdded{st.Int(0), st.Int(1), st.Text(2), st.Text(3)});
+  }
+  if (!st.status().ok()) return st.status();
+  return out;
+}
+
 }  // namespace sportello::storage

@@ -53,4 +53,39 @@ core::Result<std::vector<ProfileMatch>> SearchProfiles(Database& db,
                                                        std::string_view role,
                                                        int limit);
 
+// The console's live stream: what changed since the last look. The cursor
+// is where the stream stands: the newest message and the newest
+// conversation change already announced.
+struct StreamCursor {
+  int64_t message_id = 0;
+  int64_t conversation_at = 0;  // conversations.updated_at, unix ms
+};
+struct ConversationChange {
+  int64_t id = 0;
+  std::string mode;  // ConversationModeName
+  std::optional<std::string> assigned_to;
+  int64_t updated_at = 0;
+};
+struct MessageAdded {
+  int64_t id = 0;
+  int64_t conversation_id = 0;
+  std::string direction;
+  std::string author;
+};
+
+// Where a new stream starts (nothing before now is announced) and how many
+// people are waiting for a counsellor.
+struct StreamStart {
+  StreamCursor cursor;
+  int64_t waiting = 0;
+};
+core::Result<StreamStart> StartStream(Database& db);
+
+// Conversations changed after `cursor.conversation_at` and messages after
+// `cursor.message_id`, oldest first, at most `limit` of each.
+core::Result<std::vector<ConversationChange>> ConversationsChangedSince(
+    Database& db, const StreamCursor& cursor, int limit);
+core::Result<std::vector<MessageAdded>> MessagesAddedSince(
+    Database& db, const StreamCursor& cursor, int limit);
+
 }  // namespace sportello::storage

@@ -191,4 +191,25 @@ core::Status Transaction::Commit() {
   return s;
 }
 
+// One name serves every savepoint: they nest like a stack, and ROLLBACK TO
+// and RELEASE act on the innermost of that name.
+Savepoint::Savepoint(Database& db)
+    : db_(db), begin_status_(db.Exec("SAVEPOINT sportello_op")) {
+  done_ = !begin_status_.ok();
+}
+
+Savepoint::~Savepoint() {
+  if (done_) return;
+  (void)db_.Exec("ROLLBACK TO sportello_op");
+  (void)db_.Exec("RELEASE sportello_op");
+}
+
+core::Status Savepoint::Release() {
+  if (done_)
+    return core::Status::Internal(
+        "savepoint: release after failed begin or release");
+  done_ = true;
+  return db_.Exec("RELEASE sportello_op");
+}
+
 }  // namespace sportello::storage

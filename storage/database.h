@@ -150,6 +150,29 @@ class Transaction {
   bool done_ = false;
 };
 
+// A nested all-or-nothing step inside an open transaction (SAVEPOINT): the
+// changes since construction are undone on destruction unless Release()
+// succeeded, and the enclosing transaction goes on either way. For an
+// operation that may fail after writing part of its work (a booking moved,
+// a sign-up with its reminder) inside a turn's transaction.
+// REQUIRES: inside a transaction on `db`; destroyed before it ends.
+class Savepoint {
+ public:
+  explicit Savepoint(Database& db);
+  ~Savepoint();
+  Savepoint(const Savepoint&) = delete;
+  Savepoint& operator=(const Savepoint&) = delete;
+
+  // Whether SAVEPOINT succeeded; check before doing work.
+  const core::Status& status() const { return begin_status_; }
+  core::Status Release();
+
+ private:
+  Database& db_;
+  core::Status begin_status_;
+  bool done_ = false;
+};
+
 // Maps a SQLite result code to our codes, with context for the message.
 core::Status SqliteStatus(int rc, sqlite3* db, std::string_view context);
 

@@ -101,6 +101,10 @@ bool Store::UrgentWithin(std::chrono::milliseconds window) const {
          std::chrono::duration_cast<std::chrono::nanoseconds>(window).count();
 }
 
+core::Status Store::CheckWritable() {
+  return Write([](Database& db) { return db.Exec("SELECT 1"); });
+}
+
 core::Result<std::unique_ptr<Database>> Store::OpenReader() const {
   OpenOptions o = options_;
   o.read_only = true;

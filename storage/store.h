@@ -68,6 +68,10 @@ class Store {
   // A new connection for one thread's reads.
   core::Result<std::unique_ptr<Database>> OpenReader() const;
 
+  // OK when the database takes commits (an empty write transaction), not
+  // only reads: what a health check asks. Thread-safe.
+  core::Status CheckWritable();
+
   const std::string& path() const { return path_; }
 
  private:

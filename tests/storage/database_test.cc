@@ -75,6 +75,45 @@ TEST_CASE("a transaction rolls back unless committed") {
   }
 }
 
+TEST_CASE("a savepoint undoes only its own changes unless released") {
+  auto db = NewDb();
+  Transaction txn(*db);
+  REQUIRE(db->Exec("INSERT INTO t(a) VALUES('before')").ok());
+  SUBCASE("dropped: its rows go, the transaction's stay") {
+    {
+      Savepoint sp(*db);
+      REQUIRE(sp.status().ok());
+      REQUIRE(db->Exec("INSERT INTO t(a) VALUES('inside')").ok());
+      CHECK(CountRows(*db) == 2);
+    }
+    CHECK(CountRows(*db) == 1);
+  }
+  SUBCASE("released: its rows stay") {
+    {
+      Savepoint sp(*db);
+      REQUIRE(db->Exec("INSERT INTO t(a) VALUES('inside')").ok());
+      CHECK(sp.Release().ok());
+      CHECK(sp.Release().code() == Status::Code::kInternal);
+    }
+    CHECK(CountRows(*db) == 2);
+  }
+  SUBCASE("nested: dropping the inner one keeps the outer one's rows") {
+    {
+      Savepoint outer(*db);
+      REQUIRE(db->Exec("INSERT INTO t(a) VALUES('outer')").ok());
+      {
+        Savepoint inner(*db);
+        REQUIRE(inner.status().ok());
+        REQUIRE(db->Exec("INSERT INTO t(a) VALUES('inner')").ok());
+      }
+      CHECK(CountRows(*db) == 2);
+      CHECK(outer.Release().ok());
+    }
+    CHECK(CountRows(*db) == 2);
+  }
+  REQUIRE(txn.Commit().ok());
+}
+
 TEST_CASE("a transaction cannot be committed twice") {
   auto db = NewDb();
   Transaction txn(*db);
