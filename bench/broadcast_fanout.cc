@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
 
   const auto fan_start = Clock::now();
   int64_t enqueued = 0;
-  // As bot/domain/broadcasts.cc RunDueBroadcasts does it, in one write transaction.
+  // As bot/domain/broadcasts.cc RunDueBroadcasts does it, in one write
+  // transaction.
   Check((*store)->Write([&](storage::Database& db) -> core::Status {
     auto rows = storage::FanOutDueBroadcasts(db, kNow);
     if (!rows.ok()) return rows.status();

@@ -1,7 +1,7 @@
 // Appointments with counsellors: the services offered, the slots counsellors
 // make available, and the bookings that take them. The rules about people
-// (reminders, who may cancel what) live in bot/domain/booking.h; this is the tables.
-// Times are unix milliseconds.
+// (reminders, who may cancel what) live in bot/domain/booking.h; this is the
+// tables. Times are unix milliseconds.
 #pragma once
 
 #include <cstdint>

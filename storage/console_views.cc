@@ -134,11 +134,9 @@ core::Result<std::vector<ConversationChange>> ConversationsChangedSince(
   st.Bind(1, cursor.conversation_at).Bind(2, limit);
   std::vector<ConversationChange> out;
   while (st.Step()) {
-    out.push_back(ConversationChange{st.Int(0), st.Text(1),
-                                     st.IsNull(2)
-                                         ? std::nullopt
-                                         : std::optional(st.Text(2)),
-                                     st.Int(3)});
+    out.push_back(ConversationChange{
+        st.Int(0), st.Text(1),
+        st.IsNull(2) ? std::nullopt : std::optional(st.Text(2)), st.Int(3)});
   }
   if (!st.status().ok()) return st.status();
   return out;
@@ -152,8 +150,7 @@ core::Result<std::vector<MessageAdded>> MessagesAddedSince(
   st.Bind(1, cursor.message_id).Bind(2, limit);
   std::vector<MessageAdded> out;
   while (st.Step()) {
-    out.push_back(
-        MessageAdded{st.Int(0), st.Int(1), st.Text(2), st.Text(3)});
+    out.push_back(MessageAdded{st.Int(0), st.Int(1), st.Text(2), st.Text(3)});
   }
   if (!st.status().ok()) return st.status();
   return out;

@@ -83,6 +83,10 @@ core::Status ReadInt(const IntSetting& s) {
 
 }  // namespace
 
+http::WebConfig Config::Web() const {
+  return http::WebConfig{web_chat, session_idle_minutes, telegram, whatsapp};
+}
+
 std::string Config::ListenHost() const {
   const auto colon = listen.rfind(':');
   return colon == std::string::npos ? listen : listen.substr(0, colon);

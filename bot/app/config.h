@@ -7,52 +7,12 @@
 #include <map>
 #include <string>
 
+#include "bot/channels/config.h"
 #include "bot/core/status.h"
+#include "bot/domain/centre.h"
+#include "bot/web/config.h"
 
 namespace sportello {
-
-struct TelegramConfig {
-  std::string token;           // TELEGRAM_BOT_TOKEN; empty = channel off
-  std::string webhook_secret;  // TELEGRAM_WEBHOOK_SECRET
-  std::string api_base = "https://api.telegram.org";  // TELEGRAM_API_BASE
-  std::string mode = "webhook";  // TELEGRAM_MODE: webhook | polling
-  std::string webhook_url;       // TELEGRAM_WEBHOOK_URL
-  double rate_per_sec = 25;      // TELEGRAM_RATE_PER_SEC
-  bool enabled() const { return !token.empty(); }
-};
-
-struct WhatsAppConfig {
-  std::string access_token;     // WHATSAPP_ACCESS_TOKEN
-  std::string app_secret;       // WHATSAPP_APP_SECRET
-  std::string verify_token;     // WHATSAPP_VERIFY_TOKEN
-  std::string phone_number_id;  // WHATSAPP_PHONE_NUMBER_ID
-  std::string api_base =
-      "https://graph.facebook.com/v21.0";  // WHATSAPP_API_BASE
-  double rate_per_sec = 70;                // WHATSAPP_RATE_PER_SEC
-  // WHATSAPP_FALLBACK_TEMPLATE: see SenderOptions::whatsapp_fallback_template.
-  std::string fallback_template;
-  // Without the app secret we could not authenticate deliveries, without the
-  // token and number we could not answer. The verify token is only needed
-  // for Meta's verification handshake.
-  bool enabled() const {
-    return !access_token.empty() && !app_secret.empty() &&
-           !phone_number_id.empty();
-  }
-};
-
-// What the bot tells people about the centre (Info).
-struct CentreConfig {
-  std::string name = "Porta Futuro";  // SPORTELLO_CENTRE_NAME
-  std::string address =
-      "Via Giulio Petroni 15/F, 70124 Bari";  // SPORTELLO_CENTRE_ADDRESS
-  std::string hours =
-      "lun-ven 9:00-13:00, mar e gio 15:00-17:30";  // SPORTELLO_CENTRE_HOURS
-  std::string contacts =
-      "080 000 0000 · info@example.org";  // SPORTELLO_CENTRE_CONTACTS
-  // SPORTELLO_OPENING_HOURS: when counsellors answer, as bot/domain/opening_hours.h
-  // reads it; `hours` above is the same told to people.
-  std::string opening_hours = "1-5 09:00-13:00; 2,4 15:00-17:30";
-};
 
 struct Config {
   std::string db_path = "./sportello.db";  // SPORTELLO_DB
@@ -78,13 +38,16 @@ struct Config {
   // least 8: WhatsApp redelivers for 7 days, and a pruned key would let a
   // late redelivery in twice. The conversation history is not affected.
   int inbox_retention_days = 30;
-  TelegramConfig telegram;
-  WhatsAppConfig whatsapp;
+  channels::TelegramConfig telegram;
+  channels::WhatsAppConfig whatsapp;
   CentreConfig centre;
 
   // "host" and port parsed from listen.
   std::string ListenHost() const;
   int ListenPort() const;
+  // What the web layer reads: the web chat switch, console sessions, the
+  // channels' webhook credentials.
+  http::WebConfig Web() const;
 };
 
 using Getenv = std::function<const char*(const char*)>;

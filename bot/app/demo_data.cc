@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "bot/core/clock.h"
-#include "bot/core/rome_time.h"
 #include "bot/core/embedded_files.h"
-#include "bot/flows/events.h"
+#include "bot/core/rome_time.h"
+#include "bot/domain/events.h"
 #include "storage/appointments.h"
 #include "storage/vacancies.h"
 
@@ -109,7 +109,7 @@ core::Result<std::string> LoadDemoData(storage::Database& db,
   } else {
     said += " " + std::to_string(*vacancies) + " offers already there;";
   }
-  auto events = flows::AddDemoEvents(db, now_ms);
+  auto events = AddDemoEvents(db, now_ms);
   if (!events.ok()) return events.status();
   said += " " + std::to_string(events->added) + " events added;";
   constexpr int64_t kWeeks3 = 21LL * 24 * 3'600'000;

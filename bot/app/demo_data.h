@@ -23,6 +23,18 @@ core::Result<storage::ImportSummary> ImportDemoVacancies(storage::Database& db,
 // without vacancies (storage::CountVacancies() == 0).
 core::Status LoadDemoVacancies(storage::Database& db, int64_t now_ms);
 
+// The demo events (storage/demo/events.json, compiled in), each placed its
+// `in_days` from `now_ms`'s Rome date (a weekend moved to the Monday) at its
+// Rome wall-clock times. Adds those not there yet, by external id, so it can
+// run again. Internal if the embedded file is broken. REQUIRES: inside a
+// write transaction (all or nothing).
+struct DemoEventsSummary {
+  int added = 0;
+  int existing = 0;
+};
+core::Result<DemoEventsSummary> AddDemoEvents(storage::Database& db,
+                                              int64_t now_ms);
+
 struct DemoSlotsSummary {
   int added = 0;
   int existing = 0;

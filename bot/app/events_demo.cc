@@ -1,13 +1,14 @@
-// AddDemoEvents (bot/flows/events.h): storage/demo/events.json into events.
+// AddDemoEvents (bot/app/demo_data.h): storage/demo/events.json into events.
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "bot/core/rome_time.h"
+#include "bot/app/demo_data.h"
 #include "bot/core/embedded_files.h"
-#include "bot/flows/events.h"
+#include "bot/core/rome_time.h"
+#include "storage/events.h"
 
-namespace sportello::flows {
+namespace sportello {
 namespace {
 
 using core::Status;
@@ -90,4 +91,4 @@ core::Result<DemoEventsSummary> AddDemoEvents(storage::Database& db,
   return summary;
 }
 
-}  // namespace sportello::flows
+}  // namespace sportello

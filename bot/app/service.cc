@@ -3,16 +3,17 @@
 #include <map>
 #include <tuple>
 
-#include "bot/domain/broadcasts.h"
+#include "bot/app/demo_data.h"
 #include "bot/channels/api_client.h"
 #include "bot/core/log.h"
-#include "bot/app/demo_data.h"
+#include "bot/domain/broadcasts.h"
 #include "bot/inbound/dispatcher.h"
 #include "bot/inbound/housekeeping.h"
+#include "bot/inbound/telegram_poller.h"
+#include "bot/outbound/broadcast_scheduler.h"
+#include "bot/outbound/outbox_sender.h"
 #include "bot/web/routes.h"
 #include "bot/web/server.h"
-#include "bot/outbound/outbox_sender.h"
-#include "bot/inbound/telegram_poller.h"
 #include "intents/engine.h"
 #include "storage/inbox.h"
 #include "storage/outbox.h"
@@ -26,9 +27,14 @@ struct Service::Parts {
   const core::Clock* clock = nullptr;
   std::unique_ptr<storage::Store> store;
   Catalog catalog;
-  flows::ReferenceData data;
+  ReferenceData data;
   std::unique_ptr<intents::Engine> engine;
   Metrics metrics;
+
+  // What the flows read: the catalogue and the centre, never the tokens.
+  flows::FlowDeps FlowDeps() const {
+    return {catalog, config.centre, config.handoff_timeout_minutes};
+  }
   std::unique_ptr<Dispatcher> dispatcher;
   std::unique_ptr<channels::ChannelSender> telegram_sender;
   std::unique_ptr<channels::ChannelSender> whatsapp_sender;
@@ -87,11 +93,11 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
   }
   core::LogInfo("serve", "intent data " + intents_dir);
   p->engine = std::move(*engine);
-  auto data = flows::ReferenceData::Load(intents_dir, p->catalog);
+  auto data = ReferenceData::Load(intents_dir, p->catalog);
   if (!data.ok()) return data.status();
   p->data = std::move(*data);
   p->dispatcher =
-      std::make_unique<Dispatcher>(*p->engine, p->catalog, p->config, p->data);
+      std::make_unique<Dispatcher>(*p->engine, p->FlowDeps(), p->data);
 
   for (const auto& [on, name, base] :
        {std::tuple{config.telegram.enabled(), "TELEGRAM_API_BASE",
@@ -190,9 +196,10 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
   }
 
   if (options.http) {
-    p->routes = std::make_unique<http::Routes>(http::RouteDeps{
-        p->config, clock, *p->store, *p->ingest, *p->processor, p->metrics,
-        p->catalog, p->data, [sender] { sender->Wake(); }});
+    p->routes = std::make_unique<http::Routes>(
+        http::RouteDeps{p->config.Web(), p->FlowDeps(), clock, *p->store,
+                        *p->ingest, *p->processor, p->metrics, p->catalog,
+                        p->data, [sender] { sender->Wake(); }});
     auto server = http::Server::Start(config.ListenHost(), config.ListenPort(),
                                       config.http_threads, *p->routes);
     if (!server.ok()) return server.status();

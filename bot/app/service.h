@@ -4,12 +4,12 @@
 
 #include <memory>
 
-#include "bot/domain/catalog.h"
 #include "bot/app/config.h"
 #include "bot/core/clock.h"
-#include "bot/core/status.h"
-#include "bot/inbound/ingest.h"
 #include "bot/core/metrics.h"
+#include "bot/core/status.h"
+#include "bot/domain/catalog.h"
+#include "bot/inbound/ingest.h"
 #include "bot/inbound/processor.h"
 #include "storage/store.h"
 

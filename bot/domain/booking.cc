@@ -7,9 +7,9 @@
 #include <set>
 #include <utility>
 
-#include "storage/codec.h"
 #include "bot/core/message.h"
 #include "bot/core/rome_time.h"
+#include "storage/codec.h"
 #include "storage/outbox.h"
 #include "storage/users.h"
 

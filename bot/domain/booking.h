@@ -22,8 +22,8 @@
 #include <string_view>
 #include <vector>
 
-#include "bot/domain/catalog.h"
 #include "bot/core/status.h"
+#include "bot/domain/catalog.h"
 #include "storage/appointments.h"
 #include "storage/database.h"
 

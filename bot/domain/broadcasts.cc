@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "storage/codec.h"
 #include "bot/core/log.h"
-#include "bot/flows/events.h"
+#include "bot/domain/events.h"
+#include "storage/codec.h"
 #include "storage/events.h"
 
 namespace sportello {
@@ -19,7 +19,7 @@ std::string Payload(const Catalog& catalog, std::string_view lang,
   core::OutboundMessage m;
   m.kind = core::OutboundKind::kText;
   if (event) {
-    m.text = flows::EventText(catalog, lang, "broadcast.event", *event);
+    m.text = EventText(catalog, lang, "broadcast.event", *event);
     m.buttons = {
         {"events:join:" + std::to_string(event->id),
          catalog.Text(lang, "broadcast.join")},
@@ -93,65 +93,6 @@ core::Result<int64_t> RunDueBroadcasts(storage::Store& store, int64_t now_ms) {
   });
   if (!s.ok()) return s;
   return enqueued;
-}
-
-BroadcastScheduler::BroadcastScheduler(storage::Store& store,
-                                       const core::Clock& clock,
-                                       std::function<void()> on_enqueued,
-                                       std::chrono::milliseconds max_wait)
-    : store_(store),
-      clock_(clock),
-      on_enqueued_(std::move(on_enqueued)),
-      max_wait_(max_wait) {}
-
-BroadcastScheduler::~BroadcastScheduler() { Stop(); }
-
-core::Status BroadcastScheduler::Start() {
-  auto reader = store_.OpenReader();
-  if (!reader.ok()) return reader.status();
-  reader_ = std::move(*reader);
-  stopping_ = false;
-  thread_ = std::thread([this] { Loop(); });
-  return core::Status::Ok();
-}
-
-void BroadcastScheduler::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void BroadcastScheduler::Loop() {
-  for (;;) {
-    const int64_t now = clock_.NowMillis();
-    auto work = storage::HasBroadcastWork(*reader_, now);
-    core::Result<int64_t> n = int64_t{0};
-    if (!work.ok()) {
-      n = work.status();
-    } else if (*work) {
-      n = RunDueBroadcasts(store_, now);
-    }
-    if (!n.ok()) {
-      core::LogError("broadcasts", "fan-out failed: " + n.status().ToString());
-    } else if (*n > 0) {
-      core::LogInfo("broadcasts", std::to_string(*n) + " notice(s) enqueued");
-      if (on_enqueued_) on_enqueued_();
-    }
-    std::chrono::milliseconds wait = max_wait_;
-    if (!n.ok()) {
-      // Retried after max_wait_, not in a tight loop.
-    } else if (auto next = storage::NextBroadcastDue(*reader_);
-               next.ok() && *next) {
-      const int64_t until = **next - clock_.NowMillis();
-      wait = std::clamp(std::chrono::milliseconds(until),
-                        std::chrono::milliseconds(0), max_wait_);
-    }
-    std::unique_lock<std::mutex> lock(mu_);
-    if (cv_.wait_for(lock, wait, [&] { return stopping_; })) return;
-  }
 }
 
 }  // namespace sportello

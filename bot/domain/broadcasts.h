@@ -1,23 +1,18 @@
 // Broadcast notices as staff compose them: a text or an event's notice (with
 // "Mi iscrivo" / "Non mi interessa"), an audience, a time, an optional
-// WhatsApp template; and the scheduler that fans them out when due. The
-// storage side (audiences, fan-out, counters) is storage/broadcasts.h.
+// WhatsApp template, and the fan-out of those due. The thread that runs it
+// is bot/outbound/broadcast_scheduler.h; the storage side (audiences,
+// fan-out, counters) is storage/broadcasts.h.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
-#include "bot/domain/catalog.h"
-#include "bot/core/clock.h"
 #include "bot/core/status.h"
-#include "bot/flows/router.h"
+#include "bot/domain/catalog.h"
 #include "bot/domain/vacancy_vocabulary.h"
 #include "storage/broadcasts.h"
 #include "storage/database.h"
@@ -25,8 +20,9 @@
 
 namespace sportello {
 
-// The id of "Non mi interessa": the router only acknowledges it.
-inline constexpr std::string_view kNoticeDismissButton = flows::kNoticeDismiss;
+// The id of "Non mi interessa" under a notice: the router only acknowledges
+// it.
+inline constexpr std::string_view kNoticeDismissButton = "notice:dismiss";
 
 struct NoticeTemplate {
   std::string name;      // an approved WhatsApp template
@@ -59,34 +55,5 @@ core::Result<int64_t> CreateBroadcast(
 // Fans out what is due and closes finished broadcasts, in one write
 // transaction. Returns the outbox rows enqueued.
 core::Result<int64_t> RunDueBroadcasts(storage::Store& store, int64_t now_ms);
-
-// A thread that runs RunDueBroadcasts when the next broadcast is due (and at
-// least every `max_wait`, which also notices broadcasts created since and
-// finished ones). All its state is in the database, so a restart picks up
-// where it was. `on_enqueued` runs after rows were enqueued (wakes the
-// sender).
-class BroadcastScheduler {
- public:
-  BroadcastScheduler(
-      storage::Store& store, const core::Clock& clock,
-      std::function<void()> on_enqueued,
-      std::chrono::milliseconds max_wait = std::chrono::milliseconds(1000));
-  ~BroadcastScheduler();  // Stop()
-  core::Status Start();
-  void Stop();
-
- private:
-  void Loop();
-
-  storage::Store& store_;
-  const core::Clock& clock_;
-  std::function<void()> on_enqueued_;
-  std::chrono::milliseconds max_wait_;
-  std::unique_ptr<storage::Database> reader_;
-  std::mutex mu_;  // guards stopping_
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
-};
 
 }  // namespace sportello

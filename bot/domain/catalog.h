@@ -1,5 +1,6 @@
-// Message catalogues: every text the bot says, per language (bot/domain/catalog/
-// it.json first, en.json), looked up by key. Placeholders are {name}.
+// Message catalogues: every text the bot says, per language
+// (bot/domain/catalog/ it.json first, en.json), looked up by key. Placeholders
+// are {name}.
 #pragma once
 
 #include <map>

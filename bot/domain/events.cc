@@ -1,6 +1,8 @@
-// Signing up and cancelling (bot/flows/events.h): the storage calls with
+// Signing up and cancelling (bot/domain/events.h): the storage calls with
 // what must reach people, the reminder and the promoted person's notice, as
 // outbox rows in the same transaction.
+#include "bot/domain/events.h"
+
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -8,41 +10,18 @@
 #include <utility>
 #include <vector>
 
-#include "bot/domain/booking.h"
-#include "storage/codec.h"
 #include "bot/core/message.h"
 #include "bot/core/rome_time.h"
-#include "bot/flows/events.h"
+#include "bot/domain/booking.h"
 #include "storage/broadcasts.h"
+#include "storage/codec.h"
 #include "storage/outbox.h"
 #include "storage/users.h"
 
-namespace sportello::flows {
+namespace sportello {
 namespace {
 
 using core::Status;
-
-// The changes of one operation, all or none, inside the turn's transaction.
-class Savepoint {
- public:
-  explicit Savepoint(storage::Database& db)
-      : db_(db), status_(db.Exec("SAVEPOINT events_op")) {}
-  ~Savepoint() {
-    if (done_ || !status_.ok()) return;
-    (void)db_.Exec("ROLLBACK TO events_op");
-    (void)db_.Exec("RELEASE events_op");
-  }
-  const Status& status() const { return status_; }
-  Status Release() {
-    done_ = true;
-    return db_.Exec("RELEASE events_op");
-  }
-
- private:
-  storage::Database& db_;
-  Status status_;
-  bool done_ = false;
-};
 
 // A text for a person who is not the one writing: their channel and language.
 Status Enqueue(storage::Database& db, const storage::User& user,
@@ -164,7 +143,7 @@ core::Result<SignupOutcome> SignUpForEvent(storage::Database& db,
                                            const Catalog& catalog,
                                            int64_t user_id, int64_t event_id,
                                            int64_t now_ms) {
-  Savepoint sp(db);
+  storage::Savepoint sp(db);
   if (!sp.status().ok()) return sp.status();
   auto before = storage::FindSignup(db, event_id, user_id);
   if (!before.ok()) return before.status();
@@ -191,7 +170,7 @@ core::Result<storage::Cancellation> CancelEventSignup(storage::Database& db,
                                                       int64_t user_id,
                                                       int64_t event_id,
                                                       int64_t now_ms) {
-  Savepoint sp(db);
+  storage::Savepoint sp(db);
   if (!sp.status().ok()) return sp.status();
   auto cancellation = storage::CancelSignup(db, event_id, user_id, now_ms);
   if (!cancellation.ok()) return cancellation.status();
@@ -213,7 +192,7 @@ core::Result<storage::Cancellation> CancelEventSignup(storage::Database& db,
 core::Result<int> EditEvent(storage::Database& db, const Catalog& catalog,
                             int64_t event_id, const storage::NewEvent& edit,
                             int64_t now_ms) {
-  Savepoint sp(db);
+  storage::Savepoint sp(db);
   if (!sp.status().ok()) return sp.status();
   auto before = LoadEvent(db, event_id);
   if (!before.ok()) return before.status();
@@ -271,7 +250,7 @@ core::Result<int> EditEvent(storage::Database& db, const Catalog& catalog,
 core::Result<int> CancelEventForAll(storage::Database& db,
                                     const Catalog& catalog, int64_t event_id,
                                     int64_t now_ms) {
-  Savepoint sp(db);
+  storage::Savepoint sp(db);
   if (!sp.status().ok()) return sp.status();
   if (auto s = storage::CancelEvent(db, event_id, now_ms); !s.ok()) return s;
   auto event = LoadEvent(db, event_id);
@@ -317,4 +296,4 @@ core::Result<int> CancelAllEventSignups(storage::Database& db,
   return static_cast<int>(active->size());
 }
 
-}  // namespace sportello::flows
+}  // namespace sportello

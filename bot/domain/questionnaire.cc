@@ -6,7 +6,7 @@
 
 #include "intents/normalize.h"
 
-namespace sportello::flows {
+namespace sportello {
 namespace {
 
 size_t CodePoints(std::string_view text) {
@@ -320,4 +320,4 @@ std::string Questionnaire::OptionKey(std::string_view question_id,
          std::string(option_id);
 }
 
-}  // namespace sportello::flows
+}  // namespace sportello

@@ -16,10 +16,10 @@
 #include <string_view>
 #include <vector>
 
-#include "bot/domain/catalog.h"
 #include "bot/core/status.h"
+#include "bot/domain/catalog.h"
 
-namespace sportello::flows {
+namespace sportello {
 
 enum class AnswerType { kChoice, kMulti, kText, kYear, kComune };
 
@@ -135,4 +135,4 @@ class Questionnaire {
   std::vector<std::string> gg_eligible_status_;
 };
 
-}  // namespace sportello::flows
+}  // namespace sportello

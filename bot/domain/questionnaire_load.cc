@@ -6,7 +6,7 @@
 #include "bot/core/embedded_files.h"
 #include "bot/domain/questionnaire.h"
 
-namespace sportello::flows {
+namespace sportello {
 namespace {
 
 using nlohmann::json;
@@ -347,4 +347,4 @@ core::Status Questionnaire::CheckTexts(const Catalog& catalog) const {
   return core::Status::Ok();
 }
 
-}  // namespace sportello::flows
+}  // namespace sportello

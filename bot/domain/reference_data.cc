@@ -1,6 +1,6 @@
 #include "bot/domain/reference_data.h"
 
-namespace sportello::flows {
+namespace sportello {
 
 core::Result<ReferenceData> ReferenceData::Load(const std::string& intents_dir,
                                                 const Catalog& catalog) {
@@ -18,4 +18,4 @@ core::Result<ReferenceData> ReferenceData::Load(const std::string& intents_dir,
   return data;
 }
 
-}  // namespace sportello::flows
+}  // namespace sportello

@@ -6,12 +6,12 @@
 #include <memory>
 #include <string>
 
-#include "bot/domain/catalog.h"
 #include "bot/core/status.h"
+#include "bot/domain/catalog.h"
 #include "bot/domain/questionnaire.h"
 #include "bot/domain/vacancy_vocabulary.h"
 
-namespace sportello::flows {
+namespace sportello {
 
 // Immutable once loaded: safe to share between threads.
 struct ReferenceData {
@@ -24,4 +24,4 @@ struct ReferenceData {
                                           const Catalog& catalog);
 };
 
-}  // namespace sportello::flows
+}  // namespace sportello

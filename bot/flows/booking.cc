@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <utility>
 
-#include "bot/domain/booking.h"
 #include "bot/core/log.h"
 #include "bot/core/rome_time.h"
+#include "bot/domain/booking.h"
 #include "bot/flows/router.h"
 #include "intents/normalize.h"
 
@@ -18,30 +18,6 @@ using core::Status;
 using std::chrono::year_month_day;
 
 constexpr std::string_view kPrefix = "booking:";
-
-// The changes of one booking operation, all or none, inside the turn's
-// transaction: Book and Reschedule may have written part of their work when
-// they fail (a reminder, the new booking of a move).
-class Savepoint {
- public:
-  explicit Savepoint(storage::Database& db)
-      : db_(db), status_(db.Exec("SAVEPOINT booking_op")) {}
-  ~Savepoint() {
-    if (done_ || !status_.ok()) return;
-    (void)db_.Exec("ROLLBACK TO booking_op");
-    (void)db_.Exec("RELEASE booking_op");
-  }
-  const Status& status() const { return status_; }
-  Status Release() {
-    done_ = true;
-    return db_.Exec("RELEASE booking_op");
-  }
-
- private:
-  storage::Database& db_;
-  Status status_;
-  bool done_ = false;
-};
 
 std::optional<int64_t> ParseInt(std::string_view s) {
   int64_t v = 0;
@@ -434,7 +410,7 @@ std::vector<Reply> BookingFlow::Choose(Turn& turn, const std::string& service,
   const std::string& lang = turn.lang;
   core::Result<booking::Appointment> done = Status::Internal("unset");
   {
-    Savepoint sp(turn.db);
+    storage::Savepoint sp(turn.db);
     if (!sp.status().ok()) return Failed(turn, sp.status());
     done = move != 0 ? booking::Reschedule(turn.db, t, turn.user.id, move,
                                            slot_id, turn.now_ms)
@@ -604,7 +580,7 @@ std::vector<Reply> BookingFlow::DoCancel(Turn& turn, int64_t booking_id) const {
   EndFlow(turn.conversation);
   core::Result<booking::Appointment> cancelled = Status::Internal("unset");
   {
-    Savepoint sp(turn.db);
+    storage::Savepoint sp(turn.db);
     if (!sp.status().ok()) return Failed(turn, sp.status());
     cancelled = booking::Cancel(turn.db, turn.user.id, booking_id, turn.now_ms);
     if (cancelled.ok()) {

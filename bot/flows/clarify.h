@@ -18,8 +18,8 @@
 #include <string_view>
 #include <vector>
 
-#include "bot/domain/catalog.h"
 #include "bot/core/message.h"
+#include "bot/domain/catalog.h"
 #include "bot/flows/flow.h"
 #include "intents/engine.h"
 

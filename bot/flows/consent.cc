@@ -79,8 +79,7 @@ Reply ConsentFlow::AskAge(const std::string& lang, const char* key) const {
 }
 
 Reply ConsentFlow::Notice(const std::string& lang, const char* key) const {
-  Reply r{deps_.catalog.Text(lang, key, {{"centre", deps_.config.centre.name}}),
-          {}};
+  Reply r{deps_.catalog.Text(lang, key, {{"centre", deps_.centre.name}}), {}};
   r.buttons = {{kConsentYes, deps_.catalog.Text(lang, "consent.yes")},
                {kConsentNo, deps_.catalog.Text(lang, "consent.no")},
                {kConsentMore, deps_.catalog.Text(lang, "consent.more_button")}};
@@ -155,7 +154,7 @@ std::vector<Reply> ConsentFlow::OnAge(Turn& turn,
       core::LogError("consent",
                      "under-14 erasure failed: " + erased.status().ToString());
     }
-    const auto& centre = deps_.config.centre;
+    const auto& centre = deps_.centre;
     return {{t.Text(turn.lang, "consent.under14",
                     {{"centre", centre.name},
                      {"contacts", centre.contacts},

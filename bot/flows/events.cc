@@ -4,8 +4,8 @@
 #include <optional>
 #include <utility>
 
-#include "bot/domain/booking.h"
 #include "bot/core/log.h"
+#include "bot/domain/booking.h"
 #include "bot/flows/router.h"
 #include "intents/normalize.h"
 

@@ -17,15 +17,20 @@
 #include <vector>
 
 #include "bot/domain/catalog.h"
-#include "bot/app/config.h"
+#include "bot/domain/centre.h"
 #include "bot/flows/turn.h"
 
 namespace sportello::flows {
 
-// What every flow may use besides the turn.
+// What every flow may use besides the turn: what it says, and the settings
+// flows read. Nothing else of the configuration (tokens, secrets) reaches
+// them.
 struct FlowDeps {
   const Catalog& catalog;
-  const Config& config;
+  const CentreConfig& centre;
+  // A person waiting for a counsellor this long (asked while the centre is
+  // open) is told so and offered a booking; 0: never.
+  int handoff_timeout_minutes = 0;
 };
 
 class Flow {

@@ -1,9 +1,9 @@
 #include "bot/flows/handoff.h"
 
-#include "storage/codec.h"
+#include "bot/domain/opening_hours.h"
 #include "bot/flows/flow.h"
 #include "bot/flows/router.h"
-#include "bot/domain/opening_hours.h"
+#include "storage/codec.h"
 #include "storage/outbox.h"
 
 namespace sportello::flows {
@@ -22,7 +22,7 @@ std::string HandoffTimeoutKey(int64_t conversation_id, int64_t waiting_since) {
 core::Result<std::vector<Reply>> EnterQueue(const FlowDeps& deps, Turn& turn,
                                             const std::string& queue_text) {
   const Catalog& t = deps.catalog;
-  const auto& centre = deps.config.centre;
+  const auto& centre = deps.centre;
   const std::vector<core::Button> book = {
       {kMenuBooking, t.Text(turn.lang, "menu.booking")}};
   auto periods = ParseOpeningHours(centre.opening_hours);
@@ -32,7 +32,7 @@ core::Result<std::vector<Reply>> EnterQueue(const FlowDeps& deps, Turn& turn,
     return std::vector<Reply>{
         {t.Text(turn.lang, "handoff.closed", {{"hours", centre.hours}}), book}};
   }
-  if (deps.config.handoff_timeout_minutes > 0) {
+  if (deps.handoff_timeout_minutes > 0) {
     const auto channel = core::ParseChannel(turn.user.channel);
     if (!channel)
       return core::Status::Internal("handoff: unknown channel " +
@@ -51,8 +51,7 @@ core::Result<std::vector<Reply>> EnterQueue(const FlowDeps& deps, Turn& turn,
     row.priority = kNoticePriority;
     row.dedupe_key = HandoffTimeoutKey(turn.conversation.id,
                                        turn.conversation.waiting_since.value());
-    row.due_at =
-        turn.now_ms + int64_t{deps.config.handoff_timeout_minutes} * 60'000;
+    row.due_at = turn.now_ms + int64_t{deps.handoff_timeout_minutes} * 60'000;
     if (auto id = storage::EnqueueOutbox(turn.db, row, turn.now_ms); !id.ok())
       return id.status();
   }

@@ -121,7 +121,7 @@ const FaqTopic* Faq::Match(std::string_view text) const {
 std::string_view InfoFlow::name() const { return kInfoFlow; }
 
 Reply InfoFlow::Centre(const std::string& lang) const {
-  const auto& centre = deps_.config.centre;
+  const auto& centre = deps_.centre;
   const Catalog& t = deps_.catalog;
   return {t.Text(lang, "info.text",
                  {{"address", centre.address},

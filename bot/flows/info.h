@@ -1,5 +1,5 @@
 // Practical information: the centre's address, opening hours and contacts
-// (config.centre), and a short FAQ on the programmes (Garanzia Giovani,
+// (FlowDeps::centre), and a short FAQ on the programmes (Garanzia Giovani,
 // traineeships, Erasmus+ and Europe, starting a business, courses, over-40s)
 // from bot/flows/data/faq.json, in Italian and English.
 //

@@ -4,11 +4,11 @@
 #include <cstdio>
 #include <iterator>
 
-#include "bot/domain/booking.h"
 #include "bot/core/log.h"
 #include "bot/core/rome_time.h"
+#include "bot/domain/booking.h"
+#include "bot/domain/events.h"
 #include "bot/flows/consent.h"
-#include "bot/flows/events.h"
 #include "bot/flows/router.h"
 #include "storage/audit.h"
 
@@ -99,8 +99,7 @@ std::vector<Reply> PrivacyFlow::Continue(Turn& turn) const {
   }
   if (id == kPrivacyNotice) {
     EndFlow(turn.conversation);
-    return {{t.Text(turn.lang, "consent.more",
-                    {{"centre", deps_.config.centre.name}}),
+    return {{t.Text(turn.lang, "consent.more", {{"centre", deps_.centre.name}}),
              {{kPrivacyExport, t.Text(turn.lang, "privacy.export_button")},
               {kPrivacyErase, t.Text(turn.lang, "privacy.erase_button")}}}};
   }
@@ -132,7 +131,7 @@ std::vector<Reply> PrivacyFlow::Overview(Turn& turn) const {
   const std::string& lang = turn.lang;
   const storage::User& u = turn.user;
   std::string text =
-      t.Text(lang, "privacy.overview", {{"centre", deps_.config.centre.name}});
+      t.Text(lang, "privacy.overview", {{"centre", deps_.centre.name}});
   text += "\n\n";
   text += HasConsent(u)
               ? t.Text(lang, "privacy.consent_yes",
@@ -178,8 +177,8 @@ std::vector<Reply> PrivacyFlow::Export(Turn& turn) const {
     core::LogError("privacy", "export audit failed: " + s.ToString());
   }
   const std::string none = t.Text(lang, "privacy.none");
-  std::string text = t.Text(lang, "privacy.export.header",
-                            {{"centre", deps_.config.centre.name}});
+  std::string text =
+      t.Text(lang, "privacy.export.header", {{"centre", deps_.centre.name}});
   const auto line = [&](std::string_view key, const Catalog::Vars& vars) {
     text += "\n" + t.Text(lang, key, vars);
   };

@@ -19,8 +19,8 @@
 #include <string_view>
 #include <vector>
 
-#include "bot/flows/flow.h"
 #include "bot/domain/questionnaire.h"
+#include "bot/flows/flow.h"
 #include "storage/profiles.h"
 
 namespace sportello::flows {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "bot/core/log.h"
+#include "bot/domain/broadcasts.h"
 #include "bot/flows/booking.h"
 #include "bot/flows/clarify.h"
 #include "bot/flows/consent.h"
@@ -123,7 +124,7 @@ std::vector<Reply> Router::RequestHuman(Turn& turn) const {
     // The queue holds them all the same; only the later notice is lost.
     core::LogWarn("handoff", replies.status().ToString());
     return {{t.Text(turn.lang, "handoff.queued",
-                    {{"queue", queue}, {"hours", deps_.config.centre.hours}}),
+                    {{"queue", queue}, {"hours", deps_.centre.hours}}),
              {}}};
   }
   return std::move(*replies);
@@ -133,7 +134,7 @@ std::vector<Reply> Router::StartFlow(std::string_view name, Turn& turn) const {
   const Flow* flow = Find(name);
   if (!flow) {
     if (name == kInfoFlow) {
-      const auto& centre = deps_.config.centre;
+      const auto& centre = deps_.centre;
       return {{deps_.catalog.Text(turn.lang, "info.text",
                                   {{"address", centre.address},
                                    {"hours", centre.hours},
@@ -163,7 +164,7 @@ std::vector<Reply> Router::Respond(Turn& turn) const {
   std::vector<Reply> out;
   if (!conv.last_message_at) {
     out.push_back(
-        {t.Text(lang, "welcome", {{"centre", deps_.config.centre.name}}), {}});
+        {t.Text(lang, "welcome", {{"centre", deps_.centre.name}}), {}});
   }
   auto append = [&out](std::vector<Reply> more) {
     out.insert(out.end(), std::make_move_iterator(more.begin()),
@@ -214,7 +215,7 @@ std::vector<Reply> Router::Respond(Turn& turn) const {
     if (id == kMenuBooking) return append(StartFlow(kBookingFlow, turn));
     if (id == kMenuEvents) return append(StartFlow(kEventsFlow, turn));
     if (id == kMenuInfo) return append(StartFlow(kInfoFlow, turn));
-    if (id == kNoticeDismiss) {
+    if (id == kNoticeDismissButton) {
       out.push_back({t.Text(lang, "broadcast.dismissed"), {}});
       return out;
     }

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "bot/flows/flow.h"
 #include "bot/domain/reference_data.h"
+#include "bot/flows/flow.h"
 
 namespace sportello::flows {
 
@@ -19,8 +19,6 @@ inline constexpr const char* kMenuJobs = "menu:jobs";
 inline constexpr const char* kMenuBooking = "menu:booking";
 inline constexpr const char* kMenuEvents = "menu:events";
 inline constexpr const char* kMenuInfo = "menu:info";
-// "Non mi interessa" under a broadcast notice: acknowledged, nothing else.
-inline constexpr const char* kNoticeDismiss = "notice:dismiss";
 inline constexpr const char* kMenuHuman = "menu:human";
 
 // Names of the flows the router knows how to reach (registered or not yet).

@@ -4,9 +4,9 @@
 #include <sstream>
 #include <string>
 
-#include "bot/domain/booking.h"
 #include "bot/core/log.h"
 #include "bot/core/rome_time.h"
+#include "bot/domain/booking.h"
 #include "bot/flows/consent.h"
 #include "bot/flows/router.h"
 #include "intents/normalize.h"

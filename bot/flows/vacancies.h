@@ -23,9 +23,9 @@
 #include <string_view>
 #include <vector>
 
-#include "bot/flows/flow.h"
 #include "bot/domain/vacancy_search.h"
 #include "bot/domain/vacancy_vocabulary.h"
+#include "bot/flows/flow.h"
 
 namespace sportello::flows {
 

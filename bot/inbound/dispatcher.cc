@@ -5,10 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/channels/outbound.h"
-#include "storage/codec.h"
 #include "bot/core/log.h"
 #include "bot/flows/handoff.h"
-#include "bot/domain/replies.h"
+#include "bot/outbound/replies.h"
+#include "storage/codec.h"
 #include "storage/conversations.h"
 #include "storage/messages.h"
 #include "storage/outbox.h"
@@ -56,11 +56,9 @@ void ResolveTypedChoice(core::InboundMessage& in,
 
 }  // namespace
 
-Dispatcher::Dispatcher(const intents::Engine& engine, const Catalog& catalog,
-                       const Config& config, const flows::ReferenceData& data)
-    : engine_(engine),
-      router_(flows::FlowDeps{catalog, config},
-              flows::MakeFlows(flows::FlowDeps{catalog, config}, data)) {}
+Dispatcher::Dispatcher(const intents::Engine& engine, flows::FlowDeps deps,
+                       const ReferenceData& data)
+    : engine_(engine), router_(deps, flows::MakeFlows(deps, data)) {}
 
 Dispatcher::Prepared Dispatcher::Prepare(
     const storage::InboxRow& row, std::chrono::year_month_day today) const {

@@ -8,10 +8,9 @@
 #include <chrono>
 #include <optional>
 
-#include "bot/domain/catalog.h"
-#include "bot/app/config.h"
 #include "bot/core/message.h"
 #include "bot/core/status.h"
+#include "bot/domain/catalog.h"
 #include "bot/flows/router.h"
 #include "intents/engine.h"
 #include "storage/database.h"
@@ -21,8 +20,8 @@ namespace sportello {
 
 class Dispatcher {
  public:
-  Dispatcher(const intents::Engine& engine, const Catalog& catalog,
-             const Config& config, const flows::ReferenceData& data);
+  Dispatcher(const intents::Engine& engine, flows::FlowDeps deps,
+             const ReferenceData& data);
 
   // The update decoded and, for text, classified. Pure and thread-safe, so
   // it runs outside the write lock.

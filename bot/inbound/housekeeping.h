@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "bot/core/clock.h"
-#include "bot/core/status.h"
 #include "bot/core/metrics.h"
+#include "bot/core/status.h"
 #include "storage/store.h"
 
 namespace sportello {

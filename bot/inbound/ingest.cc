@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
-#include "storage/codec.h"
 #include "bot/core/log.h"
+#include "storage/codec.h"
 #include "storage/inbox.h"
 
 namespace sportello {

@@ -16,8 +16,8 @@
 
 #include "bot/core/clock.h"
 #include "bot/core/message.h"
-#include "bot/core/status.h"
 #include "bot/core/metrics.h"
+#include "bot/core/status.h"
 #include "storage/inbox.h"
 #include "storage/store.h"
 

@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "bot/core/clock.h"
+#include "bot/core/metrics.h"
 #include "bot/inbound/dispatcher.h"
 #include "bot/inbound/ingest.h"
-#include "bot/core/metrics.h"
 #include "storage/inbox.h"
 #include "storage/store.h"
 

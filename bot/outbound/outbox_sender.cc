@@ -4,9 +4,9 @@
 #include <cmath>
 #include <random>
 
-#include "storage/codec.h"
 #include "bot/core/log.h"
 #include "storage/broadcasts.h"
+#include "storage/codec.h"
 #include "storage/conversations.h"
 #include "storage/messages.h"
 #include "storage/users.h"

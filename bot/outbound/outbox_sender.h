@@ -28,11 +28,11 @@
 #include <vector>
 
 #include "bot/channels/api_client.h"
-#include "bot/outbound/chat_pacer.h"
 #include "bot/core/clock.h"
 #include "bot/core/message.h"
 #include "bot/core/metrics.h"
 #include "bot/domain/quiet_hours.h"
+#include "bot/outbound/chat_pacer.h"
 #include "bot/outbound/rate_limiter.h"
 #include "storage/outbox.h"
 #include "storage/store.h"

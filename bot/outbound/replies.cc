@@ -1,4 +1,4 @@
-#include "bot/domain/replies.h"
+#include "bot/outbound/replies.h"
 
 #include <nlohmann/json.hpp>
 #include <string>

@@ -4,8 +4,8 @@
 
 #include "bot/channels/json_guard.h"
 #include "bot/core/log.h"
-#include "bot/web/json_response.h"
 #include "bot/domain/password.h"
+#include "bot/web/json_response.h"
 
 namespace sportello::http {
 namespace {
@@ -70,9 +70,11 @@ std::string SessionToken(const Request& r) {
   return CookieValue(Header(r, "cookie"), kSessionCookie);
 }
 
-Auth::Auth(const Config& config, const core::Clock& clock,
+Auth::Auth(int session_idle_minutes, const core::Clock& clock,
            storage::Store& store)
-    : config_(config), clock_(clock), store_(store) {}
+    : idle_ms_(int64_t{session_idle_minutes} * 60'000),
+      clock_(clock),
+      store_(store) {}
 
 Response Auth::Login(const Request& r) {
   if (r.body.size() > kMaxLoginBody) return ErrorResponse(413, "too large");
@@ -141,12 +143,11 @@ Response Auth::Login(const Request& r) {
   }
   auto token = NewSessionToken();
   if (!token.ok()) return ErrorResponse(500, "cannot create a session");
-  const int64_t idle_ms = int64_t{config_.session_idle_minutes} * 60'000;
   s = store_.Write([&](storage::Database& db) -> core::Status {
     if (auto c = storage::ClearLoginFailures(db, username); !c.ok()) return c;
     // Logins are rare: a good moment to drop what can no longer matter.
     if (auto p =
-            storage::PruneStaffAuth(db, now - kLockoutWindowMs, now - idle_ms);
+            storage::PruneStaffAuth(db, now - kLockoutWindowMs, now - idle_ms_);
         !p.ok())
       return p;
     return storage::CreateSession(db, Sha256Hex(*token), staff->id, now);
@@ -180,14 +181,13 @@ std::variant<Caller, Response> Auth::Authenticate(const Request& r) {
   if (token.empty()) return Unauthorized("log in first");
   const std::string hash = Sha256Hex(token);
   const int64_t now = clock_.NowMillis();
-  const int64_t idle_ms = int64_t{config_.session_idle_minutes} * 60'000;
   std::optional<storage::StaffSession> session;
   bool expired = false;
   auto s = store_.Write([&](storage::Database& db) -> core::Status {
     auto found = storage::FindSession(db, hash);
     if (!found.ok()) return found.status();
     if (!found->has_value()) return core::Status::Ok();
-    if (now - (*found)->last_seen_at > idle_ms) {
+    if (now - (*found)->last_seen_at > idle_ms_) {
       expired = true;
       return storage::DeleteSession(db, hash);
     }

@@ -12,7 +12,6 @@
 #include <string>
 #include <variant>
 
-#include "bot/app/config.h"
 #include "bot/core/clock.h"
 #include "bot/web/routes.h"
 #include "storage/staff.h"
@@ -34,7 +33,9 @@ struct Caller {
 
 class Auth {
  public:
-  Auth(const Config& config, const core::Clock& clock, storage::Store& store);
+  // A session unused for `session_idle_minutes` ends.
+  Auth(int session_idle_minutes, const core::Clock& clock,
+       storage::Store& store);
 
   Response Login(const Request& r);
   Response Logout(const Request& r);
@@ -45,7 +46,7 @@ class Auth {
   std::variant<Caller, Response> Authenticate(const Request& r);
 
  private:
-  const Config& config_;
+  const int64_t idle_ms_;
   const core::Clock& clock_;
   storage::Store& store_;
   std::mutex verify_mu_;  // one password verification at a time

@@ -5,16 +5,16 @@
 #include <optional>
 #include <variant>
 
-#include "bot/domain/booking.h"
 #include "bot/channels/json_guard.h"
 #include "bot/channels/outbound.h"
-#include "storage/codec.h"
 #include "bot/core/log.h"
+#include "bot/domain/booking.h"
 #include "bot/flows/handoff.h"
+#include "bot/outbound/replies.h"
 #include "bot/web/console_paths.h"
 #include "bot/web/json_response.h"
-#include "bot/domain/replies.h"
 #include "storage/audit.h"
+#include "storage/codec.h"
 #include "storage/console_views.h"
 #include "storage/conversations.h"
 #include "storage/messages.h"
@@ -112,8 +112,8 @@ core::Status WithConversation(
 
 ConsoleApi::ConsoleApi(ConsoleDeps deps)
     : deps_(std::move(deps)),
-      auth_(deps_.config, deps_.clock, deps_.store),
-      router_(flows::FlowDeps{deps_.catalog, deps_.config}, {}) {}
+      auth_(deps_.config.session_idle_minutes, deps_.clock, deps_.store),
+      router_(deps_.flows, {}) {}
 
 Response ConsoleApi::Handle(const Request& r) {
   const bool get = r.method == "GET" || r.method == "HEAD";

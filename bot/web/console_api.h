@@ -20,26 +20,26 @@
 #include <string>
 #include <string_view>
 
-#include "bot/domain/catalog.h"
-#include "bot/app/config.h"
 #include "bot/core/clock.h"
+#include "bot/domain/catalog.h"
 #include "bot/domain/questionnaire.h"
+#include "bot/domain/vacancy_vocabulary.h"
 #include "bot/flows/router.h"
 #include "bot/web/auth.h"
 #include "bot/web/routes.h"
-#include "bot/domain/vacancy_vocabulary.h"
 #include "storage/store.h"
 
 namespace sportello::http {
 
 struct ConsoleDeps {
-  const Config& config;
+  const WebConfig& config;
+  flows::FlowDeps flows;
   const core::Clock& clock;
   storage::Store& store;
   const Catalog& catalog;
   // Provinces' comuni (audiences by province) and which profile answers an
   // audience may ask for.
-  const flows::ReferenceData& data;
+  const ReferenceData& data;
   // Called after outbox rows were committed, to wake the sender.
   std::function<void()> outbox_written;
 };

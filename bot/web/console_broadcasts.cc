@@ -8,15 +8,15 @@
 #include <set>
 #include <variant>
 
-#include "bot/domain/broadcasts.h"
 #include "bot/channels/json_guard.h"
-#include "storage/codec.h"
+#include "bot/domain/broadcasts.h"
 #include "bot/web/console_api.h"
 #include "bot/web/console_paths.h"
 #include "bot/web/iso_time.h"
 #include "bot/web/json_response.h"
 #include "storage/audit.h"
 #include "storage/broadcasts.h"
+#include "storage/codec.h"
 #include "storage/events.h"
 
 namespace sportello::http {
@@ -74,7 +74,7 @@ std::optional<Invalid> OptionalInt(const json& v, const std::string& field,
 // and the broadcast count the same people.
 std::variant<storage::Audience, Invalid> ParseAudience(
     const json& body, const VacancyVocabulary& places,
-    const flows::Questionnaire& questionnaire) {
+    const Questionnaire& questionnaire) {
   auto it = body.find("audience");
   if (it == body.end() || !it->is_object())
     return Invalid{"audience", "must be an object"};
@@ -120,7 +120,7 @@ std::variant<storage::Audience, Invalid> ParseAudience(
         bad = Invalid{field, "must be an object of question id: option id"};
       } else {
         for (const auto& answer : v.items()) {
-          const flows::Question* q = questionnaire.Find(answer.key());
+          const Question* q = questionnaire.Find(answer.key());
           if (!q || q->options.empty()) {
             bad = Invalid{field, "no question with options called '" +
                                      answer.key() + "'"};

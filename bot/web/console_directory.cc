@@ -190,14 +190,13 @@ Response ConsoleApi::ProfileQuestions() {
     for (const auto& o : q.options) {
       options.push_back(
           {{"id", o.id},
-           {"label", deps_.catalog.Text(
-                         "it", flows::Questionnaire::OptionKey(q.id, o.id))}});
+           {"label",
+            deps_.catalog.Text("it", Questionnaire::OptionKey(q.id, o.id))}});
     }
     questions.push_back(
         {{"id", q.id},
-         {"label",
-          deps_.catalog.Text("it", flows::Questionnaire::LabelKey(q.id))},
-         {"multi", q.type == flows::AnswerType::kMulti},
+         {"label", deps_.catalog.Text("it", Questionnaire::LabelKey(q.id))},
+         {"multi", q.type == AnswerType::kMulti},
          {"options", std::move(options)}});
   }
   return JsonResponse(200, {{"questions", std::move(questions)}});

@@ -1,12 +1,12 @@
 // The console's events endpoints (ConsoleApi, bot/web/console_api.h):
 // staff create, edit and cancel the events the bot offers. A cancellation
-// tells everyone signed up or waiting (bot/flows/events.h).
+// tells everyone signed up or waiting (bot/domain/events.h).
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 
 #include "bot/channels/json_guard.h"
-#include "bot/flows/events.h"
+#include "bot/domain/events.h"
 #include "bot/web/console_api.h"
 #include "bot/web/console_paths.h"
 #include "bot/web/iso_time.h"
@@ -269,7 +269,7 @@ Response ConsoleApi::EditEvent(const Caller& caller, int64_t id,
                                           " people signed up");
       return core::Status::Ok();
     }
-    auto promoted = flows::EditEvent(db, deps_.catalog, id, e, now);
+    auto promoted = sportello::EditEvent(db, deps_.catalog, id, e, now);
     if (!promoted.ok()) return promoted.status();
     wrote_outbox = true;
     std::string changed;
@@ -303,7 +303,7 @@ Response ConsoleApi::CancelEvent(const Caller& caller, int64_t id) {
       answer = ErrorResponse(409, "the event is over");
       return core::Status::Ok();
     }
-    auto told = flows::CancelEventForAll(db, deps_.catalog, id, now);
+    auto told = CancelEventForAll(db, deps_.catalog, id, now);
     if (!told.ok()) return told.status();
     answer = JsonResponse(
         200, {{"id", id}, {"cancelled_at", IsoTime(now)}, {"told", *told}});

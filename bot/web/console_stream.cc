@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "bot/web/console_api.h"
+#include "storage/console_views.h"
 #include "storage/database.h"
 #include "storage/staff.h"
 
@@ -27,54 +28,32 @@ std::string Event(std::string_view name, const json& data) {
   return "event: " + std::string(name) + "\ndata: " + data.dump() + "\n\n";
 }
 
-struct Cursor {
-  int64_t message_id = 0;       // the newest message already announced
-  int64_t conversation_at = 0;  // the newest conversation change announced
-};
-
 // The events since `cursor`, moving it forward.
-core::Result<std::string> Poll(storage::Database& db, Cursor& cursor) {
+core::Result<std::string> Poll(storage::Database& db,
+                               storage::StreamCursor& cursor) {
+  auto changed =
+      storage::ConversationsChangedSince(db, cursor, kMaxEventsPerPoll);
+  if (!changed.ok()) return changed.status();
+  auto added = storage::MessagesAddedSince(db, cursor, kMaxEventsPerPoll);
+  if (!added.ok()) return added.status();
   std::string out;
-  storage::Statement conv = db.Prepare(
-      "SELECT id, mode, assigned_to, waiting_since, updated_at"
-      " FROM conversations WHERE updated_at > ? ORDER BY updated_at, id"
-      " LIMIT ?");
-  conv.Bind(1, cursor.conversation_at).Bind(2, kMaxEventsPerPoll);
-  while (conv.Step()) {
-    out += Event("conversation",
-                 {{"id", conv.Int(0)},
-                  {"mode", conv.Text(1)},
-                  {"assigned_to", conv.IsNull(2) ? json() : json(conv.Text(2))},
-                  {"waiting", conv.Text(1) == "waiting_for_human"}});
-    cursor.conversation_at = std::max(cursor.conversation_at, conv.Int(4));
+  for (const auto& c : *changed) {
+    out +=
+        Event("conversation",
+              {{"id", c.id},
+               {"mode", c.mode},
+               {"assigned_to", c.assigned_to ? json(*c.assigned_to) : json()},
+               {"waiting", c.mode == "waiting_for_human"}});
+    cursor.conversation_at = std::max(cursor.conversation_at, c.updated_at);
   }
-  if (!conv.status().ok()) return conv.status();
-  storage::Statement msg = db.Prepare(
-      "SELECT id, conversation_id, direction, author FROM messages"
-      " WHERE id > ? ORDER BY id LIMIT ?");
-  msg.Bind(1, cursor.message_id).Bind(2, kMaxEventsPerPoll);
-  while (msg.Step()) {
-    out += Event("message", {{"id", msg.Int(0)},
-                             {"conversation_id", msg.Int(1)},
-                             {"direction", msg.Text(2)},
-                             {"author", msg.Text(3)}});
-    cursor.message_id = msg.Int(0);
+  for (const auto& m : *added) {
+    out += Event("message", {{"id", m.id},
+                             {"conversation_id", m.conversation_id},
+                             {"direction", m.direction},
+                             {"author", m.author}});
+    cursor.message_id = m.id;
   }
-  if (!msg.status().ok()) return msg.status();
   return out;
-}
-
-core::Result<std::pair<Cursor, int64_t>> Start(storage::Database& db) {
-  storage::Statement st = db.Prepare(
-      "SELECT (SELECT coalesce(max(id), 0) FROM messages),"
-      " (SELECT coalesce(max(updated_at), 0) FROM conversations),"
-      " (SELECT count(*) FROM conversations WHERE mode = "
-      "'waiting_for_human')");
-  if (!st.Step()) {
-    return st.status().ok() ? core::Status::Internal("stream: no state")
-                            : st.status();
-  }
-  return std::make_pair(Cursor{st.Int(0), st.Int(1)}, st.Int(2));
 }
 
 }  // namespace
@@ -92,10 +71,10 @@ Response ConsoleApi::Stream(const Caller& caller) {
     // A reader connection of its own: polling never waits for the writer.
     auto db = store.OpenReader();
     if (!db.ok()) return;
-    auto start = Start(**db);
+    auto start = storage::StartStream(**db);
     if (!start.ok()) return;
-    Cursor cursor = start->first;
-    if (!write(Event("hello", {{"waiting", start->second}}))) return;
+    storage::StreamCursor cursor = start->cursor;
+    if (!write(Event("hello", {{"waiting", start->waiting}}))) return;
     auto last_write = std::chrono::steady_clock::now();
     for (;;) {
       for (auto waited = std::chrono::milliseconds(0); waited < kPollInterval;

@@ -10,10 +10,10 @@
 #include "bot/channels/telegram.h"
 #include "bot/channels/webhook_auth.h"
 #include "bot/channels/whatsapp.h"
-#include "storage/codec.h"
-#include "bot/core/log.h"
 #include "bot/core/embedded_files.h"
+#include "bot/core/log.h"
 #include "bot/web/console_api.h"
+#include "storage/codec.h"
 #include "storage/inbox.h"
 #include "storage/messages.h"
 #include "storage/outbox.h"
@@ -90,8 +90,8 @@ json RepliesJson(const std::vector<storage::OutboxRow>& rows) {
 Routes::Routes(RouteDeps deps)
     : deps_(std::move(deps)),
       console_(std::make_unique<ConsoleApi>(
-          ConsoleDeps{deps_.config, deps_.clock, deps_.store, deps_.catalog,
-                      deps_.data, deps_.outbox_written})) {}
+          ConsoleDeps{deps_.config, deps_.flows, deps_.clock, deps_.store,
+                      deps_.catalog, deps_.data, deps_.outbox_written})) {}
 Routes::~Routes() = default;
 
 bool Routes::TryHandleAsync(const Request& r, Reply& reply) {
@@ -263,9 +263,7 @@ void Routes::WhatsAppWebhook(const Request& r, Reply reply) {
 }
 
 Response Routes::Health() {
-  // A write transaction proves the database takes commits (not only reads).
-  auto s = deps_.store.Write(
-      [](storage::Database& db) { return db.Exec("SELECT 1"); });
+  auto s = deps_.store.CheckWritable();
   if (!s.ok())
     return Json(503, {{"status", "unavailable"}, {"database", s.message()}});
   return Json(200, {{"status", "ok"}});

@@ -19,27 +19,30 @@
 #include <utility>
 #include <vector>
 
-#include "bot/domain/catalog.h"
-#include "bot/app/config.h"
 #include "bot/core/clock.h"
-#include "bot/domain/reference_data.h"
-#include "bot/web/handler.h"
-#include "bot/inbound/ingest.h"
 #include "bot/core/metrics.h"
+#include "bot/domain/catalog.h"
+#include "bot/domain/reference_data.h"
+#include "bot/flows/flow.h"
+#include "bot/inbound/ingest.h"
 #include "bot/inbound/processor.h"
+#include "bot/web/config.h"
+#include "bot/web/handler.h"
 #include "storage/store.h"
 
 namespace sportello::http {
 
 struct RouteDeps {
-  const Config& config;
+  WebConfig config;
+  // What the console's bot messages (the menu on hand-back) need.
+  flows::FlowDeps flows;
   const core::Clock& clock;
   storage::Store& store;
   Ingest& ingest;
   Processor& processor;
   Metrics& metrics;
   const Catalog& catalog;
-  const flows::ReferenceData& data;
+  const ReferenceData& data;
   // Wakes the outbox sender after the console wrote rows; may be empty.
   std::function<void()> outbox_written;
 };

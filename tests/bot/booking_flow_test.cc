@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "bot/domain/booking.h"
 #include "bot/core/rome_time.h"
+#include "bot/domain/booking.h"
 #include "storage/appointments.h"
 #include "tests/bot/test_bot.h"
 

@@ -13,9 +13,9 @@
 #include <thread>
 #include <vector>
 
+#include "bot/core/rome_time.h"
 #include "bot/domain/catalog.h"
 #include "storage/codec.h"
-#include "bot/core/rome_time.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "storage/outbox.h"

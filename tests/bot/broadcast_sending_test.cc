@@ -14,16 +14,16 @@
 #include <thread>
 #include <vector>
 
-#include "bot/domain/broadcasts.h"
-#include "bot/domain/catalog.h"
 #include "bot/channels/api_client.h"
 #include "bot/channels/whatsapp.h"
-#include "storage/codec.h"
 #include "bot/core/clock.h"
 #include "bot/core/rome_time.h"
-#include "bot/outbound/outbox_sender.h"
+#include "bot/domain/broadcasts.h"
+#include "bot/domain/catalog.h"
 #include "bot/domain/quiet_hours.h"
+#include "bot/outbound/outbox_sender.h"
 #include "storage/broadcasts.h"
+#include "storage/codec.h"
 #include "storage/conversations.h"
 #include "storage/messages.h"
 #include "storage/outbox.h"

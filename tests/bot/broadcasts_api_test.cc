@@ -9,8 +9,8 @@
 #include <string>
 #include <thread>
 
-#include "bot/domain/broadcasts.h"
 #include "bot/channels/api_client.h"
+#include "bot/domain/broadcasts.h"
 #include "bot/outbound/outbox_sender.h"
 #include "storage/events.h"
 #include "storage/outbox.h"

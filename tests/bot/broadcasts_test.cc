@@ -11,10 +11,11 @@
 #include <thread>
 
 #include "bot/channels/api_client.h"
-#include "storage/codec.h"
 #include "bot/core/clock.h"
+#include "bot/outbound/broadcast_scheduler.h"
 #include "bot/outbound/outbox_sender.h"
 #include "storage/broadcasts.h"
+#include "storage/codec.h"
 #include "storage/events.h"
 #include "storage/profiles.h"
 #include "storage/store.h"

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "bot/core/rome_time.h"
-#include "bot/flows/events.h"
+#include "bot/domain/events.h"
 #include "tests/bot/staff_console.h"
 
 namespace sportello::testing {
@@ -258,7 +258,7 @@ TEST_CASE(
   CHECK(Contains(u1, "giovedì 3 dicembre"));
   CHECK(Contains(e.Replies("u2"), "Cancelled: Workshop CV"));
   CHECK(e.bot.Count("SELECT count(*) FROM outbox WHERE dedupe_key = '" +
-                    flows::EventReminderKey(id, e.UserId("u1")) +
+                    EventReminderKey(id, e.UserId("u1")) +
                     "' AND state = 'cancelled'") == 1);
   CHECK(e.Audited("cancel_event", "anna") == 1);
 

@@ -12,7 +12,9 @@
 #include <thread>
 #include <vector>
 
+#include "bot/app/demo_data.h"
 #include "bot/core/rome_time.h"
+#include "bot/domain/events.h"
 #include "bot/flows/events.h"
 #include "storage/events.h"
 #include "tests/bot/test_bot.h"
@@ -85,7 +87,7 @@ int64_t UserId(TestBot& bot, const std::string& user) {
 }
 
 std::string ReminderKey(TestBot& bot, int64_t event, const std::string& user) {
-  return flows::EventReminderKey(event, UserId(bot, user));
+  return EventReminderKey(event, UserId(bot, user));
 }
 
 int64_t OutboxCount(TestBot& bot, const std::string& key,
@@ -313,9 +315,9 @@ TEST_CASE(
   int cancelled = 0;
   REQUIRE(f.bot.store
               ->Write([&](storage::Database& db) {
-                auto n = flows::CancelAllEventSignups(db, f.bot.catalog,
-                                                      UserId(f.bot, "u1"),
-                                                      f.bot.clock.NowMillis());
+                auto n = CancelAllEventSignups(db, f.bot.catalog,
+                                               UserId(f.bot, "u1"),
+                                               f.bot.clock.NowMillis());
                 if (n.ok()) cancelled = *n;
                 return n.status();
               })
@@ -440,8 +442,8 @@ TEST_CASE(
   auto racer = [&](int i) {
     go.arrive_and_wait();
     outcome[i] = f.bot.store->Write([&](storage::Database& db) {
-      auto s = flows::SignUpForEvent(db, f.bot.catalog, users[i], e,
-                                     f.bot.clock.NowMillis());
+      auto s = SignUpForEvent(db, f.bot.catalog, users[i], e,
+                              f.bot.clock.NowMillis());
       if (s.ok()) state[i] = s->signup.state;
       return s.status();
     });
@@ -466,17 +468,17 @@ TEST_CASE(
 TEST_CASE("the demo events load once over the coming weeks on weekdays") {
   Fixture f;
   const int64_t now = f.bot.clock.NowMillis();
-  flows::DemoEventsSummary first, second;
+  DemoEventsSummary first, second;
   REQUIRE(f.bot.store
               ->Write([&](storage::Database& db) {
-                auto s = flows::AddDemoEvents(db, now);
+                auto s = AddDemoEvents(db, now);
                 if (s.ok()) first = *s;
                 return s.status();
               })
               .ok());
   REQUIRE(f.bot.store
               ->Write([&](storage::Database& db) {
-                auto s = flows::AddDemoEvents(db, now);
+                auto s = AddDemoEvents(db, now);
                 if (s.ok()) second = *s;
                 return s.status();
               })

@@ -12,8 +12,8 @@
 #include <thread>
 
 #include "bot/channels/api_client.h"
-#include "storage/codec.h"
 #include "bot/core/clock.h"
+#include "storage/codec.h"
 #include "storage/outbox.h"
 #include "storage/store.h"
 #include "storage/users.h"

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "bot/domain/booking.h"
+#include "bot/domain/events.h"
 #include "bot/flows/consent.h"
-#include "bot/flows/events.h"
 #include "storage/appointments.h"
 #include "storage/events.h"
 #include "tests/bot/test_bot.h"
@@ -206,7 +206,7 @@ TEST_CASE(
   REQUIRE(bot.Count("SELECT count(*) FROM event_signups WHERE state = "
                     "'signed_up'") == 1);
   const int64_t u1 = bot.Count("SELECT id FROM users WHERE chat_id = 'u1'");
-  const std::string reminder = flows::EventReminderKey(event_id, u1);
+  const std::string reminder = EventReminderKey(event_id, u1);
   REQUIRE(bot.Count("SELECT count(*) FROM outbox WHERE dedupe_key = '" +
                     reminder + "' AND state = 'pending'") == 1);
   (void)bot.Say("u1", "cancella i miei dati");

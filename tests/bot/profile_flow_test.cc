@@ -8,16 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "bot/flows/profile.h"
 #include "bot/domain/questionnaire.h"
+#include "bot/flows/profile.h"
 #include "tests/bot/test_bot.h"
 
 namespace sportello::testing {
 namespace {
-
-using flows::Answers;
-using flows::Eligibility;
-using flows::Questionnaire;
 
 constexpr int kYear = 2026;  // TestBot's FakeClock starts in November 2026
 

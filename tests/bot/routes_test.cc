@@ -94,6 +94,7 @@ TEST_CASE("the web chat rejects bad requests with a clear 400") {
 TEST_CASE("a channel that is off answers 404 on its webhook") {
   TestBot bot;
   bot.config.telegram.token.clear();
+  bot.Restart();  // the configuration is read at start
   CHECK(bot.Request("POST", "/webhook/telegram", kUpdate,
                     {{"x-telegram-bot-api-secret-token", kSecret}})
             .status == 404);

@@ -8,14 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "bot/domain/catalog.h"
 #include "bot/app/config.h"
 #include "bot/core/clock.h"
-#include "bot/inbound/dispatcher.h"
-#include "bot/web/routes.h"
-#include "bot/inbound/ingest.h"
 #include "bot/core/metrics.h"
+#include "bot/domain/catalog.h"
+#include "bot/inbound/dispatcher.h"
+#include "bot/inbound/ingest.h"
 #include "bot/inbound/processor.h"
+#include "bot/web/routes.h"
 #include "intents/engine.h"
 #include "storage/store.h"
 #include "tests/support/temp_dir.h"
@@ -31,7 +31,7 @@ struct TestBot {
   std::unique_ptr<storage::Store> store;
   Catalog catalog;
   std::unique_ptr<intents::Engine> engine;
-  flows::ReferenceData data;
+  ReferenceData data;
   Metrics metrics;
   std::unique_ptr<Dispatcher> dispatcher;
   std::unique_ptr<Processor> processor;
@@ -50,8 +50,7 @@ struct TestBot {
     catalog = Catalog::LoadEmbedded().value();
     engine =
         std::move(intents::Engine::Load(intents::DefaultDataDir()).value());
-    data =
-        flows::ReferenceData::Load(intents::DefaultDataDir(), catalog).value();
+    data = ReferenceData::Load(intents::DefaultDataDir(), catalog).value();
     Wire(start_processing);
   }
 
@@ -72,16 +71,21 @@ struct TestBot {
     Wire(start_processing);
   }
 
+  flows::FlowDeps FlowDeps() const {
+    return {catalog, config.centre, config.handoff_timeout_minutes};
+  }
+
   // Opens the store and builds what runs on it.
   void Wire(bool start_processing) {
     store = std::move(storage::Store::Open(config.db_path).value());
-    dispatcher = std::make_unique<Dispatcher>(*engine, catalog, config, data);
+    dispatcher = std::make_unique<Dispatcher>(*engine, FlowDeps(), data);
     processor = std::make_unique<Processor>(*store, *dispatcher, clock,
                                             &metrics, [] {});
     ingest = std::make_unique<Ingest>(
         *store, clock, &metrics,
         [this](const auto& stored) { processor->Notify(stored); });
-    routes = std::make_unique<http::Routes>(http::RouteDeps{config,
+    routes = std::make_unique<http::Routes>(http::RouteDeps{config.Web(),
+                                                            FlowDeps(),
                                                             clock,
                                                             *store,
                                                             *ingest,

@@ -7,8 +7,8 @@
 #include <variant>
 
 #include "bot/channels/outbound.h"
-#include "bot/core/utf8.h"
 #include "bot/channels/whatsapp.h"
+#include "bot/core/utf8.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

@@ -9,10 +9,10 @@
 #include <string_view>
 
 #include "bot/app/cli/flags.h"
-#include "storage/codec.h"
 #include "bot/app/config.h"
-#include "bot/core/log.h"
 #include "bot/app/service.h"
+#include "bot/core/log.h"
+#include "storage/codec.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "storage/outbox.h"

@@ -8,7 +8,8 @@ int RunServe(int argc, char** argv);
 int RunChat(int argc, char** argv);
 int RunMigrate(int argc, char** argv);
 int RunVacancies(int argc, char** argv);
-// `slots add | list | demo`: counsellors' appointment slots (bot/app/cli/slots.cc).
+// `slots add | list | demo`: counsellors' appointment slots
+// (bot/app/cli/slots.cc).
 int RunSlots(int argc, char** argv);
 // `events add | list | demo`: the centre's events (bot/app/cli/events.cc).
 int RunEvents(int argc, char** argv);

@@ -1,6 +1,8 @@
 // `sportello events add | list | demo`: the centre's events, from the
 // command line until the console has a page for them. Times typed and shown
 // are Rome's wall clock.
+#include "bot/domain/events.h"
+
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -13,9 +15,9 @@
 #include "bot/app/cli/cli.h"
 #include "bot/app/cli/flags.h"
 #include "bot/app/config.h"
+#include "bot/app/demo_data.h"
 #include "bot/core/clock.h"
 #include "bot/core/rome_time.h"
-#include "bot/flows/events.h"
 #include "storage/database.h"
 #include "storage/events.h"
 #include "storage/migrations.h"
@@ -224,7 +226,7 @@ int RunDemo(int argc, char** argv) {
                  txn.status().ToString().c_str());
     return 1;
   }
-  auto summary = flows::AddDemoEvents(*db, clock.NowMillis());
+  auto summary = AddDemoEvents(*db, clock.NowMillis());
   if (!summary.ok()) {
     std::fprintf(stderr, "sportello events demo: %s\n",
                  summary.status().ToString().c_str());

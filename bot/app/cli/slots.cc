@@ -13,13 +13,13 @@
 #include <utility>
 #include <vector>
 
-#include "bot/domain/booking.h"
 #include "bot/app/cli/cli.h"
 #include "bot/app/cli/flags.h"
 #include "bot/app/config.h"
+#include "bot/app/demo_data.h"
 #include "bot/core/clock.h"
 #include "bot/core/rome_time.h"
-#include "bot/app/demo_data.h"
+#include "bot/domain/booking.h"
 #include "storage/appointments.h"
 #include "storage/database.h"
 #include "storage/migrations.h"

@@ -1,4 +1,6 @@
 // `sportello vacancies ...`: import feeds, list, load the demo, try a search.
+#include "storage/vacancies.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -10,14 +12,13 @@
 
 #include "bot/app/cli/cli.h"
 #include "bot/app/config.h"
+#include "bot/app/demo_data.h"
 #include "bot/core/clock.h"
 #include "bot/core/rome_time.h"
-#include "bot/app/demo_data.h"
 #include "bot/domain/vacancy_search.h"
 #include "intents/engine.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
-#include "storage/vacancies.h"
 #include "storage/vacancy_import.h"
 
 namespace sportello {

@@ -1,0 +1,18 @@
+// What the web layer reads of the configuration; bot/app/config.h reads it
+// from the environment (Config::Web()).
+#pragma once
+
+#include "bot/channels/config.h"
+
+namespace sportello::http {
+
+struct WebConfig {
+  bool web_chat = true;           // the public web chat (/, /api/chat)
+  int session_idle_minutes = 30;  // a console session unused this long ends
+  // Webhook authentication (secret, app secret, verify token), and whether
+  // each channel is on at all.
+  channels::TelegramConfig telegram;
+  channels::WhatsAppConfig whatsapp;
+};
+
+}  // namespace sportello::http
