@@ -138,4 +138,17 @@ core::Result<std::vector<Conversation>> ConversationsByMode(
   return out;
 }
 
+core::Result<int64_t> CountOthersWaiting(Database& db,
+                                         int64_t conversation_id) {
+  Statement st = db.Prepare(
+      "SELECT count(*) FROM conversations WHERE mode = 'waiting_for_human' "
+      "AND id != ?");
+  st.Bind(1, conversation_id);
+  if (!st.Step()) {
+    return st.status().ok() ? core::Status::Internal("conversations: no count")
+                            : st.status();
+  }
+  return st.Int(0);
+}
+
 }  // namespace sportello::storage

@@ -48,4 +48,8 @@ core::Status SaveConversation(Database& db, const Conversation& c,
 core::Result<std::vector<Conversation>> ConversationsByMode(
     Database& db, ConversationMode mode, int limit);
 
+// How many conversations other than `conversation_id` wait for a person:
+// for someone just put in the queue, how many are ahead of them.
+core::Result<int64_t> CountOthersWaiting(Database& db, int64_t conversation_id);
+
 }  // namespace sportello::storage

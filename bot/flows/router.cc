@@ -1,6 +1,8 @@
 #include "bot/flows/router.h"
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "bot/core/log.h"
 #include "bot/domain/broadcasts.h"
@@ -13,6 +15,7 @@
 #include "bot/flows/privacy.h"
 #include "bot/flows/profile.h"
 #include "bot/flows/vacancies.h"
+#include "storage/conversations.h"
 
 namespace sportello::flows {
 namespace {
@@ -66,6 +69,13 @@ std::optional<std::vector<Reply>> AskConsent(const Flow* consent,
   return gate->StartFor(turn, flow);
 }
 
+// How sure the intent engine (0-1) must be of a privacy request or a "stop"
+// to act on it at once, ahead of the running flow and of asking to clarify:
+// a flow's free-text answers (a job title, a town) are sometimes misread as
+// one, and leaving a flow by mistake loses the answers given so far. Below
+// it the message goes the usual way: flow, clarify, intent.
+constexpr double kOverrideConfidence = 0.8;
+
 // The catalogue key of the stand-in answer while a flow is not built yet.
 const char* ComingSoonKey(std::string_view flow) {
   if (flow == kVacanciesFlow || flow == kProfileFlow) return "jobs.soon";
@@ -109,11 +119,9 @@ std::vector<Reply> Router::RequestHuman(Turn& turn) const {
   c.mode = storage::ConversationMode::kWaitingForHuman;
   c.waiting_since = turn.now_ms;
   // How many wait before them: the honest measure of the wait we have.
-  auto ahead = turn.db.Prepare(
-      "SELECT count(*) FROM conversations WHERE mode = 'waiting_for_human' "
-      "AND id != ?");
-  ahead.Bind(1, c.id);
-  const int64_t n = ahead.Step() ? ahead.Int(0) : 0;
+  auto ahead = storage::CountOthersWaiting(turn.db, c.id);
+  if (!ahead.ok()) core::LogWarn("handoff", ahead.status().ToString());
+  const int64_t n = ahead.ok() ? *ahead : 0;
   const Catalog& t = deps_.catalog;
   const std::string queue =
       n == 0 ? t.Text(turn.lang, "handoff.first")
@@ -157,139 +165,176 @@ std::vector<Reply> Router::StartFlow(std::string_view name, Turn& turn) const {
 }
 
 std::vector<Reply> Router::Respond(Turn& turn) const {
-  const auto& in = turn.in;
-  const Catalog& t = deps_.catalog;
-  const std::string& lang = turn.lang;
-  auto& conv = turn.conversation;
+  // In this order: the first step with an answer ends the turn.
+  using Step = Answer (Router::*)(Turn&) const;
+  static constexpr Step kSteps[] = {
+      &Router::GlobalCommand, &Router::Button,  &Router::OverridingIntent,
+      &Router::RunningFlow,   &Router::Clarify, &Router::SmallTalk,
+      &Router::IntentToFlow,
+  };
   std::vector<Reply> out;
-  if (!conv.last_message_at) {
-    out.push_back(
-        {t.Text(lang, "welcome", {{"centre", deps_.centre.name}}), {}});
+  if (!turn.conversation.last_message_at) {
+    out.push_back({deps_.catalog.Text(turn.lang, "welcome",
+                                      {{"centre", deps_.centre.name}}),
+                   {}});
   }
-  auto append = [&out](std::vector<Reply> more) {
-    out.insert(out.end(), std::make_move_iterator(more.begin()),
-               std::make_move_iterator(more.end()));
-    return out;
-  };
-  // A flow's next step; after the consent flow, the request consent was
-  // asked for, as if its message had just arrived.
-  auto continue_flow = [&](const Flow& flow) {
-    if (auto asked = AskConsent(Find(kConsentFlow), flow.name(), turn))
-      return append(std::move(*asked));
-    append(flow.Continue(turn));
-    if (flow.name() != kConsentFlow) return out;
-    if (auto resume = TakeResume(conv, in)) {
-      Turn replay{resume->in, resume->analysis, turn.user, conv,
-                  lang,       turn.now_ms,      turn.db};
-      append(StartFlow(resume->flow, replay));
-    }
-    return out;
-  };
+  std::optional<std::vector<Reply>> answer;
+  for (const Step step : kSteps) {
+    if ((answer = (this->*step)(turn))) break;
+  }
+  if (!answer) answer = NothingElseAnswered(turn);
+  out.insert(out.end(), std::make_move_iterator(answer->begin()),
+             std::make_move_iterator(answer->end()));
+  return out;
+}
 
-  // Commands that work anywhere, in any flow.
-  const std::string typed = Lower(in.text);
-  const bool is_text = in.button_id.empty();
-  if (is_text && (IsCommand(in.text, "/start") || IsCommand(in.text, "/menu") ||
-                  IsCommand(in.text, "/aiuto") || IsCommand(in.text, "/help") ||
-                  typed == "menu")) {
-    EndFlow(conv);
-    out.push_back(Menu(lang, "menu.prompt"));
-    return out;
+// A flow's next step; after the consent flow, the request consent was asked
+// for, as if its message had just arrived.
+std::vector<Reply> Router::ContinueFlow(const Flow& flow, Turn& turn) const {
+  if (auto asked = AskConsent(Find(kConsentFlow), flow.name(), turn))
+    return std::move(*asked);
+  std::vector<Reply> out = flow.Continue(turn);
+  if (flow.name() != kConsentFlow) return out;
+  if (auto resume = TakeResume(turn.conversation, turn.in)) {
+    Turn replay{resume->in, resume->analysis, turn.user, turn.conversation,
+                turn.lang,  turn.now_ms,      turn.db};
+    std::vector<Reply> started = StartFlow(resume->flow, replay);
+    out.insert(out.end(), std::make_move_iterator(started.begin()),
+               std::make_move_iterator(started.end()));
   }
-  if (is_text && !conv.flow.empty() &&
+  return out;
+}
+
+// Typed commands work anywhere, in any flow, so nobody is ever stuck.
+Router::Answer Router::GlobalCommand(Turn& turn) const {
+  const auto& in = turn.in;
+  if (!in.button_id.empty()) return std::nullopt;
+  auto& conv = turn.conversation;
+  const std::string typed = Lower(in.text);
+  if (IsCommand(in.text, "/start") || IsCommand(in.text, "/menu") ||
+      IsCommand(in.text, "/aiuto") || IsCommand(in.text, "/help") ||
+      typed == "menu") {
+    EndFlow(conv);
+    return std::vector<Reply>{Menu(turn.lang, "menu.prompt")};
+  }
+  if (!conv.flow.empty() &&
       (typed == "annulla" || typed == "cancel" || typed == "esci")) {
     EndFlow(conv);
-    out.push_back({t.Text(lang, "flow.cancelled"), {}});
-    out.push_back(Menu(lang, "menu.prompt"));
-    return out;
+    return std::vector<Reply>{
+        {deps_.catalog.Text(turn.lang, "flow.cancelled"), {}},
+        Menu(turn.lang, "menu.prompt")};
   }
-  if (is_text && IsCommand(in.text, "/privacy"))
-    return append(StartFlow(kPrivacyFlow, turn));
+  if (IsCommand(in.text, "/privacy")) return StartFlow(kPrivacyFlow, turn);
+  return std::nullopt;
+}
 
-  // A button: the menu's, or one a flow offered (its id starts with the flow's
-  // name).
-  if (!in.button_id.empty()) {
-    const std::string_view id = in.button_id;
-    if (id == kMenuHuman) return append(RequestHuman(turn));
-    if (id == kMenuJobs) return append(StartFlow(kVacanciesFlow, turn));
-    if (id == kMenuBooking) return append(StartFlow(kBookingFlow, turn));
-    if (id == kMenuEvents) return append(StartFlow(kEventsFlow, turn));
-    if (id == kMenuInfo) return append(StartFlow(kInfoFlow, turn));
-    if (id == kNoticeDismissButton) {
-      out.push_back({t.Text(lang, "broadcast.dismissed"), {}});
-      return out;
-    }
-    // "Intendevi...?" answered: the unsure message again, now understood.
-    if (auto chosen = ClarifiedMessage(turn)) {
-      Turn understood{chosen->in, chosen->analysis, turn.user, conv,
-                      lang,       turn.now_ms,      turn.db};
-      return append(Respond(understood));
-    }
-    const std::string_view prefix = id.substr(0, id.find(':'));
-    if (const Flow* flow = Find(prefix)) {
-      conv.flow = std::string(flow->name());
-      return continue_flow(*flow);
-    }
+// A button says exactly what the person wants: the menu's, or one a flow
+// offered (its id starts with the flow's name).
+Router::Answer Router::Button(Turn& turn) const {
+  const std::string_view id = turn.in.button_id;
+  if (id.empty()) return std::nullopt;
+  if (id == kMenuHuman) return RequestHuman(turn);
+  if (id == kMenuJobs) return StartFlow(kVacanciesFlow, turn);
+  if (id == kMenuBooking) return StartFlow(kBookingFlow, turn);
+  if (id == kMenuEvents) return StartFlow(kEventsFlow, turn);
+  if (id == kMenuInfo) return StartFlow(kInfoFlow, turn);
+  if (id == kNoticeDismissButton) {
+    return std::vector<Reply>{
+        {deps_.catalog.Text(turn.lang, "broadcast.dismissed"), {}}};
   }
+  // "Intendevi...?" answered: the unsure message again, now understood.
+  if (auto chosen = ClarifiedMessage(turn)) {
+    Turn understood{chosen->in, chosen->analysis, turn.user, turn.conversation,
+                    turn.lang,  turn.now_ms,      turn.db};
+    return Respond(understood);
+  }
+  const std::string_view prefix = id.substr(0, id.find(':'));
+  if (const Flow* flow = Find(prefix)) {
+    turn.conversation.flow = std::string(flow->name());
+    return ContinueFlow(*flow, turn);
+  }
+  return std::nullopt;
+}
 
-  // The intent, when it is clear enough to leave the running flow.
+// A person, privacy rights and "stop" are never held back by the running
+// flow: they leave it.
+Router::Answer Router::OverridingIntent(Turn& turn) const {
   const std::string& intent = turn.analysis.intent;
-  if (intent == "handoff") return append(RequestHuman(turn));
-  // Privacy rights work from anywhere, even mid-flow.
+  auto& conv = turn.conversation;
+  const bool sure = turn.analysis.confidence >= kOverrideConfidence;
+  if (intent == "handoff") return RequestHuman(turn);
   if ((intent == "privacy_export" || intent == "privacy_erase") &&
-      conv.flow != kPrivacyFlow && turn.analysis.confidence >= 0.8) {
-    return append(StartFlow(kPrivacyFlow, turn));
+      conv.flow != kPrivacyFlow && sure) {
+    return StartFlow(kPrivacyFlow, turn);
   }
   // "stop" is the opt-out people expect to work everywhere: it also leaves
   // the running flow, whatever the flow was asking.
-  if (intent == "notify_off" && turn.analysis.confidence >= 0.8 &&
-      conv.flow != kPrivacyFlow) {
+  if (intent == "notify_off" && sure && conv.flow != kPrivacyFlow) {
+    std::vector<Reply> out;
     if (!conv.flow.empty()) {
       EndFlow(conv);
-      out.push_back({t.Text(lang, "flow.stopped"), {}});
+      out.push_back({deps_.catalog.Text(turn.lang, "flow.stopped"), {}});
     }
-    return append(StartFlow(kPrivacyFlow, turn));
-  }
-  if (!conv.flow.empty()) {
-    if (const Flow* flow = Find(conv.flow)) {
-      const size_t before = out.size();
-      continue_flow(*flow);
-      // No answer: the flow let go of a message about something else.
-      if (out.size() > before || !conv.flow.empty()) return out;
-    } else {
-      EndFlow(conv);  // a flow this build no longer has
-    }
-  }
-  // Unsure of a typed message: ask, or after two misunderstandings, the menu.
-  if (auto asked = AskToClarify(
-          t, turn, [&](const char* key) { return Menu(lang, key); })) {
-    return append(std::move(*asked));
-  }
-  if (intent == "greet" || intent == "help") {
-    out.push_back(Menu(lang, "menu.prompt"));
+    std::vector<Reply> started = StartFlow(kPrivacyFlow, turn);
+    out.insert(out.end(), std::make_move_iterator(started.begin()),
+               std::make_move_iterator(started.end()));
     return out;
   }
-  if (intent == "thanks") {
-    out.push_back({t.Text(lang, "thanks"), {}});
-    return out;
+  return std::nullopt;
+}
+
+// A running flow reads its own answers (a name, a number), which the intent
+// engine cannot classify; it may let go of a message about something else.
+Router::Answer Router::RunningFlow(Turn& turn) const {
+  auto& conv = turn.conversation;
+  if (conv.flow.empty()) return std::nullopt;
+  const Flow* flow = Find(conv.flow);
+  if (!flow) {
+    EndFlow(conv);  // a flow this build no longer has
+    return std::nullopt;
   }
-  if (intent == "goodbye") {
-    out.push_back({t.Text(lang, "goodbye"), {}});
-    return out;
+  std::vector<Reply> replies = ContinueFlow(*flow, turn);
+  // No answer and no flow: the flow let go of the message.
+  if (replies.empty() && conv.flow.empty()) return std::nullopt;
+  return replies;
+}
+
+// Unsure of a typed message: ask rather than guess, or after two
+// misunderstandings, the menu.
+Router::Answer Router::Clarify(Turn& turn) const {
+  return AskToClarify(deps_.catalog, turn,
+                      [&](const char* key) { return Menu(turn.lang, key); });
+}
+
+// Greetings, thanks and goodbyes need a polite word, not a flow.
+Router::Answer Router::SmallTalk(Turn& turn) const {
+  const std::string& intent = turn.analysis.intent;
+  if (intent == "greet" || intent == "help")
+    return std::vector<Reply>{Menu(turn.lang, "menu.prompt")};
+  if (intent == "thanks")
+    return std::vector<Reply>{{deps_.catalog.Text(turn.lang, "thanks"), {}}};
+  if (intent == "goodbye")
+    return std::vector<Reply>{{deps_.catalog.Text(turn.lang, "goodbye"), {}}};
+  return std::nullopt;
+}
+
+// What the person asked for, clear enough: the flow that does it.
+Router::Answer Router::IntentToFlow(Turn& turn) const {
+  const std::string_view flow = FlowForIntent(turn.analysis.intent);
+  if (flow.empty()) return std::nullopt;
+  return StartFlow(flow, turn);
+}
+
+// Whatever else: the menu, so the person always has a way on.
+std::vector<Reply> Router::NothingElseAnswered(Turn& turn) const {
+  const std::string& lang = turn.lang;
+  // First contact: the welcome (already said), then the menu.
+  if (!turn.conversation.last_message_at) return {Menu(lang, "menu.prompt")};
+  if (turn.in.kind == core::InboundKind::kMedia) {
+    return {{deps_.catalog.Text(lang, "unsupported_media"), {}},
+            Menu(lang, "menu.prompt")};
   }
-  if (const std::string_view flow = FlowForIntent(intent); !flow.empty()) {
-    return append(StartFlow(flow, turn));
-  }
-  if (!out.empty()) {  // first contact: the welcome, then the menu
-    out.push_back(Menu(lang, "menu.prompt"));
-    return out;
-  }
-  if (in.kind == core::InboundKind::kMedia)
-    out.push_back({t.Text(lang, "unsupported_media"), {}});
-  out.push_back(Menu(lang, in.kind == core::InboundKind::kMedia
-                               ? "menu.prompt"
-                               : "not_understood"));
-  return out;
+  return {Menu(lang, "not_understood")};
 }
 
 std::vector<std::unique_ptr<Flow>> MakeFlows(const FlowDeps& deps,

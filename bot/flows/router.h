@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -41,8 +42,21 @@ class Router {
   Reply Menu(const std::string& lang, const char* prompt_key) const;
 
  private:
+  // What one step of Respond says, or nullopt to leave the turn to the next
+  // step. Respond runs the steps in the order they are declared here.
+  using Answer = std::optional<std::vector<Reply>>;
+  Answer GlobalCommand(Turn& turn) const;
+  Answer Button(Turn& turn) const;
+  Answer OverridingIntent(Turn& turn) const;
+  Answer RunningFlow(Turn& turn) const;
+  Answer Clarify(Turn& turn) const;
+  Answer SmallTalk(Turn& turn) const;
+  Answer IntentToFlow(Turn& turn) const;
+  std::vector<Reply> NothingElseAnswered(Turn& turn) const;
+
   const Flow* Find(std::string_view name) const;
   std::vector<Reply> StartFlow(std::string_view name, Turn& turn) const;
+  std::vector<Reply> ContinueFlow(const Flow& flow, Turn& turn) const;
   std::vector<Reply> RequestHuman(Turn& turn) const;
 
   FlowDeps deps_;

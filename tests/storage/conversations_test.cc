@@ -188,5 +188,33 @@ TEST_CASE("people waiting for a counsellor are listed oldest first") {
   }
 }
 
+TEST_CASE("someone joining the queue is told how many others wait") {
+  auto db = MigratedDb();
+  Conversation joining = Open(*db, NewUser(*db, "joining"));
+  SUBCASE("nobody else waits") {
+    auto n = CountOthersWaiting(*db, joining.id);
+    REQUIRE(n.ok());
+    CHECK(*n == 0);
+  }
+  SUBCASE("only those waiting count, never the person asking") {
+    const ConversationMode modes[] = {
+        ConversationMode::kWaitingForHuman, ConversationMode::kWaitingForHuman,
+        ConversationMode::kHuman, ConversationMode::kBot};
+    for (int i = 0; i < 4; ++i) {
+      Conversation c = Open(*db, NewUser(*db, std::to_string(i)));
+      c.mode = modes[i];
+      REQUIRE(SaveConversation(*db, c, kNow).ok());
+    }
+    joining.mode = ConversationMode::kWaitingForHuman;
+    joining.waiting_since = kNow;
+    REQUIRE(SaveConversation(*db, joining, kNow).ok());
+
+    auto n = CountOthersWaiting(*db, joining.id);
+
+    REQUIRE(n.ok());
+    CHECK(*n == 2);
+  }
+}
+
 }  // namespace
 }  // namespace sportello::storage

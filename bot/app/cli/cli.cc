@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -12,6 +13,7 @@
 #include "bot/app/config.h"
 #include "bot/app/service.h"
 #include "bot/core/log.h"
+#include "intents/engine.h"
 #include "storage/codec.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
@@ -194,4 +196,106 @@ int RunChat(int argc, char** argv) {
   return 0;
 }
 
+namespace cli {
+namespace {
+
+constexpr Command kCommands[] = {
+    {"serve", "",
+     "run the service: webhooks, web chat, senders (SPORTELLO_LISTEN)",
+     RunServe},
+    {"chat", "[--user NAME]", "talk to the bot in this terminal", RunChat},
+    {"classify", "[--now YYYY-MM-DD] [--top K] [--data DIR]",
+     "intents of stdin lines, as JSON lines", intents::RunClassifyCommand},
+    {"migrate", "", "create or upgrade the database (SPORTELLO_DB)",
+     RunMigrate},
+    {"vacancies", "",
+     "import, list and search job offers; load the demo offers", RunVacancies,
+     VacanciesVerbs},
+    {"slots", "", "counsellors' appointment slots: add, list, demo", RunSlots,
+     SlotsVerbs},
+    {"events", "", "recruiting days, workshops, seminars: add, list, demo",
+     RunEvents, EventsVerbs},
+    {"users", "", "console staff accounts: add, list, disable", RunUsers,
+     UsersVerbs},
+    {"contacts", "", "import front-desk contacts who agreed to notices",
+     RunContacts, ContactsVerbs},
+};
+
+bool IsHelp(std::string_view a) {
+  return a == "--help" || a == "-h" || a == "help";
+}
+
+}  // namespace
+
+std::span<const Command> Commands() { return kCommands; }
+
+std::string Usage() {
+  return "usage: sportello <command> [options]\n"
+         "\n"
+         "commands:\n" +
+         ListCommands(kCommands, /*with_args=*/false, /*gap=*/2) +
+         "\n"
+         "  sportello <command> --help   options of a command\n"
+         "  sportello --version\n"
+         "\n"
+         "Configuration comes from environment variables (see README.md), "
+         "optionally\n"
+         "completed by a KEY=VALUE file named by SPORTELLO_CONFIG.\n";
+}
+
+int RunCommand(int argc, char** argv) {
+  return Dispatch(kCommands, "sportello", "command", Usage(), argc, argv);
+}
+
+int Dispatch(std::span<const Command> table, std::string_view who,
+             std::string_view noun, std::string_view usage, int argc,
+             char** argv) {
+  if (argc < 2) {
+    std::fwrite(usage.data(), 1, usage.size(), stderr);
+    return 2;
+  }
+  const std::string_view name = argv[1];
+  if (IsHelp(name)) {
+    std::fwrite(usage.data(), 1, usage.size(), stdout);
+    return 0;
+  }
+  for (const Command& c : table) {
+    if (c.name == name) return c.run(argc - 1, argv + 1);
+  }
+  std::fprintf(stderr, "%.*s: unknown %.*s '%s'\n\n%.*s",
+               static_cast<int>(who.size()), who.data(),
+               static_cast<int>(noun.size()), noun.data(), argv[1],
+               static_cast<int>(usage.size()), usage.data());
+  return 2;
+}
+
+std::string ListCommands(std::span<const Command> table, bool with_args,
+                         size_t gap) {
+  const auto head = [with_args](const Command& c) {
+    std::string text(c.name);
+    if (with_args && !c.args.empty()) (text += ' ') += c.args;
+    return text;
+  };
+  size_t width = 0;
+  for (const Command& c : table) width = std::max(width, head(c).size());
+  std::string out;
+  for (const Command& c : table) {
+    std::string line = "  " + head(c);
+    line.resize(2 + width + gap, ' ');
+    (out += line) += c.help;
+    out += '\n';
+  }
+  return out;
+}
+
+std::string JoinNames(std::span<const Command> table) {
+  std::string out;
+  for (const Command& c : table) {
+    if (!out.empty()) out += '|';
+    out += c.name;
+  }
+  return out;
+}
+
+}  // namespace cli
 }  // namespace sportello

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "bot/app/cli/cli.h"
+#include "bot/app/cli/flags.h"
 #include "bot/app/config.h"
 #include "bot/core/clock.h"
 #include "storage/contacts_import.h"
@@ -72,21 +73,29 @@ int Import(const std::string& path) {
   return summary->rejected.empty() ? 0 : 1;
 }
 
-}  // namespace
-
-int RunContacts(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-  }
-  if (argc != 3 || std::string_view(argv[1]) != "import") {
+int RunImport(int argc, char** argv) {
+  if (cli::WantsHelp(argc, argv, kUsage)) return 0;
+  if (argc != 2) {
     std::fprintf(stderr, "sportello contacts: bad arguments\n%s", kUsage);
     return 2;
   }
-  return Import(argv[2]);
+  return Import(argv[1]);
+}
+
+constexpr cli::Command kVerbs[] = {
+    {"import", "FILE.csv",
+     "add front-desk contacts who consented to notices (idempotent; an "
+     "opt-out is never undone)",
+     RunImport},
+};
+
+}  // namespace
+
+std::span<const cli::Command> cli::ContactsVerbs() { return kVerbs; }
+
+int RunContacts(int argc, char** argv) {
+  return cli::Dispatch(kVerbs, "sportello contacts", "subcommand", kUsage, argc,
+                       argv);
 }
 
 }  // namespace sportello

@@ -25,18 +25,6 @@
 namespace sportello {
 namespace {
 
-constexpr const char* kEventsUsage =
-    "usage: sportello events add|list|demo [options]\n"
-    "\n"
-    "The centre's events (recruiting days, workshops, seminars) in the "
-    "database\n"
-    "SPORTELLO_DB. Times are Europe/Rome wall clock.\n"
-    "  add    add an event\n"
-    "  list   upcoming events with places taken and waiting lists\n"
-    "  demo   add the demo events over the coming weeks\n"
-    "\n"
-    "  sportello events <subcommand> --help\n";
-
 constexpr const char* kAddUsage =
     "usage: sportello events add --title TEXT --at \"YYYY-MM-DD HH:MM\"\n"
     "                            (--minutes N | --end \"YYYY-MM-DD HH:MM\")\n"
@@ -241,25 +229,32 @@ int RunDemo(int argc, char** argv) {
   return 0;
 }
 
+constexpr cli::Command kVerbs[] = {
+    {"add", "--title TEXT --at TIME --capacity N ...", "add an event", RunAdd},
+    {"list", "", "upcoming events with places taken and waiting lists",
+     RunList},
+    {"demo", "", "add the demo events over the coming weeks", RunDemo},
+};
+
+std::string Usage() {
+  return "usage: sportello events " + cli::JoinNames(kVerbs) +
+         " [options]\n"
+         "\n"
+         "The centre's events (recruiting days, workshops, seminars) in the "
+         "database\n"
+         "SPORTELLO_DB. Times are Europe/Rome wall clock.\n" +
+         cli::ListCommands(kVerbs, /*with_args=*/false, /*gap=*/3) +
+         "\n"
+         "  sportello events <subcommand> --help\n";
+}
+
 }  // namespace
 
+std::span<const cli::Command> cli::EventsVerbs() { return kVerbs; }
+
 int RunEvents(int argc, char** argv) {
-  if (argc < 2) {
-    std::fputs(kEventsUsage, stderr);
-    return 2;
-  }
-  const std::string_view sub = argv[1];
-  if (sub == "--help" || sub == "-h" || sub == "help") {
-    std::fputs(kEventsUsage, stdout);
-    return 0;
-  }
-  // Each subcommand sees argv[0] = its own name.
-  if (sub == "add") return RunAdd(argc - 1, argv + 1);
-  if (sub == "list") return RunList(argc - 1, argv + 1);
-  if (sub == "demo") return RunDemo(argc - 1, argv + 1);
-  std::fprintf(stderr, "sportello events: unknown subcommand '%s'\n%s", argv[1],
-               kEventsUsage);
-  return 2;
+  return cli::Dispatch(kVerbs, "sportello events", "subcommand", Usage(), argc,
+                       argv);
 }
 
 }  // namespace sportello

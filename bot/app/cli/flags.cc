@@ -7,11 +7,11 @@
 
 namespace sportello::cli {
 
-bool WantsHelp(int argc, char** argv, const char* usage) {
+bool WantsHelp(int argc, char** argv, std::string_view usage) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (a == "--help" || a == "-h") {
-      std::fputs(usage, stdout);
+      std::fwrite(usage.data(), 1, usage.size(), stdout);
       return true;
     }
   }

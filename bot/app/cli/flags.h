@@ -16,7 +16,7 @@ namespace sportello::cli {
 
 // Prints `usage` to stdout and returns true when --help or -h is among the
 // arguments.
-bool WantsHelp(int argc, char** argv, const char* usage);
+bool WantsHelp(int argc, char** argv, std::string_view usage);
 
 // "--name value" pairs among `known`. On anything else, says why on stderr
 // ("sportello <command>: ...", then `usage`) and returns nullopt.

@@ -29,17 +29,6 @@ namespace {
 
 using std::chrono::year_month_day;
 
-constexpr const char* kSlotsUsage =
-    "usage: sportello slots add|list|demo [options]\n"
-    "\n"
-    "Counsellors' appointment slots in the database SPORTELLO_DB. Times are\n"
-    "Europe/Rome wall clock.\n"
-    "  add    add a slot, or a weekly series\n"
-    "  list   list slots and whether they are booked\n"
-    "  demo   add demo slots for the next 3 weeks\n"
-    "\n"
-    "  sportello slots <subcommand> --help\n";
-
 constexpr const char* kAddUsage =
     "usage: sportello slots add --service CODE --at \"YYYY-MM-DD HH:MM\" "
     "[--minutes N]\n"
@@ -316,25 +305,33 @@ int RunDemo(int argc, char** argv) {
   return 0;
 }
 
+constexpr cli::Command kVerbs[] = {
+    {"add", "--service CODE --at TIME (--place TEXT | --online URL)",
+     "add a slot, or a weekly series", RunAdd},
+    {"list", "[--from YYYY-MM-DD]", "list slots and whether they are booked",
+     RunList},
+    {"demo", "", "add demo slots for the next 3 weeks", RunDemo},
+};
+
+std::string Usage() {
+  return "usage: sportello slots " + cli::JoinNames(kVerbs) +
+         " [options]\n"
+         "\n"
+         "Counsellors' appointment slots in the database SPORTELLO_DB. Times "
+         "are\n"
+         "Europe/Rome wall clock.\n" +
+         cli::ListCommands(kVerbs, /*with_args=*/false, /*gap=*/3) +
+         "\n"
+         "  sportello slots <subcommand> --help\n";
+}
+
 }  // namespace
 
+std::span<const cli::Command> cli::SlotsVerbs() { return kVerbs; }
+
 int RunSlots(int argc, char** argv) {
-  if (argc < 2) {
-    std::fputs(kSlotsUsage, stderr);
-    return 2;
-  }
-  const std::string_view sub = argv[1];
-  if (sub == "--help" || sub == "-h" || sub == "help") {
-    std::fputs(kSlotsUsage, stdout);
-    return 0;
-  }
-  // Each subcommand sees argv[0] = its own name.
-  if (sub == "add") return RunAdd(argc - 1, argv + 1);
-  if (sub == "list") return RunList(argc - 1, argv + 1);
-  if (sub == "demo") return RunDemo(argc - 1, argv + 1);
-  std::fprintf(stderr, "sportello slots: unknown subcommand '%s'\n\n%s",
-               argv[1], kSlotsUsage);
-  return 2;
+  return cli::Dispatch(kVerbs, "sportello slots", "subcommand", Usage(), argc,
+                       argv);
 }
 
 }  // namespace sportello

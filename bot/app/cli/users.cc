@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "bot/app/cli/cli.h"
+#include "bot/app/cli/flags.h"
 #include "bot/app/config.h"
 #include "bot/core/clock.h"
 #include "bot/domain/password.h"
@@ -19,15 +20,8 @@
 namespace sportello {
 namespace {
 
-constexpr const char* kUsersUsage =
-    "usage: sportello users add|list|disable\n"
-    "\n"
-    "Staff accounts for the console, in the database SPORTELLO_DB.\n"
-    "  add NAME --role counsellor|admin   the password is read from stdin "
-    "(one line,\n"
-    "                                     at least 10 characters)\n"
-    "  list                               names, roles, whether disabled\n"
-    "  disable NAME                       no more logins; open sessions end\n";
+// The page for `users --help` (and each verb's), from the table of verbs.
+std::string Usage();
 
 bool ValidName(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
@@ -62,6 +56,7 @@ std::unique_ptr<storage::Database> OpenDatabase(const char* command) {
 }
 
 int RunAdd(int argc, char** argv) {
+  if (cli::WantsHelp(argc, argv, Usage())) return 0;
   std::optional<std::string> name, role;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
@@ -71,7 +66,7 @@ int RunAdd(int argc, char** argv) {
       name = std::string(a);
     } else {
       std::fprintf(stderr, "sportello users add: unexpected argument '%s'\n%s",
-                   argv[i], kUsersUsage);
+                   argv[i], Usage().c_str());
       return 2;
     }
   }
@@ -117,7 +112,9 @@ int RunAdd(int argc, char** argv) {
   return 0;
 }
 
-int RunList() {
+// Extra arguments are ignored, as they always were.
+int RunList(int argc, char** argv) {
+  if (cli::WantsHelp(argc, argv, Usage())) return 0;
   auto db = OpenDatabase("list");
   if (!db) return 1;
   auto staff = storage::ListStaff(*db);
@@ -135,8 +132,9 @@ int RunList() {
 }
 
 int RunDisable(int argc, char** argv) {
+  if (cli::WantsHelp(argc, argv, Usage())) return 0;
   if (argc != 2) {
-    std::fputs(kUsersUsage, stderr);
+    std::fputs(Usage().c_str(), stderr);
     return 2;
   }
   auto db = OpenDatabase("disable");
@@ -155,24 +153,30 @@ int RunDisable(int argc, char** argv) {
   return 0;
 }
 
+constexpr cli::Command kVerbs[] = {
+    {"add", "NAME --role counsellor|admin",
+     "add an account; the password is read from stdin", RunAdd},
+    {"list", "", "names, roles, whether disabled", RunList},
+    {"disable", "NAME", "no more logins; open sessions end", RunDisable},
+};
+
+std::string Usage() {
+  return "usage: sportello users " + cli::JoinNames(kVerbs) +
+         "\n"
+         "\n"
+         "Staff accounts for the console, in the database SPORTELLO_DB.\n" +
+         cli::ListCommands(kVerbs, /*with_args=*/true, /*gap=*/3) +
+         "\n"
+         "The password is one line on stdin, at least 10 characters.\n";
+}
+
 }  // namespace
 
+std::span<const cli::Command> cli::UsersVerbs() { return kVerbs; }
+
 int RunUsers(int argc, char** argv) {
-  if (argc < 2) {
-    std::fputs(kUsersUsage, stderr);
-    return 2;
-  }
-  const std::string_view sub = argv[1];
-  if (sub == "--help" || sub == "-h" || sub == "help") {
-    std::fputs(kUsersUsage, stdout);
-    return 0;
-  }
-  if (sub == "add") return RunAdd(argc - 1, argv + 1);
-  if (sub == "list") return RunList();
-  if (sub == "disable") return RunDisable(argc - 1, argv + 1);
-  std::fprintf(stderr, "sportello users: unknown subcommand '%s'\n\n%s",
-               argv[1], kUsersUsage);
-  return 2;
+  return cli::Dispatch(kVerbs, "sportello users", "subcommand", Usage(), argc,
+                       argv);
 }
 
 }  // namespace sportello

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "bot/app/cli/cli.h"
+#include "bot/app/cli/flags.h"
 #include "bot/app/config.h"
 #include "bot/app/demo_data.h"
 #include "bot/core/clock.h"
@@ -24,15 +25,11 @@
 namespace sportello {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: sportello vacancies import FILE\n"
-    "       sportello vacancies list [--all]\n"
-    "       sportello vacancies demo\n"
-    "       sportello vacancies search [--role R] [--city C] [--contract K]\n"
-    "                                  [--text WORDS] [--page N]\n"
-    "\n"
-    "Job offers in the database SPORTELLO_DB.\n"
-    "\n"
+// The page for `vacancies --help` (and each verb's): a synopsis from the
+// table of verbs, then these details.
+std::string Usage();
+
+constexpr const char* kDetails =
     "import FILE  adds or updates offers from a CSV file with a header row,\n"
     "             or a JSON array of objects, matched by external_id:\n"
     "             importing a file twice changes nothing. Each invalid row\n"
@@ -55,8 +52,6 @@ constexpr const char* kUsage =
     "demo         loads the demo offers (Bari, Puglia, a few elsewhere),\n"
     "             dated so that the newest is published today.\n"
     "search       ranks the active offers as the bot does, with reasons.\n";
-
-bool Flag(std::string_view a) { return a == "--help" || a == "-h"; }
 
 int Fail(const std::string& what) {
   std::fprintf(stderr, "sportello vacancies: %s\n", what.c_str());
@@ -147,11 +142,11 @@ int List(storage::Database& db, bool all, int64_t now_ms) {
 int Search(storage::Database& db, int argc, char** argv, int64_t now_ms) {
   VacancyQuery q;
   int page = 1;
-  for (int i = 2; i < argc; ++i) {
+  for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (i + 1 >= argc) {
       std::fprintf(stderr, "sportello vacancies search: '%s' needs a value\n%s",
-                   argv[i], kUsage);
+                   argv[i], Usage().c_str());
       return 2;
     }
     const std::string value = argv[++i];
@@ -168,7 +163,7 @@ int Search(storage::Database& db, int argc, char** argv, int64_t now_ms) {
     } else {
       std::fprintf(stderr,
                    "sportello vacancies search: unexpected argument '%s'\n%s",
-                   std::string(a).c_str(), kUsage);
+                   std::string(a).c_str(), Usage().c_str());
       return 2;
     }
   }
@@ -194,42 +189,92 @@ int Search(storage::Database& db, int argc, char** argv, int64_t now_ms) {
   return 0;
 }
 
-}  // namespace
+int BadArguments() {
+  std::fprintf(stderr, "sportello vacancies: bad arguments\n%s",
+               Usage().c_str());
+  return 2;
+}
 
-int RunVacancies(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (Flag(argv[i])) {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-  }
-  if (argc < 2) {
-    std::fputs(kUsage, stderr);
-    return 2;
-  }
-  const std::string_view command = argv[1];
-  const bool import = command == "import" && argc == 3;
-  const bool list =
-      command == "list" &&
-      (argc == 2 || (argc == 3 && std::string_view(argv[2]) == "--all"));
-  const bool demo = command == "demo" && argc == 2;
-  const bool search = command == "search";
-  if (!import && !list && !demo && !search) {
-    std::fprintf(stderr, "sportello vacancies: bad arguments\n%s", kUsage);
-    return 2;
-  }
+int RunImport(int argc, char** argv) {
+  if (cli::WantsHelp(argc, argv, Usage())) return 0;
+  if (argc != 2) return BadArguments();
   auto db = OpenDatabase();
   if (!db.ok()) return Fail(db.status().ToString());
-  const int64_t now_ms = core::SystemClock().NowMillis();
-  if (import) return Import(**db, argv[2], now_ms);
-  if (list) return List(**db, argc == 3, now_ms);
-  if (search) return Search(**db, argc, argv, now_ms);
+  return Import(**db, argv[1], core::SystemClock().NowMillis());
+}
+
+int RunList(int argc, char** argv) {
+  if (cli::WantsHelp(argc, argv, Usage())) return 0;
+  const bool all = argc == 2 && std::string_view(argv[1]) == "--all";
+  if (argc > 1 && !all) return BadArguments();
+  auto db = OpenDatabase();
+  if (!db.ok()) return Fail(db.status().ToString());
+  return List(**db, all, core::SystemClock().NowMillis());
+}
+
+int RunSearch(int argc, char** argv) {
+  if (cli::WantsHelp(argc, argv, Usage())) return 0;
+  auto db = OpenDatabase();
+  if (!db.ok()) return Fail(db.status().ToString());
+  return Search(**db, argc, argv, core::SystemClock().NowMillis());
+}
+
+int RunDemo(int argc, char** argv) {
+  if (cli::WantsHelp(argc, argv, Usage())) return 0;
+  if (argc != 1) return BadArguments();
+  auto db = OpenDatabase();
+  if (!db.ok()) return Fail(db.status().ToString());
   storage::Transaction txn(**db);
   if (!txn.status().ok()) return Fail(txn.status().ToString());
-  auto summary = ImportDemoVacancies(**db, now_ms);
+  auto summary = ImportDemoVacancies(**db, core::SystemClock().NowMillis());
   if (!summary.ok()) return Fail(summary.status().ToString());
   if (auto s = txn.Commit(); !s.ok()) return Fail(s.ToString());
   return PrintSummary(*summary);
+}
+
+constexpr cli::Command kVerbs[] = {
+    {"import", "FILE",
+     "add or update offers from a CSV or JSON feed (line-numbered errors, "
+     "idempotent by external_id)",
+     RunImport},
+    {"list", "[--all]", "active offers, one a line; --all: every offer",
+     RunList},
+    {"demo", "", "load the demo offers, the newest published today", RunDemo},
+    {"search", "[--role R] [--city C] [--contract K] [--text WORDS] [--page N]",
+     "rank the active offers as the bot does, with reasons", RunSearch},
+};
+
+// "usage: sportello vacancies import FILE", then a line for each other verb,
+// its arguments wrapped under themselves, whole "[--flag VALUE]"s, to fit
+// 80 columns.
+std::string Usage() {
+  std::string page;
+  for (const cli::Command& verb : kVerbs) {
+    std::string line = page.empty() ? "usage: " : "       ";
+    (line += "sportello vacancies ") += verb.name;
+    const size_t indent = line.size();
+    std::string_view rest = verb.args;
+    while (!rest.empty()) {
+      const size_t end = std::min(rest.find(" ["), rest.size());
+      if (line.size() + 1 + end >= 80) {
+        (page += line) += '\n';
+        line.assign(indent, ' ');
+      }
+      (line += ' ') += rest.substr(0, end);
+      rest.remove_prefix(std::min(end + 1, rest.size()));
+    }
+    (page += line) += '\n';
+  }
+  return page + "\nJob offers in the database SPORTELLO_DB.\n\n" + kDetails;
+}
+
+}  // namespace
+
+std::span<const cli::Command> cli::VacanciesVerbs() { return kVerbs; }
+
+int RunVacancies(int argc, char** argv) {
+  return cli::Dispatch(kVerbs, "sportello vacancies", "subcommand", Usage(),
+                       argc, argv);
 }
 
 }  // namespace sportello
