@@ -8,8 +8,8 @@
 
 #include "bot/core/clock.h"
 #include "bot/core/rome_time.h"
+#include "bot/core/utf8.h"
 #include "intents/engine.h"
-#include "intents/utf8.h"
 
 namespace sportello::intents {
 namespace {
@@ -153,7 +153,7 @@ std::string ParseArgs(const std::vector<std::string>& args, Options* options) {
 
 std::string AnalysisToJson(std::string_view text, const Analysis& analysis) {
   std::string out = "{\"text\":";
-  AppendJsonString(RepairUtf8(text), &out);
+  AppendJsonString(core::utf8::Repair(text), &out);
   out += ",\"intent\":";
   AppendJsonString(analysis.intent, &out);
   out += ",\"confidence\":";
@@ -169,7 +169,7 @@ std::string AnalysisToJson(std::string_view text, const Analysis& analysis) {
     first = false;
     AppendJsonString(key, &out);
     out += ":";
-    AppendJsonString(RepairUtf8(*value), &out);
+    AppendJsonString(core::utf8::Repair(*value), &out);
   };
   entity("city", analysis.entities.city);
   entity("role", analysis.entities.role);

@@ -26,9 +26,10 @@ Json InlineKeyboard(const std::vector<core::Button>& buttons) {
     Json row = Json::array();
     row.push_back(
         {{"text", buttons[i].title}, {"callback_data", buttons[i].id}});
-    const bool pair = i + 1 < buttons.size() &&
-                      utf8::Units(buttons[i].title) <= kShortTitleUnits &&
-                      utf8::Units(buttons[i + 1].title) <= kShortTitleUnits;
+    const bool pair =
+        i + 1 < buttons.size() &&
+        core::utf8::Units(buttons[i].title) <= kShortTitleUnits &&
+        core::utf8::Units(buttons[i + 1].title) <= kShortTitleUnits;
     if (pair) {
       ++i;
       row.push_back(

@@ -41,7 +41,7 @@ core::Ignored Ignore(std::string reason) {
 }
 
 std::string Quote(std::string_view untrusted) {
-  return utf8::ForLog(untrusted, 40);
+  return core::utf8::ForLog(untrusted, 40);
 }
 
 // A required non-empty string (ids, phone numbers).

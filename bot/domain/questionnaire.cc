@@ -4,16 +4,11 @@
 #include <charconv>
 #include <set>
 
+#include "bot/core/utf8.h"
 #include "intents/normalize.h"
 
 namespace sportello::flows {
 namespace {
-
-size_t CodePoints(std::string_view text) {
-  size_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 std::string Trim(std::string_view s) {
   const auto blank = [](char c) {
@@ -246,7 +241,8 @@ Parsed Questionnaire::ParseTyped(const Question& q, std::string_view text,
   if (trimmed.empty()) return {};
   switch (q.type) {
     case AnswerType::kText: {
-      if (CodePoints(trimmed) > static_cast<size_t>(q.max_length)) return {};
+      if (core::utf8::CodePoints(trimmed) > static_cast<size_t>(q.max_length))
+        return {};
       if (q.format == "name" && !ValidName(trimmed)) return {};
       return {true, trimmed};
     }

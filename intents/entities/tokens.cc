@@ -4,8 +4,8 @@
 #include <array>
 #include <cstdlib>
 
+#include "bot/core/utf8.h"
 #include "intents/normalize.h"
-#include "intents/utf8.h"
 
 namespace sportello::intents::entities {
 namespace {
@@ -70,7 +70,7 @@ void TokenizeInto(std::string_view text, std::vector<Token>* out,
       }
       first = byte;
     } else {
-      first = DecodeUtf8(text, &pos);
+      first = core::utf8::Decode(text, &pos);
       if (!IsWordCodePoint(first) || (first >= 0x300 && first <= 0x36F)) {
         continue;
       }
@@ -85,7 +85,7 @@ void TokenizeInto(std::string_view text, std::vector<Token>* out,
         continue;
       }
       size_t next = pos;
-      if (!IsWordCodePoint(DecodeUtf8(text, &next))) break;
+      if (!IsWordCodePoint(core::utf8::Decode(text, &next))) break;
       ascii = false;
       pos = next;
     }

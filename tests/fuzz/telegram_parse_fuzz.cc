@@ -29,7 +29,7 @@ void CheckReply(const core::InboundMessage& msg) {
   reply.buttons = {{msg.button_id, msg.text},
                    {msg.callback_query_id, msg.user_name}};
   for (const core::OutboundMessage& part : channels::FitToChannel(reply)) {
-    FUZZ_CHECK(channels::utf8::Units(part.text) <= 4096);
+    FUZZ_CHECK(core::utf8::Units(part.text) <= 4096);
     for (const core::Button& b : part.buttons)
       FUZZ_CHECK(!b.id.empty() && b.id.size() <= 64);
     const channels::ApiCall call = channels::RenderTelegram(part);
@@ -48,14 +48,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   // A body that parsed is valid UTF-8 JSON, so everything taken from it is too.
-  FUZZ_CHECK(channels::utf8::IsValid(body));
+  FUZZ_CHECK(core::utf8::IsValid(body));
   if (const auto* msg = std::get_if<core::InboundMessage>(&*update)) {
     FUZZ_CHECK(msg->raw == body);
     FUZZ_CHECK(msg->dedupe_key.starts_with("tg:"));
     FUZZ_CHECK(IsDecimal(msg->user_id) && IsDecimal(msg->chat_id));
     FUZZ_CHECK(msg->text.size() <= 16 * 1024);
-    FUZZ_CHECK(channels::utf8::IsValid(msg->text) &&
-               channels::utf8::IsValid(msg->user_name));
+    FUZZ_CHECK(core::utf8::IsValid(msg->text) &&
+               core::utf8::IsValid(msg->user_name));
     FUZZ_CHECK(msg->kind != core::InboundKind::kLocation ||
                (msg->latitude && msg->longitude));
     CheckReply(*msg);
@@ -66,8 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(!dead->reason.empty() && dead->raw == body);
   } else {
     FUZZ_CHECK(std::holds_alternative<core::Ignored>(*update));
-    FUZZ_CHECK(
-        channels::utf8::IsValid(std::get<core::Ignored>(*update).reason));
+    FUZZ_CHECK(core::utf8::IsValid(std::get<core::Ignored>(*update).reason));
   }
   return 0;
 }
