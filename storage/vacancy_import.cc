@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include "bot/core/numbers.h"
 #include "bot/core/rome_time.h"
 #include "bot/core/utf8.h"
 
@@ -107,14 +108,11 @@ std::optional<bool> Flag(std::string_view value) {
 }
 
 // Digits at s[pos, pos+n) as a number; -1 if any is not a digit.
+// REQUIRES: n <= 4.
 int Digits(std::string_view s, size_t pos, size_t n) {
   if (pos + n > s.size()) return -1;
-  int v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return -1;
-    v = v * 10 + (s[i] - '0');
-  }
-  return v;
+  return static_cast<int>(
+      core::ParseInt(s.substr(pos, n), 0, 9999).value_or(-1));
 }
 
 struct ParsedDate {

@@ -1,9 +1,11 @@
 // RenderTelegram / RenderWhatsApp: one fitted OutboundMessage -> one API call.
 #include <algorithm>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "bot/channels/json_access.h"
 #include "bot/channels/outbound.h"
+#include "bot/core/numbers.h"
 #include "bot/core/utf8.h"
 
 namespace sportello::channels {
@@ -16,7 +18,11 @@ using Json = nlohmann::json;
 constexpr size_t kShortTitleUnits = 14;
 
 Json TelegramChatId(const std::string& chat_id) {
-  if (const auto numeric = json_access::ParseInt64(chat_id)) return *numeric;
+  if (const auto numeric =
+          core::ParseInt(chat_id, std::numeric_limits<int64_t>::min(),
+                         std::numeric_limits<int64_t>::max())) {
+    return *numeric;
+  }
   return chat_id;  // "@channelname"
 }
 

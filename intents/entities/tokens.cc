@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdlib>
 
+#include "bot/core/numbers.h"
 #include "bot/core/utf8.h"
 #include "intents/normalize.h"
 
@@ -31,13 +32,8 @@ bool EndsSentence(char c) {
 }
 
 int ParseNumber(std::string_view word) {
-  if (word.empty() || word.size() > 4) return -1;
-  int value = 0;
-  for (const char c : word) {
-    if (c < '0' || c > '9') return -1;
-    value = value * 10 + (c - '0');
-  }
-  return value;
+  if (word.size() > 4) return -1;
+  return static_cast<int>(core::ParseInt(word, 0, 9999).value_or(-1));
 }
 
 }  // namespace

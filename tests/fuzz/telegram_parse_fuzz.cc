@@ -2,13 +2,14 @@
 // keeps its invariants, and replying to it fits and renders.
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string_view>
 #include <variant>
 
-#include "bot/channels/json_access.h"
 #include "bot/channels/outbound.h"
 #include "bot/channels/telegram.h"
+#include "bot/core/numbers.h"
 #include "bot/core/utf8.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -18,7 +19,9 @@ namespace channels = sportello::channels;
 namespace core = sportello::core;
 
 bool IsDecimal(std::string_view s) {
-  return channels::json_access::ParseInt64(s).has_value();
+  return core::ParseInt(s, std::numeric_limits<int64_t>::min(),
+                        std::numeric_limits<int64_t>::max())
+      .has_value();
 }
 
 void CheckReply(const core::InboundMessage& msg) {
