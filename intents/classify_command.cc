@@ -1,15 +1,16 @@
 #include "intents/classify_command.h"
 
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <optional>
 
 #include "bot/core/clock.h"
+#include "bot/core/numbers.h"
 #include "bot/core/rome_time.h"
+#include "bot/core/utf8.h"
 #include "intents/engine.h"
-#include "intents/utf8.h"
 
 namespace sportello::intents {
 namespace {
@@ -85,20 +86,16 @@ void AppendConfidence(double c, std::string* out) {
 }
 
 std::optional<std::chrono::year_month_day> ParseDate(std::string_view s) {
-  int y = 0;
-  unsigned m = 0, d = 0;
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-  const auto num = [](std::string_view part, auto* v) {
-    const auto [end, ec] =
-        std::from_chars(part.data(), part.data() + part.size(), *v);
-    return ec == std::errc() && end == part.data() + part.size();
-  };
-  if (!num(s.substr(0, 4), &y) || !num(s.substr(5, 2), &m) ||
-      !num(s.substr(8, 2), &d)) {
-    return std::nullopt;
-  }
+  // Any year four characters hold ("-999" too): date.ok() judges it.
+  const auto y = core::ParseInt(s.substr(0, 4), -999, 9999);
+  const auto m = core::ParseInt(s.substr(5, 2), 0, 99);
+  const auto d = core::ParseInt(s.substr(8, 2), 0, 99);
+  if (!y || !m || !d) return std::nullopt;
   const std::chrono::year_month_day date{
-      std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)};
+      std::chrono::year(static_cast<int>(*y)),
+      std::chrono::month(static_cast<unsigned>(*m)),
+      std::chrono::day(static_cast<unsigned>(*d))};
   if (!date.ok()) return std::nullopt;
   return date;
 }
@@ -136,12 +133,10 @@ std::string ParseArgs(const std::vector<std::string>& args, Options* options) {
       if (!options->now)
         return "--now wants a date as YYYY-MM-DD, got '" + *value + "'";
     } else if (flag == "--top") {
-      const auto [end, ec] = std::from_chars(
-          value->data(), value->data() + value->size(), options->top);
-      if (ec != std::errc() || end != value->data() + value->size() ||
-          options->top < 1) {
-        return "--top wants a positive number, got '" + *value + "'";
-      }
+      const auto top =
+          core::ParseInt(*value, 1, std::numeric_limits<int>::max());
+      if (!top) return "--top wants a positive number, got '" + *value + "'";
+      options->top = static_cast<int>(*top);
     } else {
       options->data_dir = *value;
     }
@@ -153,7 +148,7 @@ std::string ParseArgs(const std::vector<std::string>& args, Options* options) {
 
 std::string AnalysisToJson(std::string_view text, const Analysis& analysis) {
   std::string out = "{\"text\":";
-  AppendJsonString(RepairUtf8(text), &out);
+  AppendJsonString(core::utf8::Repair(text), &out);
   out += ",\"intent\":";
   AppendJsonString(analysis.intent, &out);
   out += ",\"confidence\":";
@@ -169,7 +164,7 @@ std::string AnalysisToJson(std::string_view text, const Analysis& analysis) {
     first = false;
     AppendJsonString(key, &out);
     out += ":";
-    AppendJsonString(RepairUtf8(*value), &out);
+    AppendJsonString(core::utf8::Repair(*value), &out);
   };
   entity("city", analysis.entities.city);
   entity("role", analysis.entities.role);

@@ -2,8 +2,8 @@
 #include <string>
 #include <string_view>
 
+#include "bot/core/utf8.h"
 #include "intents/normalize.h"
-#include "intents/utf8.h"
 
 namespace sportello::intents {
 namespace {
@@ -68,7 +68,7 @@ std::string Fold(std::string_view text) {
       ++pos;
       continue;
     }
-    const char32_t cp = DecodeUtf8(text, &pos);
+    const char32_t cp = core::utf8::Decode(text, &pos);
     if (cp >= 0xC0 && cp < 0x100 && kLatin1[cp - 0xC0] != '#') {
       AppendFoldedLetter(kLatin1[cp - 0xC0], &out);
     } else if (cp >= 0x100 && cp < 0x180) {
@@ -96,11 +96,12 @@ std::string Fold(std::string_view text) {
       out.push_back(a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a')
                                          : a);
     } else if ((cp >= 0x391 && cp <= 0x3A9) || (cp >= 0x410 && cp <= 0x42F)) {
-      AppendUtf8(cp + 0x20, &out);  // Greek and Cyrillic capitals
+      core::utf8::Append(cp + 0x20, &out);  // Greek and Cyrillic capitals
     } else if (cp >= 0x400 && cp <= 0x40F) {
-      AppendUtf8(cp + 0x50, &out);
+      core::utf8::Append(cp + 0x50, &out);
     } else {
-      AppendUtf8(cp, &out);  // emoji and other scripts pass through, repaired
+      // Emoji and other scripts pass through, repaired.
+      core::utf8::Append(cp, &out);
     }
   }
   return out;

@@ -1,11 +1,11 @@
 #include "intents/model.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <sstream>
 
+#include "bot/core/numbers.h"
 #include "intents/features.h"
 
 namespace sportello::intents {
@@ -21,11 +21,6 @@ std::vector<std::string_view> SplitOn(std::string_view s, char sep) {
     if (end == std::string_view::npos) return parts;
     start = end + 1;
   }
-}
-
-bool ParseFloat(std::string_view s, float* out) {
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && end == s.data() + s.size() && std::isfinite(*out);
 }
 
 uint32_t CheckOf(uint64_t hash) {
@@ -72,8 +67,9 @@ core::Result<LinearModel> LinearModel::Parse(std::string_view text,
       if (values.size() != file_to_label.size())
         return error("bias needs one value per label");
       for (size_t k = 0; k < values.size(); ++k) {
-        if (!ParseFloat(values[k], &model.bias_[file_to_label[k]]))
-          return error("bad bias");
+        const auto bias = core::ParseFloat(values[k]);
+        if (!bias) return error("bad bias");
+        model.bias_[file_to_label[k]] = *bias;
       }
       has_bias = true;
     } else if (line.starts_with("f\t")) {
@@ -83,17 +79,17 @@ core::Result<LinearModel> LinearModel::Parse(std::string_view text,
       ParsedRow row{FeatureHash(fields[1]), {}};
       for (const auto cell : SplitOn(fields[2], ' ')) {
         const size_t colon = cell.find(':');
-        int column = -1;
-        if (colon != std::string_view::npos) {
-          std::from_chars(cell.data(), cell.data() + colon, column);
-        }
-        float weight = 0;
-        if (column < 0 || column >= static_cast<int>(file_to_label.size()) ||
-            !ParseFloat(cell.substr(colon + 1), &weight)) {
-          return error("bad weight '" + std::string(cell) + "'");
-        }
-        row.weights[file_to_label[column]] = weight;
-        max_abs = std::max(max_abs, std::fabs(weight));
+        const auto column =
+            colon == std::string_view::npos
+                ? std::nullopt
+                : core::ParseInt(
+                      cell.substr(0, colon), 0,
+                      static_cast<int64_t>(file_to_label.size()) - 1);
+        const auto weight =
+            column ? core::ParseFloat(cell.substr(colon + 1)) : std::nullopt;
+        if (!weight) return error("bad weight '" + std::string(cell) + "'");
+        row.weights[file_to_label[*column]] = *weight;
+        max_abs = std::max(max_abs, std::fabs(*weight));
       }
       rows.push_back(row);
     } else {

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "intents/utf8.h"
+#include "bot/core/utf8.h"
 #include "intents/word_map.h"
 
 namespace sportello::intents {
@@ -327,7 +327,7 @@ NormalizedText NormalizeDetailed(std::string_view text) {
       continue;
     }
     const size_t start = i;
-    const char32_t cp = DecodeUtf8(f, &i);
+    const char32_t cp = core::utf8::Decode(f, &i);
     if (IsWordCodePoint(cp)) {
       word.append(f.substr(start, i - start));
       continue;

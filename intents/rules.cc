@@ -4,12 +4,12 @@
 #include <re2/set.h>
 
 #include <algorithm>
-#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include "bot/core/numbers.h"
 #include "intents/labels.h"
 
 namespace sportello::intents {
@@ -129,13 +129,12 @@ core::Status ParseSource(const RuleSource& source, std::vector<Rule>* rules) {
     }
     std::string priority;
     fields >> priority;
-    const auto [end, ec] = std::from_chars(
-        priority.data(), priority.data() + priority.size(), rule.priority);
-    if (ec != std::errc() || end != priority.data() + priority.size() ||
-        rule.priority < 1 || rule.priority > 99) {
+    const auto parsed_priority = core::ParseInt(priority, 1, 99);
+    if (!parsed_priority) {
       return core::Status::InvalidArgument(
           where + ": priority must be 1..99, got '" + priority + "'");
     }
+    rule.priority = static_cast<int>(*parsed_priority);
     std::string pattern;
     std::getline(fields, pattern);
     if (Trim(pattern).empty()) {

@@ -86,7 +86,7 @@ class JsonObjectWriter {
     for (size_t i = 0; i < s.size();) {
       const auto c = static_cast<unsigned char>(s[i]);
       if (c >= 0x80) {
-        const size_t n = channels::utf8::SequenceLength(s, i);
+        const size_t n = core::utf8::SequenceLength(s, i);
         if (n > 1) {
           out_.append(s.data() + i, n);
         } else {

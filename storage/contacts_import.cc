@@ -3,6 +3,7 @@
 #include <chrono>
 #include <map>
 
+#include "bot/core/numbers.h"
 #include "storage/profiles.h"
 #include "storage/users.h"
 
@@ -96,10 +97,8 @@ std::vector<std::pair<std::string, std::string>> Check(const Contact& c,
     bad.emplace_back("consent_at", "in the future");
   }
   if (!c.birth_year.empty()) {
-    const int year = AllDigits(c.birth_year) && c.birth_year.size() == 4
-                         ? std::stoi(c.birth_year)
-                         : 0;
-    if (year < 1900 || year > YearOf(now_ms)) {
+    if (c.birth_year.size() != 4 ||
+        !core::ParseInt(c.birth_year, 1900, YearOf(now_ms))) {
       bad.emplace_back("birth_year",
                        "'" + c.birth_year + "' is not a year of birth");
     }

@@ -8,7 +8,9 @@
 #include <optional>
 #include <utility>
 
+#include "bot/core/numbers.h"
 #include "bot/core/rome_time.h"
+#include "bot/core/utf8.h"
 
 namespace sportello::storage {
 namespace {
@@ -65,48 +67,9 @@ std::string_view SkipBom(std::string_view s) {
   return s;
 }
 
-// Code points in `s` if it is well-formed UTF-8 (no overlongs, surrogates or
-// values past U+10FFFF), else nullopt.
-std::optional<size_t> Utf8Length(std::string_view s) {
-  size_t count = 0;
-  for (size_t i = 0; i < s.size(); ++count) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    size_t len = 0;
-    uint32_t cp = 0;
-    if (c < 0x80) {
-      len = 1;
-      cp = c;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return std::nullopt;
-    }
-    if (i + len > s.size()) return std::nullopt;
-    for (size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return std::nullopt;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
-      return std::nullopt;
-    }
-    i += len;
-  }
-  return count;
-}
-
 // Checks a text field; "" when fine, else what is wrong.
 std::string TextProblem(std::string_view value, const FieldSpec& spec) {
-  const auto length = Utf8Length(value);
-  if (!length) return "not valid UTF-8";
+  if (!core::utf8::IsValid(value)) return "not valid UTF-8";
   for (const char ch : value) {
     const auto c = static_cast<unsigned char>(ch);
     const bool allowed_space =
@@ -114,7 +77,7 @@ std::string TextProblem(std::string_view value, const FieldSpec& spec) {
     if ((c < 0x20 && !allowed_space) || c == 0x7F)
       return "contains a control character";
   }
-  if (spec.max_chars > 0 && *length > spec.max_chars) {
+  if (spec.max_chars > 0 && core::utf8::CodePoints(value) > spec.max_chars) {
     return "longer than " + std::to_string(spec.max_chars) + " characters";
   }
   return "";
@@ -145,14 +108,11 @@ std::optional<bool> Flag(std::string_view value) {
 }
 
 // Digits at s[pos, pos+n) as a number; -1 if any is not a digit.
+// REQUIRES: n <= 4.
 int Digits(std::string_view s, size_t pos, size_t n) {
   if (pos + n > s.size()) return -1;
-  int v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return -1;
-    v = v * 10 + (s[i] - '0');
-  }
-  return v;
+  return static_cast<int>(
+      core::ParseInt(s.substr(pos, n), 0, 9999).value_or(-1));
 }
 
 struct ParsedDate {

@@ -1,12 +1,13 @@
 #include "bot/app/config.h"
 
 #include <cctype>
-#include <charconv>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <tuple>
 
+#include "bot/core/numbers.h"
 #include "bot/domain/opening_hours.h"
 #include "bot/domain/quiet_hours.h"
 
@@ -47,13 +48,8 @@ core::Result<std::map<std::string, std::string>> ReadConfigFile(
   return values;
 }
 
-bool ParseInt(const std::string& s, int* out) {
-  int v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return false;
-  *out = v;
-  return true;
-}
+constexpr int64_t kIntMin = std::numeric_limits<int>::min();
+constexpr int64_t kIntMax = std::numeric_limits<int>::max();
 
 // A whole-number variable: empty keeps the default, anything else must be in
 // [min, max], or 0 where `zero` says what 0 means.
@@ -68,10 +64,9 @@ struct IntSetting {
 
 core::Status ReadInt(const IntSetting& s) {
   if (s.text.empty()) return core::Status::Ok();
-  int v = 0;
-  if (ParseInt(s.text, &v) &&
-      ((v >= s.min && v <= s.max) || (v == 0 && s.zero != nullptr))) {
-    *s.out = v;
+  const auto v = core::ParseInt(s.text, kIntMin, kIntMax);
+  if (v && ((*v >= s.min && *v <= s.max) || (*v == 0 && s.zero != nullptr))) {
+    *s.out = static_cast<int>(*v);
     return core::Status::Ok();
   }
   std::string message = std::string("config: ") + s.name + " must be ";
@@ -94,10 +89,9 @@ std::string Config::ListenHost() const {
 
 int Config::ListenPort() const {
   const auto colon = listen.rfind(':');
-  int port = -1;
-  if (colon == std::string::npos || !ParseInt(listen.substr(colon + 1), &port))
-    return -1;
-  return port;
+  if (colon == std::string::npos) return -1;
+  const auto port = core::ParseInt(listen.substr(colon + 1), kIntMin, kIntMax);
+  return port ? static_cast<int>(*port) : -1;
 }
 
 core::Result<Config> LoadConfig(const Getenv& getenv) {
@@ -186,14 +180,13 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
         std::tuple{"WHATSAPP_RATE_PER_SEC", &wa_rate,
                    &c.whatsapp.rate_per_sec}}) {
     if (text->empty()) continue;
-    char* end = nullptr;
-    const double v = std::strtod(text->c_str(), &end);
-    if (end != text->c_str() + text->size() || !(v > 0) || v > 1000) {
+    const std::optional<double> v = core::ParseDouble(*text);
+    if (!v || !(*v > 0) || *v > 1000) {
       return core::Status::InvalidArgument(
           std::string("config: ") + name +
           " must be a number above 0 and at most 1000");
     }
-    *out = v;
+    *out = *v;
   }
   // Telegram accepts 1-256 characters of A-Za-z0-9_- as secret_token.
   if (!c.telegram.webhook_secret.empty()) {

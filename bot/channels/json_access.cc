@@ -1,6 +1,5 @@
 #include "bot/channels/json_access.h"
 
-#include <charconv>
 #include <cmath>
 #include <limits>
 
@@ -77,16 +76,6 @@ std::string OptionalString(const Json& obj, std::string_view key) {
 
 std::string Dump(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
-std::optional<int64_t> ParseInt64(std::string_view text) {
-  if (text.empty() || text.front() == '+') return std::nullopt;
-  int64_t out = 0;
-  const auto [end, ec] =
-      std::from_chars(text.data(), text.data() + text.size(), out);
-  if (ec != std::errc() || end != text.data() + text.size())
-    return std::nullopt;
-  return out;
 }
 
 }  // namespace sportello::channels::json_access

@@ -42,8 +42,4 @@ std::string OptionalString(const Json& obj, std::string_view key);
 // values built by hand, not parsed ones) is replaced by U+FFFD.
 std::string Dump(const Json& value);
 
-// Decimal digits only (optional leading '-'), fitting int64: WhatsApp's
-// string timestamps, numeric chat ids.
-std::optional<int64_t> ParseInt64(std::string_view text);
-
 }  // namespace sportello::channels::json_access

@@ -39,13 +39,13 @@ OutboundMessage TextLike(const OutboundMessage& msg, std::string text) {
 // Plain text parts of `text`, none carrying buttons.
 void AppendTextParts(const OutboundMessage& msg, std::string_view text,
                      Messages& out) {
-  for (std::string& part : utf8::Split(text, kMaxTextUnits)) {
+  for (std::string& part : core::utf8::Split(text, kMaxTextUnits)) {
     out.push_back(TextLike(msg, std::move(part)));
   }
 }
 
 std::string CutBytes(std::string_view s, size_t max_bytes) {
-  return std::string(s.substr(0, utf8::PrefixWithinBytes(s, max_bytes)));
+  return std::string(s.substr(0, core::utf8::PrefixWithinBytes(s, max_bytes)));
 }
 
 // Titles cut to `max_units` with "…", then made unique with " 2", " 3"...
@@ -56,10 +56,10 @@ std::vector<std::string> FitTitles(const std::vector<Button>& buttons,
   for (const Button& button : buttons) {
     const std::string_view base =
         button.title.empty() ? kEllipsis : std::string_view(button.title);
-    std::string title = utf8::Truncate(base, max_units);
+    std::string title = core::utf8::Truncate(base, max_units);
     for (int n = 2; seen.contains(title); ++n) {
       const std::string suffix = " " + std::to_string(n);
-      title = utf8::Truncate(base, max_units - suffix.size()) + suffix;
+      title = core::utf8::Truncate(base, max_units - suffix.size()) + suffix;
     }
     seen.insert(title);
     titles.push_back(std::move(title));
@@ -79,8 +79,8 @@ Messages FitTelegramText(const OutboundMessage& msg) {
     std::string id =
         CutBytes(button.id.empty() ? title : std::string_view(button.id),
                  kTelegramCallbackDataBytes);
-    buttons.push_back(
-        {std::move(id), utf8::Truncate(title, kTelegramButtonTitleUnits)});
+    buttons.push_back({std::move(id),
+                       core::utf8::Truncate(title, kTelegramButtonTitleUnits)});
   }
   return out;
 }
@@ -89,7 +89,8 @@ Messages FitTelegram(const OutboundMessage& msg) {
   switch (msg.kind) {
     case core::OutboundKind::kCallbackAnswer: {
       OutboundMessage answer = msg;
-      answer.text = utf8::Truncate(msg.text, kTelegramCallbackAnswerUnits);
+      answer.text =
+          core::utf8::Truncate(msg.text, kTelegramCallbackAnswerUnits);
       answer.buttons.clear();
       return {answer};
     }
@@ -131,7 +132,7 @@ Messages FitWhatsAppText(const OutboundMessage& msg) {
   const size_t id_bytes =
       reply_buttons ? kWhatsAppButtonIdBytes : kWhatsAppRowIdBytes;
 
-  utf8::HeadTail split = utf8::SplitTail(msg.text, body_units);
+  core::utf8::HeadTail split = core::utf8::SplitTail(msg.text, body_units);
   AppendTextParts(msg, split.head, out);
   OutboundMessage interactive = TextLike(
       msg, split.tail.empty() ? std::string(kEllipsis) : std::move(split.tail));

@@ -33,7 +33,7 @@ std::optional<int64_t> IntAt(const Json& obj, std::string_view key) {
 }
 
 std::string ShortError(std::string_view text) {
-  return utf8::ForLog(text, kMaxErrorBytes);
+  return core::utf8::ForLog(text, kMaxErrorBytes);
 }
 
 SendOutcome RateLimited(int seconds, bool recipient_only = false) {

@@ -1,9 +1,11 @@
 // RenderTelegram / RenderWhatsApp: one fitted OutboundMessage -> one API call.
 #include <algorithm>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "bot/channels/json_access.h"
 #include "bot/channels/outbound.h"
+#include "bot/core/numbers.h"
 #include "bot/core/utf8.h"
 
 namespace sportello::channels {
@@ -16,7 +18,11 @@ using Json = nlohmann::json;
 constexpr size_t kShortTitleUnits = 14;
 
 Json TelegramChatId(const std::string& chat_id) {
-  if (const auto numeric = json_access::ParseInt64(chat_id)) return *numeric;
+  if (const auto numeric =
+          core::ParseInt(chat_id, std::numeric_limits<int64_t>::min(),
+                         std::numeric_limits<int64_t>::max())) {
+    return *numeric;
+  }
   return chat_id;  // "@channelname"
 }
 
@@ -26,9 +32,10 @@ Json InlineKeyboard(const std::vector<core::Button>& buttons) {
     Json row = Json::array();
     row.push_back(
         {{"text", buttons[i].title}, {"callback_data", buttons[i].id}});
-    const bool pair = i + 1 < buttons.size() &&
-                      utf8::Units(buttons[i].title) <= kShortTitleUnits &&
-                      utf8::Units(buttons[i + 1].title) <= kShortTitleUnits;
+    const bool pair =
+        i + 1 < buttons.size() &&
+        core::utf8::Units(buttons[i].title) <= kShortTitleUnits &&
+        core::utf8::Units(buttons[i + 1].title) <= kShortTitleUnits;
     if (pair) {
       ++i;
       row.push_back(

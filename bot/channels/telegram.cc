@@ -45,7 +45,7 @@ core::Update Ignore(std::string reason) {
 }
 
 std::string Quote(std::string_view untrusted) {
-  return utf8::ForLog(untrusted, 40);
+  return core::utf8::ForLog(untrusted, 40);
 }
 
 std::string Path(std::string_view prefix, std::string_view member) {

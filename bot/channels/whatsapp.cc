@@ -2,12 +2,14 @@
 
 #include <cmath>
 #include <exception>
+#include <limits>
 #include <map>
 #include <string>
 #include <utility>
 
 #include "bot/channels/json_access.h"
 #include "bot/channels/json_guard.h"
+#include "bot/core/numbers.h"
 #include "bot/core/utf8.h"
 
 namespace sportello::channels {
@@ -41,7 +43,7 @@ core::Ignored Ignore(std::string reason) {
 }
 
 std::string Quote(std::string_view untrusted) {
-  return utf8::ForLog(untrusted, 40);
+  return core::utf8::ForLog(untrusted, 40);
 }
 
 // A required non-empty string (ids, phone numbers).
@@ -62,7 +64,9 @@ core::Result<int64_t> RequireTimestamp(const Json& obj, std::string_view path) {
   }
   std::optional<int64_t> seconds;
   if (v->is_string()) {
-    seconds = json_access::ParseInt64(v->get_ref<const Json::string_t&>());
+    seconds = core::ParseInt(v->get_ref<const Json::string_t&>(),
+                             std::numeric_limits<int64_t>::min(),
+                             std::numeric_limits<int64_t>::max());
   } else {
     seconds = json_access::AsInt64(*v);
   }

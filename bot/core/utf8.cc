@@ -1,15 +1,9 @@
 #include "bot/core/utf8.h"
 
-namespace sportello::channels::utf8 {
+namespace sportello::core::utf8 {
 namespace {
 
 constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // U+2026 "…", one unit
-
-bool InRange(std::string_view s, size_t i, unsigned char lo, unsigned char hi) {
-  if (i >= s.size()) return false;
-  const auto c = static_cast<unsigned char>(s[i]);
-  return c >= lo && c <= hi;
-}
 
 bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
@@ -45,24 +39,87 @@ size_t BestCut(std::string_view text, size_t fits) {
 
 }  // namespace
 
+char32_t Decode(std::string_view text, size_t* pos) {
+  const auto byte = [&](size_t i) {
+    return static_cast<unsigned char>(text[i]);
+  };
+  const size_t i = *pos;
+  const unsigned char b0 = byte(i);
+  if (b0 < 0x80) {
+    *pos = i + 1;
+    return b0;
+  }
+  size_t len = 0;
+  char32_t cp = 0;
+  char32_t min = 0;
+  if ((b0 & 0xE0) == 0xC0) {
+    len = 2, cp = b0 & 0x1F, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3, cp = b0 & 0x0F, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4, cp = b0 & 0x07, min = 0x10000;
+  } else {
+    *pos = i + 1;  // a stray continuation byte or 0xF8..0xFF
+    return kReplacementChar;
+  }
+  if (i + len > text.size()) {
+    *pos = i + 1;
+    return kReplacementChar;
+  }
+  for (size_t k = 1; k < len; ++k) {
+    const unsigned char b = byte(i + k);
+    if ((b & 0xC0) != 0x80) {
+      *pos = i + 1;
+      return kReplacementChar;
+    }
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    *pos = i + 1;
+    return kReplacementChar;
+  }
+  *pos = i + len;
+  return cp;
+}
+
 size_t SequenceLength(std::string_view s, size_t i) {
-  const auto b = static_cast<unsigned char>(s[i]);
-  if (b < 0x80) return 1;
-  if (b >= 0xC2 && b <= 0xDF) return InRange(s, i + 1, 0x80, 0xBF) ? 2 : 1;
-  if (b >= 0xE0 && b <= 0xEF) {
-    const unsigned char lo = b == 0xE0 ? 0xA0 : 0x80;
-    const unsigned char hi = b == 0xED ? 0x9F : 0xBF;  // no surrogates
-    return InRange(s, i + 1, lo, hi) && InRange(s, i + 2, 0x80, 0xBF) ? 3 : 1;
+  size_t next = i;
+  Decode(s, &next);
+  return next - i;
+}
+
+void Append(char32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
-  if (b >= 0xF0 && b <= 0xF4) {
-    const unsigned char lo = b == 0xF0 ? 0x90 : 0x80;
-    const unsigned char hi = b == 0xF4 ? 0x8F : 0xBF;  // nothing above U+10FFFF
-    return InRange(s, i + 1, lo, hi) && InRange(s, i + 2, 0x80, 0xBF) &&
-                   InRange(s, i + 3, 0x80, 0xBF)
-               ? 4
-               : 1;
+}
+
+std::string Repair(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t start = pos;
+    const char32_t cp = Decode(text, &pos);
+    if (cp == kReplacementChar && pos == start + 1) {
+      Append(kReplacementChar, &out);  // an invalid byte
+    } else {
+      out.append(text.substr(start, pos - start));
+    }
   }
-  return 1;
+  return out;
 }
 
 bool IsValid(std::string_view s) {
@@ -72,6 +129,12 @@ bool IsValid(std::string_view s) {
     i += n;
   }
   return true;
+}
+
+size_t CodePoints(std::string_view s) {
+  size_t n = 0;
+  for (size_t i = 0; i < s.size(); ++n) i += SequenceLength(s, i);
+  return n;
 }
 
 size_t Units(std::string_view s) {
@@ -177,4 +240,4 @@ std::string ForLog(std::string_view s, size_t max_bytes) {
   return out;
 }
 
-}  // namespace sportello::channels::utf8
+}  // namespace sportello::core::utf8

@@ -6,7 +6,10 @@
 #include <openssl/sha.h>
 
 #include <charconv>
+#include <limits>
 #include <vector>
+
+#include "bot/core/numbers.h"
 
 namespace sportello {
 namespace {
@@ -47,11 +50,6 @@ bool Scrypt(std::string_view password, const std::vector<unsigned char>& salt,
                         out, out_len) == 1;
 }
 
-bool ParseU64(std::string_view text, uint64_t& out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size();
-}
-
 std::vector<std::string_view> Split(std::string_view s, char sep) {
   std::vector<std::string_view> parts;
   size_t start = 0;
@@ -82,13 +80,19 @@ core::Result<std::string> HashPassword(std::string_view password,
 bool VerifyPassword(std::string_view password, std::string_view encoded) {
   const auto parts = Split(encoded, '$');
   if (parts.size() != 6 || parts[0] != "scrypt") return false;
-  ScryptCost cost;
+  // A cost past 2^63 could never fit kMaxMemoryBytes: refusing it here is
+  // what scrypt would do.
+  constexpr int64_t kMaxCost = std::numeric_limits<int64_t>::max();
+  const auto n = core::ParseInt(parts[1], 0, kMaxCost);
+  const auto r = core::ParseInt(parts[2], 0, kMaxCost);
+  const auto p = core::ParseInt(parts[3], 0, kMaxCost);
   std::vector<unsigned char> salt, expected;
-  if (!ParseU64(parts[1], cost.n) || !ParseU64(parts[2], cost.r) ||
-      !ParseU64(parts[3], cost.p) || !Unhex(parts[4], salt) ||
-      !Unhex(parts[5], expected) || expected.empty() || expected.size() > 64) {
+  if (!n || !r || !p || !Unhex(parts[4], salt) || !Unhex(parts[5], expected) ||
+      expected.empty() || expected.size() > 64) {
     return false;
   }
+  const ScryptCost cost{static_cast<uint64_t>(*n), static_cast<uint64_t>(*r),
+                        static_cast<uint64_t>(*p)};
   std::vector<unsigned char> actual(expected.size());
   if (!Scrypt(password, salt, cost, actual.data(), actual.size())) return false;
   return CRYPTO_memcmp(actual.data(), expected.data(), expected.size()) == 0;

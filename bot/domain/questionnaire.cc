@@ -1,19 +1,15 @@
 #include "bot/domain/questionnaire.h"
 
 #include <algorithm>
-#include <charconv>
+#include <limits>
 #include <set>
 
+#include "bot/core/numbers.h"
+#include "bot/core/utf8.h"
 #include "intents/normalize.h"
 
 namespace sportello {
 namespace {
-
-size_t CodePoints(std::string_view text) {
-  size_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 std::string Trim(std::string_view s) {
   const auto blank = [](char c) {
@@ -52,7 +48,7 @@ const Option* MatchOption(const Question& q, std::string_view text,
   if (!digits.empty() && digits.size() <= 2 &&
       std::all_of(digits.begin(), digits.end(),
                   [](char c) { return c >= '0' && c <= '9'; })) {
-    const size_t n = static_cast<size_t>(std::stoi(digits));
+    const size_t n = static_cast<size_t>(*core::ParseInt(digits, 0, 99));
     return n >= 1 && n <= q.options.size() ? &q.options[n - 1] : nullptr;
   }
   const Option* best = nullptr;
@@ -109,13 +105,11 @@ std::vector<std::string> SplitList(std::string_view text) {
 
 // A stored number ("2004"); nullopt for anything else, never a throw (the
 // database may hold what an older questionnaire wrote).
-std::optional<int> ParseInt(std::string_view text) {
-  int value = 0;
-  const auto [end, ec] =
-      std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size())
-    return std::nullopt;
-  return value;
+std::optional<int> StoredNumber(std::string_view text) {
+  const auto value = core::ParseInt(text, std::numeric_limits<int>::min(),
+                                    std::numeric_limits<int>::max());
+  if (!value) return std::nullopt;
+  return static_cast<int>(*value);
 }
 
 bool ValidName(std::string_view name) {
@@ -207,7 +201,7 @@ std::optional<int> Questionnaire::AgeOf(
     const Answers& answers, const std::optional<std::string>& age_band,
     int this_year) const {
   if (auto it = answers.find(gg_birth_year_); it != answers.end()) {
-    if (auto year = ParseInt(it->second)) return this_year - *year;
+    if (auto year = StoredNumber(it->second)) return this_year - *year;
   }
   if (!age_band) return std::nullopt;
   if (*age_band == "14_15") return 14;
@@ -222,7 +216,7 @@ Eligibility Questionnaire::GaranziaGiovani(const Answers& answers,
   auto year = answers.find(gg_birth_year_);
   auto status = answers.find(gg_status_);
   const std::optional<int> born =
-      year == answers.end() ? std::nullopt : ParseInt(year->second);
+      year == answers.end() ? std::nullopt : StoredNumber(year->second);
   if (!born) return Eligibility::kUnknown;
   // Only the year is known: someone reaching gg_age_max_ + 1 this year may
   // not have had the birthday yet.
@@ -246,7 +240,8 @@ Parsed Questionnaire::ParseTyped(const Question& q, std::string_view text,
   if (trimmed.empty()) return {};
   switch (q.type) {
     case AnswerType::kText: {
-      if (CodePoints(trimmed) > static_cast<size_t>(q.max_length)) return {};
+      if (core::utf8::CodePoints(trimmed) > static_cast<size_t>(q.max_length))
+        return {};
       if (q.format == "name" && !ValidName(trimmed)) return {};
       return {true, trimmed};
     }
@@ -257,7 +252,8 @@ Parsed Questionnaire::ParseTyped(const Question& q, std::string_view text,
         while (j < trimmed.size() && trimmed[j] >= '0' && trimmed[j] <= '9')
           ++j;
         if (j - i == 4) {
-          const int year = std::stoi(trimmed.substr(i, 4));
+          const int year =
+              static_cast<int>(*core::ParseInt(trimmed.substr(i, 4), 0, 9999));
           const int age = this_year - year;
           if (age < q.min_age || age > q.max_age) return {};
           return {true, std::to_string(year)};

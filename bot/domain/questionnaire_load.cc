@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/core/embedded_files.h"
+#include "bot/core/utf8.h"
 #include "bot/domain/questionnaire.h"
 
 namespace sportello {
@@ -26,12 +27,6 @@ bool ValidId(std::string_view id) {
   return std::all_of(id.begin(), id.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
   });
-}
-
-size_t CodePoints(std::string_view text) {
-  size_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
-  return n;
 }
 
 // Keys of `j` outside `allowed` (and "_comment"): typos in the data file.
@@ -329,7 +324,8 @@ core::Status Questionnaire::CheckTexts(const Catalog& catalog) const {
       if (!catalog.Has(lang, key))
         return core::Status::NotFound("questionnaire: " + std::string(lang) +
                                       "." + key + " missing");
-      if (title && CodePoints(catalog.Text(lang, key)) > kMaxTitle) {
+      if (title &&
+          core::utf8::CodePoints(catalog.Text(lang, key)) > kMaxTitle) {
         return core::Status::InvalidArgument(
             "questionnaire: " + std::string(lang) + "." + key +
             " over 20 characters");

@@ -5,6 +5,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "bot/core/utf8.h"
+
 namespace sportello {
 namespace {
 
@@ -82,12 +84,6 @@ const std::unordered_set<std::string_view>& SearchNoise() {
   return kWords;
 }
 
-size_t CodePoints(std::string_view s) {
-  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
 // `word` as an FTS5 string: quoted, so it is never an operator or a column.
 std::string Quote(std::string_view word) {
   std::string q = "\"";
@@ -100,7 +96,7 @@ std::string Quote(std::string_view word) {
 // their final vowel and match as a prefix ("camerier*" finds cameriera,
 // camerieri); shorter ones ("oss", "chef") match exactly.
 std::string Stem(std::string_view word) {
-  if (CodePoints(word) < 5) return Quote(word);
+  if (core::utf8::CodePoints(word) < 5) return Quote(word);
   std::string_view stem = word;
   if (std::string_view("aeio").find(stem.back()) != std::string_view::npos)
     stem.remove_suffix(1);

@@ -1,11 +1,12 @@
 #include "bot/flows/booking.h"
 
 #include <cassert>
-#include <charconv>
 #include <cstdio>
+#include <limits>
 #include <utility>
 
 #include "bot/core/log.h"
+#include "bot/core/numbers.h"
 #include "bot/core/rome_time.h"
 #include "bot/domain/booking.h"
 #include "bot/flows/router.h"
@@ -19,14 +20,6 @@ using std::chrono::year_month_day;
 
 constexpr std::string_view kPrefix = "booking:";
 
-std::optional<int64_t> ParseInt(std::string_view s) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || v < 0)
-    return std::nullopt;
-  return v;
-}
-
 // "2026-12-01"
 std::string DateText(year_month_day day) {
   char buf[16];
@@ -38,9 +31,9 @@ std::string DateText(year_month_day day) {
 
 std::optional<year_month_day> ParseDate(std::string_view s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-  const auto y = ParseInt(s.substr(0, 4));
-  const auto m = ParseInt(s.substr(5, 2));
-  const auto d = ParseInt(s.substr(8, 2));
+  const auto y = core::ParseInt(s.substr(0, 4), 0, 9999);
+  const auto m = core::ParseInt(s.substr(5, 2), 0, 99);
+  const auto d = core::ParseInt(s.substr(8, 2), 0, 99);
   if (!y || !m || !d) return std::nullopt;
   const year_month_day day{std::chrono::year{static_cast<int>(*y)},
                            std::chrono::month{static_cast<unsigned>(*m)},
@@ -165,7 +158,9 @@ std::vector<Reply> BookingFlow::Pressed(Turn& turn, std::string_view id) const {
   if (verb == "list") return List(turn);
   if (verb == "new") return AskService(turn);
   auto number = [&p](size_t i) {
-    return i < p.size() ? ParseInt(p[i]) : std::nullopt;
+    return i < p.size()
+               ? core::ParseInt(p[i], 0, std::numeric_limits<int64_t>::max())
+               : std::nullopt;
   };
   if (verb == "svc" && p.size() == 2) return OnService(turn, std::string(p[1]));
   if (verb == "show" && number(1)) return Show(turn, *number(1));

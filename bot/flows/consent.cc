@@ -1,6 +1,7 @@
 #include "bot/flows/consent.h"
 
 #include "bot/core/log.h"
+#include "bot/core/numbers.h"
 #include "bot/core/rome_time.h"
 #include "bot/flows/privacy.h"
 #include "bot/flows/profile.h"
@@ -27,7 +28,8 @@ std::optional<int> TypedAge(std::string_view text, int this_year) {
   size_t j = i;
   while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
   if (j - i > 4) return std::nullopt;
-  const int n = std::stoi(std::string(text.substr(i, j - i)));
+  const int n =
+      static_cast<int>(*core::ParseInt(text.substr(i, j - i), 0, 9999));
   if (n >= 1900 && n <= this_year) return this_year - n;
   if (n >= 1 && n <= 120) return n;
   return std::nullopt;

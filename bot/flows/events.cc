@@ -1,10 +1,11 @@
 #include "bot/flows/events.h"
 
-#include <charconv>
+#include <limits>
 #include <optional>
 #include <utility>
 
 #include "bot/core/log.h"
+#include "bot/core/numbers.h"
 #include "bot/domain/booking.h"
 #include "bot/flows/router.h"
 #include "intents/normalize.h"
@@ -19,11 +20,7 @@ constexpr std::string_view kPrefix = "events:";
 constexpr int kMatchWindow = 20;
 
 std::optional<int64_t> ParseId(std::string_view s) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || v < 0)
-    return std::nullopt;
-  return v;
+  return core::ParseInt(s, 0, std::numeric_limits<int64_t>::max());
 }
 
 std::string Id(std::string_view verb, int64_t n) {

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "bot/core/embedded_files.h"
+#include "bot/core/utf8.h"
 #include "bot/flows/router.h"
 #include "intents/normalize.h"
 
@@ -15,12 +16,6 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kMaxTitleChars = 24;  // a WhatsApp list row
-
-size_t CodePoints(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 core::Status Bad(const std::string& where, const std::string& what) {
   return core::Status::InvalidArgument("faq.json: " + where + ": " + what);
@@ -39,7 +34,7 @@ core::Status ReadLanguage(const json& topic, const std::string& where,
     }
     *out = f->get<std::string>();
   }
-  if (CodePoints(*title) > kMaxTitleChars) {
+  if (core::utf8::CodePoints(*title) > kMaxTitleChars) {
     return Bad(where, std::string(lang) + ".title '" + *title +
                           "' is longer than 24 characters");
   }

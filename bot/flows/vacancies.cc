@@ -1,10 +1,11 @@
 #include "bot/flows/vacancies.h"
 
-#include <charconv>
+#include <limits>
 #include <sstream>
 #include <string>
 
 #include "bot/core/log.h"
+#include "bot/core/numbers.h"
 #include "bot/core/rome_time.h"
 #include "bot/domain/booking.h"
 #include "bot/flows/consent.h"
@@ -24,14 +25,6 @@ constexpr const char* kStepResults = "results";
 // Below this an intent other than vacancy search is not taken as a reason
 // to leave the search: the message is read as a search instead.
 constexpr double kLeaveConfidence = 0.6;
-
-std::optional<int64_t> ParseId(std::string_view s) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || v <= 0)
-    return std::nullopt;
-  return v;
-}
 
 std::vector<std::string> SplitList(const std::string& s) {
   std::vector<std::string> out;
@@ -192,7 +185,8 @@ std::vector<Reply> VacanciesFlow::Continue(Turn& turn) const {
   const std::string_view verb = id.substr(0, colon);
   const auto n = colon == std::string_view::npos
                      ? std::nullopt
-                     : ParseId(id.substr(colon + 1));
+                     : core::ParseInt(id.substr(colon + 1), 1,
+                                      std::numeric_limits<int64_t>::max());
   if (n && verb == "show") return Details(turn, *n);
   if (n && verb == "interest") return Interest(turn, *n);
   return Ask(turn);

@@ -6,6 +6,7 @@
 
 #include "bot/channels/outbound.h"
 #include "bot/core/log.h"
+#include "bot/core/numbers.h"
 #include "bot/flows/handoff.h"
 #include "bot/outbound/replies.h"
 #include "storage/codec.h"
@@ -37,7 +38,7 @@ void ResolveTypedChoice(core::InboundMessage& in,
     t.remove_suffix(1);
   if (!t.empty() && t.size() <= 2 &&
       std::all_of(t.begin(), t.end(), ::isdigit)) {
-    const size_t n = static_cast<size_t>(std::stoi(std::string(t)));
+    const size_t n = static_cast<size_t>(*core::ParseInt(t, 0, 99));
     if (n >= 1 && n <= offered.size()) {
       in.kind = core::InboundKind::kButton;
       in.button_id = offered[n - 1].id;

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <string>
 
 #include "bot/core/log.h"
+#include "bot/core/numbers.h"
 #include "storage/settings.h"
 
 namespace sportello {
@@ -35,7 +37,13 @@ void TelegramPoller::Loop() {
   int64_t offset = 0;
   (void)store_.Write([&](storage::Database& db) -> core::Status {
     auto saved = storage::GetSetting(db, kOffsetKey);
-    if (saved.ok() && saved->has_value()) offset = std::stoll(**saved);
+    // An offset that is not a number (only a hand-edited setting) starts
+    // from 0: Telegram resends what it holds and the inbox drops duplicates.
+    if (saved.ok() && saved->has_value()) {
+      offset = core::ParseInt(**saved, std::numeric_limits<int64_t>::min(),
+                              std::numeric_limits<int64_t>::max())
+                   .value_or(0);
+    }
     return core::Status::Ok();
   });
   int failures = 0;

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "bot/core/log.h"
+#include "bot/core/utf8.h"
 #include "storage/broadcasts.h"
 #include "storage/codec.h"
 #include "storage/conversations.h"
@@ -429,11 +430,8 @@ core::OutboundMessage AsFallbackTemplate(const core::OutboundMessage& msg,
   }
   while (!text.empty() && text.back() == ' ') text.pop_back();
   if (text.size() > kMaxParamBytes) {
-    size_t cut = kMaxParamBytes;
-    // Never split a UTF-8 sequence.
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
-      --cut;
-    text = text.substr(0, cut) + "…";
+    text = text.substr(0, core::utf8::PrefixWithinBytes(text, kMaxParamBytes)) +
+           "…";
   }
   core::OutboundMessage t;
   t.channel = msg.channel;

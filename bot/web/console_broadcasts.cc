@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "bot/channels/json_guard.h"
+#include "bot/core/utf8.h"
 #include "bot/domain/broadcasts.h"
 #include "bot/web/console_api.h"
 #include "bot/web/console_paths.h"
@@ -36,12 +37,6 @@ struct Invalid {
   std::string field;
   std::string message;
 };
-
-size_t Utf8Chars(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 // A list of 1-100-byte strings without commas (stored comma-joined).
 std::optional<Invalid> Names(const json& v, const std::string& field,
@@ -350,7 +345,7 @@ Response ConsoleApi::CreateBroadcast(const Caller& caller, const Request& r) {
     request.text = text->get<std::string>();
     if (request.text.find_first_not_of(" \t\r\n") == std::string::npos)
       return FieldError("text", "must not be empty");
-    if (Utf8Chars(request.text) > kMaxTextChars)
+    if (core::utf8::CodePoints(request.text) > kMaxTextChars)
       return FieldError("text", "at most 4096 characters");
   } else {
     if (!event->is_number_integer())

@@ -1,9 +1,11 @@
 // The console's directory endpoints: the day's appointments, new slots,
 // profile search, the audit log (ConsoleApi, bot/web/console_api.h).
 #include <chrono>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "bot/channels/json_guard.h"
+#include "bot/core/numbers.h"
 #include "bot/core/rome_time.h"
 #include "bot/web/console_api.h"
 #include "bot/web/json_response.h"
@@ -22,15 +24,12 @@ using std::chrono::year_month_day;
 constexpr int kMaxProfiles = 50;
 constexpr int kMaxAudit = 200;
 
+// One date or time field: 1-4 digits in [min, max].
 bool Digits(std::string_view s, int min, int max, int* out) {
-  if (s.empty() || s.size() > 4) return false;
-  int v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  if (v < min || v > max) return false;
-  *out = v;
+  if (s.size() > 4) return false;
+  const auto v = core::ParseInt(s, min, max);
+  if (!v) return false;
+  *out = static_cast<int>(*v);
   return true;
 }
 
@@ -238,11 +237,8 @@ Response ConsoleApi::Profiles(const Caller& caller, const Request& r) {
 Response ConsoleApi::AuditLog(const Request& r) {
   std::optional<int64_t> before;
   if (const std::string b = Query(r, "before"); !b.empty()) {
-    char* end = nullptr;
-    const long long v = std::strtoll(b.c_str(), &end, 10);
-    if (end != b.c_str() + b.size() || v <= 0)
-      return ErrorResponse(400, "before must be an entry id");
-    before = v;
+    before = core::ParseInt(b, 1, std::numeric_limits<int64_t>::max());
+    if (!before) return ErrorResponse(400, "before must be an entry id");
   }
   json list = json::array();
   auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {

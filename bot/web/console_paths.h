@@ -3,23 +3,20 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "bot/core/numbers.h"
 #include "bot/web/json_response.h"
 
 namespace sportello::http {
 
 // A path segment of 1-18 digits.
 inline std::optional<int64_t> ParseId(std::string_view text) {
-  if (text.empty() || text.size() > 18) return std::nullopt;
-  int64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  return v;
+  if (text.size() > 18) return std::nullopt;
+  return core::ParseInt(text, 0, std::numeric_limits<int64_t>::max());
 }
 
 inline Response MethodNotAllowed(std::string_view allow) {

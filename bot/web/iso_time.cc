@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "bot/core/numbers.h"
 #include "bot/core/rome_time.h"
 
 namespace sportello::http {
@@ -11,13 +12,9 @@ namespace {
 bool Number(std::string_view s, size_t pos, size_t n, int min, int max,
             int* out) {
   if (pos + n > s.size()) return false;
-  int v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  if (v < min || v > max) return false;
-  *out = v;
+  const auto v = core::ParseInt(s.substr(pos, n), min, max);
+  if (!v) return false;
+  *out = static_cast<int>(*v);
   return true;
 }
 

@@ -1,6 +1,7 @@
 #include "bot/web/routes.h"
 
 #include <condition_variable>
+#include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "bot/channels/whatsapp.h"
 #include "bot/core/embedded_files.h"
 #include "bot/core/log.h"
+#include "bot/core/numbers.h"
 #include "bot/web/console_api.h"
 #include "storage/codec.h"
 #include "storage/inbox.h"
@@ -355,11 +357,8 @@ Response Routes::WebChatPoll(const Request& r) {
     return Error(400, "user must be 1-64 characters of A-Z a-z 0-9 . _ -");
   std::optional<int64_t> after;
   if (const std::string a = Query(r, "after"); !a.empty()) {
-    char* end = nullptr;
-    const long long v = std::strtoll(a.c_str(), &end, 10);
-    if (end != a.c_str() + a.size() || v < 0)
-      return Error(400, "after must be a reply's seq");
-    after = v;
+    after = core::ParseInt(a, 0, std::numeric_limits<int64_t>::max());
+    if (!after) return Error(400, "after must be a reply's seq");
   }
   std::vector<storage::OutboxRow> rows;
   const int64_t now = deps_.clock.NowMillis();

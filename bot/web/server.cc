@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "bot/core/log.h"
+#include "bot/core/numbers.h"
 
 namespace sportello::http {
 namespace {
@@ -311,9 +312,11 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url,
     ex->request.path = url;
     MHD_get_connection_values(connection, MHD_HEADER_KIND, &AddHeader,
                               &ex->request.headers);
+    // libmicrohttpd has already answered 400 to a Content-Length that is not
+    // a decimal uint64, so what ParseInt refuses here is above the limit.
     auto length = ex->request.headers.find("content-length");
     if (length != ex->request.headers.end() &&
-        std::strtoull(length->second.c_str(), nullptr, 10) > kMaxRequestBody) {
+        !core::ParseInt(length->second, 0, kMaxRequestBody)) {
       return QueueError(connection, *ex, 413, "body too large");
     }
     return MHD_YES;

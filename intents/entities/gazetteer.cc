@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
+#include <limits>
 #include <utility>
 
+#include "bot/core/numbers.h"
 #include "intents/entities/data_file.h"
 
 namespace sportello::intents::entities {
@@ -143,16 +144,16 @@ core::Status Gazetteer::ReadComuni(const std::string& path) {
               Where(path, line) + "expected 6 tab-separated fields");
         }
         if (fields[0] == "name") return core::Status::Ok();  // the header
-        uint32_t population = 0;
         const std::string_view digits = fields[5];
-        const auto [end, ec] = std::from_chars(
-            digits.data(), digits.data() + digits.size(), population);
-        if (ec != std::errc() || end != digits.data() + digits.size()) {
+        const auto population =
+            core::ParseInt(digits, 0, std::numeric_limits<uint32_t>::max());
+        if (!population) {
           return core::Status::InvalidArgument(Where(path, line) +
                                                "bad population '" +
                                                std::string(digits) + "'");
         }
-        places_.push_back({std::string(fields[0]), population});
+        places_.push_back(
+            {std::string(fields[0]), static_cast<uint32_t>(*population)});
         return core::Status::Ok();
       });
   if (!read.ok()) return read;

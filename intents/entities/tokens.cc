@@ -4,8 +4,9 @@
 #include <array>
 #include <cstdlib>
 
+#include "bot/core/numbers.h"
+#include "bot/core/utf8.h"
 #include "intents/normalize.h"
-#include "intents/utf8.h"
 
 namespace sportello::intents::entities {
 namespace {
@@ -31,13 +32,8 @@ bool EndsSentence(char c) {
 }
 
 int ParseNumber(std::string_view word) {
-  if (word.empty() || word.size() > 4) return -1;
-  int value = 0;
-  for (const char c : word) {
-    if (c < '0' || c > '9') return -1;
-    value = value * 10 + (c - '0');
-  }
-  return value;
+  if (word.size() > 4) return -1;
+  return static_cast<int>(core::ParseInt(word, 0, 9999).value_or(-1));
 }
 
 }  // namespace
@@ -70,7 +66,7 @@ void TokenizeInto(std::string_view text, std::vector<Token>* out,
       }
       first = byte;
     } else {
-      first = DecodeUtf8(text, &pos);
+      first = core::utf8::Decode(text, &pos);
       if (!IsWordCodePoint(first) || (first >= 0x300 && first <= 0x36F)) {
         continue;
       }
@@ -85,7 +81,7 @@ void TokenizeInto(std::string_view text, std::vector<Token>* out,
         continue;
       }
       size_t next = pos;
-      if (!IsWordCodePoint(DecodeUtf8(text, &next))) break;
+      if (!IsWordCodePoint(core::utf8::Decode(text, &next))) break;
       ascii = false;
       pos = next;
     }

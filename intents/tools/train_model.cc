@@ -10,9 +10,11 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <sstream>
 #include <string>
 
+#include "bot/core/numbers.h"
 #include "intents/engine.h"
 #include "intents/labels.h"
 #include "intents/model.h"
@@ -47,22 +49,33 @@ int main(int argc, char** argv) {
   std::string dir = si::DefaultDataDir();
   bool check = false;
   si::TrainingOptions options;
+  const auto usage = [] {
+    std::cerr << "usage: intents_train [--data DIR] [--check] [--min-weight "
+                 "W] [--l2 L] "
+                 "[--epochs N]\n";
+    return 2;
+  };
+  // A value that is not a number is a usage error, not a silent 0.
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
       dir = argv[++i];
     } else if (std::strcmp(argv[i], "--min-weight") == 0 && i + 1 < argc) {
-      options.min_weight = std::strtof(argv[++i], nullptr);
+      const auto v = sportello::core::ParseFloat(argv[++i]);
+      if (!v) return usage();
+      options.min_weight = *v;
     } else if (std::strcmp(argv[i], "--l2") == 0 && i + 1 < argc) {
-      options.l2 = std::strtod(argv[++i], nullptr);
+      const auto v = sportello::core::ParseDouble(argv[++i]);
+      if (!v) return usage();
+      options.l2 = *v;
     } else if (std::strcmp(argv[i], "--epochs") == 0 && i + 1 < argc) {
-      options.epochs = std::atoi(argv[++i]);
+      const auto v = sportello::core::ParseInt(argv[++i], 0,
+                                               std::numeric_limits<int>::max());
+      if (!v) return usage();
+      options.epochs = static_cast<int>(*v);
     } else if (std::strcmp(argv[i], "--check") == 0) {
       check = true;
     } else {
-      std::cerr << "usage: intents_train [--data DIR] [--check] [--min-weight "
-                   "W] [--l2 L] "
-                   "[--epochs N]\n";
-      return 2;
+      return usage();
     }
   }
   std::string tsv;

@@ -8,7 +8,7 @@
 
 using sportello::channels::FitToChannel;
 namespace core = sportello::core;
-namespace utf8 = sportello::channels::utf8;
+namespace utf8 = sportello::core::utf8;
 
 namespace {
 

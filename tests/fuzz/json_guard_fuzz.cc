@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto doc = channels::ParseJsonObject(body, /*max_depth=*/8);
   if (!doc.ok()) return 0;
   FUZZ_CHECK(doc->is_object());
-  FUZZ_CHECK(channels::utf8::IsValid(body));
+  FUZZ_CHECK(sportello::core::utf8::IsValid(body));
   const nlohmann::json copy = *doc;
   const std::string dumped = copy.dump();
   const auto again = channels::ParseJsonObject(dumped, 8);

@@ -17,7 +17,7 @@ namespace {
 
 namespace channels = sportello::channels;
 namespace core = sportello::core;
-namespace utf8 = channels::utf8;
+namespace utf8 = core::utf8;
 
 std::vector<std::string_view> Fields(std::string_view data) {
   std::vector<std::string_view> fields;

@@ -2,13 +2,14 @@
 // keeps its invariants, and replying to it fits and renders.
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string_view>
 #include <variant>
 
-#include "bot/channels/json_access.h"
 #include "bot/channels/outbound.h"
 #include "bot/channels/telegram.h"
+#include "bot/core/numbers.h"
 #include "bot/core/utf8.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -18,7 +19,9 @@ namespace channels = sportello::channels;
 namespace core = sportello::core;
 
 bool IsDecimal(std::string_view s) {
-  return channels::json_access::ParseInt64(s).has_value();
+  return core::ParseInt(s, std::numeric_limits<int64_t>::min(),
+                        std::numeric_limits<int64_t>::max())
+      .has_value();
 }
 
 void CheckReply(const core::InboundMessage& msg) {
@@ -29,7 +32,7 @@ void CheckReply(const core::InboundMessage& msg) {
   reply.buttons = {{msg.button_id, msg.text},
                    {msg.callback_query_id, msg.user_name}};
   for (const core::OutboundMessage& part : channels::FitToChannel(reply)) {
-    FUZZ_CHECK(channels::utf8::Units(part.text) <= 4096);
+    FUZZ_CHECK(core::utf8::Units(part.text) <= 4096);
     for (const core::Button& b : part.buttons)
       FUZZ_CHECK(!b.id.empty() && b.id.size() <= 64);
     const channels::ApiCall call = channels::RenderTelegram(part);
@@ -48,14 +51,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   // A body that parsed is valid UTF-8 JSON, so everything taken from it is too.
-  FUZZ_CHECK(channels::utf8::IsValid(body));
+  FUZZ_CHECK(core::utf8::IsValid(body));
   if (const auto* msg = std::get_if<core::InboundMessage>(&*update)) {
     FUZZ_CHECK(msg->raw == body);
     FUZZ_CHECK(msg->dedupe_key.starts_with("tg:"));
     FUZZ_CHECK(IsDecimal(msg->user_id) && IsDecimal(msg->chat_id));
     FUZZ_CHECK(msg->text.size() <= 16 * 1024);
-    FUZZ_CHECK(channels::utf8::IsValid(msg->text) &&
-               channels::utf8::IsValid(msg->user_name));
+    FUZZ_CHECK(core::utf8::IsValid(msg->text) &&
+               core::utf8::IsValid(msg->user_name));
     FUZZ_CHECK(msg->kind != core::InboundKind::kLocation ||
                (msg->latitude && msg->longitude));
     CheckReply(*msg);
@@ -66,8 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(!dead->reason.empty() && dead->raw == body);
   } else {
     FUZZ_CHECK(std::holds_alternative<core::Ignored>(*update));
-    FUZZ_CHECK(
-        channels::utf8::IsValid(std::get<core::Ignored>(*update).reason));
+    FUZZ_CHECK(core::utf8::IsValid(std::get<core::Ignored>(*update).reason));
   }
   return 0;
 }

@@ -33,10 +33,10 @@ void CheckReply(const core::InboundMessage& msg) {
   for (const core::OutboundMessage& part : channels::FitToChannel(reply)) {
     const size_t n = part.buttons.size();
     FUZZ_CHECK(n <= 10);
-    FUZZ_CHECK(channels::utf8::Units(part.text) <=
+    FUZZ_CHECK(core::utf8::Units(part.text) <=
                (n >= 1 && n <= 3 ? 1024u : 4096u));
     for (const core::Button& b : part.buttons) {
-      FUZZ_CHECK(channels::utf8::Units(b.title) <= (n <= 3 ? 20u : 24u));
+      FUZZ_CHECK(core::utf8::Units(b.title) <= (n <= 3 ? 20u : 24u));
       FUZZ_CHECK(!b.title.empty());
     }
     FUZZ_CHECK(IsJson(channels::RenderWhatsApp(part).body));
@@ -48,7 +48,7 @@ void CheckUpdate(const core::Update& update) {
     FUZZ_CHECK(!msg->dedupe_key.empty() && msg->dedupe_key == msg->message_id);
     FUZZ_CHECK(!msg->user_id.empty() && msg->user_id == msg->chat_id);
     FUZZ_CHECK(IsJson(msg->raw));
-    FUZZ_CHECK(channels::utf8::IsValid(msg->text));
+    FUZZ_CHECK(core::utf8::IsValid(msg->text));
     CheckReply(*msg);
   } else if (const auto* status = std::get_if<core::StatusUpdate>(&update)) {
     FUZZ_CHECK(

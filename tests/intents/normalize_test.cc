@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "intents/utf8.h"
+#include "bot/core/utf8.h"
 
 namespace sportello::intents {
 namespace {
@@ -38,14 +38,7 @@ TEST_CASE("fold lowercases Greek and Cyrillic and keeps other scripts") {
 TEST_CASE("fold repairs invalid UTF-8 instead of failing") {
   const std::string folded = Fold("ciao\xFF\xC3 mondo\xE2\x82");
   CHECK(folded == "ciao\xEF\xBF\xBD\xEF\xBF\xBD mondo\xEF\xBF\xBD\xEF\xBF\xBD");
-  CHECK(RepairUtf8(folded) == folded);
-}
-
-TEST_CASE("utf8 repair rejects overlong forms and surrogates") {
-  CHECK(RepairUtf8("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
-  CHECK(RepairUtf8("\xED\xA0\x80") ==
-        "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
-  CHECK(RepairUtf8("ok \xF0\x9F\x91\x8D") == "ok \xF0\x9F\x91\x8D");  // 👍 stays
+  CHECK(core::utf8::Repair(folded) == folded);
 }
 
 TEST_CASE("normalize expands Italian chat abbreviations") {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "bot/core/numbers.h"
 #include "bot/core/rome_time.h"
 
 namespace sportello::cli {
@@ -43,15 +44,9 @@ std::optional<std::map<std::string, std::string>> ParseFlags(
 }
 
 bool ParseInt(std::string_view text, int min, int max, int* out) {
-  if (text.empty() || text.size() > 9) return false;
-  int v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  if (v < min || v > max) return false;
-  *out = v;
-  return true;
+  const auto v = core::ParseInt(text, min, max);
+  if (v) *out = static_cast<int>(*v);
+  return v.has_value();
 }
 
 core::Result<int64_t> ParseRomeMinute(std::string_view text) {

@@ -25,7 +25,8 @@ std::optional<std::map<std::string, std::string>> ParseFlags(
     int argc, char** argv, const std::vector<std::string_view>& known,
     std::string_view command, const char* usage);
 
-// Decimal digits only, within [min, max].
+// core::ParseInt into an int flag: decimal digits (a '-' only when min < 0),
+// within [min, max].
 bool ParseInt(std::string_view text, int min, int max, int* out);
 
 // "YYYY-MM-DD HH:MM" (or with a 'T') on Rome's wall clock -> unix ms.

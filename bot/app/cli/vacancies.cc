@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -15,6 +16,7 @@
 #include "bot/app/config.h"
 #include "bot/app/demo_data.h"
 #include "bot/core/clock.h"
+#include "bot/core/numbers.h"
 #include "bot/core/rome_time.h"
 #include "bot/domain/vacancy_search.h"
 #include "intents/engine.h"
@@ -159,7 +161,10 @@ int Search(storage::Database& db, int argc, char** argv, int64_t now_ms) {
     } else if (a == "--text") {
       q.text = value;
     } else if (a == "--page") {
-      page = std::max(1, std::atoi(value.c_str()));
+      // Anything but a page number shows the first page.
+      page = static_cast<int>(
+          core::ParseInt(value, 1, std::numeric_limits<int>::max())
+              .value_or(1));
     } else {
       std::fprintf(stderr,
                    "sportello vacancies search: unexpected argument '%s'\n%s",

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace utf8 = sportello::channels::utf8;
+namespace utf8 = sportello::core::utf8;
 
 TEST_CASE("utf-8 validity follows the standard") {
   CHECK(utf8::IsValid("ciao caff\xC3\xA8 \xE2\x82\xAC \xF0\x9F\x98\x80"));
@@ -13,6 +13,50 @@ TEST_CASE("utf-8 validity follows the standard") {
   CHECK_FALSE(utf8::IsValid("\xF4\x90\x80\x80"));  // above U+10FFFF
   CHECK_FALSE(utf8::IsValid("\xE2\x82"));          // truncated
   CHECK_FALSE(utf8::IsValid("\x80"));              // lone continuation
+}
+
+TEST_CASE("utf8 repair rejects overlong forms and surrogates") {
+  CHECK(utf8::Repair("\xC0\xAF") ==
+        "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
+  CHECK(utf8::Repair("\xED\xA0\x80") ==
+        "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+  CHECK(utf8::Repair("ok \xF0\x9F\x91\x8D") ==
+        "ok \xF0\x9F\x91\x8D");  // 👍 stays
+}
+
+TEST_CASE("decoding steps over an invalid byte as one U+FFFD") {
+  const std::string s = "a\xC3\xA8\x80\xF0\x9F\x98\x80\xE2\x82";
+  size_t pos = 0;
+  CHECK(utf8::Decode(s, &pos) == U'a');
+  CHECK(utf8::Decode(s, &pos) == U'\u00E8');
+  CHECK(pos == 3);
+  CHECK(utf8::Decode(s, &pos) == utf8::kReplacementChar);  // lone 0x80
+  CHECK(pos == 4);
+  CHECK(utf8::Decode(s, &pos) == U'\U0001F600');
+  CHECK(utf8::Decode(s, &pos) == utf8::kReplacementChar);  // truncated
+  CHECK(pos == 9);
+  CHECK(utf8::SequenceLength(s, 9) == 1);
+  CHECK(utf8::SequenceLength(s, 4) == 4);
+}
+
+TEST_CASE("appending a decoded code point gives back its bytes") {
+  for (const std::string s :
+       {"a", "\xC3\xA8", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xEF\xBF\xBD"}) {
+    CAPTURE(s);
+    size_t pos = 0;
+    std::string out;
+    utf8::Append(utf8::Decode(s, &pos), &out);
+    CHECK(out == s);
+    CHECK(pos == s.size());
+  }
+}
+
+TEST_CASE("code points count each invalid byte as one character") {
+  CHECK(utf8::CodePoints("") == 0);
+  CHECK(utf8::CodePoints("caff\xC3\xA8") == 5);
+  CHECK(utf8::CodePoints("\xF0\x9F\x98\x80") == 1);
+  CHECK(utf8::CodePoints("\xC0\xAF") == 2);  // overlong: two bad bytes
+  CHECK(utf8::CodePoints("a\x80") == 2);     // lone continuation byte
 }
 
 TEST_CASE("units count like telegram with astral characters as two") {
