@@ -9,6 +9,7 @@
 #include "bot/channels/outbound.h"
 #include "bot/core/log.h"
 #include "bot/domain/booking.h"
+#include "bot/domain/console.h"
 #include "bot/flows/handoff.h"
 #include "bot/outbound/replies.h"
 #include "bot/web/console_paths.h"
@@ -106,6 +107,17 @@ core::Status WithConversation(
     }
     return fn(db, std::get<Loaded>(*loaded));
   });
+}
+
+console::Staff Who(const Caller& caller) {
+  return {caller.username, caller.role == storage::StaffRole::kAdmin};
+}
+
+// 409 with the rule's reason and who holds the conversation.
+Response Refused(console::Refusal why, const storage::Conversation& c) {
+  return JsonResponse(
+      409, {{"error", console::RefusalText(why)},
+            {"assigned_to", c.assigned_to ? json(*c.assigned_to) : json()}});
 }
 
 }  // namespace
@@ -262,8 +274,7 @@ Response ConsoleApi::TakeOver(const Caller& caller, int64_t id) {
       deps_.store, id, answer,
       [&](storage::Database& db, Loaded& loaded) -> core::Status {
         const auto& [before, user] = loaded;
-        const bool already_mine = before.mode == ConversationMode::kHuman &&
-                                  before.assigned_to == caller.username;
+        const bool already_mine = console::HeldBy(before, caller.username);
         auto won = storage::TakeOverConversation(db, id, caller.username, now);
         if (!won.ok()) return won.status();
         if (*won) {
@@ -272,8 +283,9 @@ Response ConsoleApi::TakeOver(const Caller& caller, int64_t id) {
         }
         if (!*won) {
           answer = JsonResponse(
-              409, {{"error", "another counsellor holds this conversation"},
-                    {"assigned_to", before.assigned_to.value_or("")}});
+              409,
+              {{"error", console::RefusalText(console::Refusal::kHeldByOther)},
+               {"assigned_to", before.assigned_to.value_or("")}});
           return core::Status::Ok();
         }
         if (!already_mine) {
@@ -309,12 +321,9 @@ Response ConsoleApi::Reply(const Caller& caller, int64_t id, const Request& r) {
       deps_.store, id, answer,
       [&](storage::Database& db, Loaded& loaded) -> core::Status {
         const auto& [conv, user] = loaded;
-        if (conv.mode != ConversationMode::kHuman ||
-            conv.assigned_to != caller.username) {
-          answer = JsonResponse(
-              409, {{"error", "take the conversation over before replying"},
-                    {"assigned_to",
-                     conv.assigned_to ? json(*conv.assigned_to) : json()}});
+        if (auto no = console::MayReply(conv, Who(caller));
+            no != console::Refusal::kAllowed) {
+          answer = Refused(no, conv);
           return core::Status::Ok();
         }
         if (user.channel == "whatsapp" &&
@@ -369,22 +378,9 @@ Response ConsoleApi::Release(const Caller& caller, int64_t id) {
       deps_.store, id, answer,
       [&](storage::Database& db, Loaded& loaded) -> core::Status {
         auto& [conv, user] = loaded;
-        // The holder hands back; an admin may too (a counsellor gone home). A
-        // waiting conversation may be sent back to the bot by anyone.
-        const bool holder = conv.mode == ConversationMode::kHuman &&
-                            conv.assigned_to == caller.username;
-        const bool allowed = holder ||
-                             conv.mode == ConversationMode::kWaitingForHuman ||
-                             (conv.mode == ConversationMode::kHuman &&
-                              caller.role == storage::StaffRole::kAdmin);
-        if (!allowed) {
-          answer = JsonResponse(
-              409,
-              {{"error", conv.mode == ConversationMode::kBot
-                             ? "the bot holds this conversation already"
-                             : "another counsellor holds this conversation"},
-               {"assigned_to",
-                conv.assigned_to ? json(*conv.assigned_to) : json()}});
+        if (auto no = console::MayRelease(conv, Who(caller));
+            no != console::Refusal::kAllowed) {
+          answer = Refused(no, conv);
           return core::Status::Ok();
         }
         if (auto st = flows::CancelHandoffTimeout(db, conv); !st.ok())
@@ -443,12 +439,9 @@ Response ConsoleApi::BookFor(const Caller& caller, int64_t id,
       deps_.store, id, answer,
       [&](storage::Database& db, Loaded& loaded) -> core::Status {
         const auto& [conv, user] = loaded;
-        if (conv.mode == ConversationMode::kHuman &&
-            conv.assigned_to != caller.username) {
-          answer = JsonResponse(
-              409, {{"error", "another counsellor holds this conversation"},
-                    {"assigned_to",
-                     conv.assigned_to ? json(*conv.assigned_to) : json()}});
+        if (auto no = console::MayBookFor(conv, Who(caller));
+            no != console::Refusal::kAllowed) {
+          answer = Refused(no, conv);
           return core::Status::Ok();
         }
         auto appt = booking::Book(db, deps_.catalog, user.id,
