@@ -37,7 +37,7 @@ struct IntentScore {
 };
 
 struct Analysis {
-  // One of the labels of issue 3 (intents/labels.h); "out_of_scope" if
+  // One of the labels in intents/labels.h; "out_of_scope" if
   // nothing fits.
   std::string intent;
   // In [0,1]. Below ~0.6 the bot should ask, offering top[0] and top[1].

@@ -1,4 +1,4 @@
-// The intent labels of issue 3, as indexes for tables and the model.
+// The intent labels the engine knows, as indexes for tables and the model.
 #pragma once
 
 #include <array>

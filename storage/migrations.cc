@@ -131,7 +131,7 @@ CREATE TABLE settings (
   value TEXT NOT NULL
 );
 )sql",
-      // 2: vacancies (issue 4).
+      // 2: vacancies.
       R"sql(
 -- Job offers, imported from partner feeds (CSV/JSON) by external_id. Times
 -- are unix ms; an offer is shown only while expires_at is in the future.
@@ -241,7 +241,7 @@ CREATE TABLE bookings (
 CREATE UNIQUE INDEX bookings_one_per_slot ON bookings(slot_id) WHERE state = 'booked';
 CREATE INDEX bookings_user ON bookings(user_id, state);
 )sql",
-      // 4: profiles and consent (issue 4). Consent's version and time live on
+      // 4: profiles and consent. Consent's version and time live on
       // users (migration 1); the age band is given with consent, so a person
       // under 14 (who cannot consent) never has a profile.
       R"sql(
@@ -264,7 +264,7 @@ CREATE TABLE profile_answers (
   PRIMARY KEY (user_id, question)
 ) WITHOUT ROWID;
 )sql",
-      // 5: events (issue 4).
+      // 5: events.
       R"sql(
 -- What the centre runs: recruiting days, workshops, seminars. place is an
 -- address or 'online' (then link is the call). tags: comma-separated.
@@ -311,8 +311,8 @@ WHEN NEW.state = 'signed_up' AND OLD.state <> 'signed_up' AND
   (SELECT capacity FROM events WHERE id = NEW.event_id)
 BEGIN SELECT RAISE(ABORT, 'event_signups: event full'); END;
 )sql",
-      // 6: staff accounts, console sessions, login failures, audit log
-      // (issue 5). Staff are not chat users: they live in their own table.
+      // 6: staff accounts, console sessions, login failures, audit log.
+      // Staff are not chat users: they live in their own table.
       R"sql(
 -- password_hash: "scrypt$N$r$p$salt_hex$hash_hex", so the cost can be raised
 -- later and old hashes still verify.
@@ -365,7 +365,7 @@ CREATE TABLE conversation_notes (
 );
 CREATE INDEX conversation_notes_conversation ON conversation_notes(conversation_id, id);
 )sql",
-      // 7: broadcast notices (issue 6).
+      // 7: broadcast notices.
       R"sql(
 -- What a subscriber asked to hear about (contacts import, later the bot).
 CREATE TABLE user_topics (
@@ -402,7 +402,7 @@ CREATE TABLE broadcasts (
 );
 CREATE INDEX broadcasts_due ON broadcasts(send_at) WHERE status = 'scheduled';
 )sql",
-      // 8: broadcasts in the console (issue 6): a notice's rows say which
+      // 8: broadcasts in the console: a notice's rows say which
       // broadcast they belong to; events can be edited and cancelled.
       R"sql(
 -- Which broadcast an outbox row delivers (NULL for replies and reminders):
@@ -421,7 +421,7 @@ ALTER TABLE broadcasts ADD COLUMN created_by TEXT;
 ALTER TABLE events ADD COLUMN cancelled_at INTEGER;
 ALTER TABLE events ADD COLUMN updated_at INTEGER;
 )sql",
-      // 9: a notice's audience by profile answers (issue 6).
+      // 9: a notice's audience by profile answers.
       R"sql(
 -- {"<question id>": "<option id>", ...} as JSON, every pair required; a
 -- multi-answer question matches when the option is among its answers.

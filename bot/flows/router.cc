@@ -340,7 +340,7 @@ std::vector<Reply> Router::NothingElseAnswered(Turn& turn) const {
 std::vector<std::unique_ptr<Flow>> MakeFlows(const FlowDeps& deps,
                                              const ReferenceData& data) {
   std::vector<std::unique_ptr<Flow>> flows;
-  // Registered flows (issue 4) go here.
+  // Every flow the router can reach; a new flow is added here.
   flows.push_back(std::make_unique<ConsentFlow>(deps));
   flows.push_back(std::make_unique<BookingFlow>(deps));
   flows.push_back(std::make_unique<EventsFlow>(deps));

@@ -1,4 +1,4 @@
-// The sender's rules for when a message may go (issue 6), against the fake
+// The sender's rules for when a message may go, against the fake
 // Telegram and WhatsApp APIs on loopback, a real SQLite file and a FakeClock:
 // per-chat pacing decided when a row is claimed (a chat that must wait has
 // its row deferred, no attempt counted), quiet hours and the middle of a
