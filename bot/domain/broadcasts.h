@@ -4,10 +4,8 @@
 // storage side (audiences, fan-out, counters) is storage/broadcasts.h.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +14,7 @@
 
 #include "bot/domain/catalog.h"
 #include "bot/core/clock.h"
+#include "bot/core/mutex.h"
 #include "bot/core/status.h"
 #include "bot/flows/router.h"
 #include "bot/domain/vacancy_vocabulary.h"
@@ -83,9 +82,9 @@ class BroadcastScheduler {
   std::function<void()> on_enqueued_;
   std::chrono::milliseconds max_wait_;
   std::unique_ptr<storage::Database> reader_;
-  std::mutex mu_;  // guards stopping_
-  std::condition_variable cv_;
-  bool stopping_ = false;
+  core::Mutex mu_;
+  core::CondVar cv_{&mu_};
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

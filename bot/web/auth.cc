@@ -4,8 +4,8 @@
 
 #include "bot/channels/json_guard.h"
 #include "bot/core/log.h"
-#include "bot/web/json_response.h"
 #include "bot/domain/password.h"
+#include "bot/web/json_response.h"
 
 namespace sportello::http {
 namespace {
@@ -129,7 +129,7 @@ Response Auth::Login(const Request& r) {
 
   bool verified = false;
   {
-    std::lock_guard<std::mutex> one_at_a_time(verify_mu_);
+    core::MutexLock one_at_a_time(&verify_mu_);
     verified =
         VerifyPassword(password, staff ? std::string_view(staff->password_hash)
                                        : kUnknownUserHash);

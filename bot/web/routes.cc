@@ -1,7 +1,5 @@
 #include "bot/web/routes.h"
 
-#include <condition_variable>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
@@ -10,10 +8,11 @@
 #include "bot/channels/telegram.h"
 #include "bot/channels/webhook_auth.h"
 #include "bot/channels/whatsapp.h"
-#include "storage/codec.h"
-#include "bot/core/log.h"
 #include "bot/core/embedded_files.h"
+#include "bot/core/log.h"
+#include "bot/core/mutex.h"
 #include "bot/web/console_api.h"
+#include "storage/codec.h"
 #include "storage/inbox.h"
 #include "storage/messages.h"
 #include "storage/outbox.h"
@@ -110,17 +109,17 @@ bool Routes::TryHandleAsync(const Request& r, Reply& reply) {
 Response Routes::Handle(const Request& r) {
   {
     // The webhooks are asynchronous only; here their answer is awaited.
-    std::mutex mu;
-    std::condition_variable cv;
+    core::Mutex mu;
+    core::CondVar cv(&mu);
     std::optional<Response> answer;
     Reply reply = [&](Response out) {
-      std::lock_guard<std::mutex> lock(mu);
+      core::MutexLock lock(&mu);
       answer = std::move(out);
-      cv.notify_one();
+      cv.Signal();
     };
     if (TryHandleAsync(r, reply)) {
-      std::unique_lock<std::mutex> lock(mu);
-      cv.wait(lock, [&] { return answer.has_value(); });
+      core::MutexLock lock(&mu);
+      cv.Wait([&] { return answer.has_value(); });
       return std::move(*answer);
     }
   }
