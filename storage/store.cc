@@ -36,10 +36,11 @@ core::Status Store::Write(const std::function<core::Status(Database&)>& fn,
   const bool urgent = priority == Priority::kUrgent;
   if (urgent) urgent_active_.fetch_add(1, std::memory_order_relaxed);
   {
-    std::unique_lock<std::mutex> lock(write_mu_);
+    core::MutexLock lock(&write_mu_);
     if (urgent) ++urgent_waiting_;
-    write_cv_.wait(lock,
-                   [&] { return !busy_ && (urgent || urgent_waiting_ == 0); });
+    write_cv_.Wait([&]() REQUIRES(write_mu_) {
+      return !busy_ && (urgent || urgent_waiting_ == 0);
+    });
     if (urgent) --urgent_waiting_;
     busy_ = true;
   }
@@ -60,10 +61,10 @@ core::Status Store::Write(const std::function<core::Status(Database&)>& fn,
     if (status.ok()) status = txn.Commit();
   }  // rolled back here unless committed
   {
-    std::lock_guard<std::mutex> lock(write_mu_);
+    core::MutexLock lock(&write_mu_);
     busy_ = false;
   }
-  write_cv_.notify_all();
+  write_cv_.SignalAll();
   if (urgent) {
     urgent_done_ns_.store(SteadyNanos(), std::memory_order_relaxed);
     urgent_active_.fetch_sub(1, std::memory_order_relaxed);

@@ -5,13 +5,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "bot/core/mutex.h"
 #include "bot/core/status.h"
 #include "storage/database.h"
 
@@ -77,10 +76,12 @@ class Store {
  private:
   Store(std::unique_ptr<Database> writer, std::string path,
         OpenOptions options);
-  std::mutex write_mu_;  // guards busy_ and urgent_waiting_
-  std::condition_variable write_cv_;
-  bool busy_ = false;       // a write transaction is running on writer_
-  int urgent_waiting_ = 0;  // urgent writers waiting for busy_ to clear
+  core::Mutex write_mu_;
+  core::CondVar write_cv_{&write_mu_};
+  // A write transaction is running on writer_.
+  bool busy_ GUARDED_BY(write_mu_) = false;
+  // Urgent writers waiting for busy_ to clear.
+  int urgent_waiting_ GUARDED_BY(write_mu_) = 0;
   // Urgent writes begun and not finished, and when the last one finished
   // (steady clock, ns): lock-free, read by YieldToUrgent's polling. Before
   // the first one, "long ago": the steady clock starts near 0 at boot, so a

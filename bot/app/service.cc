@@ -6,6 +6,7 @@
 #include "bot/app/demo_data.h"
 #include "bot/channels/api_client.h"
 #include "bot/core/log.h"
+#include "bot/core/mutex.h"
 #include "bot/domain/broadcasts.h"
 #include "bot/inbound/dispatcher.h"
 #include "bot/inbound/housekeeping.h"
@@ -47,8 +48,8 @@ struct Service::Parts {
   std::unique_ptr<TelegramPoller> poller;
   std::unique_ptr<http::Routes> routes;
   std::unique_ptr<http::Server> server;
-  std::mutex gauge_mu;  // guards gauge_db
-  std::unique_ptr<storage::Database> gauge_db;
+  core::Mutex gauge_mu;  // the gauges' reads share one connection
+  std::unique_ptr<storage::Database> gauge_db PT_GUARDED_BY(gauge_mu);
 
   void Stop() {
     if (server) server->Stop();
@@ -157,13 +158,13 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
   Parts* raw = p.get();
   p->metrics.SetGauge("sportello_outbox_depth",
                       "Outbound messages waiting to be sent.", [raw] {
-                        std::lock_guard<std::mutex> lock(raw->gauge_mu);
+                        core::MutexLock lock(&raw->gauge_mu);
                         auto n = storage::OutboxDepth(*raw->gauge_db);
                         return n.ok() ? static_cast<double>(*n) : -1.0;
                       });
   p->metrics.SetGauge("sportello_inbox_pending",
                       "Stored updates not processed yet.", [raw] {
-                        std::lock_guard<std::mutex> lock(raw->gauge_mu);
+                        core::MutexLock lock(&raw->gauge_mu);
                         auto n = storage::CountPendingInbox(*raw->gauge_db);
                         return n.ok() ? static_cast<double>(*n) : -1.0;
                       });

@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <exception>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -12,6 +11,7 @@
 #include "bot/channels/json_guard.h"
 #include "bot/channels/telegram.h"
 #include "bot/core/log.h"
+#include "bot/core/mutex.h"
 
 namespace sportello::channels {
 namespace {
@@ -89,7 +89,7 @@ class ClientPool {
  private:
   std::unique_ptr<httplib::Client> Acquire() {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      core::MutexLock lock(&mu_);
       if (!idle_.empty()) {
         std::unique_ptr<httplib::Client> client = std::move(idle_.back());
         idle_.pop_back();
@@ -108,13 +108,13 @@ class ClientPool {
   }
 
   void Release(std::unique_ptr<httplib::Client> client) {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     if (idle_.size() < kMaxIdleClients) idle_.push_back(std::move(client));
   }
 
   const std::string origin_;
-  std::mutex mu_;  // guards idle_
-  std::vector<std::unique_ptr<httplib::Client>> idle_;
+  core::Mutex mu_;
+  std::vector<std::unique_ptr<httplib::Client>> idle_ GUARDED_BY(mu_);
 };
 
 SendOutcome NoCall(std::string error) {

@@ -59,7 +59,7 @@ std::string Number(double v) {
 }  // namespace
 
 void Metrics::Inc(std::string_view name, const Labels& labels, int64_t by) {
-  std::lock_guard<std::mutex> lock(mu_);
+  core::MutexLock lock(&mu_);
   auto it = counters_.find(name);
   if (it == counters_.end())
     it =
@@ -68,7 +68,7 @@ void Metrics::Inc(std::string_view name, const Labels& labels, int64_t by) {
 }
 
 int64_t Metrics::Get(std::string_view name, const Labels& labels) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  core::MutexLock lock(&mu_);
   auto it = counters_.find(name);
   if (it == counters_.end()) return 0;
   auto v = it->second.find(labels);
@@ -87,7 +87,7 @@ void Metrics::ObserveProcessingSeconds(double seconds) {
 
 void Metrics::SetGauge(std::string name, std::string help,
                        std::function<double()> read) {
-  std::lock_guard<std::mutex> lock(mu_);
+  core::MutexLock lock(&mu_);
   gauges_[std::move(name)] = Gauge{std::move(help), std::move(read)};
 }
 
@@ -95,7 +95,7 @@ std::string Metrics::Render() const {
   std::ostringstream out;
   std::map<std::string, Gauge> gauges;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     for (const auto& [name, help] : Help()) {
       out << "# HELP " << name << ' ' << help << "\n# TYPE " << name
           << " counter\n";

@@ -7,10 +7,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "bot/core/mutex.h"
 
 namespace sportello {
 
@@ -40,9 +41,10 @@ class Metrics {
     std::string help;
     std::function<double()> read;
   };
-  mutable std::mutex mu_;  // guards counters_ and gauges_
-  std::map<std::string, std::map<Labels, int64_t>, std::less<>> counters_;
-  std::map<std::string, Gauge> gauges_;
+  mutable core::Mutex mu_;
+  std::map<std::string, std::map<Labels, int64_t>, std::less<>> counters_
+      GUARDED_BY(mu_);
+  std::map<std::string, Gauge> gauges_ GUARDED_BY(mu_);
   std::array<std::atomic<uint64_t>, kBuckets.size() + 1> bucket_counts_{};
   std::atomic<uint64_t> latency_count_{0};
   std::atomic<uint64_t> latency_sum_us_{0};

@@ -30,16 +30,19 @@ Housekeeper::~Housekeeper() { Stop(); }
 
 void Housekeeper::Start() {
   if (inbox_retention_days_ <= 0 || thread_.joinable()) return;
-  stopping_ = false;
+  {
+    core::MutexLock lock(&mu_);
+    stopping_ = false;
+  }
   thread_ = std::thread([this] { Loop(); });
 }
 
 void Housekeeper::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -50,7 +53,7 @@ core::Result<int64_t> Housekeeper::RunOnce() {
   int64_t total = 0;
   for (;;) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      core::MutexLock lock(&mu_);
       if (stopping_) break;
     }
     store_.YieldToUrgent(kIngestQuiet, kMaxYield);
@@ -75,8 +78,8 @@ void Housekeeper::Loop() {
       std::chrono::duration_cast<std::chrono::milliseconds>(kFirstRound);
   for (;;) {
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      if (cv_.wait_for(lock, wait, [&] { return stopping_; })) return;
+      core::MutexLock lock(&mu_);
+      if (cv_.WaitFor(wait, [&]() REQUIRES(mu_) { return stopping_; })) return;
     }
     auto n = RunOnce();
     if (!n.ok()) {

@@ -4,13 +4,12 @@
 // which after processing is needed only to recognise a redelivery.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <thread>
 
 #include "bot/core/clock.h"
 #include "bot/core/metrics.h"
+#include "bot/core/mutex.h"
 #include "bot/core/status.h"
 #include "storage/store.h"
 
@@ -41,9 +40,9 @@ class Housekeeper {
   const core::Clock& clock_;
   Metrics* metrics_;
   const int inbox_retention_days_;
-  std::mutex mu_;  // guards stopping_
-  std::condition_variable cv_;
-  bool stopping_ = false;
+  core::Mutex mu_;
+  core::CondVar cv_{&mu_};
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

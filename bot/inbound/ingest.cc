@@ -95,10 +95,10 @@ Ingest::Ingest(storage::Store& store, const core::Clock& clock,
 
 Ingest::~Ingest() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   writer_.join();
 }
 
@@ -120,41 +120,45 @@ Ingest::Request::Request(std::vector<core::Update> u, Done d)
 
 void Ingest::SubmitAsync(std::vector<core::Update> updates, Done done) {
   auto request = std::make_unique<Request>(std::move(updates), std::move(done));
-  std::unique_lock<std::mutex> lock(mu_);
+  mu_.Lock();
   if (stopping_) {
-    lock.unlock();
+    mu_.Unlock();
     request->done(core::Status::Unavailable("ingest: shutting down"));
     return;
   }
   queue_.push_back(std::move(request));
   // Only an idle writer needs waking; a busy one looks at the queue again
   // before it sleeps.
-  if (writer_idle_) cv_.notify_one();
+  if (writer_idle_) cv_.Signal();
+  mu_.Unlock();
 }
 
 core::Result<IngestOutcome> Ingest::Submit(std::vector<core::Update> updates) {
-  std::mutex mu;
-  std::condition_variable cv;
+  core::Mutex mu;
+  core::CondVar cv(&mu);
   std::optional<core::Result<IngestOutcome>> result;
   SubmitAsync(std::move(updates), [&](core::Result<IngestOutcome> r) {
-    std::lock_guard<std::mutex> lock(mu);
+    core::MutexLock lock(&mu);
     result = std::move(r);
-    cv.notify_one();
+    cv.Signal();
   });
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return result.has_value(); });
+  core::MutexLock lock(&mu);
+  cv.Wait([&] { return result.has_value(); });
   return std::move(*result);
 }
 
 void Ingest::WriterLoop() {
   std::vector<std::unique_ptr<Request>> batch;
   std::vector<Request*> view;
-  std::unique_lock<std::mutex> lock(mu_);
+  mu_.Lock();
   for (;;) {
     writer_idle_ = true;
-    cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    cv_.Wait([this]() REQUIRES(mu_) { return stopping_ || !queue_.empty(); });
     writer_idle_ = false;
-    if (queue_.empty()) return;  // stopping, nothing left
+    if (queue_.empty()) {  // stopping, nothing left
+      mu_.Unlock();
+      return;
+    }
     size_t n = 0;
     while (!queue_.empty() &&
            (batch.empty() ||
@@ -164,12 +168,12 @@ void Ingest::WriterLoop() {
       batch.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
-    lock.unlock();
+    mu_.Unlock();
     CommitBatch(view);
     for (auto& r : batch) r->done(std::move(r->result));
     batch.clear();
     view.clear();
-    lock.lock();
+    mu_.Lock();
   }
 }
 

@@ -4,12 +4,10 @@
 // A request is answered 200 only after its updates are committed.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -17,6 +15,7 @@
 #include "bot/core/clock.h"
 #include "bot/core/message.h"
 #include "bot/core/metrics.h"
+#include "bot/core/mutex.h"
 #include "bot/core/status.h"
 #include "storage/inbox.h"
 #include "storage/store.h"
@@ -79,11 +78,11 @@ class Ingest {
   Metrics* metrics_;
   std::function<void(const std::vector<StoredUpdate>&)> on_stored_;
 
-  std::mutex mu_;               // guards queue_, stopping_, writer_idle_
-  std::condition_variable cv_;  // wakes the writer
-  std::deque<std::unique_ptr<Request>> queue_;
-  bool stopping_ = false;
-  bool writer_idle_ = false;  // the writer waits on cv_
+  core::Mutex mu_;
+  core::CondVar cv_{&mu_};  // wakes the writer
+  std::deque<std::unique_ptr<Request>> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  bool writer_idle_ GUARDED_BY(mu_) = false;  // the writer waits on cv_
   std::thread writer_;
 };
 

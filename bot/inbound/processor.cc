@@ -60,11 +60,11 @@ void Processor::Stop() {
   stopping_ = true;
   for (auto& s : shards_) {
     {
-      std::lock_guard<std::mutex> lock(s->mu);
+      core::MutexLock lock(&s->mu);
       s->wake = true;
     }
-    s->cv.notify_all();
-    s->done_cv.notify_all();
+    s->cv.SignalAll();
+    s->done_cv.SignalAll();
   }
   for (auto& s : shards_) {
     if (s->thread.joinable()) s->thread.join();
@@ -77,18 +77,18 @@ void Processor::Notify(const std::vector<StoredUpdate>& stored) {
   for (int i = 0; i < storage::kInboxShards; ++i) {
     if (!touched[i]) continue;
     {
-      std::lock_guard<std::mutex> lock(shards_[i]->mu);
+      core::MutexLock lock(&shards_[i]->mu);
       shards_[i]->wake = true;
     }
-    shards_[i]->cv.notify_one();
+    shards_[i]->cv.Signal();
   }
 }
 
 bool Processor::WaitProcessed(int shard, int64_t id,
                               std::chrono::milliseconds timeout) {
   Shard& s = *shards_.at(shard);
-  std::unique_lock<std::mutex> lock(s.mu);
-  return s.done_cv.wait_for(lock, timeout, [&] {
+  core::MutexLock lock(&s.mu);
+  return s.done_cv.WaitFor(timeout, [&] {
     return s.done_upto.load() >= id || stopping_;
   }) && s.done_upto.load() >= id;
 }
@@ -104,10 +104,10 @@ void Processor::Loop(int shard) {
   }
   while (!stopping_) {
     {
-      std::unique_lock<std::mutex> lock(s.mu);
+      core::MutexLock lock(&s.mu);
       // The timed wake-up is a safety net only; Notify() is the normal path.
-      s.cv.wait_for(lock, std::chrono::seconds(2),
-                    [&] { return s.wake || stopping_.load(); });
+      s.cv.WaitFor(std::chrono::seconds(2),
+                   [&]() REQUIRES(s.mu) { return s.wake || stopping_.load(); });
       s.wake = false;
     }
     while (!stopping_) {
@@ -209,10 +209,10 @@ size_t Processor::RunBatch(int shard, storage::Database& reader) {
     }
   }
   {
-    std::lock_guard<std::mutex> lock(s.mu);
+    core::MutexLock lock(&s.mu);
     s.done_upto = prepared.back().row.id;
   }
-  s.done_cv.notify_all();
+  s.done_cv.SignalAll();
   if (wrote_outbox && on_outbox_) on_outbox_();
   return prepared.size();
 }

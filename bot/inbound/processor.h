@@ -6,14 +6,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "bot/core/clock.h"
 #include "bot/core/metrics.h"
+#include "bot/core/mutex.h"
 #include "bot/inbound/dispatcher.h"
 #include "bot/inbound/ingest.h"
 #include "storage/inbox.h"
@@ -44,13 +43,13 @@ class Processor {
 
  private:
   struct Shard {
-    std::mutex mu;  // guards wake and done_upto's waiters
-    std::condition_variable cv;
-    bool wake =
-        true;  // check the inbox now (true at start: recover pending rows)
+    core::Mutex mu;  // also orders done_upto's update with its waiters
+    core::CondVar cv{&mu};
+    // Check the inbox now (true at start: recover pending rows).
+    bool wake GUARDED_BY(mu) = true;
     std::atomic<int64_t> done_upto{
         0};  // every row of the shard with id <= this is processed
-    std::condition_variable done_cv;
+    core::CondVar done_cv{&mu};
     std::thread thread;
     // Prepared, not yet applied (a batch cut short). The shard's thread only.
     std::vector<Dispatcher::Prepared> carried;

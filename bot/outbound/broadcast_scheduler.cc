@@ -24,17 +24,20 @@ core::Status BroadcastScheduler::Start() {
   auto reader = store_.OpenReader();
   if (!reader.ok()) return reader.status();
   reader_ = std::move(*reader);
-  stopping_ = false;
+  {
+    core::MutexLock lock(&mu_);
+    stopping_ = false;
+  }
   thread_ = std::thread([this] { Loop(); });
   return core::Status::Ok();
 }
 
 void BroadcastScheduler::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -63,8 +66,8 @@ void BroadcastScheduler::Loop() {
       wait = std::clamp(std::chrono::milliseconds(until),
                         std::chrono::milliseconds(0), max_wait_);
     }
-    std::unique_lock<std::mutex> lock(mu_);
-    if (cv_.wait_for(lock, wait, [&] { return stopping_; })) return;
+    core::MutexLock lock(&mu_);
+    if (cv_.WaitFor(wait, [&]() REQUIRES(mu_) { return stopping_; })) return;
   }
 }
 

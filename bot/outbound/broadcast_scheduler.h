@@ -4,13 +4,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 #include "bot/core/clock.h"
+#include "bot/core/mutex.h"
 #include "bot/core/status.h"
 #include "storage/database.h"
 #include "storage/store.h"
@@ -39,9 +38,9 @@ class BroadcastScheduler {
   std::function<void()> on_enqueued_;
   std::chrono::milliseconds max_wait_;
   std::unique_ptr<storage::Database> reader_;
-  std::mutex mu_;  // guards stopping_
-  std::condition_variable cv_;
-  bool stopping_ = false;
+  core::Mutex mu_;
+  core::CondVar cv_{&mu_};
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

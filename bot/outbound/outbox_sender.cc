@@ -103,7 +103,10 @@ core::Status OutboxSender::Start() {
     return core::Status::Ok();
   });
   if (!requeued.ok()) return requeued;
-  stopping_ = false;
+  {
+    core::MutexLock lock(&mu_);
+    stopping_ = false;
+  }
   claimer_ = std::thread([this] { ClaimLoop(); });
   for (int i = 0; i < std::max(1, options_.threads); ++i) {
     workers_.emplace_back([this] { WorkerLoop(); });
@@ -113,11 +116,11 @@ core::Status OutboxSender::Start() {
 
 void OutboxSender::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  claim_cv_.notify_all();
-  work_cv_.notify_all();
+  claim_cv_.SignalAll();
+  work_cv_.SignalAll();
   if (claimer_.joinable()) claimer_.join();
   for (auto& w : workers_) {
     if (w.joinable()) w.join();
@@ -126,7 +129,7 @@ void OutboxSender::Stop() {
   // Rows claimed but never started go back to pending for the next start.
   std::deque<storage::OutboxRow> left;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     left.swap(queue_);
   }
   if (!left.empty()) {
@@ -144,10 +147,10 @@ void OutboxSender::Stop() {
 
 void OutboxSender::Wake() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     wake_ = true;
   }
-  claim_cv_.notify_one();
+  claim_cv_.Signal();
 }
 
 milliseconds OutboxSender::Backoff(int attempts) const {
@@ -172,7 +175,7 @@ void OutboxSender::ClaimLoop() {
   for (;;) {
     int free_slots = 0;
     {
-      std::unique_lock<std::mutex> lock(mu_);
+      core::MutexLock lock(&mu_);
       if (stopping_) return;
       free_slots = capacity - in_flight_;
       wake_ = false;
@@ -186,15 +189,15 @@ void OutboxSender::ClaimLoop() {
       store_.YieldToUrgent(kIngestQuiet, kMaxYield);
       round = ClaimRound(**reader, free_slots);
     }
-    std::unique_lock<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     if (!round.claimed.empty()) {
       in_flight_ += static_cast<int>(round.claimed.size());
       for (auto& row : round.claimed) queue_.push_back(std::move(row));
-      work_cv_.notify_all();
+      work_cv_.SignalAll();
     }
     if (round.again) continue;
-    claim_cv_.wait_for(lock, std::max(round.wait, milliseconds(1)),
-                       [&] { return stopping_ || wake_; });
+    claim_cv_.WaitFor(std::max(round.wait, milliseconds(1)),
+                      [&]() REQUIRES(mu_) { return stopping_ || wake_; });
   }
 }
 
@@ -331,19 +334,20 @@ void OutboxSender::WorkerLoop() {
   for (;;) {
     storage::OutboxRow row;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      core::MutexLock lock(&mu_);
+      work_cv_.Wait([&]()
+                        REQUIRES(mu_) { return stopping_ || !queue_.empty(); });
       if (stopping_) return;
       row = std::move(queue_.front());
       queue_.pop_front();
     }
     Deliver(**reader, row);
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      core::MutexLock lock(&mu_);
       --in_flight_;
       wake_ = true;
     }
-    claim_cv_.notify_one();
+    claim_cv_.Signal();
   }
 }
 

@@ -16,11 +16,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +29,7 @@
 #include "bot/core/clock.h"
 #include "bot/core/message.h"
 #include "bot/core/metrics.h"
+#include "bot/core/mutex.h"
 #include "bot/domain/quiet_hours.h"
 #include "bot/outbound/chat_pacer.h"
 #include "bot/outbound/rate_limiter.h"
@@ -134,13 +133,13 @@ class OutboxSender {
   std::map<core::Channel, std::unique_ptr<RateLimiter>> limiters_;
   std::map<core::Channel, ChatPacer> pacers_;  // the claimer's only
 
-  std::mutex mu_;  // guards queue_, in_flight_, wake_, stopping_
-  std::condition_variable claim_cv_;
-  std::condition_variable work_cv_;
-  std::deque<storage::OutboxRow> queue_;
-  int in_flight_ = 0;  // claimed rows not yet recorded
-  bool wake_ = true;
-  bool stopping_ = false;
+  core::Mutex mu_;
+  core::CondVar claim_cv_{&mu_};
+  core::CondVar work_cv_{&mu_};
+  std::deque<storage::OutboxRow> queue_ GUARDED_BY(mu_);
+  int in_flight_ GUARDED_BY(mu_) = 0;  // claimed rows not yet recorded
+  bool wake_ GUARDED_BY(mu_) = true;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread claimer_;
   std::vector<std::thread> workers_;
 };

@@ -27,7 +27,7 @@ std::chrono::milliseconds RateLimiter::Wait() const {
 }
 
 std::chrono::milliseconds RateLimiter::TryAcquire(Clock::time_point now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  core::MutexLock lock(&mu_);
   if (now < paused_until_) {
     return std::chrono::ceil<std::chrono::milliseconds>(paused_until_ - now);
   }
@@ -38,7 +38,7 @@ std::chrono::milliseconds RateLimiter::TryAcquire(Clock::time_point now) {
 }
 
 std::chrono::milliseconds RateLimiter::TimeToToken(Clock::time_point now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  core::MutexLock lock(&mu_);
   if (now < paused_until_) {
     return std::chrono::ceil<std::chrono::milliseconds>(paused_until_ - now);
   }
@@ -47,14 +47,14 @@ std::chrono::milliseconds RateLimiter::TimeToToken(Clock::time_point now) {
 }
 
 std::chrono::milliseconds RateLimiter::PauseLeft(Clock::time_point now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  core::MutexLock lock(&mu_);
   if (now >= paused_until_) return std::chrono::milliseconds(0);
   return std::chrono::ceil<std::chrono::milliseconds>(paused_until_ - now);
 }
 
 void RateLimiter::PauseFor(Clock::time_point now,
                            std::chrono::milliseconds pause) {
-  std::lock_guard<std::mutex> lock(mu_);
+  core::MutexLock lock(&mu_);
   paused_until_ = std::max(paused_until_, now + pause);
   // Restart at the steady rate after the pause (one call, then 1/rate),
   // not with a full burst.

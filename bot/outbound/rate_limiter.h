@@ -4,7 +4,8 @@
 #pragma once
 
 #include <chrono>
-#include <mutex>
+
+#include "bot/core/mutex.h"
 
 namespace sportello {
 
@@ -25,14 +26,15 @@ class RateLimiter {
   void PauseFor(Clock::time_point now, std::chrono::milliseconds pause);
 
  private:
-  std::mutex mu_;  // guards everything below
-  double rate_;
-  double burst_;
-  void Refill(Clock::time_point now);      // REQUIRES: mu_ held
-  std::chrono::milliseconds Wait() const;  // REQUIRES: mu_ held
-  double tokens_;
-  Clock::time_point last_;
-  Clock::time_point paused_until_{};
+  void Refill(Clock::time_point now) REQUIRES(mu_);
+  std::chrono::milliseconds Wait() const REQUIRES(mu_);
+
+  const double rate_;
+  const double burst_;
+  core::Mutex mu_;
+  double tokens_ GUARDED_BY(mu_);
+  Clock::time_point last_ GUARDED_BY(mu_);
+  Clock::time_point paused_until_ GUARDED_BY(mu_) = {};
 };
 
 }  // namespace sportello

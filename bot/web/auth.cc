@@ -131,7 +131,7 @@ Response Auth::Login(const Request& r) {
 
   bool verified = false;
   {
-    std::lock_guard<std::mutex> one_at_a_time(verify_mu_);
+    core::MutexLock one_at_a_time(&verify_mu_);
     verified =
         VerifyPassword(password, staff ? std::string_view(staff->password_hash)
                                        : kUnknownUserHash);

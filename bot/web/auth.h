@@ -8,11 +8,11 @@
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <variant>
 
 #include "bot/core/clock.h"
+#include "bot/core/mutex.h"
 #include "bot/web/routes.h"
 #include "storage/staff.h"
 #include "storage/store.h"
@@ -49,7 +49,7 @@ class Auth {
   const int64_t idle_ms_;
   const core::Clock& clock_;
   storage::Store& store_;
-  std::mutex verify_mu_;  // one password verification at a time
+  core::Mutex verify_mu_;  // one password verification at a time
   std::atomic<int> waiting_logins_{0};
 };
 

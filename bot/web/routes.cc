@@ -1,8 +1,6 @@
 #include "bot/web/routes.h"
 
-#include <condition_variable>
 #include <limits>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
@@ -13,6 +11,7 @@
 #include "bot/channels/whatsapp.h"
 #include "bot/core/embedded_files.h"
 #include "bot/core/log.h"
+#include "bot/core/mutex.h"
 #include "bot/core/numbers.h"
 #include "bot/web/console_api.h"
 #include "storage/codec.h"
@@ -112,17 +111,17 @@ bool Routes::TryHandleAsync(const Request& r, Reply& reply) {
 Response Routes::Handle(const Request& r) {
   {
     // The webhooks are asynchronous only; here their answer is awaited.
-    std::mutex mu;
-    std::condition_variable cv;
+    core::Mutex mu;
+    core::CondVar cv(&mu);
     std::optional<Response> answer;
     Reply reply = [&](Response out) {
-      std::lock_guard<std::mutex> lock(mu);
+      core::MutexLock lock(&mu);
       answer = std::move(out);
-      cv.notify_one();
+      cv.Signal();
     };
     if (TryHandleAsync(r, reply)) {
-      std::unique_lock<std::mutex> lock(mu);
-      cv.wait(lock, [&] { return answer.has_value(); });
+      core::MutexLock lock(&mu);
+      cv.Wait([&] { return answer.has_value(); });
       return std::move(*answer);
     }
   }

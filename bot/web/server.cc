@@ -9,18 +9,17 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
-#include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
 
 #include "bot/core/log.h"
+#include "bot/core/mutex.h"
 #include "bot/core/numbers.h"
 
 namespace sportello::http {
@@ -47,18 +46,18 @@ class WorkerPool {
   ~WorkerPool() { Stop(); }
   void Post(std::function<void()> task) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      core::MutexLock lock(&mu_);
       tasks_.push_back(std::move(task));
     }
-    cv_.notify_one();
+    cv_.Signal();
   }
   // Runs what is queued, then joins.
   void Stop() {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      core::MutexLock lock(&mu_);
       stopping_ = true;
     }
-    cv_.notify_all();
+    cv_.SignalAll();
     for (auto& t : threads_)
       if (t.joinable()) t.join();
   }
@@ -68,8 +67,8 @@ class WorkerPool {
     for (;;) {
       std::function<void()> task;
       {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return stopping_ || !tasks_.empty(); });
+        core::MutexLock lock(&mu_);
+        cv_.Wait([&]() REQUIRES(mu_) { return stopping_ || !tasks_.empty(); });
         if (tasks_.empty()) return;
         task = std::move(tasks_.front());
         tasks_.pop_front();
@@ -77,10 +76,10 @@ class WorkerPool {
       task();
     }
   }
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;
-  bool stopping_ = false;
+  core::Mutex mu_;
+  core::CondVar cv_{&mu_};
+  std::deque<std::function<void()>> tasks_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 
@@ -89,13 +88,14 @@ class WorkerPool {
 // suspended (libmicrohttpd's way to wait without spinning); a write resumes
 // it.
 struct Stream {
-  std::mutex mu;
-  std::condition_variable drained;
-  MHD_Connection* connection = nullptr;
-  std::string buffer;
-  bool finished = false;   // the writer is done
-  bool closed = false;     // the client is gone: writes fail
-  bool suspended = false;  // waiting for bytes; only a write or Finish resumes
+  core::Mutex mu;
+  core::CondVar drained{&mu};
+  MHD_Connection* connection = nullptr;  // set before the stream is shared
+  std::string buffer GUARDED_BY(mu);
+  bool finished GUARDED_BY(mu) = false;  // the writer is done
+  bool closed GUARDED_BY(mu) = false;    // the client is gone: writes fail
+  // Waiting for bytes; only a write or Finish resumes.
+  bool suspended GUARDED_BY(mu) = false;
 };
 
 }  // namespace
@@ -110,17 +110,17 @@ struct Server::Impl {
   std::atomic<bool> stopping{false};
   // Requests handed on and not yet answered, and streams still writing: a
   // suspended connection must be resumed before the daemon stops.
-  std::mutex mu;
-  std::condition_variable idle;
-  int in_flight = 0;
+  core::Mutex mu;
+  core::CondVar idle{&mu};
+  int in_flight GUARDED_BY(mu) = 0;
 
   void Begin() {
-    std::lock_guard<std::mutex> lock(mu);
+    core::MutexLock lock(&mu);
     ++in_flight;
   }
   void End() {
-    std::lock_guard<std::mutex> lock(mu);
-    if (--in_flight == 0) idle.notify_all();
+    core::MutexLock lock(&mu);
+    if (--in_flight == 0) idle.SignalAll();
   }
 };
 
@@ -134,10 +134,12 @@ struct Exchange {
   Request request;
   bool handed_on = false;  // given to the handler; the answer comes via Reply
 
-  std::mutex mu;  // guards answer, suspended
-  std::optional<Response> answer;
-  bool suspended = false;
-  std::shared_ptr<Stream> stream;  // set with a streamed answer
+  core::Mutex mu;
+  std::optional<Response> answer GUARDED_BY(mu);
+  bool suspended GUARDED_BY(mu) = false;
+  // Set with a streamed answer, under mu, before Deliver; OnCompleted reads
+  // it without, after the last Deliver.
+  std::shared_ptr<Stream> stream;
 };
 
 void LogFromLibrary(void*, const char* format, va_list args) {
@@ -172,7 +174,7 @@ void Deliver(Exchange* ex, Response answer) {
   Server::Impl* server = ex->server;
   bool resume = false;
   {
-    std::lock_guard<std::mutex> lock(ex->mu);
+    core::MutexLock lock(&ex->mu);
     ex->answer = std::move(answer);
     resume = ex->suspended;
     ex->suspended = false;
@@ -183,12 +185,12 @@ void Deliver(Exchange* ex, Response answer) {
 
 ssize_t ReadStream(void* cls, uint64_t, char* out, size_t max) {
   auto& stream = **static_cast<std::shared_ptr<Stream>*>(cls);
-  std::lock_guard<std::mutex> lock(stream.mu);
+  core::MutexLock lock(&stream.mu);
   if (!stream.buffer.empty()) {
     const size_t n = std::min(max, stream.buffer.size());
     std::memcpy(out, stream.buffer.data(), n);
     stream.buffer.erase(0, n);
-    stream.drained.notify_all();
+    stream.drained.SignalAll();
     return static_cast<ssize_t>(n);
   }
   if (stream.finished) return MHD_CONTENT_READER_END_OF_STREAM;
@@ -205,11 +207,11 @@ void FreeStream(void* cls) {
 void RunStream(Server::Impl& server, const std::shared_ptr<Stream>& stream,
                const std::function<void(const Response::Writer&)>& body) {
   const Response::Writer write = [&](std::string_view chunk) {
-    std::unique_lock<std::mutex> lock(stream->mu);
+    core::MutexLock lock(&stream->mu);
     // Waits for a slow client, but notices a stop or a hang-up.
     while (!stream->closed && !server.stopping.load() &&
            stream->buffer.size() >= kMaxStreamBuffer) {
-      stream->drained.wait_for(lock, std::chrono::milliseconds(100));
+      stream->drained.WaitFor(std::chrono::milliseconds(100));
     }
     if (stream->closed || server.stopping.load()) return false;
     if (chunk.empty()) return true;
@@ -221,7 +223,7 @@ void RunStream(Server::Impl& server, const std::shared_ptr<Stream>& stream,
     return true;
   };
   body(write);
-  std::lock_guard<std::mutex> lock(stream->mu);
+  core::MutexLock lock(&stream->mu);
   stream->finished = true;
   if (stream->suspended) {
     stream->suspended = false;
@@ -256,7 +258,7 @@ void HandleOnWorker(Exchange* ex) {
   auto stream = std::make_shared<Stream>();
   stream->connection = ex->connection;
   {
-    std::lock_guard<std::mutex> lock(ex->mu);
+    core::MutexLock lock(&ex->mu);
     ex->stream = stream;
   }
   server.Begin();  // the stream, until it ends
@@ -265,7 +267,7 @@ void HandleOnWorker(Exchange* ex) {
   server.End();
 }
 
-MHD_Result Queue(MHD_Connection* connection, Exchange& ex) {
+MHD_Result Queue(MHD_Connection* connection, Exchange& ex) REQUIRES(ex.mu) {
   Response& answer = *ex.answer;
   MHD_Response* response;
   if (ex.stream) {
@@ -294,8 +296,17 @@ MHD_Result QueueError(MHD_Connection* connection, Exchange& ex, int status,
   Response r;
   r.status = status;
   r.body = R"({"error":")" + std::string(message) + R"("})";
+  core::MutexLock lock(&ex.mu);  // see Refused()
   ex.answer = std::move(r);
   return Queue(connection, ex);
+}
+
+// Before the hand-on an answer can only be a refusal (QueueError). Only the
+// event loop knows the exchange then: the lock is uncontended, taken because
+// `answer` is guarded.
+bool Refused(Exchange& ex) {
+  core::MutexLock lock(&ex.mu);
+  return ex.answer.has_value();
 }
 
 MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url,
@@ -322,7 +333,7 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url,
     return MHD_YES;
   }
   if (*upload_size > 0) {
-    if (ex->answer) {  // refused already: skip the rest
+    if (Refused(*ex)) {  // skip the rest
       *upload_size = 0;
       return MHD_YES;
     }
@@ -334,8 +345,8 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url,
     *upload_size = 0;
     return MHD_YES;
   }
-  if (!ex->handed_on) {              // the whole request is in
-    if (ex->answer) return MHD_YES;  // refused, answer queued
+  if (!ex->handed_on) {                // the whole request is in
+    if (Refused(*ex)) return MHD_YES;  // answer queued
     ex->handed_on = true;
     MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &AddQuery,
                               &ex->request.query);
@@ -353,7 +364,7 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url,
   }
   // Answered already (a refused webhook, or a quick commit), or suspend
   // until Deliver resumes us; the lock orders the two.
-  std::lock_guard<std::mutex> lock(ex->mu);
+  core::MutexLock lock(&ex->mu);
   if (!ex->answer) {
     ex->suspended = true;
     MHD_suspend_connection(connection);
@@ -367,9 +378,9 @@ void OnCompleted(void*, MHD_Connection*, void** context,
   auto* ex = static_cast<Exchange*>(*context);
   if (!ex) return;
   if (ex->stream) {
-    std::lock_guard<std::mutex> lock(ex->stream->mu);
+    core::MutexLock lock(&ex->stream->mu);
     ex->stream->closed = true;
-    ex->stream->drained.notify_all();
+    ex->stream->drained.SignalAll();
   }
   delete ex;
   *context = nullptr;
@@ -436,9 +447,9 @@ void Server::Stop() {
   {
     // Every suspended connection must be resumed before the daemon stops:
     // webhooks wait for their commit, streams end at their next write.
-    std::unique_lock<std::mutex> lock(s.mu);
-    while (!s.idle.wait_for(lock, std::chrono::seconds(5),
-                            [&] { return s.in_flight == 0; })) {
+    core::MutexLock lock(&s.mu);
+    while (!s.idle.WaitFor(std::chrono::seconds(5),
+                           [&]() REQUIRES(s.mu) { return s.in_flight == 0; })) {
       core::LogWarn("http", "stopping: waiting for " +
                                 std::to_string(s.in_flight) +
                                 " requests in progress");
