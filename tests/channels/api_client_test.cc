@@ -52,19 +52,32 @@ class LoopbackServer {
   std::thread thread_;
 };
 
-// What the fake APIs received; handlers run on the server's threads.
-struct Received {
-  std::mutex mu;  // guards the vectors
+struct Calls {
   std::vector<std::string> paths;
   std::vector<Json> bodies;
   std::vector<std::string> authorizations;
+};
 
+// What the fake APIs received. Handlers add on the server's threads; the
+// test reads a copy taken under the lock (the reply reaching the client
+// orders the two only through the socket, which ThreadSanitizer does not
+// see).
+class Received {
+ public:
   void Add(const httplib::Request& req) {
-    std::lock_guard<std::mutex> lock(mu);
-    paths.push_back(req.path);
-    bodies.push_back(Json::parse(req.body));
-    authorizations.push_back(req.get_header_value("Authorization"));
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.paths.push_back(req.path);
+    calls_.bodies.push_back(Json::parse(req.body));
+    calls_.authorizations.push_back(req.get_header_value("Authorization"));
   }
+  Calls Get() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return calls_;
+  }
+
+ private:
+  std::mutex mu_;
+  Calls calls_;
 };
 
 core::OutboundMessage Text(core::Channel channel, std::string chat_id,
@@ -97,9 +110,10 @@ TEST_CASE(
       sender->Send(Text(core::Channel::kTelegram, "77", "Ciao!"));
   CHECK(out.kind == Kind::kOk);
   CHECK(out.provider_message_id == "321");
-  REQUIRE(received.paths.size() == 1);
-  CHECK(received.paths[0] == std::string("/bot") + kToken + "/sendMessage");
-  CHECK(received.bodies[0] == Json{{"chat_id", 77}, {"text", "Ciao!"}});
+  const Calls got = received.Get();
+  REQUIRE(got.paths.size() == 1);
+  CHECK(got.paths[0] == std::string("/bot") + kToken + "/sendMessage");
+  CHECK(got.bodies[0] == Json{{"chat_id", 77}, {"text", "Ciao!"}});
 }
 
 TEST_CASE("a base url with a path prefix is kept in front of every call") {
@@ -118,7 +132,8 @@ TEST_CASE("a base url with a path prefix is kept in front of every call") {
   answer.kind = core::OutboundKind::kCallbackAnswer;
   answer.callback_query_id = "q1";
   CHECK(sender->Send(answer).kind == Kind::kOk);
-  CHECK(received.paths.size() == 1);
+  const Calls got = received.Get();
+  CHECK(got.paths.size() == 1);
 }
 
 TEST_CASE("telegram refusals are interpreted and never show the token") {
@@ -185,11 +200,12 @@ TEST_CASE("the whatsapp sender posts to the phone number with a bearer token") {
       sender->Send(Text(core::Channel::kWhatsApp, "393331234567", "Ciao!"));
   CHECK(out.kind == Kind::kOk);
   CHECK(out.provider_message_id == "wamid.OUT1");
-  REQUIRE(received.paths.size() == 1);
-  CHECK(received.paths[0] == "/v21.0/106540352242922/messages");
-  CHECK(received.authorizations[0] == "Bearer EAAG-token");
-  CHECK(received.bodies[0]["to"] == "+393331234567");
-  CHECK(received.bodies[0]["text"]["body"] == "Ciao!");
+  const Calls got = received.Get();
+  REQUIRE(got.paths.size() == 1);
+  CHECK(got.paths[0] == "/v21.0/106540352242922/messages");
+  CHECK(got.authorizations[0] == "Bearer EAAG-token");
+  CHECK(got.bodies[0]["to"] == "+393331234567");
+  CHECK(got.bodies[0]["text"]["body"] == "Ciao!");
 }
 
 TEST_CASE("a whatsapp error code decides the outcome") {
@@ -271,13 +287,14 @@ TEST_CASE("set webhook sends the secret and the allowed updates") {
                          "s3cr3t_Token-1", 40)
               .ok());
   REQUIRE(api.DeleteWebhook().ok());
-  REQUIRE(received.bodies.size() == 2);
-  CHECK(received.bodies[0] ==
+  const Calls got = received.Get();
+  REQUIRE(got.bodies.size() == 2);
+  CHECK(got.bodies[0] ==
         Json::parse(R"({"url":"https://sportello.example.it/webhook/telegram",
     "secret_token":"s3cr3t_Token-1","max_connections":40,
     "allowed_updates":["message","edited_message","callback_query","my_chat_member"]})"));
-  CHECK(received.paths[1] == std::string("/bot") + kToken + "/deleteWebhook");
-  CHECK(received.bodies[1] == Json{{"drop_pending_updates", false}});
+  CHECK(got.paths[1] == std::string("/bot") + kToken + "/deleteWebhook");
+  CHECK(got.bodies[1] == Json{{"drop_pending_updates", false}});
 }
 
 TEST_CASE("a refused api call says why without the token") {
@@ -329,9 +346,10 @@ TEST_CASE("get updates returns each update parsed with its id") {
   CHECK(std::holds_alternative<core::Ignored>((*polled)[1].update));
   CHECK((*polled)[2].update_id == 0);
   CHECK(std::holds_alternative<core::DeadLetter>((*polled)[2].update));
-  REQUIRE(received.bodies.size() == 1);
-  CHECK(received.bodies[0]["offset"] == 501);
-  CHECK(received.bodies[0]["timeout"] == 0);
+  const Calls got = received.Get();
+  REQUIRE(got.bodies.size() == 1);
+  CHECK(got.bodies[0]["offset"] == 501);
+  CHECK(got.bodies[0]["timeout"] == 0);
 }
 
 TEST_CASE("get updates fails cleanly on a conflict with a webhook") {
