@@ -1,6 +1,7 @@
 #include "bot/app/service.h"
 
 #include <map>
+#include <optional>
 #include <tuple>
 
 #include "bot/app/demo_data.h"
@@ -18,12 +19,15 @@
 #include "intents/engine.h"
 #include "storage/inbox.h"
 #include "storage/outbox.h"
+#include "storage/serve_lock.h"
 
 namespace sportello {
 
 // Declared in dependency order: members are destroyed in reverse, so
 // the HTTP server stops first and the database closes last.
 struct Service::Parts {
+  // First member, so released last: after the database has closed.
+  std::optional<storage::ServeLock> serve_lock;
   Config config;
   const core::Clock* clock = nullptr;
   std::unique_ptr<storage::Store> store;
@@ -68,6 +72,9 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
   auto p = std::make_unique<Parts>();
   p->config = config;
   p->clock = &clock;
+  auto serve_lock = storage::ServeLock::Acquire(config.db_path);
+  if (!serve_lock.ok()) return serve_lock.status();
+  p->serve_lock = std::move(*serve_lock);
   auto store = storage::Store::Open(config.db_path);
   if (!store.ok()) return store.status();
   p->store = std::move(*store);

@@ -14,6 +14,8 @@
 #include <optional>
 #include <string>
 
+#include "tests/support/temp_dir.h"
+
 namespace sportello::storage {
 namespace {
 
@@ -34,25 +36,6 @@ int64_t CountRows(Database& db) {
   REQUIRE(st.Step());
   return st.Int(0);
 }
-
-// A fresh directory under /tmp, removed with its contents at the end.
-class ScratchDir {
- public:
-  ScratchDir() {
-    char tmpl[] = "/tmp/sportello-db-XXXXXX";
-    const char* made = mkdtemp(tmpl);
-    REQUIRE(made != nullptr);
-    path_ = made;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 TEST_CASE("a transaction rolls back unless committed") {
   auto db = NewDb();
@@ -277,7 +260,7 @@ TEST_CASE("changes and the last row id describe the latest write") {
 }
 
 TEST_CASE("a database file runs in WAL mode with foreign keys on") {
-  ScratchDir dir;
+  support::TempDir dir;
   SUBCASE("synchronous FULL by default") {
     auto db = Database::Open(dir.File("a.db"));
     REQUIRE(db.ok());
@@ -312,7 +295,7 @@ TEST_CASE("a database in a missing directory cannot be opened") {
 }
 
 TEST_CASE("a file that is not a database is refused") {
-  ScratchDir dir;
+  support::TempDir dir;
   const std::string path = dir.File("notes.txt");
   {
     std::FILE* f = std::fopen(path.c_str(), "w");
@@ -328,7 +311,7 @@ TEST_CASE("a file that is not a database is refused") {
 }
 
 TEST_CASE("a read-only connection cannot write") {
-  ScratchDir dir;
+  support::TempDir dir;
   const std::string path = dir.File("ro.db");
   auto writer = Database::Open(path);
   REQUIRE(writer.ok());

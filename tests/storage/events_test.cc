@@ -19,6 +19,7 @@
 #include "storage/migrations.h"
 #include "storage/outbox.h"
 #include "storage/users.h"
+#include "tests/support/temp_dir.h"
 
 namespace sportello::storage {
 namespace {
@@ -74,24 +75,6 @@ Event Load(Database& db, int64_t id) {
   REQUIRE(e->has_value());
   return **e;
 }
-
-class ScratchDir {
- public:
-  ScratchDir() {
-    char tmpl[] = "/tmp/sportello-events-XXXXXX";
-    const char* made = mkdtemp(tmpl);
-    REQUIRE(made != nullptr);
-    path_ = made;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 TEST_CASE("an event keeps its details and tags") {
   auto db = MigratedDb();
@@ -417,7 +400,7 @@ TEST_CASE("the database itself refuses to seat more people than the places") {
 TEST_CASE(
     "two people racing for the last place on their own connections: exactly "
     "one gets it") {
-  ScratchDir dir;
+  support::TempDir dir;
   const std::string path = dir.File("race.db");
   auto setup = Database::Open(path);
   REQUIRE(setup.ok());

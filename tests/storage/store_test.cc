@@ -22,29 +22,12 @@
 #include "storage/outbox.h"
 #include "storage/settings.h"
 #include "storage/users.h"
+#include "tests/support/temp_dir.h"
 
 namespace sportello::storage {
 namespace {
 
 using core::Status;
-
-class ScratchDir {
- public:
-  ScratchDir() {
-    char tmpl[] = "/tmp/sportello-store-XXXXXX";
-    const char* made = mkdtemp(tmpl);
-    REQUIRE(made != nullptr);
-    path_ = made;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 std::unique_ptr<Store> OpenStore(const std::string& path) {
   auto store = Store::Open(path);
@@ -87,7 +70,7 @@ int WriteRows(Store& store, const std::string& prefix, int n) {
 }
 
 TEST_CASE("opening a store migrates the file") {
-  ScratchDir dir;
+  support::TempDir dir;
   auto store = OpenStore(dir.File("s.db"));
   CHECK(store->path() == dir.File("s.db"));
   auto reader = store->OpenReader();
@@ -98,7 +81,7 @@ TEST_CASE("opening a store migrates the file") {
 }
 
 TEST_CASE("two threads writing at once both commit everything") {
-  ScratchDir dir;
+  support::TempDir dir;
   auto store = OpenStore(dir.File("s.db"));
   constexpr int kEach = 100;
   std::atomic<int> failures{0};
@@ -116,7 +99,7 @@ TEST_CASE("two threads writing at once both commit everything") {
 
 TEST_CASE(
     "background writers wait for an acknowledgement in progress, not forever") {
-  ScratchDir dir;
+  support::TempDir dir;
   auto store = OpenStore(dir.File("s.db"));
   std::atomic<bool> writing{false};
   std::atomic<bool> release{false};
@@ -146,7 +129,7 @@ TEST_CASE(
 TEST_CASE(
     "a background write sees an acknowledgement waiting for the lock, so it "
     "can commit early") {
-  ScratchDir dir;
+  support::TempDir dir;
   auto store = OpenStore(dir.File("s.db"));
   CHECK_FALSE(store->UrgentWaiting());
   std::thread urgent;
@@ -185,7 +168,7 @@ int64_t SynchronousIn(Store& store, Store::Durability durability) {
 TEST_CASE(
     "a deferred write commits without its own fsync, and the writes after "
     "it flush again") {
-  ScratchDir dir;
+  support::TempDir dir;
   auto store = OpenStore(dir.File("s.db"));
   CHECK(SynchronousIn(*store, Store::Durability::kFlush) == 2);
   CHECK(SynchronousIn(*store, Store::Durability::kDeferred) == 1);
@@ -205,7 +188,7 @@ TEST_CASE(
 
 TEST_CASE(
     "a store tells background writers whether acknowledgements are flowing") {
-  ScratchDir dir;
+  support::TempDir dir;
   auto store = OpenStore(dir.File("u.db"));
   CHECK_FALSE(store->UrgentWithin(std::chrono::hours(1)));  // none yet
   REQUIRE(store->Write([](Database&) { return Status::Ok(); }).ok());
@@ -229,7 +212,7 @@ TEST_CASE(
 TEST_CASE("two stores on one file write at once without a busy error") {
   // As two processes would: separate writer connections, SQLite's lock
   // between them.
-  ScratchDir dir;
+  support::TempDir dir;
   auto first = OpenStore(dir.File("s.db"));
   auto second = OpenStore(dir.File("s.db"));
   constexpr int kEach = 100;
@@ -247,7 +230,7 @@ TEST_CASE("two stores on one file write at once without a busy error") {
 }
 
 TEST_CASE("a reader sees committed rows and not a write in progress") {
-  ScratchDir dir;
+  support::TempDir dir;
   auto store = OpenStore(dir.File("s.db"));
   auto reader = store->OpenReader();
   REQUIRE(reader.ok());
@@ -283,7 +266,7 @@ bool CheckpointCompletes(const std::string& path) {
 
 TEST_CASE("a reader sees rows committed after its last lookup") {
   // As the metrics gauges use their reader: one lookup per scrape.
-  ScratchDir dir;
+  support::TempDir dir;
   auto store = OpenStore(dir.File("s.db"));
   auto reader = store->OpenReader();
   REQUIRE(reader.ok());
@@ -340,7 +323,7 @@ Seeded Seed(const std::string& path) {
 }
 
 TEST_CASE("a lookup on a reader does not hold back checkpoints") {
-  ScratchDir dir;
+  support::TempDir dir;
   const std::string path = dir.File("s.db");
   auto store = OpenStore(path);
   const Seeded seeded = Seed(path);
@@ -373,7 +356,7 @@ TEST_CASE("a lookup on a reader does not hold back checkpoints") {
 }
 
 TEST_CASE("a lookup inside a write does not hold back checkpoints") {
-  ScratchDir dir;
+  support::TempDir dir;
   const std::string path = dir.File("s.db");
   auto store = OpenStore(path);
   const Seeded seeded = Seed(path);
@@ -410,7 +393,7 @@ TEST_CASE("a lookup inside a write does not hold back checkpoints") {
 }
 
 TEST_CASE("a reader connection cannot write") {
-  ScratchDir dir;
+  support::TempDir dir;
   auto store = OpenStore(dir.File("s.db"));
   auto reader = store->OpenReader();
   REQUIRE(reader.ok());
@@ -419,7 +402,7 @@ TEST_CASE("a reader connection cannot write") {
 
 TEST_CASE(
     "a write whose function fails is rolled back and reports the failure") {
-  ScratchDir dir;
+  support::TempDir dir;
   auto store = OpenStore(dir.File("s.db"));
 
   const Status s = store->Write([](Database& db) {
@@ -441,7 +424,7 @@ TEST_CASE(
 }
 
 TEST_CASE("data survives closing and reopening the file") {
-  ScratchDir dir;
+  support::TempDir dir;
   const std::string path = dir.File("s.db");
   {
     auto store = OpenStore(path);
@@ -463,7 +446,7 @@ TEST_CASE("data survives closing and reopening the file") {
 }
 
 TEST_CASE("a store refuses a file from a newer build") {
-  ScratchDir dir;
+  support::TempDir dir;
   const std::string path = dir.File("s.db");
   {
     auto db = Database::Open(path);
