@@ -13,6 +13,7 @@
 #include "bot/core/log.h"
 #include "bot/core/mutex.h"
 #include "bot/core/numbers.h"
+#include "bot/core/utf8.h"
 #include "bot/web/console_api.h"
 #include "storage/codec.h"
 #include "storage/inbox.h"
@@ -313,7 +314,8 @@ Response Routes::WebChatPost(const Request& r) {
     m.kind = core::InboundKind::kButton;
     m.button_id = button->get<std::string>();
     if (auto title = j.find("title"); title != j.end() && title->is_string()) {
-      m.text = title->get<std::string>().substr(0, 256);
+      const auto& t = title->get_ref<const std::string&>();
+      m.text = t.substr(0, core::utf8::PrefixWithinBytes(t, 256));
     }
   } else {
     return Error(400, "send text or button");

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "bot/channels/webhook_auth.h"
+#include "storage/messages.h"
 #include "tests/bot/test_bot.h"
 
 namespace sportello::testing {
@@ -105,6 +106,30 @@ TEST_CASE("the health check proves the database takes commits") {
   auto r = bot.Request("GET", "/healthz");
   CHECK(r.status == 200);
   CHECK(nlohmann::json::parse(r.body)["status"] == "ok");
+}
+
+}  // namespace
+}  // namespace sportello::testing
+
+namespace sportello::testing {
+namespace {
+
+TEST_CASE("a web chat button title is cut to 256 bytes between characters") {
+  TestBot bot;
+  // 255 ASCII bytes, then a two-byte "è" that would straddle byte 256.
+  const std::string title = std::string(255, 'x') + "\xC3\xA8" + "tail";
+  auto r = bot.Request(
+      "POST", "/api/chat",
+      nlohmann::json{{"user", "u-title"}, {"button", "menu"}, {"title", title}}
+          .dump());
+  REQUIRE(r.status == 200);
+  auto reader = bot.store->OpenReader();
+  REQUIRE(reader.ok());
+  auto history = storage::ConversationMessages(**reader, 1, 10);
+  REQUIRE(history.ok());
+  REQUIRE_FALSE(history->empty());
+  CHECK(history->front().direction == "in");
+  CHECK(history->front().text == std::string(255, 'x'));
 }
 
 }  // namespace
