@@ -10,6 +10,7 @@
 #include "bot/core/numbers.h"
 #include "bot/domain/opening_hours.h"
 #include "bot/domain/quiet_hours.h"
+#include "storage/pg_connection.h"
 
 namespace sportello {
 namespace {
@@ -144,6 +145,13 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
   get("SPORTELLO_CENTRE_HOURS", &c.centre.hours);
   get("SPORTELLO_CENTRE_CONTACTS", &c.centre.contacts);
 
+  if (storage::pg::IsPostgresUri(c.db_path)) {
+    // Said before anything logs the setting: a URI may carry a password.
+    return core::Status::InvalidArgument(
+        "config: SPORTELLO_DB=" + storage::pg::RedactUri(c.db_path) +
+        " names a PostgreSQL database; this version keeps its data in SQLite"
+        " only: set SPORTELLO_DB to a file path");
+  }
   const int port = c.ListenPort();
   if (port < 0 || port > 65535 || c.ListenHost().empty()) {
     return core::Status::InvalidArgument(

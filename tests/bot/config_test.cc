@@ -364,3 +364,18 @@ TEST_CASE("the channel summary says what is on and never shows a secret") {
 
 }  // namespace
 }  // namespace sportello
+
+namespace sportello {
+namespace {
+
+TEST_CASE("a PostgreSQL URI is refused clearly, its password not repeated") {
+  auto c = Load({{"SPORTELLO_DB", "postgresql://anna:s3cret@db.example/x"}});
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.status().code() == core::Status::Code::kInvalidArgument);
+  CHECK(c.status().message().find("postgresql://anna:***@db.example/x") !=
+        std::string::npos);
+  CHECK(c.status().message().find("s3cret") == std::string::npos);
+}
+
+}  // namespace
+}  // namespace sportello

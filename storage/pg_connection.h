@@ -1,0 +1,99 @@
+// A PostgreSQL connection through libpq, with RAII handles: the first brick
+// of the PostgreSQL engine, beside the SQLite one in database.h.
+//
+//   auto conn = pg::Connection::Open("postgresql://u:pw@127.0.0.1:5432/db");
+//   if (!conn.ok()) { log(conn.status().message()); }  // never shows "pw"
+//   auto r = (*conn)->Exec("SELECT $1::int + 1", {"41"});
+//   int64_t answer = r->Int(0, 0);
+//
+// Parameters are sent separately from the SQL (PQexecParams), always as
+// text; results come back as text and are converted on reading.
+//
+// A Connection is used by one thread at a time. Error messages never contain
+// the URI's password: they come from libpq (which does not repeat it) and are
+// scrubbed of it all the same.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bot/core/status.h"
+
+namespace sportello::storage::pg {
+
+// True for a libpq URI ("postgresql://" or "postgres://"): SPORTELLO_DB
+// names a PostgreSQL database then, and a SQLite file otherwise.
+bool IsPostgresUri(std::string_view uri);
+
+// The URI with its password (if any) replaced by "***", for logs and
+// errors: "postgresql://u:***@h/db". Anything that does not parse as a URI
+// comes back as "postgresql://***".
+std::string RedactUri(std::string_view uri);
+
+// The rows of one statement. Movable, owns its PGresult.
+class Rows {
+ public:
+  int size() const;  // rows
+  bool IsNull(int row, int column) const;
+  std::string_view Text(int row, int column) const;
+  // REQUIRES: the value is an integer (or NULL, read as 0).
+  int64_t Int(int row, int column) const;
+  // Rows a command changed (INSERT, UPDATE, DELETE), from its status.
+  int64_t Affected() const;
+
+ private:
+  friend class Connection;
+  struct Clear {
+    void operator()(PGresult* r) const { PQclear(r); }
+  };
+  explicit Rows(PGresult* r) : result_(r) {}
+  std::unique_ptr<PGresult, Clear> result_;
+};
+
+class Connection {
+ public:
+  // Connects, waiting at most `timeout` (unless the URI sets its own
+  // connect_timeout). A bad URI is kInvalidArgument; a server that cannot be
+  // reached, or refuses the credentials, is kUnavailable with libpq's reason
+  // and the redacted URI.
+  static core::Result<std::unique_ptr<Connection>> Open(
+      const std::string& uri,
+      std::chrono::seconds timeout = std::chrono::seconds(5));
+  ~Connection() = default;  // PQfinish through the handle
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs one statement ($1, $2... for `params`; nullopt is NULL). Errors:
+  // a unique violation is kAlreadyExists; a lost connection kUnavailable;
+  // anything else kInternal, with the server's message.
+  core::Result<Rows> Exec(
+      std::string_view sql,
+      const std::vector<std::optional<std::string>>& params = {});
+
+  // The server's version as libpq reports it (150018 for 15.18).
+  int ServerVersion() const;
+  // False once the connection is broken.
+  bool Ok() const;
+  // The URI without its password.
+  const std::string& redacted_uri() const { return redacted_; }
+
+ private:
+  struct Finish {
+    void operator()(PGconn* c) const { PQfinish(c); }
+  };
+  Connection(PGconn* conn, std::string password, std::string redacted);
+  std::string Scrub(std::string message) const;
+
+  std::unique_ptr<PGconn, Finish> conn_;
+  std::string password_;  // only to scrub messages; never printed
+  std::string redacted_;
+};
+
+}  // namespace sportello::storage::pg

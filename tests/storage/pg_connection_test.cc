@@ -1,0 +1,121 @@
+#include "storage/pg_connection.h"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <string>
+
+#include "tests/support/temp_dir.h"
+
+namespace sportello::storage::pg {
+namespace {
+
+// The throw-away cluster scripts/test starts (scripts/pg-cluster), or "" when
+// the suite runs without one.
+std::string TestUri() {
+  const char* uri = std::getenv("SPORTELLO_TEST_PG");
+  return uri != nullptr ? uri : "";
+}
+
+// Without a cluster the server cases are skipped, unless the suite says one
+// must be there (scripts/test does): then its absence fails.
+bool HaveServer() {
+  if (!TestUri().empty()) return true;
+  const char* required = std::getenv("SPORTELLO_REQUIRE_PG");
+  REQUIRE_MESSAGE((required == nullptr || std::string(required) != "1"),
+                  "SPORTELLO_TEST_PG is not set (scripts/pg-cluster start)");
+  MESSAGE("no PostgreSQL test cluster: SPORTELLO_TEST_PG unset, skipped");
+  return false;
+}
+
+TEST_CASE("a PostgreSQL URI is told from a SQLite path") {
+  CHECK(IsPostgresUri("postgresql://u@h/db"));
+  CHECK(IsPostgresUri("postgres://h/db"));
+  CHECK_FALSE(IsPostgresUri("./sportello.db"));
+  CHECK_FALSE(IsPostgresUri("/var/lib/sportello/postgresql.db"));
+  CHECK_FALSE(IsPostgresUri("file:postgresql://x"));
+}
+
+TEST_CASE("a URI's password never survives redaction") {
+  CHECK(RedactUri("postgresql://anna:s3cret@db.example:5432/sportello") ==
+        "postgresql://anna:***@db.example:5432/sportello");
+  CHECK(RedactUri("postgres://anna@db/sportello") ==
+        "postgres://anna@db/sportello");
+  CHECK(RedactUri("postgresql://db/sportello?user=a&password=s3cret&x=1") ==
+        "postgresql://db/sportello?user=a&password=***&x=1");
+  CHECK(RedactUri("postgresql://a:p%40ss@db") == "postgresql://a:***@db");
+  CHECK(RedactUri("not a uri s3cret") == "postgresql://***");
+}
+
+TEST_CASE("a malformed URI is a clear error, without its password") {
+  auto conn = Connection::Open("postgresql://a:s3cret@db:notaport/x");
+  REQUIRE_FALSE(conn.ok());
+  CHECK(conn.status().message().find("s3cret") == std::string::npos);
+}
+
+TEST_CASE("statements run with parameters, NULLs and UTF-8 text") {
+  if (!HaveServer()) return;
+  auto conn = Connection::Open(TestUri());
+  REQUIRE_MESSAGE(conn.ok(), conn.status().message());
+  CHECK((*conn)->Ok());
+  CHECK((*conn)->ServerVersion() >= 150000);
+  CHECK((*conn)->redacted_uri().find(":***@") != std::string::npos);
+
+  auto r = (*conn)->Exec("SELECT $1::bigint + 1, $2::text, $3::text",
+                         {"41", std::nullopt, "caffè ☕"});
+  REQUIRE_MESSAGE(r.ok(), r.status().message());
+  REQUIRE(r->size() == 1);
+  CHECK(r->Int(0, 0) == 42);
+  CHECK(r->IsNull(0, 1));
+  CHECK(r->Text(0, 2) == "caffè ☕");
+}
+
+TEST_CASE("errors say what went wrong: duplicates, bad SQL") {
+  if (!HaveServer()) return;
+  auto conn = Connection::Open(TestUri());
+  REQUIRE_MESSAGE(conn.ok(), conn.status().message());
+  auto& c = **conn;
+  REQUIRE(c.Exec("CREATE TEMP TABLE t (k text PRIMARY KEY)").ok());
+  auto first = c.Exec("INSERT INTO t VALUES ($1)", {"a"});
+  REQUIRE(first.ok());
+  CHECK(first->Affected() == 1);
+  auto again = c.Exec("INSERT INTO t VALUES ($1)", {"a"});
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.status().code() == core::Status::Code::kAlreadyExists);
+  auto bad = c.Exec("SELEC 1");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().code() == core::Status::Code::kInternal);
+  CHECK(bad.status().message().find("syntax error") != std::string::npos);
+  CHECK(c.Ok());  // an error in a statement leaves the connection usable
+}
+
+TEST_CASE("a wrong password is refused, and not repeated in the error") {
+  if (!HaveServer()) return;
+  std::string uri = TestUri();
+  const size_t colon = uri.find(':', std::string("postgresql://").size());
+  const size_t at = uri.find('@');
+  REQUIRE(colon < at);
+  uri.replace(colon + 1, at - colon - 1, "Wr0ngPassw0rd");
+  auto conn = Connection::Open(uri);
+  REQUIRE_FALSE(conn.ok());
+  CHECK(conn.status().code() == core::Status::Code::kUnavailable);
+  CHECK(conn.status().message().find("Wr0ngPassw0rd") == std::string::npos);
+  CHECK(conn.status().message().find("password authentication failed") !=
+        std::string::npos);
+}
+
+TEST_CASE("a server nobody answers on fails fast") {
+  const int port = support::FreePort();
+  const auto start = std::chrono::steady_clock::now();
+  auto conn = Connection::Open(
+      "postgresql://u:s3cret@127.0.0.1:" + std::to_string(port) + "/db",
+      std::chrono::seconds(3));
+  REQUIRE_FALSE(conn.ok());
+  CHECK(conn.status().code() == core::Status::Code::kUnavailable);
+  CHECK(conn.status().message().find("s3cret") == std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+}
+
+}  // namespace
+}  // namespace sportello::storage::pg
