@@ -1,6 +1,8 @@
 // Reports and attendance: GET /api/reports/funnel (JSON or CSV) and
 // POST /api/bookings/{id}/attendance.
+#include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 

@@ -39,14 +39,15 @@ struct Person {
   int64_t first_at = 0;
   bool consent = false;
   bool completed = false;
-  std::optional<std::string> age_band;
-  std::optional<std::string> birth_year;
-  std::optional<std::string> status;
-  std::optional<int64_t> appointment_at;  // booked for then
-  bool cancelled = false;                 // and cancelled later
-  std::optional<std::string> attendance;  // marked through the API
-  bool proposed = false;                  // the bot showed an offer
-  bool interested = false;                // they pressed "Mi interessa"
+  std::optional<std::string> age_band = std::nullopt;
+  std::optional<std::string> birth_year = std::nullopt;
+  std::optional<std::string> status = std::nullopt;
+  std::optional<int64_t> appointment_at = std::nullopt;  // booked for then
+  bool cancelled = false;                                // and cancelled later
+  std::optional<std::string> attendance =
+      std::nullopt;         // marked through the API
+  bool proposed = false;    // the bot showed an offer
+  bool interested = false;  // they pressed "Mi interessa"
 };
 
 struct Reports : StaffConsole {
