@@ -173,6 +173,7 @@ test('presses show the words chosen; names, channel, waiting and the person\'s l
   }
   const text = await profile.textContent();
   assert.ok(!/age_band|answers|completed_at|_/.test(text), `internal keys shown: ${text}`);
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, 'console-marta-1280x800-full.png'), fullPage: true });
 
   await page.locator('#queue button', { hasText: pseudonym }).click();
   await page.locator('#conv-title', { hasText: pseudonym }).waitFor();
