@@ -266,15 +266,16 @@ Response ConsoleApi::GetConversation(const Caller& caller, int64_t id) {
         auto history = storage::ConversationMessages(db, id, kMaxHistory);
         if (!history.ok()) return history.status();
         json messages = json::array();
-        std::vector<core::Button> offered;  // by the last message out
+        std::vector<core::Button> offered;  // the last buttons sent
         for (const auto& m : *history) {
           json one = {{"id", m.id},         {"direction", m.direction},
                       {"author", m.author}, {"kind", m.kind},
                       {"text", m.text},     {"at", IsoTime(m.created_at)},
                       {"status", m.status}};
-          if (m.direction == "out") {
-            offered = m.buttons ? DecodeButtons(*m.buttons)
-                                : std::vector<core::Button>{};
+          if (m.direction == "out" && m.buttons) {
+            // The last offer stands until another replaces it: a plain
+            // message in between (a counsellor's) does not withdraw it.
+            offered = DecodeButtons(*m.buttons);
           } else if (m.button_id) {
             // A press: the title the person saw. Presses stored before
             // their title was kept are read back from the offer.

@@ -10,6 +10,7 @@
 #include "bot/domain/password.h"
 #include "storage/appointments.h"
 #include "storage/conversations.h"
+#include "storage/messages.h"
 #include "storage/staff.h"
 #include "storage/users.h"
 #include "tests/bot/staff_console.h"
@@ -751,6 +752,51 @@ TEST_CASE(
   CHECK(
       t.Call("GET", "/api/canned-replies", anna, "", {{"conversation", "999"}})
           .status == 404);
+}
+
+}  // namespace
+}  // namespace sportello::testing
+
+namespace sportello::testing {
+namespace {
+
+TEST_CASE("presses stored without words are read back from the last offer") {
+  Console t;
+  const std::string token = t.Staff("anna");
+  const int64_t id = t.Waiting("w3");
+  REQUIRE(t.bot.store
+              ->Write([&](storage::Database& db) -> core::Status {
+                const int64_t now = t.bot.clock.NowMillis();
+                storage::NewMessage offer;
+                offer.conversation_id = id;
+                offer.direction = "out";
+                offer.author = "bot";
+                offer.kind = "text";
+                offer.text = "Vuoi un appuntamento?";
+                offer.buttons = R"([{"id":"x:si","title":"Sì, grazie"}])";
+                if (auto r = storage::InsertMessage(db, offer, now); !r.ok())
+                  return r.status();
+                storage::NewMessage aside =
+                    offer;  // no buttons: the offer stands
+                aside.author = "anna";
+                aside.text = "Ti aiuto io";
+                aside.buttons.reset();
+                if (auto r = storage::InsertMessage(db, aside, now); !r.ok())
+                  return r.status();
+                storage::NewMessage press;
+                press.conversation_id = id;
+                press.direction = "in";
+                press.author = "user";
+                press.kind = "button";
+                press.button_id = "x:si";
+                press.status = core::DeliveryState::kRead;
+                return storage::InsertMessage(db, press, now).status();
+              })
+              .ok());
+  const json messages = Body(t.Call("GET", t.Path(id), token))["messages"];
+  const json last = messages.back();
+  CHECK(last["choice"] == "Sì, grazie");
+  CHECK(last["text"] == "Sì, grazie");
 }
 
 }  // namespace
