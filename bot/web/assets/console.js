@@ -282,7 +282,7 @@ async function loadAppointments() {
       el("td", { text: who }),
       el("td", { text: a.place === "online" ? "online" : a.place || "" }),
       el("td", { text: a.counsellor || "" }),
-      attendanceCell(b, $("appt-date").value <= today));
+      attendanceCell(b, $("appt-date").value <= today, who, fmtTime(a.starts_at)));
   }));
   $("appt-empty").classList.toggle("hidden", list.length > 0);
 }
@@ -290,7 +290,7 @@ $("appt-date").addEventListener("change", loadAppointments);
 // Attended / no-show, on the day or after: two toggle buttons, the mark in
 // aria-pressed; the report's "attended" counts these.
 const ATTENDANCE = { attended: "presente", no_show: "assente" };
-function attendanceCell(b, markable) {
+function attendanceCell(b, markable, who, time) {
   const td = el("td", { class: "actions" });
   if (!b) return td;
   if (!markable) { td.textContent = "—"; return td; }
@@ -300,8 +300,8 @@ function attendanceCell(b, markable) {
     loadAppointments();
   };
   td.append(
-    el("button", { type: "button", class: "attended", "aria-pressed": String(b.attendance === "attended"), text: "Presente", onclick: () => mark("attended") }), " ",
-    el("button", { type: "button", class: "no-show", "aria-pressed": String(b.attendance === "no_show"), text: "Assente", onclick: () => mark("no_show") }));
+    el("button", { type: "button", class: "attended", "aria-pressed": String(b.attendance === "attended"), "aria-label": `Presente: ${who}, ore ${time}`, text: "Presente", onclick: () => mark("attended") }), " ",
+    el("button", { type: "button", class: "no-show", "aria-pressed": String(b.attendance === "no_show"), "aria-label": `Assente: ${who}, ore ${time}`, text: "Assente", onclick: () => mark("no_show") }));
   if (b.attendance) td.append(el("span", { class: "meta", text: " segnato " + ATTENDANCE[b.attendance] }));
   return td;
 }
@@ -630,7 +630,7 @@ function insertCanned(i) {
 $("canned-insert").addEventListener("click", () => { if ($("canned").value !== "") insertCanned(Number($("canned").value)); });
 
 function cannedRow(c) {
-  const remove = el("button", { type: "button", text: "Elimina" });
+  const remove = el("button", { type: "button", text: "Elimina", "aria-label": "Elimina questa risposta" });
   const li = el("li", { class: "card canned-row" },
     el("label", { text: "Titolo " }, el("input", { class: "canned-title", maxlength: "60", value: c.title || "" })),
     el("label", { text: "Testo " }, el("textarea", { class: "canned-text", maxlength: "1000" })),
