@@ -21,8 +21,12 @@ core::Result<std::vector<ConversationSummary>> ListConversationSummaries(
       "SELECT c.id, c.user_id, c.mode, c.assigned_to, c.waiting_since,"
       " c.created_at, c.updated_at, c.last_message_at, u.channel, u.name,"
       " coalesce((SELECT substr(m.text, 1, 120) FROM messages m"
-      "   WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1), '')"
+      "   WHERE m.conversation_id = c.id AND m.direction = 'in'"
+      "   AND m.text <> '' ORDER BY m.id DESC LIMIT 1), ''),"
+      " coalesce(n.value, '')"
       " FROM conversations c JOIN users u ON u.id = c.user_id"
+      " LEFT JOIN profile_answers n ON n.user_id = c.user_id"
+      "   AND n.question = 'name'"
       " WHERE c.mode = ?"
       " ORDER BY coalesce(c.waiting_since, c.last_message_at, c.updated_at),"
       " c.id LIMIT ?");
@@ -42,6 +46,7 @@ core::Result<std::vector<ConversationSummary>> ListConversationSummaries(
     s.channel = st.Text(8);
     s.user_name = st.Text(9);
     s.preview = st.Text(10);
+    s.profile_name = st.Text(11);
     out.push_back(std::move(s));
   }
   if (!st.status().ok()) return st.status();

@@ -18,8 +18,11 @@ namespace sportello::storage {
 struct ConversationSummary {
   Conversation conversation;
   std::string channel;
-  std::string user_name;
-  std::string preview;  // the last message's text, cut to 120 bytes
+  std::string user_name;     // the channel's profile name
+  std::string profile_name;  // the name given in the questionnaire, or ""
+  // The person's own last message, cut to 120 bytes: what they asked, not
+  // the bot's fixed reply to the hand-off.
+  std::string preview;
 };
 
 // Conversations in `mode`: the longest waiting first (as the queue is

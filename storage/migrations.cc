@@ -428,6 +428,14 @@ ALTER TABLE events ADD COLUMN updated_at INTEGER;
 -- '' for no profile filter.
 ALTER TABLE broadcasts ADD COLUMN audience_profile TEXT NOT NULL DEFAULT '';
 )sql",
+      // 10: whether the person came to an appointment, marked by the
+      // counsellor on the day (reports count who attended).
+      R"sql(
+ALTER TABLE bookings ADD COLUMN attendance TEXT
+  CHECK (attendance IN ('attended', 'no_show'));
+ALTER TABLE bookings ADD COLUMN attendance_by TEXT;
+ALTER TABLE bookings ADD COLUMN attendance_at INTEGER;
+)sql",
   };
   return kMigrations;
 }

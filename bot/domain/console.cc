@@ -45,4 +45,23 @@ Refusal MayBookFor(const storage::Conversation& c, const Staff& who) {
   return Refusal::kAllowed;
 }
 
+std::string DisplayName(std::string_view profile_name,
+                        std::string_view channel_name, std::string_view channel,
+                        int64_t conversation_id) {
+  const auto blank = [](std::string_view s) {
+    return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
+  };
+  if (!blank(profile_name)) return std::string(profile_name);
+  if (!blank(channel_name)) return std::string(channel_name);
+  // Four digits that do not look like a count: ids 1, 2, 3 read as
+  // unrelated numbers, and the same id always gives the same one.
+  const uint64_t mixed =
+      static_cast<uint64_t>(conversation_id) * 2654435761ULL % 9000ULL;
+  const std::string number = std::to_string(1000 + mixed);
+  const std::string_view label = channel == "telegram"   ? "Telegram"
+                                 : channel == "whatsapp" ? "WhatsApp"
+                                                         : "Web";
+  return std::string(label) + " #" + number;
+}
+
 }  // namespace sportello::console

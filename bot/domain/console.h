@@ -3,6 +3,7 @@
 // serialise; the answers carry the reason a counsellor is shown.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -41,5 +42,13 @@ Refusal MayRelease(const storage::Conversation& c, const Staff& who);
 // Booking an appointment for the person: anyone, unless another counsellor
 // holds the conversation.
 Refusal MayBookFor(const storage::Conversation& c, const Staff& who);
+
+// The name a counsellor sees for a person: the name given in the profile,
+// else the channel's (Telegram's first name, WhatsApp's profile name),
+// else a short pseudonym from the conversation id ("Web #4821"): stable,
+// so the same person keeps it, and meaningless outside the console.
+std::string DisplayName(std::string_view profile_name,
+                        std::string_view channel_name, std::string_view channel,
+                        int64_t conversation_id);
 
 }  // namespace sportello::console

@@ -163,7 +163,18 @@ core::Result<bool> Dispatcher::ApplyMessage(storage::Database& db,
     user->language = lang;
   }
 
-  ResolveTypedChoice(in, OfferedButtons(*conv));
+  const std::vector<core::Button> on_offer = OfferedButtons(*conv);
+  ResolveTypedChoice(in, on_offer);
+  // A press stored without its words reads as an empty bubble in the
+  // console: keep the title the person saw (it was in their language).
+  if (in.kind == core::InboundKind::kButton && in.text.empty()) {
+    for (const auto& b : on_offer) {
+      if (b.id == in.button_id) {
+        in.text = b.title;
+        break;
+      }
+    }
+  }
 
   storage::NewMessage history;
   history.conversation_id = conv->id;

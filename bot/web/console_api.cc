@@ -56,14 +56,27 @@ core::Result<std::string> TextField(const Request& r) {
 }
 
 json ConversationJson(const storage::Conversation& c, std::string_view channel,
-                      std::string_view user_name) {
+                      std::string_view user_name,
+                      std::string_view profile_name = "") {
   return {{"id", c.id},
           {"channel", std::string(channel)},
-          {"user", {{"name", std::string(user_name)}}},
+          {"user",
+           {{"name", std::string(user_name)},
+            {"display_name",
+             console::DisplayName(profile_name, user_name, channel, c.id)}}},
           {"mode", std::string(storage::ConversationModeName(c.mode))},
           {"assigned_to", c.assigned_to ? json(*c.assigned_to) : json()},
           {"waiting_since", IsoTime(c.waiting_since)},
           {"last_message_at", IsoTime(c.last_message_at)}};
+}
+
+// The name given in the questionnaire, "" when none (or unreadable: the
+// name is a nicety, never a reason to fail the action).
+std::string ProfileName(storage::Database& db, int64_t user_id) {
+  auto p = storage::FindProfile(db, user_id);
+  if (!p.ok() || !p->has_value()) return "";
+  auto it = (*p)->answers.find("name");
+  return it == (*p)->answers.end() ? "" : it->second;
 }
 
 core::Status Audit(storage::Database& db, const Caller& caller,
@@ -170,6 +183,21 @@ Response ConsoleApi::Handle(const Request& r) {
     return RouteEvents(caller, r);
   if (r.path == "/api/broadcasts" || r.path.starts_with("/api/broadcasts/"))
     return RouteBroadcasts(caller, r);
+  if (r.path == "/api/canned-replies") {
+    if (get) return CannedReplies(r);
+    if (r.method != "PUT") return MethodNotAllowed("GET, PUT");
+    return admin ? SaveCannedReplies(caller, r) : admins_only();
+  }
+  if (r.path == "/api/reports/funnel")
+    return get ? FunnelReport(r) : MethodNotAllowed("GET");
+  constexpr std::string_view kBookings = "/api/bookings/";
+  if (r.path.starts_with(kBookings) && r.path.ends_with("/attendance")) {
+    std::string_view rest = std::string_view(r.path).substr(kBookings.size());
+    rest.remove_suffix(std::string_view("/attendance").size());
+    const auto id = ParseId(rest);
+    if (!id) return ErrorResponse(404, "not found");
+    return post ? MarkAttendance(caller, *id, r) : MethodNotAllowed("POST");
+  }
   constexpr std::string_view kPrefix = "/api/conversations/";
   if (r.path.starts_with(kPrefix)) {
     std::string_view rest = std::string_view(r.path).substr(kPrefix.size());
@@ -207,7 +235,8 @@ Response ConsoleApi::ListConversations(const Request& r) {
     auto rows = storage::ListConversationSummaries(db, mode, kMaxListed);
     if (!rows.ok()) return rows.status();
     for (const auto& row : *rows) {
-      json j = ConversationJson(row.conversation, row.channel, row.user_name);
+      json j = ConversationJson(row.conversation, row.channel, row.user_name,
+                                row.profile_name);
       j["preview"] = row.preview;
       list.push_back(std::move(j));
     }
@@ -224,18 +253,40 @@ Response ConsoleApi::GetConversation(const Caller& caller, int64_t id) {
       deps_.store, id, answer,
       [&](storage::Database& db, Loaded& loaded) -> core::Status {
         const auto& [conv, user] = loaded;
-        json j = ConversationJson(conv, user.channel, user.name);
+        auto profile = storage::FindProfile(db, user.id);
+        if (!profile.ok()) return profile.status();
+        std::string profile_name;
+        if (profile->has_value()) {
+          if (auto it = (*profile)->answers.find("name");
+              it != (*profile)->answers.end())
+            profile_name = it->second;
+        }
+        json j = ConversationJson(conv, user.channel, user.name, profile_name);
         j["user"]["language"] = user.language;
         auto history = storage::ConversationMessages(db, id, kMaxHistory);
         if (!history.ok()) return history.status();
         json messages = json::array();
+        std::vector<core::Button> offered;  // the last buttons sent
         for (const auto& m : *history) {
-          messages.push_back({{"id", m.id},
-                              {"direction", m.direction},
-                              {"author", m.author},
-                              {"text", m.text},
-                              {"at", IsoTime(m.created_at)},
-                              {"status", m.status}});
+          json one = {{"id", m.id},         {"direction", m.direction},
+                      {"author", m.author}, {"kind", m.kind},
+                      {"text", m.text},     {"at", IsoTime(m.created_at)},
+                      {"status", m.status}};
+          if (m.direction == "out" && m.buttons) {
+            // The last offer stands until another replaces it: a plain
+            // message in between (a counsellor's) does not withdraw it.
+            offered = DecodeButtons(*m.buttons);
+          } else if (m.button_id) {
+            // A press: the title the person saw. Presses stored before
+            // their title was kept are read back from the offer.
+            std::string choice = m.text;
+            for (const auto& b : offered) {
+              if (b.id == *m.button_id) choice = b.title;
+            }
+            one["choice"] = choice.empty() ? *m.button_id : choice;
+            if (m.text.empty()) one["text"] = one["choice"];
+          }
+          messages.push_back(std::move(one));
         }
         j["messages"] = std::move(messages);
         auto notes = storage::ConversationNotes(db, id);
@@ -248,13 +299,12 @@ Response ConsoleApi::GetConversation(const Caller& caller, int64_t id) {
                                {"at", IsoTime(n.created_at)}});
         }
         j["notes"] = std::move(note_list);
-        auto profile = storage::FindProfile(db, user.id);
-        if (!profile.ok()) return profile.status();
         if (profile->has_value()) {
           const auto& p = **profile;
           j["profile"] = {{"age_band", p.age_band ? json(*p.age_band) : json()},
                           {"completed_at", IsoTime(p.completed_at)},
-                          {"answers", p.answers}};
+                          {"answers", p.answers},
+                          {"view", ProfileView(p, now)}};
         } else {
           j["profile"] = nullptr;
         }
@@ -303,8 +353,9 @@ Response ConsoleApi::TakeOver(const Caller& caller, int64_t id) {
         }
         auto after = storage::FindConversation(db, id);
         if (!after.ok()) return after.status();
-        answer = JsonResponse(
-            200, ConversationJson(**after, user.channel, user.name));
+        answer =
+            JsonResponse(200, ConversationJson(**after, user.channel, user.name,
+                                               ProfileName(db, user.id)));
         return core::Status::Ok();
       });
   if (!s.ok()) return Unavailable();
@@ -411,7 +462,8 @@ Response ConsoleApi::Release(const Caller& caller, int64_t id) {
           return st;
         wrote_outbox = true;
         answer =
-            JsonResponse(200, ConversationJson(conv, user.channel, user.name));
+            JsonResponse(200, ConversationJson(conv, user.channel, user.name,
+                                               ProfileName(db, user.id)));
         return Audit(db, caller, "release", id, user.id, now);
       });
   if (!s.ok()) return Unavailable();

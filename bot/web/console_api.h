@@ -12,11 +12,15 @@
 //   POST /api/events/{id}/cancel        tells everyone signed up
 //   POST /api/broadcasts/preview        GET|POST /api/broadcasts
 //   GET  /api/broadcasts/{id}           POST /api/broadcasts/{id}/cancel
+//   GET  /api/reports/funnel?centre=&from=&to=&format=json|csv
+//   POST /api/bookings/{id}/attendance  attended or no-show, on the day
+//   GET  /api/canned-replies?conversation=  PUT (admin): the list
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -27,6 +31,7 @@
 #include "bot/flows/router.h"
 #include "bot/web/auth.h"
 #include "bot/web/routes.h"
+#include "storage/profiles.h"
 #include "storage/store.h"
 
 namespace sportello::http {
@@ -66,8 +71,21 @@ class ConsoleApi {
   Response Profiles(const Caller& caller, const Request& r);
   // The questions an audience may filter on, with the console's labels.
   Response ProfileQuestions();
+  // A profile as a counsellor reads it: the answers under their Italian
+  // labels in the questionnaire's order, the Garanzia Giovani eligibility
+  // and whether the over-40 questions apply.
+  nlohmann::json ProfileView(const storage::Profile& p, int64_t now_ms) const;
   Response AuditLog(const Request& r);
   Response Stream(const Caller& caller);
+
+  // Reports and attendance (console_reports.cc).
+  Response FunnelReport(const Request& r);
+  Response MarkAttendance(const Caller& caller, int64_t booking_id,
+                          const Request& r);
+
+  // Canned replies (console_canned.cc).
+  Response CannedReplies(const Request& r);
+  Response SaveCannedReplies(const Caller& caller, const Request& r);
 
   // Events (console_events.cc).
   Response RouteEvents(const Caller& caller, const Request& r);

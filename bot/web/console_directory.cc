@@ -7,12 +7,16 @@
 #include "bot/channels/json_guard.h"
 #include "bot/core/numbers.h"
 #include "bot/core/rome_time.h"
+#include "bot/domain/console.h"
 #include "bot/web/console_api.h"
+#include "bot/web/console_paths.h"
 #include "bot/web/json_response.h"
 #include "storage/appointments.h"
 #include "storage/audit.h"
 #include "storage/console_views.h"
 #include "storage/conversations.h"
+#include "storage/profiles.h"
+#include "storage/reports.h"
 #include "storage/users.h"
 
 namespace sportello::http {
@@ -24,26 +28,23 @@ using std::chrono::year_month_day;
 constexpr int kMaxProfiles = 50;
 constexpr int kMaxAudit = 200;
 
-// One date or time field: 1-4 digits in [min, max].
-bool Digits(std::string_view s, int min, int max, int* out) {
-  if (s.size() > 4) return false;
-  const auto v = core::ParseInt(s, min, max);
-  if (!v) return false;
-  *out = static_cast<int>(*v);
-  return true;
-}
-
-std::optional<year_month_day> ParseDate(std::string_view s) {
-  int y = 0, m = 0, d = 0;
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-' ||
-      !Digits(s.substr(0, 4), 1970, 9999, &y) ||
-      !Digits(s.substr(5, 2), 1, 12, &m) || !Digits(s.substr(8, 2), 1, 31, &d))
-    return std::nullopt;
-  const year_month_day date{std::chrono::year{y},
-                            std::chrono::month{static_cast<unsigned>(m)},
-                            std::chrono::day{static_cast<unsigned>(d)}};
-  if (!date.ok()) return std::nullopt;
-  return date;
+// The API's names for Garanzia Giovani eligibility (docs/api.md).
+std::string_view EligibilityName(Eligibility e) {
+  switch (e) {
+    case Eligibility::kEligible:
+      return "eligible";
+    case Eligibility::kEligibleIfUnder30:
+      return "eligible_until_30";
+    case Eligibility::kTooYoung:
+      return "too_young";
+    case Eligibility::kTooOld:
+      return "too_old";
+    case Eligibility::kInWorkOrEducation:
+      return "in_work_or_education";
+    case Eligibility::kUnknown:
+      break;
+  }
+  return "unknown";
 }
 
 // "YYYY-MM-DDTHH:MM" (or with a space), Rome's wall clock -> unix ms.
@@ -110,9 +111,21 @@ Response ConsoleApi::Appointments(const Request& r) {
                 db, (*user)->id, deps_.clock.NowMillis());
             if (!conv.ok()) return conv.status();
             b["conversation_id"] = conv->id;
+            auto profile = storage::FindProfile(db, (*user)->id);
+            if (!profile.ok()) return profile.status();
+            std::string given;
+            if (profile->has_value()) {
+              auto n = (*profile)->answers.find("name");
+              if (n != (*profile)->answers.end()) given = n->second;
+            }
+            b["user"]["display_name"] = console::DisplayName(
+                given, (*user)->name, (*user)->channel, conv->id);
           }
         }
         if (booking->has_value()) b["service"] = (*booking)->service_code;
+        auto attendance = storage::FindAttendance(db, *slot.booking_id);
+        if (!attendance.ok()) return attendance.status();
+        b["attendance"] = *attendance ? json(**attendance) : json();
         j["booking"] = std::move(b);
       }
       list.push_back(std::move(j));
@@ -199,6 +212,28 @@ Response ConsoleApi::ProfileQuestions() {
          {"options", std::move(options)}});
   }
   return JsonResponse(200, {{"questions", std::move(questions)}});
+}
+
+json ConsoleApi::ProfileView(const storage::Profile& p, int64_t now_ms) const {
+  const Questionnaire& q = *deps_.data.questionnaire;
+  const Catalog& t = deps_.catalog;
+  json fields = json::array();
+  for (const auto& question : q.questions()) {
+    auto it = p.answers.find(question.id);
+    if (it == p.answers.end()) continue;
+    fields.push_back(
+        {{"id", question.id},
+         {"label", t.Text("it", Questionnaire::LabelKey(question.id))},
+         {"value", q.Display(question, it->second, t, "it")}});
+  }
+  const int year =
+      static_cast<int>(core::RomeDate(core::FromMillis(now_ms)).year());
+  const auto age = q.AgeOf(p.answers, p.age_band, year);
+  return {
+      {"fields", std::move(fields)},
+      {"age", age ? json(*age) : json()},
+      {"garanzia_giovani", EligibilityName(q.GaranziaGiovani(p.answers, year))},
+      {"over_40", age.has_value() && *age >= 40}};
 }
 
 Response ConsoleApi::Profiles(const Caller& caller, const Request& r) {

@@ -1,5 +1,7 @@
 #include "bot/web/routes.h"
 
+#include <algorithm>
+#include <cctype>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -148,6 +150,10 @@ Response Routes::Handle(const Request& r) {
   } else if (r.path == "/console") {
     // The page itself holds no data: every call it makes needs a session.
     if (get) return Page("console.html", "text/html; charset=utf-8");
+  } else if (r.path == "/console/reports") {
+    if (get) return Page("reports.html", "text/html; charset=utf-8");
+  } else if (r.path.starts_with("/assets/")) {
+    if (get) return Asset(std::string_view(r.path).substr(8));
   } else if (r.path == "/api/chat") {
     if (!deps_.config.web_chat) return Error(404, "the web chat is off");
     if (post) return WebChatPost(r);
@@ -283,6 +289,22 @@ Response Routes::Page(std::string_view name, std::string_view content_type) {
                        "'unsafe-inline'; img-src 'self' data:"});
   r.headers.push_back({"X-Content-Type-Options", "nosniff"});
   return r;
+}
+
+Response Routes::Asset(std::string_view name) {
+  // Only the pages' scripts and styles: the other embedded files (message
+  // catalogues, demo data) are not for the web.
+  const bool js = name.ends_with(".js"), css = name.ends_with(".css");
+  const bool plain =
+      !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::islower(static_cast<unsigned char>(c)) ||
+               std::isdigit(static_cast<unsigned char>(c)) || c == '-' ||
+               c == '_' || c == '.';
+      });
+  if (!plain || !(js || css) || name.starts_with("."))
+    return Error(404, "not found");
+  return Page(
+      name, js ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8");
 }
 
 Response Routes::WebChatPost(const Request& r) {

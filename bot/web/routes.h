@@ -79,6 +79,8 @@ class Routes : public Handler {
   Response WebChatPost(const Request& r);
   Response WebChatPoll(const Request& r);
   Response Page(std::string_view name, std::string_view content_type);
+  // GET /assets/NAME: an embedded .js or .css file; 404 for anything else.
+  Response Asset(std::string_view name);
   void Store(std::vector<core::Update> updates, std::string_view channel,
              Reply reply);
   Response Reject(int status, std::string_view channel, std::string_view reason,

@@ -10,6 +10,7 @@
 #include "bot/domain/password.h"
 #include "storage/appointments.h"
 #include "storage/conversations.h"
+#include "storage/messages.h"
 #include "storage/staff.h"
 #include "storage/users.h"
 #include "tests/bot/staff_console.h"
@@ -660,6 +661,142 @@ TEST_CASE(
   // Once the flood is over, logins work again.
   c.AddStaff("anna", storage::StaffRole::kCounsellor);
   CHECK(c.LoginResponse("anna").status == 200);
+}
+
+}  // namespace
+}  // namespace sportello::testing
+
+namespace sportello::testing {
+namespace {
+
+TEST_CASE(
+    "presses read as the words chosen; names, previews and profile in "
+    "Italian") {
+  Console t;
+  const std::string token = t.Staff("anna");
+  // A bare client sends presses without their titles.
+  (void)t.bot.Say("w1", "voglio fare il profilo");
+  (void)t.bot.Press("w1", "consent:age:16_29");
+  (void)t.bot.Press("w1", "consent:yes");
+  (void)t.bot.Say("w1", "Marta");
+  (void)t.bot.Say("w1", "2001");
+  (void)t.bot.Say("w1", "Bari");
+  (void)t.bot.Press("w1", "profile:education:diploma");
+  (void)t.bot.Press("w1", "profile:status:disoccupato");
+  (void)t.bot.Say("w1", "posso parlare con un operatore?");
+  // Stored with the title offered, in the person's language.
+  CHECK(t.bot.Count("SELECT count(*) FROM messages WHERE direction = 'in'"
+                    " AND kind = 'button' AND text = ''") == 0);
+  CHECK(t.bot.Count("SELECT count(*) FROM messages WHERE button_id ="
+                    " 'consent:yes' AND text = 'Accetto'") == 1);
+
+  auto list = Body(t.Call("GET", "/api/conversations", token))["conversations"];
+  REQUIRE(list.size() == 1);
+  CHECK(list[0]["user"]["display_name"] == "Marta");
+  CHECK(list[0]["preview"] == "posso parlare con un operatore?");
+
+  const json c =
+      Body(t.Call("GET", t.Path(list[0]["id"].get<int64_t>()), token));
+  std::vector<std::string> choices;
+  for (const auto& m : c["messages"]) {
+    if (m.contains("choice")) {
+      CHECK(m["kind"] == "button");
+      choices.push_back(m["choice"]);
+    }
+  }
+  CHECK(choices == std::vector<std::string>{"16-29", "Accetto", "Diploma",
+                                            "Cerco lavoro"});
+  const json view = c["profile"]["view"];
+  CHECK(view["garanzia_giovani"] == "eligible");
+  CHECK(view["over_40"] == false);
+  CHECK(view["fields"][0] ==
+        json{{"id", "name"}, {"label", "Nome"}, {"value", "Marta"}});
+  bool status_seen = false;
+  for (const auto& f : view["fields"]) {
+    if (f["id"] == "status") {
+      status_seen = true;
+      CHECK(f["label"] == "Situazione");
+      CHECK(f["value"] == "Cerco lavoro");
+    }
+  }
+  CHECK(status_seen);
+}
+
+TEST_CASE(
+    "canned replies: admins keep the list, counsellors get it filled in") {
+  Console t;
+  const std::string admin = t.Staff("root", storage::StaffRole::kAdmin);
+  const std::string anna = t.Staff("anna");
+  const json list = {
+      {"replies",
+       {{{"title", "Saluto"},
+         {"text",
+          "Ciao {nome}, qui {centro}. Ci vediamo {prossimo_appuntamento}."}}}}};
+  CHECK(t.Call("PUT", "/api/canned-replies", anna, list).status == 403);
+  CHECK(t.Call("PUT", "/api/canned-replies", admin, list).status == 200);
+  CHECK(t.Call("PUT", "/api/canned-replies", admin,
+               json{{"replies", {{{"title", ""}, {"text", "x"}}}}})
+            .status == 422);
+  CHECK(t.Call("PUT", "/api/canned-replies", admin, "{").status == 400);
+  CHECK(t.Audited("canned_replies", "root") == 1);
+
+  const int64_t id = t.Waiting("w2");
+  auto r = t.Call("GET", "/api/canned-replies", anna, "",
+                  {{"conversation", std::to_string(id)}});
+  REQUIRE(r.status == 200);
+  const json reply = Body(r)["replies"][0];
+  CHECK(reply["title"] == "Saluto");
+  // No name given and none from the channel: left empty, and said so.
+  CHECK(reply["filled"] == "Ciao , qui Porta Futuro. Ci vediamo .");
+  CHECK(reply["missing"] == json{"nome", "prossimo_appuntamento"});
+  CHECK(
+      t.Call("GET", "/api/canned-replies", anna, "", {{"conversation", "999"}})
+          .status == 404);
+}
+
+}  // namespace
+}  // namespace sportello::testing
+
+namespace sportello::testing {
+namespace {
+
+TEST_CASE("presses stored without words are read back from the last offer") {
+  Console t;
+  const std::string token = t.Staff("anna");
+  const int64_t id = t.Waiting("w3");
+  REQUIRE(t.bot.store
+              ->Write([&](storage::Database& db) -> core::Status {
+                const int64_t now = t.bot.clock.NowMillis();
+                storage::NewMessage offer;
+                offer.conversation_id = id;
+                offer.direction = "out";
+                offer.author = "bot";
+                offer.kind = "text";
+                offer.text = "Vuoi un appuntamento?";
+                offer.buttons = R"([{"id":"x:si","title":"Sì, grazie"}])";
+                if (auto r = storage::InsertMessage(db, offer, now); !r.ok())
+                  return r.status();
+                storage::NewMessage aside =
+                    offer;  // no buttons: the offer stands
+                aside.author = "anna";
+                aside.text = "Ti aiuto io";
+                aside.buttons.reset();
+                if (auto r = storage::InsertMessage(db, aside, now); !r.ok())
+                  return r.status();
+                storage::NewMessage press;
+                press.conversation_id = id;
+                press.direction = "in";
+                press.author = "user";
+                press.kind = "button";
+                press.button_id = "x:si";
+                press.status = core::DeliveryState::kRead;
+                return storage::InsertMessage(db, press, now).status();
+              })
+              .ok());
+  const json messages = Body(t.Call("GET", t.Path(id), token))["messages"];
+  const json last = messages.back();
+  CHECK(last["choice"] == "Sì, grazie");
+  CHECK(last["text"] == "Sì, grazie");
 }
 
 }  // namespace

@@ -67,3 +67,20 @@ TEST_CASE("every refusal has a reason to show, and allowing has none") {
 
 }  // namespace
 }  // namespace sportello::console
+
+namespace sportello::console {
+namespace {
+
+TEST_CASE("a person is shown by the best name known, else a stable pseudonym") {
+  CHECK(DisplayName("Marta", "marta_tg", "telegram", 7) == "Marta");
+  CHECK(DisplayName("", "Giulia", "telegram", 7) == "Giulia");
+  CHECK(DisplayName("  ", "", "whatsapp", 7).starts_with("WhatsApp #"));
+  const std::string web = DisplayName("", "", "web", 12);
+  CHECK(web.size() == std::string("Web #1234").size());
+  CHECK(web.starts_with("Web #"));
+  CHECK(DisplayName("", "", "web", 12) == web);  // stable
+  CHECK(DisplayName("", "", "web", 13) != web);
+}
+
+}  // namespace
+}  // namespace sportello::console
