@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "bot/web/auth.h"
+
 namespace sportello::http {
 namespace {
 
@@ -37,6 +39,11 @@ std::string Authority(std::string_view scheme, std::string_view authority) {
   return host;
 }
 
+bool CarriesSessionCookie(const Request& r) {
+  return HeaderOf(r, "cookie").find(std::string(kSessionCookie) + "=") !=
+         std::string::npos;
+}
+
 bool StateChanging(std::string_view method) {
   return method == "POST" || method == "PUT" || method == "PATCH" ||
          method == "DELETE";
@@ -47,9 +54,9 @@ bool StateChanging(std::string_view method) {
 std::optional<std::string> NormalizeOrigin(std::string_view url) {
   auto origin = OriginOfUrl(url);
   if (!origin) return std::nullopt;
-  std::string_view rest = url.substr(url.find("://") + 3);
-  const size_t slash = rest.find('/');
-  if (slash != std::string_view::npos && slash + 1 != rest.size())
+  const std::string_view rest = url.substr(url.find("://") + 3);
+  const size_t end = rest.find_first_of("/?#");
+  if (end != std::string_view::npos && rest.substr(end) != "/")
     return std::nullopt;
   return origin;
 }
@@ -96,7 +103,9 @@ std::optional<std::string> CrossOriginRefusal(const Request& r,
     from = OriginOfUrl(referer->second);
   }
   if (!named) {
-    if (r.path == "/api/login") return std::nullopt;
+    // Only a session cookie is what a browser adds on its own; without
+    // one there is nothing to abuse (and the answer is the 401).
+    if (r.path == "/api/login" || !CarriesSessionCookie(r)) return std::nullopt;
     return "a request without Origin needs an Authorization: Bearer token";
   }
   const std::string own = OwnOrigin(r, config);

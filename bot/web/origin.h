@@ -39,11 +39,11 @@ std::string OwnOrigin(const Request& r, const WebConfig& config);
 // change state are checked, and only those a browser could be made to send
 // with the session cookie: a request with `Authorization: Bearer` carries
 // its credential itself and passes. Otherwise Origin (or, without it, the
-// Referer's origin) must be the console's own. With neither, a request is
-// refused too, because browsers send Origin on every cross-site POST and on
-// our own fetches, so only a non-browser client omits both, and those sign
-// in with a Bearer token; the one exception is POST /api/login, which holds
-// no session yet and which scripts call bare.
+// Referer's origin) must be the console's own. With neither, a request with
+// the session cookie is refused too, because browsers send Origin on every
+// cross-site POST and on our own fetches, so only a non-browser client omits
+// both, and those sign in with a Bearer token; POST /api/login, which holds
+// no session yet and which scripts call bare, is the exception.
 std::optional<std::string> CrossOriginRefusal(const Request& r,
                                               const WebConfig& config);
 
