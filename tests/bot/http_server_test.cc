@@ -260,7 +260,8 @@ TEST_CASE(
   // Well-formed escapes are decoded as before.
   const std::string ok = get("/ech%6F?who=L%C3%ACa+B");
   CHECK(ok.starts_with("HTTP/1.1 200"));
-  CHECK(ok.find("GET - L\xC3\xAC" "a B") != std::string::npos);
+  CHECK(ok.find("GET - L\xC3\xAC"
+                "a B") != std::string::npos);
 }
 
 TEST_CASE("a handler that throws gives a 500 and the server goes on") {
