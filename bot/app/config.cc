@@ -10,6 +10,7 @@
 #include "bot/core/numbers.h"
 #include "bot/domain/opening_hours.h"
 #include "bot/domain/quiet_hours.h"
+#include "bot/web/origin.h"
 #include "storage/pg_connection.h"
 
 namespace sportello {
@@ -80,7 +81,8 @@ core::Status ReadInt(const IntSetting& s) {
 }  // namespace
 
 http::WebConfig Config::Web() const {
-  return http::WebConfig{web_chat, session_idle_minutes, telegram, whatsapp};
+  return http::WebConfig{web_chat, session_idle_minutes, telegram, whatsapp,
+                         public_origin};
 }
 
 std::string Config::ListenHost() const {
@@ -144,6 +146,17 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
   get("SPORTELLO_CENTRE_ADDRESS", &c.centre.address);
   get("SPORTELLO_CENTRE_HOURS", &c.centre.hours);
   get("SPORTELLO_CENTRE_CONTACTS", &c.centre.contacts);
+  std::string public_url;
+  get("SPORTELLO_PUBLIC_URL", &public_url);
+  if (!public_url.empty()) {
+    auto origin = http::NormalizeOrigin(public_url);
+    if (!origin) {
+      return core::Status::InvalidArgument(
+          "config: SPORTELLO_PUBLIC_URL must be http(s)://host[:port], got '" +
+          public_url + "'");
+    }
+    c.public_origin = *origin;
+  }
 
   if (storage::pg::IsPostgresUri(c.db_path)) {
     // Said before anything logs the setting: a URI may carry a password.

@@ -38,6 +38,10 @@ struct Config {
   // least 8: WhatsApp redelivers for 7 days, and a pruned key would let a
   // late redelivery in twice. The conversation history is not affected.
   int inbox_retention_days = 30;
+  // SPORTELLO_PUBLIC_URL: the address browsers use for the console
+  // ("https://sportello.example.it"), kept as its origin; "" = the Host of
+  // each request. Its scheme decides HSTS and the Secure cookie.
+  std::string public_origin;
   channels::TelegramConfig telegram;
   channels::WhatsAppConfig whatsapp;
   CentreConfig centre;

@@ -6,6 +6,7 @@
 #include "bot/core/log.h"
 #include "bot/domain/password.h"
 #include "bot/web/json_response.h"
+#include "bot/web/origin.h"
 
 namespace sportello::http {
 namespace {
@@ -41,16 +42,12 @@ std::string CookieValue(std::string_view cookies, std::string_view name) {
   return "";
 }
 
-bool OverTls(const Request& r) {
-  return Header(r, "x-forwarded-proto") == "https";
-}
-
-std::string Cookie(const Request& r, std::string_view value,
-                   bool expire = false) {
+// Secure when the browser came over TLS (bot/web/origin.h).
+std::string Cookie(bool secure, std::string_view value, bool expire = false) {
   std::string c = std::string(kSessionCookie) + "=" + std::string(value) +
                   "; HttpOnly; SameSite=Strict; Path=/";
   if (expire) c += "; Max-Age=0";
-  if (OverTls(r)) c += "; Secure";
+  if (secure) c += "; Secure";
   return c;
 }
 
@@ -70,9 +67,10 @@ std::string SessionToken(const Request& r) {
   return CookieValue(Header(r, "cookie"), kSessionCookie);
 }
 
-Auth::Auth(int session_idle_minutes, const core::Clock& clock,
+Auth::Auth(const WebConfig& config, const core::Clock& clock,
            storage::Store& store)
-    : idle_ms_(int64_t{session_idle_minutes} * 60'000),
+    : config_(config),
+      idle_ms_(int64_t{config.session_idle_minutes} * 60'000),
       clock_(clock),
       store_(store) {}
 
@@ -158,7 +156,7 @@ Response Auth::Login(const Request& r) {
       200, {{"token", *token},
             {"username", username},
             {"role", std::string(storage::StaffRoleName(staff->role))}});
-  out.headers.push_back({"Set-Cookie", Cookie(r, *token)});
+  out.headers.push_back({"Set-Cookie", Cookie(OverTls(r, config_), *token)});
   out.headers.push_back({"Cache-Control", "no-store"});
   return out;
 }
@@ -172,7 +170,8 @@ Response Auth::Logout(const Request& r) {
     if (!s.ok()) return ErrorResponse(503, "storage unavailable, try again");
   }
   Response out = JsonResponse(200, {{"ok", true}});
-  out.headers.push_back({"Set-Cookie", Cookie(r, "", /*expire=*/true)});
+  out.headers.push_back(
+      {"Set-Cookie", Cookie(OverTls(r, config_), "", /*expire=*/true)});
   return out;
 }
 

@@ -33,8 +33,9 @@ struct Caller {
 
 class Auth {
  public:
-  // A session unused for `session_idle_minutes` ends.
-  Auth(int session_idle_minutes, const core::Clock& clock,
+  // A session unused for `config.session_idle_minutes` ends; the cookie is
+  // Secure when the browser came over TLS. `config` must outlive this.
+  Auth(const WebConfig& config, const core::Clock& clock,
        storage::Store& store);
 
   Response Login(const Request& r);
@@ -46,6 +47,7 @@ class Auth {
   std::variant<Caller, Response> Authenticate(const Request& r);
 
  private:
+  const WebConfig& config_;
   const int64_t idle_ms_;
   const core::Clock& clock_;
   storage::Store& store_;

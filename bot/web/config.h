@@ -2,6 +2,8 @@
 // from the environment (Config::Web()).
 #pragma once
 
+#include <string>
+
 #include "bot/channels/config.h"
 
 namespace sportello::http {
@@ -13,6 +15,9 @@ struct WebConfig {
   // each channel is on at all.
   channels::TelegramConfig telegram;
   channels::WhatsAppConfig whatsapp;
+  // SPORTELLO_PUBLIC_URL as an origin ("https://sportello.example.it"), or
+  // "": then the request's Host is the console's origin (bot/web/origin.h).
+  std::string public_origin;
 };
 
 }  // namespace sportello::http

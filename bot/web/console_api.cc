@@ -14,6 +14,7 @@
 #include "bot/outbound/replies.h"
 #include "bot/web/console_paths.h"
 #include "bot/web/json_response.h"
+#include "bot/web/origin.h"
 #include "storage/audit.h"
 #include "storage/codec.h"
 #include "storage/console_views.h"
@@ -137,12 +138,14 @@ Response Refused(console::Refusal why, const storage::Conversation& c) {
 
 ConsoleApi::ConsoleApi(ConsoleDeps deps)
     : deps_(std::move(deps)),
-      auth_(deps_.config.session_idle_minutes, deps_.clock, deps_.store),
+      auth_(deps_.config, deps_.clock, deps_.store),
       router_(deps_.flows, {}) {}
 
 Response ConsoleApi::Handle(const Request& r) {
   const bool get = r.method == "GET" || r.method == "HEAD";
   const bool post = r.method == "POST";
+  if (auto refused = CrossOriginRefusal(r, deps_.config))
+    return ErrorResponse(403, *refused);
   if (r.path == "/api/login")
     return post ? auth_.Login(r) : MethodNotAllowed("POST");
   auto who = auth_.Authenticate(r);

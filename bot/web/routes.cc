@@ -16,6 +16,7 @@
 #include "bot/core/mutex.h"
 #include "bot/core/numbers.h"
 #include "bot/core/utf8.h"
+#include "bot/web/browser_headers.h"
 #include "bot/web/console_api.h"
 #include "storage/codec.h"
 #include "storage/inbox.h"
@@ -112,6 +113,12 @@ bool Routes::TryHandleAsync(const Request& r, Reply& reply) {
 }
 
 Response Routes::Handle(const Request& r) {
+  Response out = Dispatch(r);
+  AddBrowserHeaders(r, deps_.config, out);
+  return out;
+}
+
+Response Routes::Dispatch(const Request& r) {
   {
     // The webhooks are asynchronous only; here their answer is awaited.
     core::Mutex mu;
@@ -280,14 +287,11 @@ Response Routes::Health() {
 Response Routes::Page(std::string_view name, std::string_view content_type) {
   auto file = EmbeddedFile(name);
   if (!file) return Error(404, "not found");
+  NoncedPage page = WithNonce(*file, NewNonce());
   Response r;
   r.content_type = std::string(content_type);
-  r.body = std::string(*file);
-  r.headers.push_back({"Content-Security-Policy",
-                       "default-src 'self'; script-src 'self' 'unsafe-inline'; "
-                       "style-src 'self' "
-                       "'unsafe-inline'; img-src 'self' data:"});
-  r.headers.push_back({"X-Content-Type-Options", "nosniff"});
+  r.body = std::move(page.html);
+  r.headers.push_back({"Content-Security-Policy", std::move(page.policy)});
   return r;
 }
 

@@ -68,10 +68,12 @@ class Routes : public Handler {
   bool TryHandleAsync(const Request& request, Reply& reply) override;
 
   // Any request, answered on the calling thread, which may wait (for the
-  // database, for the bot's answer to a web-chat message). Thread-safe.
+  // database, for the bot's answer to a web-chat message), with the
+  // browser headers (bot/web/browser_headers.h). Thread-safe.
   Response Handle(const Request& request) override;
 
  private:
+  Response Dispatch(const Request& r);
   void TelegramWebhook(const Request& r, Reply reply);
   Response WhatsAppVerify(const Request& r);
   void WhatsAppWebhook(const Request& r, Reply reply);

@@ -36,6 +36,44 @@ constexpr unsigned kMaxLoops = 4;
 // writing thread then waits.
 constexpr size_t kMaxStreamBuffer = 256 * 1024;
 
+// libmicrohttpd hands the path and the query over as C strings it decoded
+// in place, so "/api/conversations/10%00" would reach the handler as
+// "/api/conversations/10". Decoding is strict here instead: a "%00" or a
+// malformed escape ("%4", "%zz") turns the whole string into this one
+// byte, which no route, id or parameter accepts, and OnRequest answers 400.
+constexpr char kBadEscape = '\x7f';
+
+bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+
+size_t UnescapeStrictly(void*, MHD_Connection*, char* s) {
+  for (const char* p = s; *p; ++p) {
+    if (*p != '%') continue;
+    if (!IsHex(p[1]) || !IsHex(p[2]) || (p[1] == '0' && p[2] == '0')) {
+      s[0] = kBadEscape;
+      s[1] = '\0';
+      return 1;
+    }
+    p += 2;
+  }
+  return MHD_http_unescape(s);
+}
+
+// A path or query that came with a bad escape, or with control bytes a
+// client should have escaped.
+bool Malformed(const Request& r) {
+  if (r.path.empty() || r.path.front() != '/') return true;
+  for (char c : r.path) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == kBadEscape) return true;
+  }
+  for (const auto& [k, v] : r.query) {
+    if (k.find(kBadEscape) != std::string::npos ||
+        v.find(kBadEscape) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Fixed-size pool for the requests that may block.
 class WorkerPool {
  public:
@@ -347,9 +385,11 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url,
   }
   if (!ex->handed_on) {                // the whole request is in
     if (Refused(*ex)) return MHD_YES;  // answer queued
-    ex->handed_on = true;
     MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &AddQuery,
                               &ex->request.query);
+    if (Malformed(ex->request))
+      return QueueError(connection, *ex, 400, "malformed path or query");
+    ex->handed_on = true;
     server->Begin();
     Reply reply = [ex](Response out) { Deliver(ex, std::move(out)); };
     bool taken = false;
@@ -421,7 +461,8 @@ core::Result<std::unique_ptr<Server>> Server::Start(const std::string& host,
       MHD_OPTION_SOCK_ADDR, found->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, loops,
       MHD_OPTION_NOTIFY_COMPLETED, &OnCompleted, nullptr,
       MHD_OPTION_CONNECTION_TIMEOUT, kIdleTimeoutSeconds,
-      MHD_OPTION_LISTEN_BACKLOG_SIZE, kListenBacklog, MHD_OPTION_END);
+      MHD_OPTION_LISTEN_BACKLOG_SIZE, kListenBacklog,
+      MHD_OPTION_UNESCAPE_CALLBACK, &UnescapeStrictly, nullptr, MHD_OPTION_END);
   if (!impl->daemon) {
     impl->pool.Stop();
     return core::Status::Unavailable("http: cannot listen on " + host + ":" +

@@ -240,6 +240,30 @@ TEST_CASE(
   CHECK(after->body == "got 2");
 }
 
+TEST_CASE(
+    "a NUL or a broken escape in the path or the query is a 400, never a "
+    "shorter path") {
+  Running r;
+  const auto get = [&](const std::string& target) {
+    return RawExchange(r.server->port(), "GET " + target +
+                                             " HTTP/1.1\r\nHost: x\r\n"
+                                             "Connection: close\r\n\r\n");
+  };
+  for (const char* target :
+       {"/echo%00", "/echo%00/x", "/ech%6f%00", "/echo%", "/echo%4", "/echo%zz",
+        "/echo?who=a%00b", "/echo?who=%0", "/echo?wh%00o=a"}) {
+    CAPTURE(target);
+    const std::string answer = get(target);
+    CHECK(answer.starts_with("HTTP/1.1 400"));
+    CHECK(answer.find("GET ") == std::string::npos);  // never handed on
+  }
+  // Well-formed escapes are decoded as before.
+  const std::string ok = get("/ech%6F?who=L%C3%ACa+B");
+  CHECK(ok.starts_with("HTTP/1.1 200"));
+  CHECK(ok.find("GET - L\xC3\xAC"
+                "a B") != std::string::npos);
+}
+
 TEST_CASE("a handler that throws gives a 500 and the server goes on") {
   Running r;
   auto res = r.Client().Get("/throw");
