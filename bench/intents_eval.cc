@@ -1,17 +1,21 @@
-// intents_eval: accuracy, macro-F1 and a confusion table of the intent engine
+// intents_eval: accuracy, macro-F1, top-2 accuracy, the share of messages read
+// wrong with a confidence the bot would act on, a confusion table and a
+// reliability table (confidence bin -> observed accuracy) of the intent engine
 // on a labelled TSV (default: the shared development set).
 //
-//   intents_eval [--data DIR] [--errors] [FILE.tsv]
+//   intents_eval [--data DIR] [--errors] [--act T] [FILE.tsv]
 //   intents_eval [--data DIR] --explain "message"
 //
 // FILE has "text<TAB>intent[<TAB>lang]" lines with a header. --errors lists
-// every misclassified line with the engine's top two guesses. --explain shows
+// every misclassified line with the engine's top two guesses. --act sets the
+// confidence counted as "acted on" (default kActAtLeast). --explain shows
 // how one message is read: normalised text, the rules that apply, the model's
 // best guesses and the result (for whoever edits the rule files).
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -107,9 +111,12 @@ int main(int argc, char** argv) {
   std::string path;
   bool errors = false;
   std::string explain;
+  double act = si::kActAtLeast;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
       dir = argv[++i];
+    } else if (std::strcmp(argv[i], "--act") == 0 && i + 1 < argc) {
+      act = std::atof(argv[++i]);
     } else if (std::strcmp(argv[i], "--errors") == 0) {
       errors = true;
     } else if (std::strcmp(argv[i], "--explain") == 0 && i + 1 < argc) {
@@ -117,7 +124,8 @@ int main(int argc, char** argv) {
     } else if (argv[i][0] != '-') {
       path = argv[i];
     } else {
-      std::cerr << "usage: intents_eval [--data DIR] [--errors] [FILE.tsv]\n"
+      std::cerr << "usage: intents_eval [--data DIR] [--errors] [--act T] "
+                   "[FILE.tsv]\n"
                    "       intents_eval [--data DIR] --explain MESSAGE\n";
       return 2;
     }
@@ -146,9 +154,10 @@ int main(int argc, char** argv) {
   constexpr int K = si::kNumIntents;
   std::vector<std::array<int, K>> confusion(K);
   for (auto& row : confusion) row.fill(0);
-  int correct = 0, lang_total = 0, lang_correct = 0;
-  // Confidence buckets: how often the engine is right when it says 0.9+, ...
-  std::array<int, 5> bucket_n{}, bucket_ok{};
+  int correct = 0, top2 = 0, sure_wrong = 0, lang_total = 0, lang_correct = 0;
+  // Reliability: per tenth of confidence, how often the engine is right.
+  std::array<int, 10> bin_n{}, bin_ok{};
+  std::array<double, 10> bin_conf{};
   const std::chrono::year_month_day today{
       std::chrono::year(2026), std::chrono::month(11), std::chrono::day(20)};
   for (const Labelled& row : rows) {
@@ -173,13 +182,13 @@ int main(int argc, char** argv) {
     confusion[row.intent][predicted]++;
     const bool right = predicted == row.intent;
     correct += right;
-    const int b = a.confidence >= 0.9   ? 0
-                  : a.confidence >= 0.7 ? 1
-                  : a.confidence >= 0.5 ? 2
-                  : a.confidence >= 0.3 ? 3
-                                        : 4;
-    bucket_n[b]++;
-    bucket_ok[b] += right;
+    top2 += right || (a.top.size() > 1 &&
+                      si::IntentIndex(a.top[1].intent) == row.intent);
+    sure_wrong += !right && a.confidence >= act;
+    const int b = std::clamp(static_cast<int>(a.confidence * 10), 0, 9);
+    bin_n[b]++;
+    bin_ok[b] += right;
+    bin_conf[b] += a.confidence;
     if (!row.lang.empty()) {
       ++lang_total;
       lang_correct += a.lang == row.lang;
@@ -230,12 +239,12 @@ int main(int argc, char** argv) {
                 std::string(si::kIntentLabels[k]).c_str(),
                 std::string(si::kIntentLabels[j]).c_str(), n);
   }
-  std::printf("\nconfidence  n  accuracy\n");
-  const char* names[] = {">=0.9", "0.7-0.9", "0.5-0.7", "0.3-0.5", "<0.3"};
-  for (int b = 0; b < 5; ++b) {
-    if (bucket_n[b]) {
-      std::printf("  %-8s %4d  %.3f\n", names[b], bucket_n[b],
-                  double(bucket_ok[b]) / bucket_n[b]);
+  std::printf("\nreliability (confidence bin: n, mean confidence, accuracy)\n");
+  for (int b = 9; b >= 0; --b) {
+    if (bin_n[b]) {
+      std::printf("  %.1f-%.1f %5d  %.3f  %.3f\n", b / 10.0, (b + 1) / 10.0,
+                  bin_n[b], bin_conf[b] / bin_n[b],
+                  double(bin_ok[b]) / bin_n[b]);
     }
   }
   std::printf(
@@ -244,9 +253,11 @@ int main(int argc, char** argv) {
       double(rules_correct) / rows.size(), rules_fired, rows.size(),
       double(model_correct) / rows.size());
   std::printf(
-      "\n%s: %zu utterances\naccuracy %.4f  macro-F1 %.4f  language accuracy "
-      "%.4f\n",
+      "\n%s: %zu utterances\naccuracy %.4f  macro-F1 %.4f  top-2 %.4f  "
+      "wrong with confidence >= %.2f: %.4f (%d)  language accuracy %.4f\n",
       path.c_str(), rows.size(), double(correct) / rows.size(),
-      f1_sum / classes, lang_total ? double(lang_correct) / lang_total : 0.0);
+      f1_sum / classes, double(top2) / rows.size(), act,
+      double(sure_wrong) / rows.size(), sure_wrong,
+      lang_total ? double(lang_correct) / lang_total : 0.0);
   return 0;
 }
