@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "intents/acting.h"
 #include "intents/calibration.h"
 #include "intents/engine.h"
 #include "intents/labels.h"

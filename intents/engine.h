@@ -31,12 +31,6 @@ struct Entities {
   std::optional<std::string> date;
 };
 
-// A state-changing intent (ChangesState in labels.h) is acted on at this
-// confidence or above; below it the bot asks. Confidences are calibrated
-// (calibration.tsv): about 0.9 of the messages read at 0.9 are read right,
-// so at this threshold a wrong action is rare, not a matter of luck.
-inline constexpr double kActAtLeast = 0.8;
-
 struct IntentScore {
   std::string intent;
   double confidence = 0;  // in [0,1], calibrated (see Analysis)

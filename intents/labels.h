@@ -26,15 +26,6 @@ constexpr int IntentIndex(std::string_view label) {
   return -1;
 }
 
-// Intents whose answer changes something for the person (a setting, their
-// data, a booking, a place in a queue): acted on only when the engine is
-// sure (kActAtLeast in engine.h); on a guess the bot asks first.
-constexpr bool ChangesState(std::string_view label) {
-  return label == "notify_on" || label == "notify_off" ||
-         label == "privacy_erase" || label == "booking_cancel" ||
-         label == "event_signup" || label == "handoff";
-}
-
 static_assert(IntentIndex("out_of_scope") == kOutOfScope);
 static_assert(IntentIndex("vacancy_search") == kVacancySearch);
 

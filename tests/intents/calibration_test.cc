@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "intents/acting.h"
 #include "intents/engine.h"
 
 namespace sportello::intents {
