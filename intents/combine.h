@@ -17,7 +17,7 @@
 
 namespace sportello::intents {
 
-inline constexpr double kRuleBonus = 5.0;
+inline constexpr double kRuleBonus = 3.0;
 inline constexpr double kPriorityStep = 0.5;
 // No phrasing is certain: confidences stop here (the empty message aside).
 inline constexpr double kMaxConfidence = 0.99;

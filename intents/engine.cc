@@ -2,9 +2,11 @@
 // entities.
 #include "intents/engine.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 
+#include "intents/calibration.h"
 #include "intents/combine.h"
 #include "intents/entities.h"
 #include "intents/labels.h"
@@ -19,10 +21,12 @@ namespace {
 class RulesAndModelEngine final : public Engine {
  public:
   RulesAndModelEngine(std::unique_ptr<RuleSet> rules, LinearModel model,
-                      std::unique_ptr<EntityExtractor> entities)
+                      std::unique_ptr<EntityExtractor> entities,
+                      Calibration calibration)
       : rules_(std::move(rules)),
         model_(std::move(model)),
-        entities_(std::move(entities)) {}
+        entities_(std::move(entities)),
+        calibration_(std::move(calibration)) {}
 
   Analysis Analyze(std::string_view text, std::chrono::year_month_day today,
                    int top_k) const override {
@@ -44,6 +48,10 @@ class RulesAndModelEngine final : public Engine {
       }
       ranked = Combine(priority, model_.Predict(normalized.text),
                        a.entities.role.has_value());
+      for (RankedIntent& r : ranked) {
+        r.confidence =
+            std::min(calibration_.Apply(r.confidence), kMaxConfidence);
+      }
     }
     a.intent = std::string(kIntentLabels[ranked[0].intent]);
     a.confidence = ranked[0].confidence;
@@ -59,6 +67,7 @@ class RulesAndModelEngine final : public Engine {
   std::unique_ptr<RuleSet> rules_;
   LinearModel model_;
   std::unique_ptr<EntityExtractor> entities_;
+  Calibration calibration_;
 };
 
 }  // namespace
@@ -71,8 +80,15 @@ core::Result<std::unique_ptr<Engine>> Engine::Load(
   if (!model.ok()) return model.status();
   auto entities = EntityExtractor::Load(data_dir);
   if (!entities.ok()) return entities.status();
+  // Without a calibration file the raw confidences stand (a data folder
+  // made for a test); a file that is there must be right.
+  auto calibration = Calibration::LoadFile(data_dir + "/calibration.tsv");
+  if (!calibration.ok() &&
+      calibration.status().code() != core::Status::Code::kNotFound)
+    return calibration.status();
   return std::unique_ptr<Engine>(std::make_unique<RulesAndModelEngine>(
-      std::move(*rules), std::move(*model), std::move(*entities)));
+      std::move(*rules), std::move(*model), std::move(*entities),
+      calibration.ok() ? std::move(*calibration) : Calibration()));
 }
 
 std::string ResolveDataDir(std::string_view env_dir,

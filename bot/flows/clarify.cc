@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "intents/acting.h"
 #include "intents/labels.h"
 #include "storage/messages.h"
 
@@ -24,9 +25,13 @@ bool Harmless(std::string_view intent) {
          intent == "goodbye";
 }
 
+// A message that would change something (notifications, data, a booking, a
+// place in the queue) needs the engine to be sure; anything else only needs
+// it not to be guessing.
 bool Understood(const intents::Analysis& a) {
-  return !a.intent.empty() && a.intent != "out_of_scope" &&
-         a.confidence >= kClarifyBelow;
+  if (a.intent.empty() || a.intent == "out_of_scope") return false;
+  return a.confidence >= (intents::ChangesState(a.intent) ? intents::kActAtLeast
+                                                          : kClarifyBelow);
 }
 
 std::string TitleKey(std::string_view intent) {

@@ -25,8 +25,11 @@
 
 namespace sportello::flows {
 
-// Below this confidence the engine's intent is a guess, not an answer.
-inline constexpr double kClarifyBelow = 0.55;
+// Below this confidence the engine's intent is a guess, not an answer:
+// confidences are calibrated, so such a guess is wrong about one time in
+// three or more. An intent that changes something (intents::ChangesState)
+// is asked about below intents::kActAtLeast.
+inline constexpr double kClarifyBelow = 0.65;
 // An intent less likely than this is not worth a button.
 inline constexpr double kClarifyCandidateAtLeast = 0.1;
 inline constexpr std::string_view kClarifyPrefix = "clarify:";

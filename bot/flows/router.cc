@@ -15,6 +15,7 @@
 #include "bot/flows/privacy.h"
 #include "bot/flows/profile.h"
 #include "bot/flows/vacancies.h"
+#include "intents/acting.h"
 #include "storage/conversations.h"
 
 namespace sportello::flows {
@@ -74,7 +75,7 @@ std::optional<std::vector<Reply>> AskConsent(const Flow* consent,
 // a flow's free-text answers (a job title, a town) are sometimes misread as
 // one, and leaving a flow by mistake loses the answers given so far. Below
 // it the message goes the usual way: flow, clarify, intent.
-constexpr double kOverrideConfidence = 0.8;
+constexpr double kOverrideConfidence = intents::kActAtLeast;
 
 // The catalogue key of the stand-in answer while a flow is not built yet.
 const char* ComingSoonKey(std::string_view flow) {
@@ -262,7 +263,7 @@ Router::Answer Router::OverridingIntent(Turn& turn) const {
   const std::string& intent = turn.analysis.intent;
   auto& conv = turn.conversation;
   const bool sure = turn.analysis.confidence >= kOverrideConfidence;
-  if (intent == "handoff") return RequestHuman(turn);
+  if (intent == "handoff" && sure) return RequestHuman(turn);
   if ((intent == "privacy_export" || intent == "privacy_erase") &&
       conv.flow != kPrivacyFlow && sure) {
     return StartFlow(kPrivacyFlow, turn);

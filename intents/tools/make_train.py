@@ -9,9 +9,9 @@ greetings in front, "grazie" or "pls" behind. The output is deterministic
 
     python3 intents/tools/make_train.py && <build>/intents/intents_train
 
-The shared development set (../shared/nlu/dev.tsv) is never used for training:
-if a generated line equals a development line once normalised, this script
-stops so the template can be rephrased.
+The shared development set (../shared/nlu/dev.tsv) and the frozen blind set
+(intents/eval/blind.tsv) are never used for training: a generated line of three
+words or more equal to one of theirs once normalised is dropped.
 """
 import os
 import random
@@ -22,6 +22,11 @@ import unicodedata
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "data")
 DEV = os.path.join(HERE, "..", "..", "..", "shared", "nlu", "dev.tsv")
+# The frozen blind set (intents/eval/blind.tsv) is held out like dev.tsv.
+BLIND = os.path.join(HERE, "..", "eval", "blind.tsv")
+# The phrasings engine_test checks against are held out too.
+TEST_HOLDOUT = [os.path.join(HERE, "..", "..", "tests", "intents", "data", name)
+                for name in ("holdout.tsv", "holdout2.tsv")]
 
 rng = random.Random(20261120)
 
@@ -205,7 +210,10 @@ def main():
     rows = []
     seen = set()
     verbatim = {}  # normalised template text -> intent, for texts used as written
-    for intent, lang, weight, template in templates:
+    # The fourth column names the template a line comes from, so that
+    # cross-validation (intents_eval --cv) holds out a phrasing with all of
+    # its fillings and roughenings, not a sibling of a line it trained on.
+    for group, (intent, lang, weight, template) in enumerate(templates):
         has_slots = "{" in template
         copies = weight if has_slots else max(1, weight - 1)
         for c in range(copies):
@@ -221,33 +229,35 @@ def main():
                     sys.exit(f"make_train: {text!r} is both {verbatim[norm(text)]} and {intent}")
                 verbatim[norm(text)] = intent
             seen.add(key)
-            rows.append((text, intent, lang))
+            rows.append((text, intent, lang, group))
     # Roughening can turn a line into another intent's text ("ok ?" -> "ok"):
     # such a text keeps the intent it has as written, or is dropped.
     labels = {}
-    for text, intent, _ in rows:
+    for text, intent, _, _ in rows:
         labels.setdefault(norm(text), set()).add(intent)
     rows = [r for r in rows
             if len(labels[norm(r[0])]) == 1 or verbatim.get(norm(r[0])) == r[1]]
-    if os.path.exists(DEV):
-        with open(DEV, encoding="utf-8") as f:
-            dev = {norm(line.split("\t")[0]) for line in f}
-        leaked = sorted({t for t, _, _ in rows if norm(t) in dev})
-        # One- and two-word lines ("ciao", "grazie mille") are the language
-        # itself, not a copied sentence; longer ones must be rephrased.
-        leaked = [t for t in leaked if len(norm(t).split()) > 2]
-        if leaked:
-            for t in leaked:
-                print(f"equals a development sentence: {t!r}", file=sys.stderr)
-            sys.exit("make_train: rephrase the templates above (dev.tsv is held out)")
+    held_out = set()
+    for path in [DEV, BLIND] + TEST_HOLDOUT:
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                held_out |= {norm(line.split("\t")[0]) for line in f}
+    # One- and two-word lines ("ciao", "grazie mille") are the language
+    # itself, not a copied sentence; a longer one equal to a held-out
+    # sentence is dropped, so neither set ever measures what was trained on.
+    leaked = {norm(t) for t, _, _, _ in rows
+              if norm(t) in held_out and len(norm(t).split()) > 2}
+    if leaked:
+        rows = [r for r in rows if norm(r[0]) not in leaked]
+        print(f"dropped {len(leaked)} sentences equal to held-out ones", file=sys.stderr)
     rng.shuffle(rows)
     out = os.path.join(DATA, "train.tsv")
     with open(out, "w", encoding="utf-8") as f:
-        f.write("text\tintent\tlang\n")
-        for text, intent, lang in rows:
-            f.write(f"{text}\t{intent}\t{lang}\n")
+        f.write("text\tintent\tlang\ttemplate\n")
+        for text, intent, lang, group in rows:
+            f.write(f"{text}\t{intent}\t{lang}\t{group}\n")
     counts = {}
-    for _, intent, _ in rows:
+    for _, intent, _, _ in rows:
         counts[intent] = counts.get(intent, 0) + 1
     print(f"wrote {out}: {len(rows)} lines")
     for intent in sorted(counts):

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bot/domain/catalog.h"
+#include "intents/acting.h"
 #include "storage/conversations.h"
 #include "storage/database.h"
 #include "storage/messages.h"
@@ -117,6 +118,29 @@ TEST_CASE(
                                                 "clarify:help"});
   CHECK((*asked)[0].buttons[1].title ==
         s.catalog.Text("it", "clarify.intent.info_programs"));
+}
+
+TEST_CASE(
+    "a guess that would change something is asked about with the two "
+    "likeliest intents, below the act threshold") {
+  Scene s;
+  for (const char* intent : {"notify_on", "notify_off", "privacy_erase",
+                             "booking_cancel", "event_signup", "handoff"}) {
+    CAPTURE(intent);
+    REQUIRE(intents::kActAtLeast > 0.7);
+    auto asked = s.Type("mah forse", Unsure({{intent, 0.7}, {"events", 0.2}}));
+    REQUIRE(asked.has_value());
+    CHECK((*asked)[0].text == s.catalog.Text("it", "clarify.question"));
+    CHECK(Ids(*asked) ==
+          std::vector<std::string>{std::string("clarify:") + intent,
+                                   "clarify:events", "clarify:help"});
+    CHECK_FALSE(
+        s.Type("sicuro", Unsure({{intent, intents::kActAtLeast}})).has_value());
+  }
+  // The same confidence is enough for an answer that changes nothing.
+  CHECK_FALSE(
+      s.Type("orari?", Unsure({{"info_where_when", 0.7}, {"events", 0.2}}))
+          .has_value());
 }
 
 TEST_CASE("intents too unlikely or meaningless as a choice are not offered") {
@@ -236,7 +260,7 @@ TEST_CASE(
   TestBot bot;
   (void)bot.Say("u1", "hello");
   // The engine hesitates here between a job search and a programme.
-  auto asked = bot.Say("u1", "do you have internships?");
+  auto asked = bot.Say("u1", "internships or jobs?");
   REQUIRE(asked.size() == 1);
   CHECK(Texts(asked).find("Did you mean") != std::string::npos);
   REQUIRE(Offers(asked, "clarify:info_programs"));
@@ -246,10 +270,19 @@ TEST_CASE(
   CHECK(Texts(answer).find("traineeship") != std::string::npos);
 }
 
+TEST_CASE("markup in a message does not turn notifications on") {
+  TestBot bot;
+  (void)bot.Say("u1", "ciao");
+  auto reply = bot.Say("u1", "<script>alert('x')</script>");
+  CHECK(Texts(reply).find(bot.catalog.Text("it", "privacy.notify_on_done")) ==
+        std::string::npos);
+  CHECK(bot.Count("SELECT notify FROM users") == 0);
+}
+
 TEST_CASE("a clarification survives a restart") {
   TestBot bot;
   (void)bot.Say("u1", "hello");
-  auto asked = bot.Say("u1", "do you have internships?");
+  auto asked = bot.Say("u1", "internships or jobs?");
   REQUIRE(Offers(asked, "clarify:info_programs"));
   bot.Restart();
   auto answer = bot.Press("u1", "clarify:info_programs");
@@ -259,7 +292,7 @@ TEST_CASE("a clarification survives a restart") {
 TEST_CASE("something else on a clarification shows the menu") {
   TestBot bot;
   (void)bot.Say("u1", "hello");
-  auto asked = bot.Say("u1", "do you have internships?");
+  auto asked = bot.Say("u1", "internships or jobs?");
   REQUIRE(Offers(asked, "clarify:help"));
   auto menu = bot.Press("u1", "clarify:help");
   CHECK(Offers(menu, "menu:jobs"));
