@@ -1,6 +1,7 @@
 #include "bot/domain/holidays.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "bot/core/clock.h"
