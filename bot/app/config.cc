@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "bot/core/numbers.h"
+#include "bot/domain/holidays.h"
 #include "bot/domain/opening_hours.h"
 #include "bot/domain/quiet_hours.h"
 #include "bot/web/origin.h"
@@ -128,6 +129,7 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
   get("SPORTELLO_INBOX_RETENTION_DAYS", &retention_days);
   get("SPORTELLO_HANDOFF_TIMEOUT_MINUTES", &handoff_timeout);
   get("SPORTELLO_OPENING_HOURS", &c.centre.opening_hours);
+  get("SPORTELLO_CLOSURES", &c.centre.closures);
   get("SPORTELLO_QUIET_HOURS", &c.quiet_hours);
   get("TELEGRAM_BOT_TOKEN", &c.telegram.token);
   get("TELEGRAM_WEBHOOK_SECRET", &c.telegram.webhook_secret);
@@ -191,6 +193,10 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
   if (auto hours = ParseOpeningHours(c.centre.opening_hours); !hours.ok()) {
     return core::Status::InvalidArgument("config: SPORTELLO_OPENING_HOURS: " +
                                          hours.status().message());
+  }
+  if (auto closed = ClosedDays::Parse(c.centre.closures); !closed.ok()) {
+    return core::Status::InvalidArgument("config: SPORTELLO_CLOSURES: " +
+                                         closed.status().message());
   }
   if (auto quiet = ParseQuietHours(c.quiet_hours); !quiet.ok()) {
     return core::Status::InvalidArgument("config: SPORTELLO_QUIET_HOURS: " +

@@ -8,6 +8,7 @@
 #include "bot/core/embedded_files.h"
 #include "bot/core/rome_time.h"
 #include "bot/domain/events.h"
+#include "bot/domain/holidays.h"
 #include "storage/appointments.h"
 #include "storage/vacancies.h"
 
@@ -57,11 +58,13 @@ core::Result<DemoSlotsSummary> AddDemoSlots(storage::Database& db,
                                    "curriculum", "bilancio_competenze",
                                    "orientamento"};
   const std::chrono::sys_days today{core::RomeDate(core::FromMillis(now_ms))};
+  const ClosedDays closed = CentreClosedDays(centre);
   DemoSlotsSummary summary;
   for (int d = 1; d <= 21; ++d) {
     const std::chrono::sys_days day = today + std::chrono::days{d};
     const unsigned wd = std::chrono::weekday{day}.c_encoding();
-    if (wd == 0 || wd == 6) continue;
+    if (wd == 0 || wd == 6 || closed.Contains(std::chrono::year_month_day{day}))
+      continue;
     for (int i = 0; i < 5; ++i) {  // 9:00, 9:45, 10:30, 11:15, 12:00
       const int minute_of_day = 9 * 60 + 45 * i;
       storage::NewSlot in_person;

@@ -228,7 +228,7 @@ core::Result<std::vector<storage::Service>> Services(storage::Database& db) {
 
 core::Result<std::vector<year_month_day>> FreeDays(
     storage::Database& db, std::string_view service_code, int64_t now_ms,
-    int max_days) {
+    int max_days, const ClosedDays& closed) {
   const int64_t horizon = now_ms + kHorizonDays * kDayMs;
   std::vector<year_month_day> days;
   // One indexed look-up per day found: the first free slot after the last
@@ -239,7 +239,7 @@ core::Result<std::vector<year_month_day>> FreeDays(
     if (!next.ok()) return next.status();
     if (next->empty()) break;
     const year_month_day day = RomeDay(next->front().starts_at);
-    days.push_back(day);
+    if (!closed.Contains(day)) days.push_back(day);
     from = RomeMidnight(
         year_month_day{std::chrono::sys_days{day} + std::chrono::days{1}});
   }
@@ -248,7 +248,8 @@ core::Result<std::vector<year_month_day>> FreeDays(
 
 core::Result<std::vector<storage::Slot>> FreeTimes(
     storage::Database& db, std::string_view service_code, year_month_day day,
-    int64_t now_ms) {
+    int64_t now_ms, const ClosedDays& closed) {
+  if (closed.Contains(day)) return std::vector<storage::Slot>();
   const int64_t from = std::max(now_ms + 1, RomeMidnight(day));
   const int64_t to =
       std::min(RomeMidnight(year_month_day{std::chrono::sys_days{day} +
@@ -262,12 +263,15 @@ core::Result<std::vector<storage::Slot>> FreeTimes(
 
 core::Result<std::vector<storage::Slot>> NextFreeSlots(
     storage::Database& db, std::string_view service_code, int64_t after_ms,
-    int n) {
+    int n, const ClosedDays& closed) {
   if (n <= 0) return std::vector<storage::Slot>();
   // Extra rows, so that after folding parallel counsellors n remain.
   auto slots = storage::FreeSlots(db, service_code, after_ms + 1,
                                   after_ms + kHorizonDays * kDayMs, n * 8);
   if (!slots.ok()) return slots.status();
+  std::erase_if(*slots, [&](const storage::Slot& s) {
+    return closed.ContainsInstant(s.starts_at);
+  });
   return OnePerTime(std::move(*slots), static_cast<size_t>(n));
 }
 

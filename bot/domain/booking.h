@@ -24,6 +24,7 @@
 
 #include "bot/core/status.h"
 #include "bot/domain/catalog.h"
+#include "bot/domain/holidays.h"
 #include "storage/appointments.h"
 #include "storage/database.h"
 
@@ -76,24 +77,26 @@ std::string AppointmentText(const Catalog& catalog, std::string_view lang,
                             const Appointment& appointment);
 
 // --- Reading. Only slots starting after `now_ms` are ever offered, up to
-// kHorizonDays ahead. When several counsellors are free at the same time,
-// one slot stands for them (per start time, in person and online apart), so
-// a list of times never repeats itself.
+// kHorizonDays ahead, and never on a day in `closed` (public holidays always;
+// the centre's own closures when the caller passes them). When several
+// counsellors are free at the same time, one slot stands for them (per start
+// time, in person and online apart), so a list of times never repeats itself.
 
 core::Result<std::vector<storage::Service>> Services(storage::Database& db);
 // Up to `max_days` Rome dates with a free slot for the service, soonest first.
 core::Result<std::vector<std::chrono::year_month_day>> FreeDays(
     storage::Database& db, std::string_view service_code, int64_t now_ms,
-    int max_days);
+    int max_days, const ClosedDays& closed = {});
 // The free slots of one Rome date, by time.
 core::Result<std::vector<storage::Slot>> FreeTimes(
     storage::Database& db, std::string_view service_code,
-    std::chrono::year_month_day day, int64_t now_ms);
+    std::chrono::year_month_day day, int64_t now_ms,
+    const ClosedDays& closed = {});
 // The first `n` free slots starting after `after_ms`: the alternatives to
 // offer when a slot was taken.
 core::Result<std::vector<storage::Slot>> NextFreeSlots(
     storage::Database& db, std::string_view service_code, int64_t after_ms,
-    int n);
+    int n, const ClosedDays& closed = {});
 
 core::Result<std::optional<Appointment>> FindAppointment(storage::Database& db,
                                                          int64_t booking_id);

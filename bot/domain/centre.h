@@ -19,6 +19,10 @@ struct CentreConfig {
   // bot/domain/opening_hours.h reads it; `hours` above is the same told to
   // people.
   std::string opening_hours = "1-5 09:00-13:00; 2,4 15:00-17:30";
+  // SPORTELLO_CLOSURES: the centre's own closed days besides Italy's public
+  // holidays, as bot/domain/holidays.h reads it (Bari's patron saint, 6
+  // December, by default).
+  std::string closures = "12-06";
 };
 
 }  // namespace sportello

@@ -4,6 +4,7 @@
 
 #include "bot/core/clock.h"
 #include "bot/core/rome_time.h"
+#include "bot/domain/holidays.h"
 
 namespace sportello {
 namespace {
@@ -83,6 +84,12 @@ bool IsOpenAt(const std::vector<OpeningPeriod>& periods, int64_t at_ms) {
       return true;
   }
   return false;
+}
+
+bool CentreOpenAt(const CentreConfig& centre, int64_t at_ms) {
+  if (CentreClosedDays(centre).ContainsInstant(at_ms)) return false;
+  auto periods = ParseOpeningHours(centre.opening_hours);
+  return !periods.ok() || IsOpenAt(*periods, at_ms);
 }
 
 }  // namespace sportello

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bot/core/status.h"
+#include "bot/domain/centre.h"
 
 namespace sportello {
 
@@ -24,5 +25,11 @@ core::Result<std::vector<OpeningPeriod>> ParseOpeningHours(
 
 // Whether Rome's wall clock at `at_ms` falls in one of the periods.
 bool IsOpenAt(const std::vector<OpeningPeriod>& periods, int64_t at_ms);
+
+// Whether counsellors answer at `at_ms`: inside centre.opening_hours and not
+// on a public holiday or one of centre.closures (bot/domain/holidays.h).
+// Hours that do not parse (validated at start-up; only a hand-built config)
+// read as always open, holidays still apart.
+bool CentreOpenAt(const CentreConfig& centre, int64_t at_ms);
 
 }  // namespace sportello

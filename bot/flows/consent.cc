@@ -1,8 +1,12 @@
 #include "bot/flows/consent.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "bot/core/log.h"
 #include "bot/core/numbers.h"
 #include "bot/core/rome_time.h"
+#include "bot/flows/events.h"
 #include "bot/flows/privacy.h"
 #include "bot/flows/profile.h"
 #include "bot/flows/router.h"
@@ -21,18 +25,37 @@ int ThisYear(int64_t now_ms) {
   return static_cast<int>(core::RomeDate(core::FromMillis(now_ms)).year());
 }
 
-// An age (or a birth year) typed as digits: "17", "ho 17 anni", "2008".
+// Ages we take from typed text; anything outside is asked again with the
+// buttons rather than guessed at (a format string or a stray digit read as
+// "age 1" would otherwise send an adult away and erase what they wrote).
+constexpr int kYoungestTyped = 14;
+constexpr int kOldestTyped = 99;
+
+// An age (or a birth year) typed as digits: "17", "ho 17 anni", "2008",
+// "sono del 2004". The number must stand alone, be the only one, and the
+// rest be words: "%1$d", "{1}" or "3/4" are not an age.
 std::optional<int> TypedAge(std::string_view text, int this_year) {
-  size_t i = text.find_first_of("0123456789");
-  if (i == std::string_view::npos) return std::nullopt;
-  size_t j = i;
-  while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
-  if (j - i > 4) return std::nullopt;
-  const int n =
-      static_cast<int>(*core::ParseInt(text.substr(i, j - i), 0, 9999));
-  if (n >= 1900 && n <= this_year) return this_year - n;
-  if (n >= 1 && n <= 120) return n;
-  return std::nullopt;
+  std::optional<int64_t> number;
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= '0' && c <= '9') {
+      size_t j = i;
+      while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
+      if (number || j - i > 4) return std::nullopt;
+      number = core::ParseInt(text.substr(i, j - i), 0, 9999);
+      i = j;
+      continue;
+    }
+    const bool word = std::isalpha(c) || c >= 0x80 || c == ' ' || c == '\'' ||
+                      c == '.' || c == ',' || c == '!' || c == '?';
+    if (!word) return std::nullopt;
+    ++i;
+  }
+  if (!number) return std::nullopt;
+  const int n = static_cast<int>(*number);
+  const int age = n >= 1000 ? this_year - n : n;
+  if (age < kYoungestTyped || age > kOldestTyped) return std::nullopt;
+  return age;
 }
 
 json EntitiesJson(const intents::Entities& e) {
@@ -56,10 +79,19 @@ bool HasConsent(const storage::User& user) {
   return user.consent_version.has_value() && !user.consent_version->empty();
 }
 
-bool NeedsConsent(std::string_view flow, std::string_view button_id) {
+bool NeedsConsent(std::string_view flow, std::string_view button_id,
+                  std::string_view intent) {
   if (flow == kVacanciesFlow)
     return button_id.starts_with(kVacancyInterestPrefix);
-  return flow == kProfileFlow || flow == kBookingFlow || flow == kEventsFlow;
+  if (flow == kEventsFlow) return button_id.starts_with(kEventJoinPrefix);
+  if (flow == kPrivacyFlow) {
+    if (!button_id.empty()) {
+      return button_id == kPrivacyNotifyOn ||
+             button_id.starts_with(kPrivacyTopicPrefix);
+    }
+    return intent == "notify_on";
+  }
+  return flow == kProfileFlow || flow == kBookingFlow;
 }
 
 std::string AgeBand(int age) {
@@ -116,6 +148,18 @@ std::vector<Reply> ConsentFlow::Continue(Turn& turn) const {
     EndFlow(turn.conversation);
     turn.conversation.flow = std::string(kConsentFlow);
     return Start(turn);
+  }
+  // Digits typed at the age question are an age, not the number of a
+  // button: "1" must not become "Meno di 14" and an erasure.
+  const std::string_view typed = turn.in.text;
+  const bool typed_number =
+      !typed.empty() && std::all_of(typed.begin(), typed.end(), [](char c) {
+        return (c >= '0' && c <= '9') || c == ' ' || c == '.';
+      });
+  if (id.substr(0, kAgePrefix.size()) == kAgePrefix && typed_number) {
+    if (auto age = TypedAge(typed, ThisYear(turn.now_ms)))
+      return OnAge(turn, AgeBand(*age));
+    return {AskAge(turn.lang, "consent.age_retry")};
   }
   if (id.substr(0, kAgePrefix.size()) == kAgePrefix) {
     const std::string band(id.substr(kAgePrefix.size()));

@@ -35,10 +35,14 @@ inline constexpr const char* kConsentNo = "consent:no";
 inline constexpr const char* kConsentMore = "consent:more";
 
 bool HasConsent(const storage::User& user);
-// Flows that store personal data (profile, bookings, event sign-ups), and
-// the one step of a browsing flow that does ("mi interessa" links the person
-// to an offer): `button_id` is the press being answered, "" for text.
-bool NeedsConsent(std::string_view flow, std::string_view button_id = "");
+// Flows that store personal data (profile, bookings), and the steps of
+// other flows that do: "mi interessa" links the person to an offer, signing
+// up for an event keeps who they are, and notices go only to people who
+// consented (so switching them on without consent would be a false
+// promise). Listing events or offers needs none. `button_id` is the press
+// being answered ("" for text), `intent` the typed message's.
+bool NeedsConsent(std::string_view flow, std::string_view button_id = "",
+                  std::string_view intent = "");
 
 // The age band for an age in years: "u14", "14_15", "16_29", "30_39",
 // "40_plus".

@@ -25,6 +25,9 @@
 namespace sportello::flows {
 
 inline constexpr int kEventsPerPage = 3;
+// The sign-up buttons' prefix: signing up keeps who the person is, so it
+// waits for consent (browsing does not).
+inline constexpr std::string_view kEventJoinPrefix = "events:join:";
 
 class EventsFlow : public Flow {
  public:

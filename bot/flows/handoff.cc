@@ -25,10 +25,7 @@ core::Result<std::vector<Reply>> EnterQueue(const FlowDeps& deps, Turn& turn,
   const auto& centre = deps.centre;
   const std::vector<core::Button> book = {
       {kMenuBooking, t.Text(turn.lang, "menu.booking")}};
-  auto periods = ParseOpeningHours(centre.opening_hours);
-  // Validated at start-up; a bad value in a hand-built Config means "open".
-  const bool open = !periods.ok() || IsOpenAt(*periods, turn.now_ms);
-  if (!open) {
+  if (!CentreOpenAt(centre, turn.now_ms)) {
     return std::vector<Reply>{
         {t.Text(turn.lang, "handoff.closed", {{"hours", centre.hours}}), book}};
   }

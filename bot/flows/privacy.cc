@@ -177,12 +177,23 @@ std::vector<Reply> PrivacyFlow::Export(Turn& turn) const {
     core::LogError("privacy", "export audit failed: " + s.ToString());
   }
   const std::string none = t.Text(lang, "privacy.none");
+  // One name line: the name the person gave in the profile, else the one
+  // their chat app sent; the profile list below does not repeat it.
+  std::string name = u.name;
+  const auto is_name = [](const Question& q) { return q.format == "name"; };
+  if (profile->has_value()) {
+    for (const auto& q : questionnaire_->questions()) {
+      auto it = (*profile)->answers.find(q.id);
+      if (is_name(q) && it != (*profile)->answers.end() && !it->second.empty())
+        name = it->second;
+    }
+  }
   std::string text =
       t.Text(lang, "privacy.export.header", {{"centre", deps_.centre.name}});
   const auto line = [&](std::string_view key, const Catalog::Vars& vars) {
     text += "\n" + t.Text(lang, key, vars);
   };
-  line("privacy.export.name", {{"name", u.name.empty() ? none : u.name}});
+  line("privacy.export.name", {{"name", name.empty() ? none : name}});
   line("privacy.export.channel",
        {{"channel", u.channel},
         {"language", u.language.empty() ? none : u.language},
@@ -203,7 +214,7 @@ std::vector<Reply> PrivacyFlow::Export(Turn& turn) const {
     line("privacy.export.profile", {{"band", band}});
     for (const auto& q : questionnaire_->questions()) {
       auto it = p.answers.find(q.id);
-      if (it == p.answers.end()) continue;
+      if (it == p.answers.end() || is_name(q)) continue;
       text += "\n• " + t.Text(lang, Questionnaire::LabelKey(q.id)) + ": " +
               questionnaire_->Display(q, it->second, t, lang);
     }

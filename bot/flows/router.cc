@@ -63,7 +63,8 @@ std::optional<std::vector<Reply>> AskConsent(const Flow* consent,
                                              std::string_view flow,
                                              Turn& turn) {
   const auto* gate = dynamic_cast<const ConsentFlow*>(consent);
-  if (!gate || !NeedsConsent(flow, turn.in.button_id) || HasConsent(turn.user))
+  if (!gate || HasConsent(turn.user) ||
+      !NeedsConsent(flow, turn.in.button_id, turn.analysis.intent))
     return std::nullopt;
   EndFlow(turn.conversation);
   turn.conversation.flow = std::string(kConsentFlow);
@@ -137,6 +138,58 @@ std::vector<Reply> Router::RequestHuman(Turn& turn) const {
              {}}};
   }
   return std::move(*replies);
+}
+
+std::vector<Reply> Router::LeaveQueue(Turn& turn) const {
+  auto& c = turn.conversation;
+  if (auto s = CancelHandoffTimeout(turn.db, c); !s.ok())
+    core::LogWarn("handoff", s.ToString());
+  c.mode = storage::ConversationMode::kBot;
+  c.waiting_since.reset();
+  EndFlow(c);
+  return {Menu(turn.lang, "handoff.left")};
+}
+
+std::vector<Reply> Router::RespondWhileWaiting(Turn& turn) const {
+  auto& c = turn.conversation;
+  const auto& in = turn.in;
+  const std::string typed = in.button_id.empty() ? Lower(in.text) : "";
+  if (in.button_id == kLeaveQueue || typed == "annulla" || typed == "cancel" ||
+      typed == "esci") {
+    return LeaveQueue(turn);
+  }
+  // The person's rights: a privacy button, the erasure confirmation the
+  // privacy flow waits for, or a clear privacy request or "stop".
+  const std::string_view id = in.button_id;
+  const bool privacy_press =
+      id.substr(0, id.find(':')) == kPrivacyFlow && id != kPrivacyNotifyOn &&
+      id.substr(0, kPrivacyTopicPrefix.size()) != kPrivacyTopicPrefix;
+  if (privacy_press || (id.empty() && c.flow == kPrivacyFlow)) {
+    if (const Flow* privacy = Find(kPrivacyFlow)) {
+      c.flow = std::string(kPrivacyFlow);
+      return privacy->Continue(turn);
+    }
+  }
+  const std::string& intent = turn.analysis.intent;
+  if (id.empty() && turn.analysis.confidence >= kOverrideConfidence &&
+      (intent == "privacy_export" || intent == "privacy_erase" ||
+       intent == "notify_off")) {
+    if (const Flow* privacy = Find(kPrivacyFlow)) {
+      EndFlow(c);
+      c.flow = std::string(kPrivacyFlow);
+      return privacy->Start(turn);
+    }
+  }
+  // Everything else is for the counsellor; one reminder per stay says so.
+  nlohmann::json slots = Slots(c);
+  const int64_t since = c.waiting_since.value_or(0);
+  if (slots.value("_reminded", int64_t{-1}) == since) return {};
+  slots["_reminded"] = since;
+  SaveSlots(c, slots);
+  const Catalog& t = deps_.catalog;
+  return {{t.Text(turn.lang, "handoff.already"),
+           {{kLeaveQueue, t.Text(turn.lang, "handoff.leave_button")},
+            {kMenuBooking, t.Text(turn.lang, "menu.booking")}}}};
 }
 
 std::vector<Reply> Router::StartFlow(std::string_view name, Turn& turn) const {

@@ -21,6 +21,8 @@ inline constexpr const char* kMenuBooking = "menu:booking";
 inline constexpr const char* kMenuEvents = "menu:events";
 inline constexpr const char* kMenuInfo = "menu:info";
 inline constexpr const char* kMenuHuman = "menu:human";
+// Leaves the handoff queue (offered in the reminder while waiting).
+inline constexpr const char* kLeaveQueue = "handoff:leave";
 
 // Names of the flows the router knows how to reach (registered or not yet).
 inline constexpr std::string_view kVacanciesFlow = "vacancies";
@@ -36,6 +38,14 @@ class Router {
 
   // Answers one turn of a conversation the bot holds.
   std::vector<Reply> Respond(Turn& turn) const;
+
+  // One turn of a person waiting for a counsellor. Waiting never takes away
+  // the way out or the person's rights: "annulla" (or the leave button)
+  // leaves the queue; "stop" and privacy requests are answered as anywhere
+  // else, in the queue. Anything else is kept for the counsellor, unanswered
+  // but for one reminder per stay in the queue of where they stand and how
+  // to leave. May return no reply.
+  std::vector<Reply> RespondWhileWaiting(Turn& turn) const;
 
   // The main menu under the catalogue text `prompt_key` (also sent when a
   // counsellor hands a conversation back).
@@ -58,6 +68,7 @@ class Router {
   std::vector<Reply> StartFlow(std::string_view name, Turn& turn) const;
   std::vector<Reply> ContinueFlow(const Flow& flow, Turn& turn) const;
   std::vector<Reply> RequestHuman(Turn& turn) const;
+  std::vector<Reply> LeaveQueue(Turn& turn) const;
 
   FlowDeps deps_;
   std::vector<std::unique_ptr<Flow>> flows_;

@@ -7,6 +7,7 @@
 #include "bot/channels/outbound.h"
 #include "bot/core/log.h"
 #include "bot/core/numbers.h"
+#include "bot/domain/reply_language.h"
 #include "bot/flows/handoff.h"
 #include "bot/outbound/replies.h"
 #include "storage/codec.h"
@@ -150,13 +151,8 @@ core::Result<bool> Dispatcher::ApplyMessage(storage::Database& db,
   auto conv = storage::GetOrCreateConversation(db, user->id, now_ms);
   if (!conv.ok()) return conv.status();
 
-  // The reply language: the one the person writes in, else their client's.
-  std::string lang = user->language;
-  if (!p.analysis.lang.empty() && p.analysis.confidence >= 0.5 &&
-      !p.analysis.intent.empty()) {
-    lang = p.analysis.lang;
-  }
-  if (lang.empty()) lang = SupportedLanguage(in.language);
+  const std::string lang =
+      ReplyLanguage(user->language, in.text, p.analysis, in.language);
   if (lang != user->language) {
     if (auto s = storage::SetUserLanguage(db, user->id, lang); !s.ok())
       return s;
@@ -229,9 +225,12 @@ core::Result<bool> Dispatcher::ApplyMessage(storage::Database& db,
     conv->waiting_since.reset();
   }
 
-  if (conv->mode == storage::ConversationMode::kBot) {
+  const bool waiting =
+      conv->mode == storage::ConversationMode::kWaitingForHuman;
+  if (conv->mode == storage::ConversationMode::kBot || waiting) {
     flows::Turn turn{in, p.analysis, *user, *conv, lang, now_ms, db};
-    const std::vector<flows::Reply> replies = router_.Respond(turn);
+    const std::vector<flows::Reply> replies =
+        waiting ? router_.RespondWhileWaiting(turn) : router_.Respond(turn);
     std::vector<core::Button> offered;
     for (const auto& reply : replies) {
       core::OutboundMessage msg;
@@ -244,7 +243,9 @@ core::Result<bool> Dispatcher::ApplyMessage(storage::Database& db,
         return s;
       wrote_outbox = true;
     }
-    SetOfferedButtons(*conv, offered);
+    // A message kept for the counsellor leaves the buttons on offer as
+    // they were.
+    if (!replies.empty() || !waiting) SetOfferedButtons(*conv, offered);
   }
   conv->last_message_at = now_ms;
   if (auto s = storage::SaveConversation(db, *conv, now_ms); !s.ok()) return s;

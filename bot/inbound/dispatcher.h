@@ -1,8 +1,9 @@
 // From a stored update to its effects, in one transaction: the user and the
 // conversation, the history, the bot's answer (when the bot holds the
-// conversation) and the outbox rows that will deliver it, and the mark that
-// the update is processed. A crash before the commit leaves the update
-// pending; after it, processed exactly once.
+// conversation, or the few answers a person waiting in the queue gets) and
+// the outbox rows that will deliver it, and the mark that the update is
+// processed. A crash before the commit leaves the update pending; after it,
+// processed exactly once.
 #pragma once
 
 #include <chrono>

@@ -57,14 +57,19 @@ TEST_CASE("typing the title of a choice presses that button") {
 }
 
 TEST_CASE(
-    "asking for a person queues the conversation and the bot goes silent") {
+    "asking for a person queues the conversation and the bot keeps what they "
+    "write for the counsellor") {
   TestBot bot;
   (void)bot.Say("u1", "ciao");
   auto queued = bot.Press("u1", "menu:human");
   REQUIRE(queued.size() == 1);
   CHECK(bot.Count("SELECT count(*) FROM conversations WHERE mode = "
                   "'waiting_for_human'") == 1);
-  CHECK(bot.Say("u1", "ci siete?").empty());
+  // One reminder of the queue and the way out, then silence.
+  auto reminder = bot.Say("u1", "ci siete?");
+  REQUIRE(reminder.size() == 1);
+  CHECK(reminder[0]["text"].get<std::string>().find("annulla") !=
+        std::string::npos);
   CHECK(bot.Say("u1", "menu").empty());
   // Stored for the counsellor all the same.
   CHECK(bot.Count("SELECT count(*) FROM messages WHERE direction = 'in'") == 4);

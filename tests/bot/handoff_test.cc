@@ -94,7 +94,10 @@ TEST_CASE(
   bot.clock.SetMillis(Rome(2026y / November / 24, 10, 0));
   (void)bot.Say("u1", "ciao");
   (void)bot.Press("u1", "menu:human");
-  CHECK(bot.Say("u1", "c'è qualcuno?").empty());  // silent while queued
+  // Kept for the counsellor: one reminder of the queue, then silence.
+  CHECK(Texts(bot.Say("u1", "c'è qualcuno?")).find("coda") !=
+        std::string::npos);
+  CHECK(bot.Say("u1", "pronto?").empty());
 
   const auto replies = bot.Press("u1", "menu:booking");
 

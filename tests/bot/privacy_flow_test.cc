@@ -224,6 +224,7 @@ TEST_CASE(
 TEST_CASE("notices are turned on and off and the change is confirmed") {
   TestBot bot;
   (void)bot.Say("u1", "ciao");
+  bot.GiveConsent("u1");  // notices go only to people who consented
   auto on = bot.Say("u1", "attiva notifiche");
   CHECK(Mentions(on, Texts().Text("it", "privacy.notify_on_done")));
   CHECK(bot.Count("SELECT notify FROM users") == 1);
