@@ -428,6 +428,13 @@ ALTER TABLE events ADD COLUMN updated_at INTEGER;
 -- '' for no profile filter.
 ALTER TABLE broadcasts ADD COLUMN audience_profile TEXT NOT NULL DEFAULT '';
 )sql",
+      // 10: in doubt is only what was handed to the HTTP client.
+      R"sql(
+-- When the current attempt of a 'sending' row was handed to the HTTP
+-- client; NULL while it is only claimed. After a crash a claimed row that
+-- was never handed over is sent, not counted in doubt.
+ALTER TABLE outbox ADD COLUMN handed_at INTEGER;
+)sql",
   };
   return kMigrations;
 }

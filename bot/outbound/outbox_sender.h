@@ -9,9 +9,13 @@
 // never sit on a claimed row. Notices (broadcast rows) are held in quiet
 // hours and while the person is answering the bot's questions, and a sent
 // notice is written into the person's history.
-// At-least-once for replies and reminders: a row in flight at a crash is
-// sent again after restart. A notice in flight at a crash is not: it is
-// counted "in doubt".
+// A row is "handed over" (a durable mark, storage::MarkOutboxHandedOver)
+// right before its HTTP call starts. After a crash, rows claimed but not
+// handed over are sent as if nothing happened; of those handed over,
+// replies and reminders are sent again (at-least-once) and notices are
+// counted "in doubt" (at most one per thread: the calls really in flight).
+// Channels are claimed side by side, each at its own smooth pace
+// (RateLimiter), so one channel's backlog never starves another.
 #pragma once
 
 #include <atomic>
@@ -39,6 +43,8 @@
 namespace sportello {
 
 struct SenderOptions {
+  // Calls in flight at once. Each thread waits on one HTTP call, so this is
+  // rate x latency: 1,000/s at Meta's 100-300 ms needs 100-300.
   int threads = 8;
   int max_attempts = 12;
   std::chrono::milliseconds backoff_base{1000};
@@ -90,9 +96,9 @@ class OutboxSender {
                SenderOptions options);
   ~OutboxSender();  // Stop()
 
-  // Rows left in flight by a crash: replies and reminders are requeued,
-  // notices marked failed "in doubt" (storage::kInDoubt). Then starts the
-  // threads.
+  // Rows left by a crash: those never handed over are requeued; of those
+  // handed over, replies and reminders are requeued and notices marked
+  // failed "in doubt" (storage::kInDoubt). Then starts the threads.
   core::Status Start();
   // Lets sends in flight finish and stops; unsent rows stay in the outbox.
   void Stop();
@@ -117,7 +123,17 @@ class OutboxSender {
   int64_t NoticeHeldUntil(storage::Database& reader, int64_t user_id,
                           int64_t now_ms) const;
   void WorkerLoop();
-  void Deliver(storage::Database& reader, const storage::OutboxRow& row);
+  void Deliver(const storage::OutboxRow& row);
+  // A reader connection for a worker's lookups, borrowed from a few shared
+  // by all workers (hundreds of threads need not hold a connection each
+  // while they wait on HTTP).
+  class ReaderLease;
+  // Records, flushed, that row `id` is handed to the HTTP client now. Group
+  // commit: threads that hand over at the same time share one transaction
+  // and one fsync (the first waiting one writes for all), so the flush does
+  // not cap the rate at one fsync per message.
+  core::Status HandOver(int64_t id);
+  struct HandOverWaiter;
   // `notice_text`: for a broadcast row, what goes into the history when sent.
   void Record(const storage::OutboxRow& row,
               const channels::SendOutcome& outcome,
@@ -140,6 +156,14 @@ class OutboxSender {
   int in_flight_ GUARDED_BY(mu_) = 0;  // claimed rows not yet recorded
   bool wake_ GUARDED_BY(mu_) = true;
   bool stopping_ GUARDED_BY(mu_) = false;
+  core::Mutex readers_mu_;
+  core::CondVar readers_cv_{&readers_mu_};
+  std::vector<std::unique_ptr<storage::Database>> readers_
+      GUARDED_BY(readers_mu_);
+  core::Mutex hand_mu_;
+  core::CondVar hand_cv_{&hand_mu_};
+  std::vector<HandOverWaiter*> hand_queue_ GUARDED_BY(hand_mu_);
+  bool hand_committing_ GUARDED_BY(hand_mu_) = false;
   std::thread claimer_;
   std::vector<std::thread> workers_;
 };
