@@ -499,49 +499,11 @@ void OutboxSender::Deliver(const storage::OutboxRow& row) {
   Record(row, sender->second->Send(*msg), notice_text);
 }
 
-struct OutboxSender::HandOverWaiter {
-  int64_t id = 0;
-  bool queued = false;
-  bool done = false;  // set by the thread that committed it
-  core::Status status;
-};
-
 core::Status OutboxSender::HandOver(int64_t id) {
-  HandOverWaiter me;
-  me.id = id;
-  for (;;) {
-    std::vector<HandOverWaiter*> batch;
-    {
-      core::MutexLock lock(&hand_mu_);
-      if (!me.queued) {
-        hand_queue_.push_back(&me);
-        me.queued = true;
-      }
-      hand_cv_.Wait(
-          [&]() REQUIRES(hand_mu_) { return me.done || !hand_committing_; });
-      if (me.done) return me.status;
-      hand_committing_ = true;
-      batch.swap(hand_queue_);  // holds `me`: queued, not yet done
-    }
-    const int64_t now = clock_.NowMillis();
-    const core::Status s =
-        store_.Write([&](storage::Database& db) -> core::Status {
-          for (const HandOverWaiter* w : batch) {
-            if (auto m = storage::MarkOutboxHandedOver(db, w->id, now); !m.ok())
-              return m;
-          }
-          return core::Status::Ok();
-        });
-    {
-      core::MutexLock lock(&hand_mu_);
-      for (HandOverWaiter* w : batch) {
-        w->status = s;
-        w->done = true;
-      }
-      hand_committing_ = false;
-    }
-    hand_cv_.SignalAll();
-  }
+  const int64_t now = clock_.NowMillis();
+  return hand_overs_.Run([&](storage::Database& db) {
+    return storage::MarkOutboxHandedOver(db, id, now);
+  });
 }
 
 core::OutboundMessage AsFallbackTemplate(const core::OutboundMessage& msg,
@@ -589,68 +551,63 @@ void OutboxSender::Record(const storage::OutboxRow& row,
   using Kind = channels::SendOutcome::Kind;
   const int64_t now = clock_.NowMillis();
   std::string result;
-  auto s = store_.Write(
-      [&](storage::Database& db) -> core::Status {
-        auto fail = [&](const std::string& why) -> core::Status {
-          result = "failed";
-          if (auto s2 = storage::MarkOutboxFailed(db, row.id, why, now);
+  auto s = outcomes_.Run([&](storage::Database& db) -> core::Status {
+    auto fail = [&](const std::string& why) -> core::Status {
+      result = "failed";
+      if (auto s2 = storage::MarkOutboxFailed(db, row.id, why, now); !s2.ok())
+        return s2;
+      if (row.message_id)
+        return storage::MarkMessageFailed(db, *row.message_id, why, now);
+      return core::Status::Ok();
+    };
+    const std::string error =
+        outcome.error_code
+            ? std::to_string(outcome.error_code) + " " + outcome.error
+            : outcome.error;
+    switch (outcome.kind) {
+      case Kind::kOk: {
+        result = "ok";
+        if (auto s2 = storage::MarkOutboxSent(db, row.id,
+                                              outcome.provider_message_id, now);
+            !s2.ok()) {
+          return s2;
+        }
+        if (row.message_id) {
+          return storage::MarkMessageSent(db, *row.message_id, row.channel,
+                                          outcome.provider_message_id, now);
+        }
+        if (row.broadcast_id && row.user_id)
+          return AddNoticeToHistory(db, row, notice_text,
+                                    outcome.provider_message_id, now);
+        return core::Status::Ok();
+      }
+      case Kind::kRetry:
+        if (row.attempts >= options_.max_attempts)
+          return fail("gave up after retries: " + error);
+        result = "retried";
+        return storage::MarkOutboxRetry(
+            db, row.id, now + Backoff(row.attempts).count(), error);
+      case Kind::kRateLimited: {
+        if (row.attempts >= options_.max_attempts)
+          return fail("gave up after retries: " + error);
+        result = "retried";
+        const int64_t wait_ms = std::max(1, outcome.retry_after_s) * 1000LL;
+        return storage::MarkOutboxRetry(db, row.id, now + wait_ms, error);
+      }
+      case Kind::kUnreachable:
+        if (row.user_id) {
+          if (auto s2 = storage::SetUserUnreachable(db, *row.user_id, true);
               !s2.ok())
             return s2;
-          if (row.message_id)
-            return storage::MarkMessageFailed(db, *row.message_id, why, now);
-          return core::Status::Ok();
-        };
-        const std::string error =
-            outcome.error_code
-                ? std::to_string(outcome.error_code) + " " + outcome.error
-                : outcome.error;
-        switch (outcome.kind) {
-          case Kind::kOk: {
-            result = "ok";
-            if (auto s2 = storage::MarkOutboxSent(
-                    db, row.id, outcome.provider_message_id, now);
-                !s2.ok()) {
-              return s2;
-            }
-            if (row.message_id) {
-              return storage::MarkMessageSent(db, *row.message_id, row.channel,
-                                              outcome.provider_message_id, now);
-            }
-            if (row.broadcast_id && row.user_id)
-              return AddNoticeToHistory(db, row, notice_text,
-                                        outcome.provider_message_id, now);
-            return core::Status::Ok();
-          }
-          case Kind::kRetry:
-            if (row.attempts >= options_.max_attempts)
-              return fail("gave up after retries: " + error);
-            result = "retried";
-            return storage::MarkOutboxRetry(
-                db, row.id, now + Backoff(row.attempts).count(), error);
-          case Kind::kRateLimited: {
-            if (row.attempts >= options_.max_attempts)
-              return fail("gave up after retries: " + error);
-            result = "retried";
-            const int64_t wait_ms = std::max(1, outcome.retry_after_s) * 1000LL;
-            return storage::MarkOutboxRetry(db, row.id, now + wait_ms, error);
-          }
-          case Kind::kUnreachable:
-            if (row.user_id) {
-              if (auto s2 = storage::SetUserUnreachable(db, *row.user_id, true);
-                  !s2.ok())
-                return s2;
-            }
-            return fail(error);
-          case Kind::kWindowClosed:
-            return fail("outside WhatsApp's 24 h window: " + error);
-          case Kind::kPermanent:
-            return fail(error);
         }
-        return core::Status::Internal("sender: unknown outcome");
-      },
-      // Not flushed: the next hand-over's flush carries it. Lost to a power
-      // cut, the row reads "handed over" again: resent, or in doubt.
-      storage::Store::Priority::kNormal, storage::Store::Durability::kDeferred);
+        return fail(error);
+      case Kind::kWindowClosed:
+        return fail("outside WhatsApp's 24 h window: " + error);
+      case Kind::kPermanent:
+        return fail(error);
+    }
+    return core::Status::Internal("sender: unknown outcome");
+  });
   if (!s.ok()) {
     // The outcome is lost; the row stays 'sending' and is sent again after a
     // restart (at-least-once).

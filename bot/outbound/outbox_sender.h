@@ -36,6 +36,7 @@
 #include "bot/core/mutex.h"
 #include "bot/domain/quiet_hours.h"
 #include "bot/outbound/chat_pacer.h"
+#include "bot/outbound/group_commit.h"
 #include "bot/outbound/rate_limiter.h"
 #include "storage/outbox.h"
 #include "storage/store.h"
@@ -128,12 +129,8 @@ class OutboxSender {
   // by all workers (hundreds of threads need not hold a connection each
   // while they wait on HTTP).
   class ReaderLease;
-  // Records, flushed, that row `id` is handed to the HTTP client now. Group
-  // commit: threads that hand over at the same time share one transaction
-  // and one fsync (the first waiting one writes for all), so the flush does
-  // not cap the rate at one fsync per message.
+  // Records, flushed, that row `id` is handed to the HTTP client now.
   core::Status HandOver(int64_t id);
-  struct HandOverWaiter;
   // `notice_text`: for a broadcast row, what goes into the history when sent.
   void Record(const storage::OutboxRow& row,
               const channels::SendOutcome& outcome,
@@ -160,10 +157,12 @@ class OutboxSender {
   core::CondVar readers_cv_{&readers_mu_};
   std::vector<std::unique_ptr<storage::Database>> readers_
       GUARDED_BY(readers_mu_);
-  core::Mutex hand_mu_;
-  core::CondVar hand_cv_{&hand_mu_};
-  std::vector<HandOverWaiter*> hand_queue_ GUARDED_BY(hand_mu_);
-  bool hand_committing_ GUARDED_BY(hand_mu_) = false;
+  // Threads handing over, or recording outcomes, at the same time share a
+  // transaction: one commit per batch, not per message. Hand-overs are
+  // flushed (they must be durable before the call); outcomes are not (the
+  // next hand-over's flush carries them).
+  GroupCommit hand_overs_{store_, storage::Store::Durability::kFlush};
+  GroupCommit outcomes_{store_, storage::Store::Durability::kDeferred};
   std::thread claimer_;
   std::vector<std::thread> workers_;
 };
