@@ -126,7 +126,14 @@ class FakeApi {
                   .dump(),
               "application/json");
         });
+    // httplib listens with a backlog of 5: hundreds of connections opened
+    // at once would lose SYNs and wait 1 s each. Listen again, deeper.
+    server_.set_socket_options([this](socket_t sock) {
+      httplib::default_socket_options(sock);
+      listen_fd_ = sock;
+    });
     port_ = server_.bind_to_any_port("127.0.0.1");
+    ::listen(listen_fd_, 4096);
   }
 
   int port() const { return port_; }
@@ -151,6 +158,7 @@ class FakeApi {
   const int latency_ms_;
   httplib::Server server_;
   int port_ = 0;
+  socket_t listen_fd_ = -1;
   mutable std::mutex mu_;  // guards arrivals_
   std::vector<Steady::time_point> arrivals_;
 };
@@ -196,6 +204,8 @@ nlohmann::json Stats(int port, Steady::time_point from, Steady::time_point to) {
 // posting as fast as they can for `seconds`, in calls/s (client included).
 double ProbeCapacity(int port, int clients, double seconds) {
   std::atomic<int64_t> calls{0};
+  std::atomic<int> connected{0};
+  std::atomic<bool> counting{false};
   std::atomic<bool> go{true};
   std::vector<std::thread> threads;
   for (int i = 0; i < clients; ++i) {
@@ -204,13 +214,19 @@ double ProbeCapacity(int port, int clients, double seconds) {
       client.set_keep_alive(true);
       client.set_tcp_nodelay(true);
       const std::string body(300, 'x');  // about a rendered send
+      (void)client.Post("/probe", body, "application/json");  // connects
+      ++connected;
       while (go) {
         auto res = client.Post("/probe", body, "application/json");
-        if (res && res->status == 200) ++calls;
+        if (res && res->status == 200 && counting) ++calls;
       }
     });
   }
+  while (connected < clients)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  counting = true;
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  counting = false;
   go = false;
   for (auto& t : threads) t.join();
   return static_cast<double>(calls) / seconds;
