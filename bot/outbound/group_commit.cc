@@ -29,14 +29,13 @@ core::Status GroupCommit::Run(
     const core::Status committed = store_.Write(
         [&](storage::Database& db) -> core::Status {
           for (Waiter* w : batch) {
-            if (auto s = db.Cached("SAVEPOINT grouped").Run(); !s.ok())
-              return s;
+            storage::Savepoint step(db);
+            if (!step.status().ok()) return step.status();
             w->status = (*w->fn)(db);
-            if (!w->status.ok()) {
-              if (auto s = db.Cached("ROLLBACK TO grouped").Run(); !s.ok())
-                return s;
+            // Undone on destruction unless released: a failed step alone.
+            if (w->status.ok()) {
+              if (auto s = step.Release(); !s.ok()) return s;
             }
-            if (auto s = db.Cached("RELEASE grouped").Run(); !s.ok()) return s;
           }
           return core::Status::Ok();
         },
