@@ -352,7 +352,8 @@ core::Result<int64_t> FailInDoubtBroadcastRows(Database& db, int64_t now_ms) {
   Statement& st = db.Cached(
       "UPDATE outbox SET state = 'failed', sent_at = ?1,"
       " last_error = ?2 || 'in flight at a crash, not sent again'"
-      " WHERE state = 'sending' AND broadcast_id IS NOT NULL");
+      " WHERE state = 'sending' AND handed_at IS NOT NULL"
+      " AND broadcast_id IS NOT NULL");
   st.Bind(1, now_ms).Bind(2, kInDoubt);
   if (auto s = st.Run(); !s.ok()) return s;
   return static_cast<int64_t>(db.Changes());

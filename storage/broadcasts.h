@@ -95,7 +95,8 @@ inline constexpr std::string_view kSkippedOptedOut = "skipped: opted out";
 inline constexpr std::string_view kSkippedUnreachable = "skipped: unreachable";
 inline constexpr std::string_view kInDoubt = "in doubt: ";
 
-// After a crash: notices' rows left 'sending' become 'failed' with
+// After a crash: notices' rows handed to the HTTP client (handed_at set,
+// see MarkOutboxHandedOver) and left 'sending' become 'failed' with
 // last_error starting kInDoubt, so RequeueInFlightOutbox does not send them
 // twice. Returns how many. REQUIRES: inside a write transaction, before
 // RequeueInFlightOutbox.

@@ -436,6 +436,13 @@ ALTER TABLE bookings ADD COLUMN attendance TEXT
 ALTER TABLE bookings ADD COLUMN attendance_by TEXT;
 ALTER TABLE bookings ADD COLUMN attendance_at INTEGER;
 )sql",
+      // 11: in doubt is only what was handed to the HTTP client.
+      R"sql(
+-- When the current attempt of a 'sending' row was handed to the HTTP
+-- client; NULL while it is only claimed. After a crash a claimed row that
+-- was never handed over is sent, not counted in doubt.
+ALTER TABLE outbox ADD COLUMN handed_at INTEGER;
+)sql",
   };
   return kMigrations;
 }

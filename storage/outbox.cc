@@ -103,11 +103,18 @@ core::Result<std::vector<OutboxRow>> FindDueOutbox(
 
 core::Result<bool> ClaimOutboxRow(Database& db, int64_t id) {
   Statement& claim = db.Cached(
-      "UPDATE outbox SET state = 'sending', attempts = attempts + 1"
-      " WHERE id = ? AND state = 'pending'");
+      "UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
+      " handed_at = NULL WHERE id = ? AND state = 'pending'");
   claim.Bind(1, id);
   if (auto s = claim.Run(); !s.ok()) return s;
   return db.Changes() == 1;
+}
+
+core::Status MarkOutboxHandedOver(Database& db, int64_t id, int64_t now_ms) {
+  Statement& st = db.Cached(
+      "UPDATE outbox SET handed_at = ?1 WHERE id = ?2 AND state = 'sending'");
+  st.Bind(1, now_ms).Bind(2, id);
+  return st.Run();
 }
 
 core::Result<bool> DeferOutboxRow(Database& db, int64_t id,
@@ -124,7 +131,8 @@ core::Status UnclaimOutboxRow(Database& db, int64_t id,
                               int64_t next_attempt_at) {
   Statement& st = db.Cached(
       "UPDATE outbox SET state = 'pending', next_attempt_at = ?1,"
-      " attempts = max(0, attempts - 1) WHERE id = ?2 AND state = 'sending'");
+      " attempts = max(0, attempts - 1), handed_at = NULL"
+      " WHERE id = ?2 AND state = 'sending'");
   st.Bind(1, next_attempt_at).Bind(2, id);
   return st.Run();
 }
@@ -169,8 +177,18 @@ core::Result<bool> CancelOutboxByDedupeKey(Database& db,
 }
 
 core::Result<int64_t> RequeueInFlightOutbox(Database& db) {
+  if (auto s = db.Exec("UPDATE outbox SET state = 'pending', handed_at = NULL"
+                       " WHERE state = 'sending' AND handed_at IS NOT NULL");
+      !s.ok()) {
+    return s;
+  }
+  return static_cast<int64_t>(db.Changes());
+}
+
+core::Result<int64_t> RequeueUnsentOutbox(Database& db) {
   if (auto s = db.Exec(
-          "UPDATE outbox SET state = 'pending' WHERE state = 'sending'");
+          "UPDATE outbox SET state = 'pending', attempts = max(0, attempts - "
+          "1) WHERE state = 'sending' AND handed_at IS NULL");
       !s.ok()) {
     return s;
   }

@@ -71,6 +71,11 @@ core::Result<std::vector<OutboxRow>> FindDueOutbox(
     const std::vector<std::string>& channels, bool with_broadcasts = true);
 core::Result<bool> ClaimOutboxRow(Database& db, int64_t id);
 
+// Records that the claimed row `id` is being handed to the HTTP client now:
+// from this commit on, a crash leaves it in doubt (it may have left). Must
+// be durable before the call starts.
+core::Status MarkOutboxHandedOver(Database& db, int64_t id, int64_t now_ms);
+
 // A pending row may not go before `next_attempt_at` (its chat is being
 // paced, its person is in the middle of a question): not an attempt, so
 // nothing is counted. False when the row was no longer pending.
@@ -97,8 +102,12 @@ core::Status MarkOutboxFailed(Database& db, int64_t id, std::string_view error,
 core::Result<bool> CancelOutboxByDedupeKey(Database& db,
                                            std::string_view dedupe_key);
 
-// After a crash, rows left 'sending' may or may not have reached the channel:
-// they go back to 'pending' (at-least-once). Returns how many.
+// After a crash: rows claimed but never handed to the HTTP client did not
+// leave; they go back to 'pending', their attempt uncounted. Returns how
+// many.
+core::Result<int64_t> RequeueUnsentOutbox(Database& db);
+// After a crash, rows handed to the HTTP client may or may not have reached
+// the channel: they go back to 'pending' (at-least-once). Returns how many.
 core::Result<int64_t> RequeueInFlightOutbox(Database& db);
 
 // Rows waiting to be sent (pending or sending), due or not.

@@ -22,8 +22,8 @@ struct Config {
   // fill whatever is still empty. Off by default: real people must never be
   // shown invented vacancies.
   bool demo = false;
-  int http_threads = 96;   // SPORTELLO_HTTP_THREADS: >= concurrent connections
-  int sender_threads = 8;  // SPORTELLO_SENDER_THREADS
+  int http_threads = 96;  // SPORTELLO_HTTP_THREADS: >= concurrent connections
+  int sender_threads = 256;        // SPORTELLO_SENDER_THREADS
   std::string log_level = "info";  // SPORTELLO_LOG
   // SPORTELLO_SESSION_IDLE_MINUTES: a console session unused this long ends.
   int session_idle_minutes = 30;

@@ -131,17 +131,18 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
   if (options.channels && config.telegram.enabled()) {
     channels::TelegramApiConfig tg{config.telegram.api_base,
                                    config.telegram.token};
-    p->telegram_sender = channels::MakeTelegramSender(tg);
+    p->telegram_sender = channels::MakeTelegramSender(tg, &p->metrics);
     p->telegram_api = std::make_unique<channels::TelegramApi>(tg);
     senders[core::Channel::kTelegram] = p->telegram_sender.get();
     sender_options.rate_per_sec[core::Channel::kTelegram] =
         config.telegram.rate_per_sec;
   }
   if (options.channels && config.whatsapp.enabled()) {
-    p->whatsapp_sender =
-        channels::MakeWhatsAppSender(channels::WhatsAppApiConfig{
-            config.whatsapp.api_base, config.whatsapp.access_token,
-            config.whatsapp.phone_number_id});
+    p->whatsapp_sender = channels::MakeWhatsAppSender(
+        channels::WhatsAppApiConfig{config.whatsapp.api_base,
+                                    config.whatsapp.access_token,
+                                    config.whatsapp.phone_number_id},
+        &p->metrics);
     senders[core::Channel::kWhatsApp] = p->whatsapp_sender.get();
     sender_options.rate_per_sec[core::Channel::kWhatsApp] =
         config.whatsapp.rate_per_sec;

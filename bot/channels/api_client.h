@@ -11,6 +11,7 @@
 
 #include "bot/channels/outbound.h"
 #include "bot/core/message.h"
+#include "bot/core/metrics.h"
 #include "bot/core/status.h"
 
 namespace sportello::channels {
@@ -33,20 +34,26 @@ struct WhatsAppApiConfig {
 core::Status CheckApiBaseUrl(std::string_view base_url);
 
 // Delivers one fitted OutboundMessage with one API call (connect timeout 5 s,
-// read timeout 30 s). Safe to call from several threads at once: each call
-// borrows an HTTP client (and its keep-alive connection) from a small pool.
-// Never throws; network failures are kRetry, and so is a bad base URL.
+// read timeout 30 s). Safe to call from many threads at once: each call
+// borrows an HTTP client and its keep-alive connection (TCP_NODELAY) from a
+// pool that keeps every idle one, so connections are opened once per
+// concurrent call, not per call. Never throws; network failures are kRetry,
+// and so is a bad base URL.
 class ChannelSender {
  public:
   virtual ~ChannelSender() = default;
   virtual SendOutcome Send(const core::OutboundMessage& msg) = 0;
+  // TCP connections opened so far (also counted in `metrics` as
+  // sportello_api_connections_opened_total{channel}).
+  virtual int64_t ConnectionsOpened() const { return 0; }
 };
 
+// `metrics` (may be null, not owned) counts the connections opened.
 std::unique_ptr<ChannelSender> MakeTelegramSender(
-    const TelegramApiConfig& config);
+    const TelegramApiConfig& config, Metrics* metrics = nullptr);
 // A kCallbackAnswer is kOk without a call (WhatsApp has no such thing).
 std::unique_ptr<ChannelSender> MakeWhatsAppSender(
-    const WhatsAppApiConfig& config);
+    const WhatsAppApiConfig& config, Metrics* metrics = nullptr);
 
 // Telegram set-up and long polling. Thread-safe, though one poller is the use.
 // Errors: Unavailable for no response, 429 and 5xx (try again later);

@@ -509,11 +509,13 @@ TEST_CASE(
   const int64_t reply = s.Message("telegram", "8004", writer, "Risposta");
   const auto rows = s.RowsOf(id);
   REQUIRE(rows.size() == 3);
-  // A sender claimed these and the process died before recording.
+  // A sender claimed these, handed them to the HTTP client, and the process
+  // died before recording.
   s.Write([&](storage::Database& db) -> core::Status {
     for (int64_t row : {rows[0], rows[1], reply}) {
       auto ok = storage::ClaimOutboxRow(db, row);
       if (!ok.ok()) return ok.status();
+      if (auto h = storage::MarkOutboxHandedOver(db, row, 1); !h.ok()) return h;
     }
     return core::Status::Ok();
   });
@@ -536,6 +538,58 @@ TEST_CASE(
   CHECK(c.sent == 1);
   CHECK(c.failed == 0);
   CHECK(c.pending == 0);
+}
+
+TEST_CASE(
+    "while the sender is the bottleneck, Telegram and WhatsApp progress side "
+    "by side: one channel's backlog does not hold the other back") {
+  Sending s;
+  s.options.threads = 1;
+  s.options.rate_per_sec.clear();  // only the sender's own speed limits
+  constexpr int kEach = 20;
+  // Telegram's rows come first in the outbox and answer slowly.
+  for (int i = 0; i < kEach; ++i)
+    s.Person("telegram", std::to_string(9100 + i));
+  for (int i = 0; i < kEach; ++i)
+    s.Person("whatsapp", "39300000" + std::to_string(1000 + i));
+  s.telegram.DelayNext("sendMessage", 30ms, kEach);
+  const int64_t id = s.Broadcast("Avviso a tutti");
+  REQUIRE(s.RowsOf(id).size() == 2 * kEach);
+  s.Start();
+
+  REQUIRE(s.Eventually(
+      [&] { return s.telegram.CallCount("sendMessage") >= kEach / 2; }));
+  // Halfway through Telegram's rows, WhatsApp's have been going too.
+  CHECK(s.whatsapp.CallCount() >= kEach / 4);
+  REQUIRE(s.Eventually([&] { return s.Counters(id).pending == 0; }));
+  CHECK(s.Counters(id).sent == 2 * kEach);
+}
+
+TEST_CASE(
+    "after a crash notices claimed but never handed to the HTTP client are "
+    "sent, not counted in doubt") {
+  Sending s;
+  s.Person("telegram", "8101");
+  s.Person("telegram", "8102");
+  const int64_t id = s.Broadcast("Avviso");
+  const auto rows = s.RowsOf(id);
+  REQUIRE(rows.size() == 2);
+  s.Write([&](storage::Database& db) -> core::Status {
+    for (int64_t row : rows) {
+      auto ok = storage::ClaimOutboxRow(db, row);
+      if (!ok.ok()) return ok.status();
+    }
+    return core::Status::Ok();
+  });
+  s.Start();
+
+  REQUIRE(s.Eventually([&] { return s.Counters(id).pending == 0; }));
+  const auto c = s.Counters(id);
+  CHECK(c.in_doubt == 0);
+  CHECK(c.sent == 2);
+  CHECK(s.telegram.SentTexts(8101) == std::vector<std::string>{"Avviso"});
+  CHECK(s.telegram.SentTexts(8102) == std::vector<std::string>{"Avviso"});
+  CHECK(s.Row(rows[0]).attempts == 1);
 }
 
 TEST_CASE(

@@ -378,8 +378,8 @@ TEST_CASE(
   reply.payload = "{}";
   reply.due_at = kNow;
   REQUIRE(EnqueueOutbox(*db, reply, kNow).ok());
-  // Everything claimed, then the process died.
-  REQUIRE(db->Exec("UPDATE outbox SET state = 'sending'").ok());
+  // Everything claimed and handed to the HTTP client, then the process died.
+  REQUIRE(db->Exec("UPDATE outbox SET state = 'sending', handed_at = 1").ok());
   REQUIRE(MarkOutboxFailed(*db, 1, "131026 undeliverable", kNow).ok());
 
   CHECK(*FailInDoubtBroadcastRows(*db, kNow) == 2);
@@ -392,6 +392,25 @@ TEST_CASE(
   CHECK(c->failed == 1);
   CHECK(c->pending == 0);
   CHECK(*FinishBroadcasts(*db, kNow) == 1);
+}
+
+TEST_CASE(
+    "notices claimed but not handed to the HTTP client at a crash are not in "
+    "doubt: they go back to pending") {
+  auto db = MigratedDb();
+  for (int i = 1; i <= 3; ++i)
+    Add(*db, {.channel = "whatsapp", .id = "39" + std::to_string(i)});
+  const int64_t id = NewBroadcastNow(*db);
+  REQUIRE(FanOutDueBroadcasts(*db, kNow).ok());
+  REQUIRE(db->Exec("UPDATE outbox SET state = 'sending'").ok());
+  REQUIRE(MarkOutboxHandedOver(*db, 2, kNow).ok());
+
+  CHECK(*FailInDoubtBroadcastRows(*db, kNow) == 1);
+  CHECK(*RequeueUnsentOutbox(*db) == 2);
+  auto c = CountBroadcast(*db, id);
+  REQUIRE(c.ok());
+  CHECK(c->in_doubt == 1);
+  CHECK(c->pending == 2);
 }
 
 TEST_CASE("cancelling a broadcast cancels its rows not sent yet") {

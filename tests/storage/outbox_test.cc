@@ -252,6 +252,8 @@ TEST_CASE("rows in flight at a crash go back to pending") {
   const int64_t b = Enqueue(*db, Reply("200", "b"));
   const int64_t done = Enqueue(*db, Reply("300", "c"));
   REQUIRE(Claim(*db).size() == 3);
+  for (int64_t id : {a, b, done})
+    REQUIRE(MarkOutboxHandedOver(*db, id, kNow).ok());
   REQUIRE(MarkOutboxSent(*db, done, "", kNow).ok());
   // The process dies here; on restart:
 
@@ -265,6 +267,43 @@ TEST_CASE("rows in flight at a crash go back to pending") {
   const auto again = Claim(*db);
   CHECK(Ids(again) == Ids({a, b}));
   CHECK(again.front().attempts == 2);
+}
+
+TEST_CASE(
+    "rows claimed but never handed to the HTTP client go back to pending, "
+    "their attempt uncounted, apart from those handed over") {
+  auto db = MigratedDb();
+  const int64_t handed = Enqueue(*db, Reply("100", "a"));
+  const int64_t claimed = Enqueue(*db, Reply("200", "b"));
+  REQUIRE(Claim(*db).size() == 2);
+  REQUIRE(MarkOutboxHandedOver(*db, handed, kNow).ok());
+  // The process dies here; on restart:
+
+  auto unsent = RequeueUnsentOutbox(*db);
+
+  REQUIRE(unsent.ok());
+  CHECK(*unsent == 1);
+  CHECK(StateOf(*db, claimed) == "pending");
+  CHECK(StateOf(*db, handed) == "sending");
+  CHECK(*RequeueInFlightOutbox(*db) == 1);
+  const auto again = Claim(*db);
+  REQUIRE(again.size() == 2);
+  for (const auto& row : again)
+    CHECK(row.attempts == (row.id == handed ? 2 : 1));
+}
+
+TEST_CASE("a new claim forgets an earlier attempt's hand-over") {
+  auto db = MigratedDb();
+  const int64_t id = Enqueue(*db, Reply("100", "a"));
+  REQUIRE(Claim(*db).size() == 1);
+  REQUIRE(MarkOutboxHandedOver(*db, id, kNow).ok());
+  REQUIRE(MarkOutboxRetry(*db, id, kNow, "503").ok());
+  REQUIRE(Claim(*db).size() == 1);
+  // Claimed again, and the process died before handing it over.
+
+  CHECK(*RequeueInFlightOutbox(*db) == 0);
+  CHECK(*RequeueUnsentOutbox(*db) == 1);
+  CHECK(StateOf(*db, id) == "pending");
 }
 
 TEST_CASE("a row with a dedupe key is enqueued once") {
