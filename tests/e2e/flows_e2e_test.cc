@@ -58,15 +58,16 @@ TEST_CASE_FIXTURE(Chat,
   CHECK(Contains(jobs, "Te la propongo perché: ruolo, zona"));
   CHECK(Contains(Say("1"), "Come candidarti"));
 
-  // Consent, asked before the first flow that keeps personal data.
+  // Events need no personal data: listed at once.
   const auto events = Press("menu:events");
-  CHECK(Contains(events, "Quanti anni hai?"));
-  CHECK(Contains(Press("consent:age:16_29"), "[button] consent:yes"));
-  const auto listed = Press("consent:yes");
-  CHECK(Contains(listed, "[button] events:show:"));
+  CHECK(Contains(events, "[button] events:show:"));
+  CHECK_FALSE(Contains(events, "Quanti anni hai?"));
 
-  // Appointments: service, day, time, confirmation.
-  const auto services = Press("menu:booking");
+  // Consent, asked before the first flow that keeps personal data; then
+  // appointments: service, day, time, confirmation.
+  CHECK(Contains(Press("menu:booking"), "Quanti anni hai?"));
+  CHECK(Contains(Press("consent:age:16_29"), "[button] consent:yes"));
+  const auto services = Press("consent:yes");
   CHECK(Contains(services, "Per quale servizio"));
   CHECK(Contains(services, "[button] booking:"));
   CHECK(Contains(Say("1"), "Che giorno ti va bene?"));

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/domain/holidays.h"
 #include "storage/database.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -222,9 +223,19 @@ TEST_CASE("sportello slots demo fills the next three weeks once") {
   SlotsCli cli;
   auto first = cli.Run({"demo"});
   CHECK_MESSAGE(first.exit_code == 0, first.err);
-  const size_t added = cli.Starts().size();
-  // 15 weekdays of 5 slots in person, plus 6 Tuesdays and Thursdays online.
-  CHECK(added == 15 * 5 + 6 * 5);
+  const auto starts = cli.Starts();
+  const size_t added = starts.size();
+  // At most 15 weekdays of 5 slots in person, plus 6 Tuesdays and Thursdays
+  // online: fewer when a holiday or Bari's closure (the default) falls in
+  // the next three weeks, and none on those days. The exact count for a
+  // fixed date is in the demo data's own tests.
+  CHECK(added <= 15 * 5 + 6 * 5);
+  CHECK(added >= 10 * 5);
+  const ClosedDays closed = ClosedDays::Parse("12-06").value();
+  for (int64_t at : starts) {
+    CAPTURE(at);
+    CHECK_FALSE(closed.ContainsInstant(at));
+  }
   CHECK(first.out.find("added " + std::to_string(added)) != std::string::npos);
   auto again = cli.Run({"demo"});
   CHECK(again.exit_code == 0);
