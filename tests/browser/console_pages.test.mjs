@@ -242,6 +242,15 @@ const PAGES = [
     },
   },
   {
+    name: 'reports',
+    open: async (page) => {
+      await logIn(page);
+      await page.getByRole('link', { name: 'Report' }).click();
+      await page.waitForURL('**/console/reports');
+      await page.locator('#chart-funnel svg rect').first().waitFor();
+    },
+  },
+  {
     name: 'webchat',
     open: async (page) => {
       await page.goto(server.url + '/');
