@@ -249,7 +249,7 @@ function bookMessage(text) {
   $("book-msg").classList.toggle("hidden", !text);
 }
 $("book-find").addEventListener("click", async () => {
-  if (!$("book-date").value) $("book-date").value = new Date().toLocaleDateString("sv-SE");
+  if (!$("book-date").value) $("book-date").value = new Date().toLocaleDateString("sv-SE", { timeZone: "Europe/Rome" });
   const service = $("book-service").value;
   const r = await api("GET", "/api/appointments?date=" + encodeURIComponent($("book-date").value));
   const free = (r.status === 200 ? r.data.appointments || [] : [])
@@ -269,7 +269,7 @@ $("book-find").addEventListener("click", async () => {
 
 // --- appointments and profiles ----------------------------------------------------
 async function loadAppointments() {
-  if (!$("appt-date").value) $("appt-date").value = new Date().toLocaleDateString("sv-SE");
+  if (!$("appt-date").value) $("appt-date").value = new Date().toLocaleDateString("sv-SE", { timeZone: "Europe/Rome" });
   const r = await api("GET", "/api/appointments?date=" + encodeURIComponent($("appt-date").value));
   const list = r.status === 200 ? (r.data.appointments || []) : [];
   const today = new Date().toLocaleDateString("sv-SE", { timeZone: "Europe/Rome" });
