@@ -15,8 +15,8 @@
 // Defaults come from BENCH_RECIPIENTS, BENCH_SECONDS, BENCH_RATE (else
 // TELEGRAM_RATE_PER_SEC / WHATSAPP_RATE_PER_SEC, else 25 / 80),
 // BENCH_LATENCY_MS (0: the fake answers at once) and BENCH_CHANNEL; the
-// threads default to the sender's. bench/run_pacing builds Release and runs
-// it.
+// threads default to what `serve` derives from the rate (SenderThreadsFor).
+// bench/run_pacing builds Release and runs it.
 #include <httplib.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "bot/app/config.h"
 #include "bot/channels/api_client.h"
 #include "bot/core/clock.h"
 #include "bot/outbound/outbox_sender.h"
@@ -248,7 +249,7 @@ int main(int argc, char** argv) {
   double seconds = std::atof(Env("BENCH_SECONDS", "60").c_str());
   std::string rate_text = Env("BENCH_RATE", "");
   int latency_ms = std::atoi(Env("BENCH_LATENCY_MS", "0").c_str());
-  int threads = SenderOptions{}.threads;
+  int threads = 0;  // --threads, else what serve derives from the rate
   bool finish = false;
   std::filesystem::path dir =
       std::filesystem::temp_directory_path() /
@@ -294,6 +295,7 @@ int main(int argc, char** argv) {
                          : Env("WHATSAPP_RATE_PER_SEC", "80");
   }
   const double rate = std::atof(rate_text.c_str());
+  if (threads == 0 && rate > 0) threads = SenderThreadsFor(rate);
   if (recipients < 1 || seconds <= 0 || rate <= 0 || threads < 1 ||
       latency_ms < 0) {
     std::fprintf(stderr,

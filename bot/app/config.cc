@@ -1,6 +1,8 @@
 #include "bot/app/config.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <limits>
@@ -96,6 +98,11 @@ int Config::ListenPort() const {
   if (colon == std::string::npos) return -1;
   const auto port = core::ParseInt(listen.substr(colon + 1), kIntMin, kIntMax);
   return port ? static_cast<int>(*port) : -1;
+}
+
+int SenderThreadsFor(double calls_per_sec) {
+  const int needed = static_cast<int>(std::ceil(calls_per_sec * 0.3));
+  return std::clamp((needed + 7) / 8 * 8, 8, 1024);
 }
 
 core::Result<Config> LoadConfig(const Getenv& getenv) {
@@ -214,6 +221,10 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
           " must be a number above 0 and at most 1000");
     }
     *out = *v;
+  }
+  if (c.sender_threads == 0) {
+    c.sender_threads =
+        SenderThreadsFor(c.telegram.rate_per_sec + c.whatsapp.rate_per_sec);
   }
   // Telegram accepts 1-256 characters of A-Za-z0-9_- as secret_token.
   if (!c.telegram.webhook_secret.empty()) {

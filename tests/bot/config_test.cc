@@ -379,3 +379,21 @@ TEST_CASE("a PostgreSQL URI is refused clearly, its password not repeated") {
 
 }  // namespace
 }  // namespace sportello
+
+namespace sportello {
+namespace {
+
+TEST_CASE("sender threads follow the channels' rates unless set") {
+  CHECK(SenderThreadsFor(25 + 70) == 32);
+  CHECK(SenderThreadsFor(25 + 1000) == 312);
+  CHECK(SenderThreadsFor(1) == 8);
+  CHECK(SenderThreadsFor(1000 + 1000) == 600);
+  CHECK(LoadOk({}).sender_threads == 32);
+  CHECK(LoadOk({{"WHATSAPP_RATE_PER_SEC", "1000"}}).sender_threads == 312);
+  CHECK(LoadOk({{"WHATSAPP_RATE_PER_SEC", "1000"},
+                {"SPORTELLO_SENDER_THREADS", "64"}})
+            .sender_threads == 64);
+}
+
+}  // namespace
+}  // namespace sportello

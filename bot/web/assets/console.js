@@ -104,9 +104,14 @@ for (const b of document.querySelectorAll("[data-mode]")) {
 }
 
 // --- the queue -------------------------------------------------------------------
+// Only the latest request's answer is shown: a tab switched during a poll
+// must not get the other tab's list.
+let queueLoad = 0;
 async function loadQueue() {
-  const r = await api("GET", "/api/conversations?mode=" + encodeURIComponent(state.mode));
-  if (r.status !== 200) return;
+  const mode = state.mode;
+  const mine = ++queueLoad;
+  const r = await api("GET", "/api/conversations?mode=" + encodeURIComponent(mode));
+  if (mine !== queueLoad || r.status !== 200) return;
   const list = r.data.conversations || [];
   const ul = $("queue");
   ul.replaceChildren(...list.map((c) => {
@@ -121,12 +126,16 @@ async function loadQueue() {
     return el("li", {}, b);
   }));
   $("queue-empty").classList.toggle("hidden", list.length > 0);
-  if (state.mode === "waiting_for_human") $("waiting-count").textContent = list.length ? `(${list.length})` : "";
+  if (mode === "waiting_for_human") $("waiting-count").textContent = list.length ? `(${list.length})` : "";
 }
 
 // --- one conversation ------------------------------------------------------------
+// Clicking one person, then another, shows the second whatever answers first.
+let conversationLoad = 0;
 async function openConversation(id, keepScroll) {
+  const load = ++conversationLoad;
   const r = await api("GET", "/api/conversations/" + encodeURIComponent(id));
+  if (load !== conversationLoad) return;
   if (r.status !== 200) { showError(errorText(r, "Conversazione non disponibile.")); return; }
   state.open = id;
   const c = r.data.conversation || r.data;
@@ -268,9 +277,15 @@ $("book-find").addEventListener("click", async () => {
 });
 
 // --- appointments and profiles ----------------------------------------------------
+// Answers can come back out of order (the day's list on opening, then the
+// day picked): only the latest request's answer is shown.
+let appointmentsLoad = 0;
 async function loadAppointments() {
   if (!$("appt-date").value) $("appt-date").value = new Date().toLocaleDateString("sv-SE", { timeZone: "Europe/Rome" });
-  const r = await api("GET", "/api/appointments?date=" + encodeURIComponent($("appt-date").value));
+  const day = $("appt-date").value;
+  const mine = ++appointmentsLoad;
+  const r = await api("GET", "/api/appointments?date=" + encodeURIComponent(day));
+  if (mine !== appointmentsLoad) return;
   const list = r.status === 200 ? (r.data.appointments || []) : [];
   const today = new Date().toLocaleDateString("sv-SE", { timeZone: "Europe/Rome" });
   $("appt-rows").replaceChildren(...list.map((a) => {
@@ -282,7 +297,7 @@ async function loadAppointments() {
       el("td", { text: who }),
       el("td", { text: a.place === "online" ? "online" : a.place || "" }),
       el("td", { text: a.counsellor || "" }),
-      attendanceCell(b, $("appt-date").value <= today, who, fmtTime(a.starts_at)));
+      attendanceCell(b, day <= today, who, fmtTime(a.starts_at)));
   }));
   $("appt-empty").classList.toggle("hidden", list.length > 0);
 }
