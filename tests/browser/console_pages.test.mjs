@@ -385,9 +385,11 @@ test('the console works from the keyboard alone, with the focus always visible',
     await page.keyboard.press('Enter');
     await page.locator('#history li.note').waitFor();
     await tabTo(page, (f) => f.id === 'reply', 'the reply box');
-    await page.keyboard.type('Risposta dalla tastiera');
+    // One reply per screen size, each told apart from the one before.
+    const reply = `Risposta dalla tastiera a ${viewport.width}×${viewport.height}`;
+    await page.keyboard.type(reply);
     await page.keyboard.press('Control+Enter');
-    await page.locator('#history li.out', { hasText: 'Risposta dalla tastiera' }).waitFor();
+    await page.locator('#history li.out', { hasText: reply }).waitFor();
 
     // The sections, from the top of the page.
     await page.evaluate(() => document.activeElement?.blur());
