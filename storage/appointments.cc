@@ -171,7 +171,7 @@ core::Result<int64_t> InsertBooking(Database& db, int64_t slot_id,
   st.Bind(1, slot_id).Bind(2, user_id).Bind(3, service_code).Bind(4, now_ms);
   if (auto s = st.Run(); !s.ok()) {
     if (s.code() != core::Status::Code::kAlreadyExists) return s;
-    if (sqlite3_extended_errcode(db.handle()) == SQLITE_CONSTRAINT_FOREIGNKEY) {
+    if (db.LastConstraint() == Constraint::kForeignKey) {
       return core::Status::NotFound("bookings: no slot " +
                                     std::to_string(slot_id) + ", user " +
                                     std::to_string(user_id) + " or service '" +

@@ -1,8 +1,11 @@
-// A SQLite connection with RAII handles, prepared statements that always bind
-// parameters, and transactions that roll back unless committed.
+// A database connection, SQLite or PostgreSQL, with prepared statements
+// that always bind parameters and transactions that roll back unless
+// committed. SQL is written once for both engines (SQLite's ?1 parameters;
+// the PostgreSQL driver rewrites them); where the engines really differ a
+// repository asks engine().
 //
-//   auto db = Database::Open("sportello.db");
-//   Transaction txn(**db);            // BEGIN IMMEDIATE
+//   auto db = Database::Open("sportello.db");   // or "postgresql://..."
+//   Transaction txn(**db);            // BEGIN IMMEDIATE on SQLite
 //   Statement st = (*db)->Prepare("INSERT INTO t(a) VALUES(?)");
 //   st.Bind(1, "x");
 //   if (auto s = st.Run(); !s.ok()) return s;
@@ -10,8 +13,6 @@
 //
 // A Database is used by one thread at a time.
 #pragma once
-
-#include <sqlite3.h>
 
 #include <cstdint>
 #include <map>
@@ -21,13 +22,15 @@
 #include <string_view>
 
 #include "bot/core/status.h"
+#include "storage/driver.h"
 
 namespace sportello::storage {
 
 class Statement;
 
 struct OpenOptions {
-  bool read_only = false;
+  bool read_only = false;  // SQLite opens the file read-only; PostgreSQL
+                           // refuses writes on the connection
   // FULL: a committed transaction survives power loss (we acknowledge webhooks
   // only after commit). NORMAL would only survive a process crash.
   bool synchronous_full = true;
@@ -36,8 +39,10 @@ struct OpenOptions {
 
 class Database {
  public:
-  // Opens (creating if needed) a database file in WAL mode.
-  static core::Result<std::unique_ptr<Database>> Open(const std::string& path,
+  // Opens `target`: a PostgreSQL URI (postgresql://, postgres://), or a
+  // SQLite file, created if needed and in WAL mode. Errors never show a
+  // password.
+  static core::Result<std::unique_ptr<Database>> Open(const std::string& target,
                                                       OpenOptions options = {});
   // A private in-memory database (one per call), for tests.
   static core::Result<std::unique_ptr<Database>> OpenInMemory();
@@ -55,19 +60,19 @@ class Database {
   Statement& Cached(std::string_view sql);
   // Runs one or more statements without parameters (DDL, PRAGMA).
   core::Status Exec(std::string_view sql);
+  // Starts a write transaction (Transaction does this).
+  core::Status Begin() { return conn_->Begin(); }
 
   int64_t LastInsertRowId() const;
   int Changes() const;
-  const std::string& path() const { return path_; }
-  sqlite3* handle() const { return db_.get(); }
+  // Which constraint the last failed statement broke.
+  Constraint LastConstraint() const { return conn_->LastConstraint(); }
+  Engine engine() const { return conn_->engine(); }
+  bool is_postgres() const { return engine() == Engine::kPostgres; }
 
  private:
-  struct Closer {
-    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-  };
-  Database(sqlite3* db, std::string path);
-  std::unique_ptr<sqlite3, Closer> db_;
-  std::string path_;
+  explicit Database(std::unique_ptr<driver::Connection> conn);
+  std::unique_ptr<driver::Connection> conn_;
   // Declared after db_, so its statements are finalized before the
   // connection closes.
   std::map<std::string, std::unique_ptr<Statement>, std::less<>> cache_;
@@ -78,7 +83,7 @@ class Statement {
   Statement(Statement&&) = default;
   Statement& operator=(Statement&&) = default;
 
-  // Parameters are 1-based, as in SQLite.
+  // Parameters are 1-based, as in SQLite. A parameter never bound is NULL.
   Statement& Bind(int index, int64_t value);
   Statement& Bind(int index, int value) {
     return Bind(index, static_cast<int64_t>(value));
@@ -116,23 +121,18 @@ class Statement {
 
  private:
   friend class Database;
-  struct Finalizer {
-    void operator()(sqlite3_stmt* st) const { sqlite3_finalize(st); }
-  };
-  Statement(sqlite3* db, sqlite3_stmt* st, core::Status status)
-      : db_(db),
-        stmt_(st),
+  Statement(std::unique_ptr<driver::Cursor> cursor, core::Status status)
+      : stmt_(std::move(cursor)),
         prepare_status_(status),
         status_(std::move(status)) {}
-  sqlite3* db_;
-  std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
+  std::unique_ptr<driver::Cursor> stmt_;
   core::Status prepare_status_;  // a bad statement stays bad across Reset()
   core::Status status_;
 };
 
-// BEGIN IMMEDIATE on construction (takes the write lock at once, so a
-// transaction never fails half-way for a lock); ROLLBACK on destruction
-// unless Commit() succeeded.
+// Begins on construction (on SQLite BEGIN IMMEDIATE: takes the write lock at
+// once, so a transaction never fails half-way for a lock); ROLLBACK on
+// destruction unless Commit() succeeded.
 class Transaction {
  public:
   explicit Transaction(Database& db);
@@ -172,8 +172,5 @@ class Savepoint {
   core::Status begin_status_;
   bool done_ = false;
 };
-
-// Maps a SQLite result code to our codes, with context for the message.
-core::Status SqliteStatus(int rc, sqlite3* db, std::string_view context);
 
 }  // namespace sportello::storage

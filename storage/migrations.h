@@ -1,5 +1,8 @@
-// The schema, as numbered migrations applied in order. PRAGMA user_version
-// records how far a database has come; Migrate() is idempotent.
+// The schema, as numbered migrations applied in order, in each engine's
+// dialect under the same numbers. SQLite's PRAGMA user_version, or
+// PostgreSQL's schema_version table, records how far a database has come;
+// Migrate() is idempotent, and on PostgreSQL safe to run from several
+// processes at once.
 #pragma once
 
 #include "bot/core/status.h"

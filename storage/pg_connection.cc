@@ -184,6 +184,11 @@ core::Result<Rows> Connection::Exec(
   return core::Status::Internal(message);
 }
 
+bool Connection::Reconnect() {
+  PQreset(conn_.get());
+  return PQstatus(conn_.get()) == CONNECTION_OK;
+}
+
 int Connection::ServerVersion() const { return PQserverVersion(conn_.get()); }
 
 bool Connection::Ok() const { return PQstatus(conn_.get()) == CONNECTION_OK; }

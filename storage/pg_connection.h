@@ -83,13 +83,19 @@ class Connection {
   bool Ok() const;
   // The URI without its password.
   const std::string& redacted_uri() const { return redacted_; }
+  // `message` with the password (if any) replaced by "***".
+  std::string Scrub(std::string message) const;
+  // The libpq handle, for the engine built on this connection. Owned here.
+  PGconn* handle() const { return conn_.get(); }
+  // Connects again with the same settings after the connection broke; true
+  // when it is back. Statements prepared on the old session are gone.
+  bool Reconnect();
 
  private:
   struct Finish {
     void operator()(PGconn* c) const { PQfinish(c); }
   };
   Connection(PGconn* conn, std::string password, std::string redacted);
-  std::string Scrub(std::string message) const;
 
   std::unique_ptr<PGconn, Finish> conn_;
   std::string password_;  // only to scrub messages; never printed

@@ -1,6 +1,7 @@
 #include "storage/store.h"
 
 #include <algorithm>
+#include <string>
 #include <thread>
 
 #include "storage/migrations.h"
@@ -21,6 +22,7 @@ int64_t SteadyNanos() {
 
 core::Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
                                                  OpenOptions options) {
+  options.read_only = false;
   auto db = Database::Open(path, options);
   if (!db.ok()) return db.status();
   if (auto s = Migrate(**db); !s.ok()) return s;
@@ -49,7 +51,8 @@ core::Status Store::Write(const std::function<core::Status(Database&)>& fn,
   // PRAGMA, no I/O). Only a store opened at FULL has anything to defer.
   const bool deferred =
       durability == Durability::kDeferred && options_.synchronous_full;
-  if (deferred != writer_deferred_) {
+  const bool postgres = writer_->is_postgres();
+  if (!postgres && deferred != writer_deferred_) {
     status = writer_->Exec(deferred ? "PRAGMA synchronous=NORMAL"
                                     : "PRAGMA synchronous=FULL");
     if (status.ok()) writer_deferred_ = deferred;
@@ -57,6 +60,7 @@ core::Status Store::Write(const std::function<core::Status(Database&)>& fn,
   if (status.ok()) {
     Transaction txn(*writer_);
     status = txn.status();
+    if (status.ok() && postgres) status = BeginPostgres(urgent, deferred);
     if (status.ok()) status = fn(*writer_);
     if (status.ok()) status = txn.Commit();
   }  // rolled back here unless committed
@@ -70,6 +74,22 @@ core::Status Store::Write(const std::function<core::Status(Database&)>& fn,
     urgent_active_.fetch_sub(1, std::memory_order_relaxed);
   }
   return status;
+}
+
+// On PostgreSQL the transaction's settings and locks. A normal write takes
+// the database-wide writer lock (an advisory lock released at commit), so
+// that writers of every process run one at a time, as they do on SQLite: the
+// repositories' read-then-write steps (a slot still free, an update not yet
+// processed, a row not yet claimed) stay true until commit. Urgent writes
+// only append rows whose unique keys keep them exact, and run beside it.
+core::Status Store::BeginPostgres(bool urgent, bool deferred) {
+  if (deferred) {
+    if (auto s = writer_->Exec("SET LOCAL synchronous_commit = off"); !s.ok())
+      return s;
+  }
+  if (urgent) return core::Status::Ok();
+  return writer_->Exec("SELECT pg_advisory_xact_lock(" +
+                       std::to_string(kWriterLockKey) + ")");
 }
 
 void Store::YieldToUrgent(std::chrono::microseconds quiet,
@@ -111,5 +131,7 @@ core::Result<std::unique_ptr<Database>> Store::OpenReader() const {
   o.read_only = true;
   return Database::Open(path_, o);
 }
+
+bool Store::is_postgres() const { return writer_->is_postgres(); }
 
 }  // namespace sportello::storage

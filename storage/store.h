@@ -1,6 +1,10 @@
 // The database as the service uses it: one writer connection behind a mutex
 // (SQLite has one writer at a time; queueing in-process beats its sleeping
 // busy handler), and reader connections for threads that only read.
+//
+// On PostgreSQL several processes may share the database: their normal
+// writes run one at a time (a database-wide advisory lock held to commit),
+// like SQLite's; urgent writes run beside them.
 #pragma once
 
 #include <atomic>
@@ -18,13 +22,17 @@ namespace sportello::storage {
 
 class Store {
  public:
-  // Opens `path`, applying pending migrations.
+  // Opens `path` (a SQLite file or a PostgreSQL URI, see Database::Open),
+  // applying pending migrations.
   static core::Result<std::unique_ptr<Store>> Open(const std::string& path,
                                                    OpenOptions options = {});
 
   // Who waits for the write lock first. Acknowledging webhooks (ingest) is
   // kUrgent: a platform is waiting on the answer, while processing and
   // sending can lag a little without anyone noticing.
+  // REQUIRES for kUrgent: the write only inserts rows whose unique keys make
+  // a repeat a no-op (ON CONFLICT DO NOTHING): on PostgreSQL it does not wait
+  // for other processes' writers.
   enum class Priority { kNormal, kUrgent };
 
   // When a commit reaches the disk. kFlush: before Write returns (fsync,
@@ -71,9 +79,14 @@ class Store {
   // only reads: what a health check asks. Thread-safe.
   core::Status CheckWritable();
 
+  // The SQLite file or PostgreSQL URI (with its password: never log it).
   const std::string& path() const { return path_; }
+  bool is_postgres() const;
 
  private:
+  // Any constant, the same in every process: the advisory lock's key.
+  static constexpr int64_t kWriterLockKey = 0x5350'4f52'5445'4c4c;  // SPORTELL
+  core::Status BeginPostgres(bool urgent, bool deferred);
   Store(std::unique_ptr<Database> writer, std::string path,
         OpenOptions options);
   core::Mutex write_mu_;

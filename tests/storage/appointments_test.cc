@@ -14,6 +14,7 @@
 #include "storage/outbox.h"
 #include "storage/users.h"
 #include "tests/support/claim_due.h"
+#include "tests/support/test_database.h"
 
 namespace sportello::storage {
 namespace {
@@ -25,7 +26,7 @@ constexpr int64_t kHour = 3'600'000;
 constexpr int64_t kMinute = 60'000;
 
 std::unique_ptr<Database> MigratedDb() {
-  auto db = Database::OpenInMemory();
+  auto db = support::OpenTestDatabase();
   REQUIRE(db.ok());
   REQUIRE(Migrate(**db).ok());
   return std::move(*db);

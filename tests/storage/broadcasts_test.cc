@@ -15,6 +15,7 @@
 #include "storage/outbox.h"
 #include "storage/profiles.h"
 #include "storage/users.h"
+#include "tests/support/test_database.h"
 
 namespace sportello::storage {
 namespace {
@@ -25,7 +26,7 @@ constexpr const char* kPayload =
     R"({"channel":"web","chat_id":"","kind":"text","text":"Ciao"})";
 
 std::unique_ptr<Database> MigratedDb() {
-  auto db = Database::OpenInMemory();
+  auto db = support::OpenTestDatabase();
   REQUIRE(db.ok());
   REQUIRE(Migrate(**db).ok());
   return std::move(*db);

@@ -12,6 +12,7 @@
 #include "storage/migrations.h"
 #include "storage/profiles.h"
 #include "storage/users.h"
+#include "tests/support/test_database.h"
 
 namespace sportello::storage {
 namespace {
@@ -29,7 +30,7 @@ constexpr const char* kCsv =
     "whatsapp,393331234567,Anna bis,Bari,2003,2026-10-01,\n";
 
 std::unique_ptr<Database> MigratedDb() {
-  auto db = Database::OpenInMemory();
+  auto db = support::OpenTestDatabase();
   REQUIRE(db.ok());
   REQUIRE(Migrate(**db).ok());
   return std::move(*db);

@@ -20,6 +20,7 @@
 #include "storage/outbox.h"
 #include "storage/users.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_database.h"
 
 namespace sportello::storage {
 namespace {
@@ -31,7 +32,7 @@ constexpr int64_t kHour = 3'600'000;
 constexpr int64_t kDay = 24 * kHour;
 
 std::unique_ptr<Database> MigratedDb() {
-  auto db = Database::OpenInMemory();
+  auto db = support::OpenTestDatabase();
   REQUIRE(db.ok());
   REQUIRE(Migrate(**db).ok());
   return std::move(*db);
@@ -402,7 +403,7 @@ TEST_CASE(
     "one gets it") {
   support::TempDir dir;
   const std::string path = dir.File("race.db");
-  auto setup = Database::Open(path);
+  auto setup = Database::Open(support::TestDatabaseAt(path));
   REQUIRE(setup.ok());
   Database& db = **setup;
   REQUIRE(Migrate(db).ok());
@@ -420,7 +421,7 @@ TEST_CASE(
   }
   std::array<std::unique_ptr<Database>, 2> connections;
   for (auto& c : connections) {
-    auto opened = Database::Open(path);
+    auto opened = Database::Open(support::TestDatabaseAt(path));
     REQUIRE(opened.ok());
     c = std::move(*opened);
   }

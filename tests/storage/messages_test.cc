@@ -12,6 +12,7 @@
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "storage/users.h"
+#include "tests/support/test_database.h"
 
 namespace sportello::storage {
 namespace {
@@ -27,7 +28,7 @@ struct History {
 };
 
 History NewHistory() {
-  auto db = Database::OpenInMemory();
+  auto db = support::OpenTestDatabase();
   REQUIRE(db.ok());
   REQUIRE(Migrate(**db).ok());
   auto user = UpsertUserOnInbound(**db, "whatsapp", "393331234567",

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "storage/database.h"
+#include "tests/support/test_database.h"
 
 namespace sportello::storage {
 namespace {
@@ -15,14 +16,17 @@ namespace {
 using core::Status;
 
 std::unique_ptr<Database> NewDb() {
-  auto db = Database::OpenInMemory();
+  auto db = support::OpenTestDatabase();
   REQUIRE(db.ok());
   return std::move(*db);
 }
 
 bool TableExists(Database& db, const std::string& name) {
   Statement st = db.Prepare(
-      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+      db.is_postgres()
+          ? "SELECT 1 FROM information_schema.tables WHERE table_schema ="
+            " current_schema() AND table_name = ?"
+          : "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
   st.Bind(1, name);
   return st.Step();
 }
@@ -66,7 +70,10 @@ TEST_CASE("a database written by a newer build is refused") {
   auto db = NewDb();
   REQUIRE(Migrate(*db).ok());
   const int future = LatestSchemaVersion() + 1;
-  REQUIRE(db->Exec("PRAGMA user_version = " + std::to_string(future)).ok());
+  REQUIRE(db->Exec((db->is_postgres() ? "UPDATE schema_version SET version = "
+                                      : "PRAGMA user_version = ") +
+                   std::to_string(future))
+              .ok());
 
   const Status s = Migrate(*db);
 
@@ -188,7 +195,8 @@ TEST_CASE("the schema keeps one user per channel identity") {
 
 TEST_CASE(
     "migration 8 tells which broadcast each notice row of an older database "
-    "belongs to") {
+    "belongs to" *
+    doctest::test_suite("sqlite")) {
   auto db = NewDb();
   REQUIRE(MigrateTo(*db, 7).ok());
   REQUIRE(db->Exec("INSERT INTO broadcasts(id, payload_it, payload_en,"

@@ -12,6 +12,7 @@
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "tests/support/claim_due.h"
+#include "tests/support/test_database.h"
 
 namespace sportello::storage {
 namespace {
@@ -22,7 +23,7 @@ constexpr int64_t kNow = 1'795'000'000'000;
 constexpr int64_t kHour = 3'600'000;
 
 std::unique_ptr<Database> MigratedDb() {
-  auto db = Database::OpenInMemory();
+  auto db = support::OpenTestDatabase();
   REQUIRE(db.ok());
   REQUIRE(Migrate(**db).ok());
   return std::move(*db);

@@ -16,6 +16,7 @@
 #include "storage/migrations.h"
 #include "storage/outbox.h"
 #include "storage/users.h"
+#include "tests/support/test_database.h"
 
 namespace sportello::storage {
 namespace {
@@ -25,7 +26,7 @@ using core::Status;
 constexpr int64_t kNow = 1'795'000'000'000;
 
 std::unique_ptr<Database> MigratedDb() {
-  auto db = Database::OpenInMemory();
+  auto db = support::OpenTestDatabase();
   REQUIRE(db.ok());
   REQUIRE(Migrate(**db).ok());
   return std::move(*db);

@@ -7,12 +7,13 @@
 
 #include "storage/database.h"
 #include "storage/migrations.h"
+#include "tests/support/test_database.h"
 
 namespace sportello::storage {
 namespace {
 
 std::unique_ptr<Database> MigratedDb() {
-  auto db = Database::OpenInMemory();
+  auto db = support::OpenTestDatabase();
   REQUIRE(db.ok());
   REQUIRE(Migrate(**db).ok());
   return std::move(*db);

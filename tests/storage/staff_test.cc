@@ -8,12 +8,13 @@
 #include "storage/audit.h"
 #include "storage/migrations.h"
 #include "storage/notes.h"
+#include "tests/support/test_database.h"
 
 namespace sportello::storage {
 namespace {
 
 std::unique_ptr<Database> NewDb() {
-  auto db = Database::OpenInMemory();
+  auto db = support::OpenTestDatabase();
   REQUIRE(db.ok());
   REQUIRE(Migrate(**db).ok());
   return std::move(*db);

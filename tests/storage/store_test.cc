@@ -23,6 +23,7 @@
 #include "storage/settings.h"
 #include "storage/users.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_database.h"
 
 namespace sportello::storage {
 namespace {
@@ -30,7 +31,7 @@ namespace {
 using core::Status;
 
 std::unique_ptr<Store> OpenStore(const std::string& path) {
-  auto store = Store::Open(path);
+  auto store = Store::Open(support::TestDatabaseAt(path));
   REQUIRE(store.ok());
   return std::move(*store);
 }
@@ -151,16 +152,26 @@ TEST_CASE(
   CHECK_FALSE(store->UrgentWaiting());
 }
 
-// synchronous: 2 is FULL (fsync at commit), 1 is NORMAL (fsync deferred).
-int64_t SynchronousIn(Store& store, Store::Durability durability) {
+// Whether a commit waits for the disk (1) or not (0), as the engine says
+// inside the transaction: SQLite's synchronous 2 (FULL) or 1 (NORMAL),
+// PostgreSQL's synchronous_commit on or off.
+int64_t WaitsForDisk(Database& db) {
+  Statement st = db.Prepare(db.is_postgres() ? "SHOW synchronous_commit"
+                                             : "PRAGMA synchronous");
+  if (!st.Step()) return -1;
+  if (db.is_postgres()) return st.Text(0) == "on" ? 1 : 0;
+  return st.Int(0) == 2 ? 1 : st.Int(0) == 1 ? 0 : -1;
+}
+
+int64_t SynchronousIn(Store& store, Store::Durability durability,
+                      Store::Priority priority = Store::Priority::kNormal) {
   int64_t mode = -1;
   auto s = store.Write(
       [&](Database& db) {
-        Statement st = db.Prepare("PRAGMA synchronous");
-        if (st.Step()) mode = st.Int(0);
+        mode = WaitsForDisk(db);
         return Status::Ok();
       },
-      Store::Priority::kNormal, durability);
+      priority, durability);
   CHECK(s.ok());
   return mode;
 }
@@ -170,20 +181,11 @@ TEST_CASE(
     "it flush again") {
   support::TempDir dir;
   auto store = OpenStore(dir.File("s.db"));
-  CHECK(SynchronousIn(*store, Store::Durability::kFlush) == 2);
-  CHECK(SynchronousIn(*store, Store::Durability::kDeferred) == 1);
-  CHECK(SynchronousIn(*store, Store::Durability::kFlush) == 2);
-  auto urgent_mode = int64_t{-1};
-  CHECK(store
-            ->Write(
-                [&](Database& db) {
-                  Statement st = db.Prepare("PRAGMA synchronous");
-                  if (st.Step()) urgent_mode = st.Int(0);
-                  return Status::Ok();
-                },
-                Store::Priority::kUrgent)
-            .ok());
-  CHECK(urgent_mode == 2);
+  CHECK(SynchronousIn(*store, Store::Durability::kFlush) == 1);
+  CHECK(SynchronousIn(*store, Store::Durability::kDeferred) == 0);
+  CHECK(SynchronousIn(*store, Store::Durability::kFlush) == 1);
+  CHECK(SynchronousIn(*store, Store::Durability::kFlush,
+                      Store::Priority::kUrgent) == 1);
 }
 
 TEST_CASE(
@@ -255,7 +257,7 @@ TEST_CASE("a reader sees committed rows and not a write in progress") {
 // must be able to or the WAL grows without bound. Asked on a connection of
 // its own.
 bool CheckpointCompletes(const std::string& path) {
-  auto db = Database::Open(path);
+  auto db = Database::Open(support::TestDatabaseAt(path));
   REQUIRE(db.ok());
   Statement st = (*db)->Prepare("PRAGMA wal_checkpoint(PASSIVE)");
   REQUIRE(st.Step());
@@ -290,7 +292,7 @@ struct Seeded {
 };
 
 Seeded Seed(const std::string& path) {
-  auto db = Database::Open(path);
+  auto db = Database::Open(support::TestDatabaseAt(path));
   REQUIRE(db.ok());
   Database& d = **db;
   Transaction txn(d);
@@ -322,7 +324,8 @@ Seeded Seed(const std::string& path) {
   return seeded;
 }
 
-TEST_CASE("a lookup on a reader does not hold back checkpoints") {
+TEST_CASE("a lookup on a reader does not hold back checkpoints" *
+          doctest::test_suite("sqlite")) {
   support::TempDir dir;
   const std::string path = dir.File("s.db");
   auto store = OpenStore(path);
@@ -355,7 +358,8 @@ TEST_CASE("a lookup on a reader does not hold back checkpoints") {
   CHECK(CheckpointCompletes(path));
 }
 
-TEST_CASE("a lookup inside a write does not hold back checkpoints") {
+TEST_CASE("a lookup inside a write does not hold back checkpoints" *
+          doctest::test_suite("sqlite")) {
   support::TempDir dir;
   const std::string path = dir.File("s.db");
   auto store = OpenStore(path);
@@ -445,18 +449,21 @@ TEST_CASE("data survives closing and reopening the file") {
   }
 }
 
-TEST_CASE("a store refuses a file from a newer build") {
+TEST_CASE("a store refuses a database from a newer build") {
   support::TempDir dir;
   const std::string path = dir.File("s.db");
   {
-    auto db = Database::Open(path);
+    auto db = Database::Open(support::TestDatabaseAt(path));
     REQUIRE(db.ok());
+    REQUIRE(Migrate(**db).ok());
+    const std::string newer = std::to_string(LatestSchemaVersion() + 1);
     REQUIRE((*db)
-                ->Exec("PRAGMA user_version = " +
-                       std::to_string(LatestSchemaVersion() + 1))
+                ->Exec((*db)->is_postgres()
+                           ? "UPDATE schema_version SET version = " + newer
+                           : "PRAGMA user_version = " + newer)
                 .ok());
   }
-  auto store = Store::Open(path);
+  auto store = Store::Open(support::TestDatabaseAt(path));
   REQUIRE_FALSE(store.ok());
   CHECK(store.status().code() == Status::Code::kInvalidArgument);
 }

@@ -10,6 +10,7 @@
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "storage/users.h"
+#include "tests/support/test_database.h"
 
 namespace sportello::storage {
 namespace {
@@ -20,7 +21,7 @@ constexpr int64_t kNow = 1'795'000'000'000;  // Nov 2026
 constexpr int64_t kDay = 24LL * 3600 * 1000;
 
 std::unique_ptr<Database> MigratedDb() {
-  auto db = Database::OpenInMemory();
+  auto db = support::OpenTestDatabase();
   REQUIRE(db.ok());
   REQUIRE(Migrate(**db).ok());
   return std::move(*db);

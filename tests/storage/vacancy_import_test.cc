@@ -11,6 +11,7 @@
 #include "bot/core/rome_time.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
+#include "tests/support/test_database.h"
 
 namespace sportello::storage {
 namespace {
@@ -35,7 +36,7 @@ std::string Row(const std::string& id, const std::string& title = "Cameriere",
 }
 
 std::unique_ptr<Database> MigratedDb() {
-  auto db = Database::OpenInMemory();
+  auto db = support::OpenTestDatabase();
   REQUIRE(db.ok());
   REQUIRE(Migrate(**db).ok());
   return std::move(*db);
