@@ -141,6 +141,10 @@ core::Result<std::unique_ptr<Connection>> Connection::Open(
         "cannot connect to PostgreSQL " + redacted + ": " +
         conn->Scrub(OneLine(PQerrorMessage(conn->conn_.get()))));
   }
+  // libpq prints the server's notices ("already exists, skipping") on
+  // stderr by default: they are expected, and not ours to show.
+  PQsetNoticeProcessor(
+      conn->conn_.get(), [](void*, const char*) {}, nullptr);
   return conn;
 }
 

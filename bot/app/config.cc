@@ -88,6 +88,11 @@ http::WebConfig Config::Web() const {
                          public_origin};
 }
 
+std::string Config::DbForLogs() const {
+  return storage::pg::IsPostgresUri(db_path) ? storage::pg::RedactUri(db_path)
+                                             : db_path;
+}
+
 std::string Config::ListenHost() const {
   const auto colon = listen.rfind(':');
   return colon == std::string::npos ? listen : listen.substr(0, colon);
@@ -167,13 +172,6 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
     c.public_origin = *origin;
   }
 
-  if (storage::pg::IsPostgresUri(c.db_path)) {
-    // Said before anything logs the setting: a URI may carry a password.
-    return core::Status::InvalidArgument(
-        "config: SPORTELLO_DB=" + storage::pg::RedactUri(c.db_path) +
-        " names a PostgreSQL database; this version keeps its data in SQLite"
-        " only: set SPORTELLO_DB to a file path");
-  }
   const int port = c.ListenPort();
   if (port < 0 || port > 65535 || c.ListenHost().empty()) {
     return core::Status::InvalidArgument(

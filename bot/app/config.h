@@ -21,8 +21,11 @@ namespace sportello {
 int SenderThreadsFor(double calls_per_sec);
 
 struct Config {
-  std::string db_path = "./sportello.db";  // SPORTELLO_DB
-  std::string listen = "127.0.0.1:8080";   // SPORTELLO_LISTEN (host:port)
+  // SPORTELLO_DB: a SQLite file, or a PostgreSQL URI
+  // (postgresql://user:password@host:port/dbname), which may carry a
+  // password: print DbForLogs() instead.
+  std::string db_path = "./sportello.db";
+  std::string listen = "127.0.0.1:8080";  // SPORTELLO_LISTEN (host:port)
   bool web_chat = true;  // SPORTELLO_WEB_CHAT=0 turns the public web chat off
   // SPORTELLO_DEMO=1: at start, demo offers, events and appointment slots
   // fill whatever is still empty. Off by default: real people must never be
@@ -56,6 +59,8 @@ struct Config {
 
   // "host" and port parsed from listen.
   std::string ListenHost() const;
+  // SPORTELLO_DB as logs and messages may show it: without a password.
+  std::string DbForLogs() const;
   int ListenPort() const;
   // What the web layer reads: the web chat switch, console sessions, the
   // channels' webhook credentials.

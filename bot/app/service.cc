@@ -19,6 +19,7 @@
 #include "intents/engine.h"
 #include "storage/inbox.h"
 #include "storage/outbox.h"
+#include "storage/pg_connection.h"
 #include "storage/serve_lock.h"
 
 namespace sportello {
@@ -72,9 +73,12 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
   auto p = std::make_unique<Parts>();
   p->config = config;
   p->clock = &clock;
-  auto serve_lock = storage::ServeLock::Acquire(config.db_path);
-  if (!serve_lock.ok()) return serve_lock.status();
-  p->serve_lock = std::move(*serve_lock);
+  // One SQLite file has one server; PostgreSQL serves several processes.
+  if (!storage::pg::IsPostgresUri(config.db_path)) {
+    auto serve_lock = storage::ServeLock::Acquire(config.db_path);
+    if (!serve_lock.ok()) return serve_lock.status();
+    p->serve_lock = std::move(*serve_lock);
+  }
   auto store = storage::Store::Open(config.db_path);
   if (!store.ok()) return store.status();
   p->store = std::move(*store);

@@ -62,7 +62,8 @@ void AddSlot(const Bot& bot, const std::string& at) {
   auto added = support::RunSportello(
       {"slots", "add", "--service", "orientamento", "--at", at, "--place",
        "Porta Futuro, Bari", "--counsellor", "Giulia Rossi"},
-      {{"SPORTELLO_DB", bot.dir.File("sportello.db")}});
+      {{"SPORTELLO_DB",
+        support::TestDatabaseAt(bot.dir.File("sportello.db"))}});
   REQUIRE_MESSAGE(added.exit_code == 0, added.err);
 }
 

@@ -27,7 +27,8 @@ TEST_CASE("sportello --version and --help answer without a database") {
 TEST_CASE(
     "sportello migrate creates the database and reports its schema version") {
   support::TempDir dir;
-  const support::Env env{{"SPORTELLO_DB", dir.File("m.db")}};
+  const support::Env env{
+      {"SPORTELLO_DB", support::TestDatabaseAt(dir.File("m.db"))}};
   auto first = support::RunSportello({"migrate"}, env);
   CHECK(first.exit_code == 0);
   CHECK(first.out.find("schema version") != std::string::npos);
@@ -39,7 +40,8 @@ TEST_CASE(
 TEST_CASE("sportello chat talks through the same engine in the terminal") {
   support::TempDir dir;
   auto chat = support::RunSportello(
-      {"chat"}, {{"SPORTELLO_DB", dir.File("c.db")}}, "ciao\n4\n");
+      {"chat"}, {{"SPORTELLO_DB", support::TestDatabaseAt(dir.File("c.db"))}},
+      "ciao\n4\n");
   CHECK(chat.exit_code == 0);
   CHECK(chat.out.find("Porta Futuro") != std::string::npos);  // the welcome
   CHECK(chat.out.find("1) ") != std::string::npos);  // numbered choices
@@ -48,17 +50,17 @@ TEST_CASE("sportello chat talks through the same engine in the terminal") {
 
 TEST_CASE("sportello serve refuses a configuration that cannot work") {
   support::TempDir dir;
-  auto bad_mode =
-      support::RunSportello({"serve"}, {{"SPORTELLO_DB", dir.File("s.db")},
-                                        {"TELEGRAM_MODE", "carrier-pigeon"}});
+  auto bad_mode = support::RunSportello(
+      {"serve"}, {{"SPORTELLO_DB", support::TestDatabaseAt(dir.File("s.db"))},
+                  {"TELEGRAM_MODE", "carrier-pigeon"}});
   CHECK(bad_mode.exit_code == 2);
   CHECK(bad_mode.err.find("TELEGRAM_MODE") != std::string::npos);
   auto bad_listen = support::RunSportello(
-      {"serve"},
-      {{"SPORTELLO_DB", dir.File("s.db")}, {"SPORTELLO_LISTEN", "nowhere"}});
+      {"serve"}, {{"SPORTELLO_DB", support::TestDatabaseAt(dir.File("s.db"))},
+                  {"SPORTELLO_LISTEN", "nowhere"}});
   CHECK(bad_listen.exit_code == 2);
   auto bad_quiet = support::RunSportello(
-      {"serve"}, {{"SPORTELLO_DB", dir.File("s.db")},
+      {"serve"}, {{"SPORTELLO_DB", support::TestDatabaseAt(dir.File("s.db"))},
                   {"SPORTELLO_QUIET_HOURS", "dalle 21 alle 8"}});
   CHECK(bad_quiet.exit_code == 2);
   CHECK(bad_quiet.err.find("SPORTELLO_QUIET_HOURS") != std::string::npos);
@@ -72,7 +74,7 @@ TEST_CASE(
   support::TempDir other;
   auto second = support::RunSportello(
       {"serve"},
-      {{"SPORTELLO_DB", other.File("o.db")},
+      {{"SPORTELLO_DB", support::TestDatabaseAt(other.File("o.db"))},
        {"SPORTELLO_LISTEN", support::LoopbackAddress(bot.port)}},
       "", std::chrono::seconds(20));
   CHECK(second.exit_code == 1);

@@ -28,7 +28,8 @@ TEST_CASE(
     "contacts import reports bad rows by line, imports the others once, and "
     "only with consent") {
   support::TempDir dir;
-  const support::Env env{{"SPORTELLO_DB", dir.File("c.db")}};
+  const support::Env env{
+      {"SPORTELLO_DB", support::TestDatabaseAt(dir.File("c.db"))}};
   Write(dir.File("contacts.csv"), kCsv);
 
   auto first = support::RunSportello(
@@ -43,7 +44,7 @@ TEST_CASE(
   CHECK(again.exit_code == 1);
   CHECK(again.out == "imported 0, already known 2, rejected 2\n");
 
-  auto db = storage::Database::Open(dir.File("c.db"));
+  auto db = storage::Database::Open(support::TestDatabaseAt(dir.File("c.db")));
   REQUIRE(db.ok());
   auto subscribers = storage::CountAudience(**db, {}, 1'795'000'000'000);
   REQUIRE(subscribers.ok());

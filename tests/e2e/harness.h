@@ -1,17 +1,19 @@
 // A running `sportello serve` wired to fake Telegram and WhatsApp APIs, for
-// end-to-end tests over real HTTP on loopback with a real SQLite file.
+// end-to-end tests over real HTTP on loopback with a real database: a SQLite
+// file, or a PostgreSQL schema when the suite runs on PostgreSQL
+// (tests/support/test_database.h).
 #pragma once
-
-#include <sqlite3.h>
 
 #include <memory>
 #include <string>
 
+#include "storage/database.h"
 #include "tests/fakes/fake_telegram.h"
 #include "tests/fakes/fake_whatsapp.h"
 #include "tests/support/http_client.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_database.h"
 
 namespace sportello::e2e {
 
@@ -31,7 +33,7 @@ struct Bot {
 
   support::Env Environment() const {
     support::Env env = {
-        {"SPORTELLO_DB", dir.File("sportello.db")},
+        {"SPORTELLO_DB", Database()},
         {"SPORTELLO_LISTEN", support::LoopbackAddress(port)},
         // Notices must not depend on the hour the suite runs at.
         {"SPORTELLO_QUIET_HOURS", "off"},
@@ -58,22 +60,23 @@ struct Bot {
   support::HttpClient Http() const { return support::HttpClient(port); }
   std::string Log() const { return service ? service->LogText() : ""; }
 
-  // One integer from the database (opened read-only beside the service).
+  // The service's SPORTELLO_DB: the engine under test's, unless `extra`
+  // names one.
+  std::string Database() const {
+    if (auto it = extra.find("SPORTELLO_DB"); it != extra.end())
+      return it->second;
+    return support::TestDatabaseAt(dir.File("sportello.db"));
+  }
+
+  // One integer from the database (opened read-only beside the service);
+  // -1 if the query fails.
   int64_t Count(const std::string& sql) const {
-    sqlite3* db = nullptr;
-    int64_t value = -1;
-    if (sqlite3_open_v2(dir.File("sportello.db").c_str(), &db,
-                        SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-      sqlite3_busy_timeout(db, 5000);
-      sqlite3_stmt* st = nullptr;
-      if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
-          sqlite3_step(st) == SQLITE_ROW) {
-        value = sqlite3_column_int64(st, 0);
-      }
-      sqlite3_finalize(st);
-    }
-    sqlite3_close(db);
-    return value;
+    storage::OpenOptions options;
+    options.read_only = true;
+    auto db = storage::Database::Open(Database(), options);
+    if (!db.ok()) return -1;
+    storage::Statement st = (*db)->Prepare(sql);
+    return st.Step() ? st.Int(0) : -1;
   }
 };
 

@@ -29,7 +29,7 @@ TEST_CASE("an installed sportello reads its intent data from its own prefix") {
   const int port = support::FreePort();
   support::ServiceProcess service(
       {"serve"},
-      {{"SPORTELLO_DB", dir.File("installed.db")},
+      {{"SPORTELLO_DB", support::TestDatabaseAt(dir.File("installed.db"))},
        {"SPORTELLO_LISTEN", support::LoopbackAddress(port)},
        {"SPORTELLO_DEMO", "1"}},
       dir.File("installed.log"), (prefix / "bin" / "sportello").string());
@@ -48,7 +48,7 @@ TEST_CASE("an installed sportello reads its intent data from its own prefix") {
 TEST_CASE("a service without its intent data says where it looked and stops") {
   support::TempDir dir;
   auto run = support::RunSportello(
-      {"serve"}, {{"SPORTELLO_DB", dir.File("s.db")},
+      {"serve"}, {{"SPORTELLO_DB", support::TestDatabaseAt(dir.File("s.db"))},
                   {"SPORTELLO_LISTEN", "127.0.0.1:0"},
                   {"SPORTELLO_INTENTS_DIR", dir.File("missing")}});
   CHECK(run.exit_code == 1);

@@ -12,6 +12,7 @@
 #include "storage/database.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_database.h"
 
 namespace sportello::e2e {
 namespace {
@@ -19,7 +20,7 @@ namespace {
 struct SlotsCli {
   support::TempDir dir;
   std::string db_path = dir.File("slots.db");
-  support::Env env{{"SPORTELLO_DB", db_path}};
+  support::Env env{{"SPORTELLO_DB", support::TestDatabaseAt(db_path)}};
 
   support::CommandResult Run(std::vector<std::string> args) {
     args.insert(args.begin(), "slots");
@@ -27,7 +28,7 @@ struct SlotsCli {
   }
 
   std::unique_ptr<storage::Database> Open() const {
-    auto db = storage::Database::Open(db_path);
+    auto db = storage::Database::Open(support::TestDatabaseAt(db_path));
     REQUIRE(db.ok());
     return std::move(*db);
   }

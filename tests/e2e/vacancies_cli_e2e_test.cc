@@ -32,7 +32,8 @@ TEST_CASE(
     "vacancies import reports bad rows by line and still imports the good "
     "ones") {
   support::TempDir dir;
-  const support::Env env{{"SPORTELLO_DB", dir.File("v.db")}};
+  const support::Env env{
+      {"SPORTELLO_DB", support::TestDatabaseAt(dir.File("v.db"))}};
   Write(dir.File("feed.csv"), kCsv);
 
   auto first =
@@ -63,7 +64,8 @@ TEST_CASE(
 TEST_CASE(
     "vacancies import takes a json array and refuses a file that is no feed") {
   support::TempDir dir;
-  const support::Env env{{"SPORTELLO_DB", dir.File("v.db")}};
+  const support::Env env{
+      {"SPORTELLO_DB", support::TestDatabaseAt(dir.File("v.db"))}};
   Write(
       dir.File("feed.json"),
       R"([{"external_id": "j1", "title": "Commesso", "employer": "Negozio", "comune": "Bari",
@@ -90,7 +92,8 @@ TEST_CASE(
 
 TEST_CASE("vacancies demo loads offers that a search ranks with reasons") {
   support::TempDir dir;
-  const support::Env env{{"SPORTELLO_DB", dir.File("v.db")}};
+  const support::Env env{
+      {"SPORTELLO_DB", support::TestDatabaseAt(dir.File("v.db"))}};
 
   auto demo = support::RunSportello({"vacancies", "demo"}, env);
   REQUIRE(demo.exit_code == 0);

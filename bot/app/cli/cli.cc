@@ -88,7 +88,7 @@ int RunServe(int argc, char** argv) {
     core::LogError("serve", service.status().ToString());
     return 1;
   }
-  core::LogInfo("serve", "database " + config->db_path);
+  core::LogInfo("serve", "database " + config->DbForLogs());
   core::LogInfo("serve", "channels: " + DescribeChannels(*config));
   core::LogInfo("serve", "listening on http://" + config->ListenHost() + ":" +
                              std::to_string((*service)->http_port()) +
@@ -117,7 +117,7 @@ int RunMigrate(int argc, char** argv) {
     return 1;
   }
   auto version = storage::SchemaVersion(**db);
-  std::printf("%s: schema version %d\n", config->db_path.c_str(),
+  std::printf("%s: schema version %d\n", config->DbForLogs().c_str(),
               version.ok() ? *version : -1);
   return 0;
 }
