@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "bot/core/clock.h"
+#include "bot/core/iso_date.h"
 #include "bot/core/numbers.h"
 #include "bot/core/rome_time.h"
 #include "bot/core/utf8.h"
@@ -85,21 +86,6 @@ void AppendConfidence(double c, std::string* out) {
   out->append(s);
 }
 
-std::optional<std::chrono::year_month_day> ParseDate(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-  // Any year four characters hold ("-999" too): date.ok() judges it.
-  const auto y = core::ParseInt(s.substr(0, 4), -999, 9999);
-  const auto m = core::ParseInt(s.substr(5, 2), 0, 99);
-  const auto d = core::ParseInt(s.substr(8, 2), 0, 99);
-  if (!y || !m || !d) return std::nullopt;
-  const std::chrono::year_month_day date{
-      std::chrono::year(static_cast<int>(*y)),
-      std::chrono::month(static_cast<unsigned>(*m)),
-      std::chrono::day(static_cast<unsigned>(*d))};
-  if (!date.ok()) return std::nullopt;
-  return date;
-}
-
 struct Options {
   std::optional<std::chrono::year_month_day> now;
   int top = 0;
@@ -129,7 +115,7 @@ std::string ParseArgs(const std::vector<std::string>& args, Options* options) {
       value = args[++i];
     }
     if (flag == "--now") {
-      options->now = ParseDate(*value);
+      options->now = core::ParseIsoDate(*value);
       if (!options->now)
         return "--now wants a date as YYYY-MM-DD, got '" + *value + "'";
     } else if (flag == "--top") {

@@ -5,6 +5,7 @@
 #include <limits>
 #include <utility>
 
+#include "bot/core/iso_date.h"
 #include "bot/core/log.h"
 #include "bot/core/numbers.h"
 #include "bot/core/rome_time.h"
@@ -28,19 +29,6 @@ std::string DateText(year_month_day day) {
       buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(day.year()) % 10000,
       static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
   return buf;
-}
-
-std::optional<year_month_day> ParseDate(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-  const auto y = core::ParseInt(s.substr(0, 4), 0, 9999);
-  const auto m = core::ParseInt(s.substr(5, 2), 0, 99);
-  const auto d = core::ParseInt(s.substr(8, 2), 0, 99);
-  if (!y || !m || !d) return std::nullopt;
-  const year_month_day day{std::chrono::year{static_cast<int>(*y)},
-                           std::chrono::month{static_cast<unsigned>(*m)},
-                           std::chrono::day{static_cast<unsigned>(*d)}};
-  if (!day.ok()) return std::nullopt;
-  return day;
 }
 
 std::vector<std::string_view> Split(std::string_view id) {
@@ -174,13 +162,14 @@ std::vector<Reply> BookingFlow::Pressed(Turn& turn, std::string_view id) const {
   const std::string service(p[1]);
   const int64_t move = *number(2);
   if (verb == "days") {
-    const auto after = p.size() > 3 ? ParseDate(p[3]) : std::nullopt;
+    const auto after = p.size() > 3 ? core::ParseIsoDate(p[3]) : std::nullopt;
     return AskDay(turn, service, move, after);
   }
-  if (verb == "day" && p.size() == 4 && ParseDate(p[3]))
-    return AskTime(turn, service, move, *ParseDate(p[3]), 0);
-  if (verb == "times" && p.size() == 5 && ParseDate(p[3]) && number(4)) {
-    return AskTime(turn, service, move, *ParseDate(p[3]),
+  if (verb == "day" && p.size() == 4 && core::ParseIsoDate(p[3]))
+    return AskTime(turn, service, move, *core::ParseIsoDate(p[3]), 0);
+  if (verb == "times" && p.size() == 5 && core::ParseIsoDate(p[3]) &&
+      number(4)) {
+    return AskTime(turn, service, move, *core::ParseIsoDate(p[3]),
                    static_cast<int>(*number(4)));
   }
   if (verb == "at" && number(3)) return Choose(turn, service, move, *number(3));
@@ -193,8 +182,9 @@ std::vector<Reply> BookingFlow::Typed(Turn& turn) const {
   const auto& c = turn.conversation;
   const nlohmann::json slots = Slots(c);
   const std::optional<year_month_day> named =
-      turn.analysis.entities.date ? ParseDate(*turn.analysis.entities.date)
-                                  : std::nullopt;
+      turn.analysis.entities.date
+          ? core::ParseIsoDate(*turn.analysis.entities.date)
+          : std::nullopt;
   const std::string service = slots.value("service", "");
   const int64_t move = slots.value("move", int64_t{0});
   // "prenota per giovedì" while choosing a day or time: that day.
@@ -223,8 +213,9 @@ std::vector<Reply> BookingFlow::Typed(Turn& turn) const {
   } else if (c.step == "day" && !service.empty()) {
     again = AskDay(turn, service, move, std::nullopt);
   } else if (c.step == "time" && !service.empty() &&
-             ParseDate(slots.value("day", ""))) {
-    again = AskTime(turn, service, move, *ParseDate(slots.value("day", "")), 0);
+             core::ParseIsoDate(slots.value("day", ""))) {
+    again = AskTime(turn, service, move,
+                    *core::ParseIsoDate(slots.value("day", "")), 0);
   } else if (c.step == "cancel") {
     again = AskCancel(turn, slots.value("booking", int64_t{0}));
   } else {
@@ -244,7 +235,8 @@ std::vector<Reply> BookingFlow::AskService(Turn& turn) const {
   // A day named on the way in ("un colloquio per martedì") waits for the
   // service.
   std::optional<std::string> day;
-  if (turn.analysis.entities.date && ParseDate(*turn.analysis.entities.date))
+  if (turn.analysis.entities.date &&
+      core::ParseIsoDate(*turn.analysis.entities.date))
     day = *turn.analysis.entities.date;
   else if (c.step == "service" && slots.contains("day"))
     day = slots.value("day", "");
@@ -287,7 +279,7 @@ std::vector<Reply> BookingFlow::OnService(Turn& turn,
   const nlohmann::json slots = Slots(turn.conversation);
   const bool asked = turn.conversation.step == "service";
   if (const auto day =
-          asked ? ParseDate(slots.value("day", "")) : std::nullopt) {
+          asked ? core::ParseIsoDate(slots.value("day", "")) : std::nullopt) {
     auto times = booking::FreeTimes(turn.db, service, *day, turn.now_ms,
                                     CentreClosedDays(deps_.centre));
     if (!times.ok()) return Failed(turn, times.status());

@@ -150,16 +150,12 @@ std::vector<Reply> Router::LeaveQueue(Turn& turn) const {
   return {Menu(turn.lang, "handoff.left")};
 }
 
-std::vector<Reply> Router::RespondWhileWaiting(Turn& turn) const {
+Router::Answer Router::Rights(Turn& turn) const {
   auto& c = turn.conversation;
   const auto& in = turn.in;
-  const std::string typed = in.button_id.empty() ? Lower(in.text) : "";
-  if (in.button_id == kLeaveQueue || typed == "annulla" || typed == "cancel" ||
-      typed == "esci") {
-    return LeaveQueue(turn);
-  }
-  // The person's rights: a privacy button, the erasure confirmation the
-  // privacy flow waits for, or a clear privacy request or "stop".
+  // A privacy button (switching notices on and choosing topics are offers,
+  // not rights: they wait for the bot), the erasure confirmation the privacy
+  // flow waits for, or a clear privacy request or "stop".
   const std::string_view id = in.button_id;
   const bool privacy_press =
       id.substr(0, id.find(':')) == kPrivacyFlow && id != kPrivacyNotifyOn &&
@@ -180,6 +176,23 @@ std::vector<Reply> Router::RespondWhileWaiting(Turn& turn) const {
       return privacy->Start(turn);
     }
   }
+  return std::nullopt;
+}
+
+std::vector<Reply> Router::RespondWhileHeld(Turn& turn) const {
+  if (Answer rights = Rights(turn)) return std::move(*rights);
+  return {};
+}
+
+std::vector<Reply> Router::RespondWhileWaiting(Turn& turn) const {
+  auto& c = turn.conversation;
+  const auto& in = turn.in;
+  const std::string typed = in.button_id.empty() ? Lower(in.text) : "";
+  if (in.button_id == kLeaveQueue || typed == "annulla" || typed == "cancel" ||
+      typed == "esci") {
+    return LeaveQueue(turn);
+  }
+  if (Answer rights = Rights(turn)) return std::move(*rights);
   // Everything else is for the counsellor; one reminder per stay says so.
   nlohmann::json slots = Slots(c);
   const int64_t since = c.waiting_since.value_or(0);

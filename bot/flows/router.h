@@ -47,6 +47,12 @@ class Router {
   // to leave. May return no reply.
   std::vector<Reply> RespondWhileWaiting(Turn& turn) const;
 
+  // One turn of a conversation a counsellor holds: the bot stays silent
+  // except for the person's rights, which no counsellor may stand between
+  // the person and: "stop" and privacy requests (their data, erasure) are
+  // answered as anywhere else. Returns no reply for everything else.
+  std::vector<Reply> RespondWhileHeld(Turn& turn) const;
+
   // The main menu under the catalogue text `prompt_key` (also sent when a
   // counsellor hands a conversation back).
   Reply Menu(const std::string& lang, const char* prompt_key) const;
@@ -56,6 +62,9 @@ class Router {
   // step. Respond runs the steps in the order they are declared here.
   using Answer = std::optional<std::vector<Reply>>;
   Answer GlobalCommand(Turn& turn) const;
+  // "stop", a privacy request or press, or the erasure confirmation the
+  // privacy flow waits for: answered whoever holds the conversation.
+  Answer Rights(Turn& turn) const;
   Answer Button(Turn& turn) const;
   Answer OverridingIntent(Turn& turn) const;
   Answer RunningFlow(Turn& turn) const;

@@ -13,6 +13,7 @@
 #include "storage/codec.h"
 #include "storage/conversations.h"
 #include "storage/messages.h"
+#include "storage/notes.h"
 #include "storage/outbox.h"
 #include "storage/users.h"
 
@@ -60,7 +61,9 @@ void ResolveTypedChoice(core::InboundMessage& in,
 
 Dispatcher::Dispatcher(const intents::Engine& engine, flows::FlowDeps deps,
                        const ReferenceData& data)
-    : engine_(engine), router_(deps, flows::MakeFlows(deps, data)) {}
+    : engine_(engine),
+      catalog_(deps.catalog),
+      router_(deps, flows::MakeFlows(deps, data)) {}
 
 Dispatcher::Prepared Dispatcher::Prepare(
     const storage::InboxRow& row, std::chrono::year_month_day today) const {
@@ -227,10 +230,13 @@ core::Result<bool> Dispatcher::ApplyMessage(storage::Database& db,
 
   const bool waiting =
       conv->mode == storage::ConversationMode::kWaitingForHuman;
-  if (conv->mode == storage::ConversationMode::kBot || waiting) {
+  const bool held = conv->mode == storage::ConversationMode::kHuman;
+  {
     flows::Turn turn{in, p.analysis, *user, *conv, lang, now_ms, db};
     const std::vector<flows::Reply> replies =
-        waiting ? router_.RespondWhileWaiting(turn) : router_.Respond(turn);
+        held      ? router_.RespondWhileHeld(turn)
+        : waiting ? router_.RespondWhileWaiting(turn)
+                  : router_.Respond(turn);
     std::vector<core::Button> offered;
     for (const auto& reply : replies) {
       core::OutboundMessage msg;
@@ -245,7 +251,16 @@ core::Result<bool> Dispatcher::ApplyMessage(storage::Database& db,
     }
     // A message kept for the counsellor leaves the buttons on offer as
     // they were.
-    if (!replies.empty() || !waiting) SetOfferedButtons(*conv, offered);
+    const bool bot_holds = !waiting && !held;
+    if (!replies.empty() || bot_holds) SetOfferedButtons(*conv, offered);
+    // The counsellor reads the bot's answer in the transcript; the note says
+    // why the bot spoke in a conversation they hold.
+    if (held && !replies.empty()) {
+      auto note =
+          storage::AddNote(db, conv->id, "bot",
+                           catalog_.Text("it", "handoff.rights_note"), now_ms);
+      if (!note.ok()) return note.status();
+    }
   }
   conv->last_message_at = now_ms;
   if (auto s = storage::SaveConversation(db, *conv, now_ms); !s.ok()) return s;

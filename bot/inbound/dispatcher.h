@@ -1,6 +1,8 @@
 // From a stored update to its effects, in one transaction: the user and the
 // conversation, the history, the bot's answer (when the bot holds the
-// conversation, or the few answers a person waiting in the queue gets) and
+// conversation, or the few answers a person waiting in the queue or talking
+// to a counsellor gets: the person's rights, with a note for the counsellor)
+// and
 // the outbox rows that will deliver it, and the mark that the update is
 // processed. A crash before the commit leaves the update pending; after it,
 // processed exactly once.
@@ -52,6 +54,7 @@ class Dispatcher {
                                const core::MembershipChange& m) const;
 
   const intents::Engine& engine_;
+  const Catalog& catalog_;
   flows::Router router_;
 };
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <random>
 
+#include "bot/channels/outbound.h"
 #include "bot/core/log.h"
 #include "bot/core/utf8.h"
 #include "storage/broadcasts.h"
@@ -481,6 +482,14 @@ void OutboxSender::Deliver(const storage::OutboxRow& row) {
     }
   }
 
+  // Every row is fitted to its channel here, whoever wrote it: replies come
+  // fitted already (a no-op), while notices, reminders, handoff messages and
+  // broadcasts are written by code that knows no channel's limits. A row
+  // that does not fit one call goes as several, in order; nothing to call
+  // (a callback answer on WhatsApp) is left to the channel's sender.
+  std::vector<core::OutboundMessage> calls = channels::FitToChannel(*msg);
+  if (calls.empty()) calls.push_back(*msg);
+
   // Tokens were taken at the claim; only a pause that began since (a 429
   // on another row) holds this one back: it goes back, not attempted.
   if (auto limiter = limiters_.find(msg->channel); limiter != limiters_.end()) {
@@ -511,15 +520,23 @@ void OutboxSender::Deliver(const storage::OutboxRow& row) {
   // together: the gate spreads their calls out again at about the rate, so
   // the calls themselves, not only the claims, keep the pace's bounds. It
   // never holds a call longer than such a bunch takes at the rate.
-  if (auto gate = gates_.find(msg->channel); gate != gates_.end()) {
-    for (;;) {
-      const milliseconds wait =
-          gate->second->TryAcquire(RateLimiter::Clock::now());
-      if (wait.count() == 0) break;
-      std::this_thread::sleep_for(wait);
+  // The parts of a row that did not fit one call pass the gate each; the
+  // first that fails decides the row's outcome (a retry sends them all
+  // again: at-least-once, as for any reply).
+  channels::SendOutcome outcome;
+  for (const core::OutboundMessage& call : calls) {
+    if (auto gate = gates_.find(msg->channel); gate != gates_.end()) {
+      for (;;) {
+        const milliseconds wait =
+            gate->second->TryAcquire(RateLimiter::Clock::now());
+        if (wait.count() == 0) break;
+        std::this_thread::sleep_for(wait);
+      }
     }
+    outcome = sender->second->Send(call);
+    if (outcome.kind != channels::SendOutcome::Kind::kOk) break;
   }
-  Record(row, sender->second->Send(*msg), notice_text);
+  Record(row, outcome, notice_text);
 }
 
 core::Status OutboxSender::HandOver(int64_t id) {

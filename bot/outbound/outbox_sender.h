@@ -3,6 +3,9 @@
 // order), and records the outcome: sent, retried later with exponential
 // backoff and jitter, rate-limited (the whole channel waits), or failed
 // (permanent errors, unreachable users, WhatsApp's closed 24 h window).
+// Whoever wrote a row, it is fitted to its channel's limits
+// (channels::FitToChannel) right before its call; a row that needs several
+// calls (a text too long for one) sends them in order.
 // Pacing is decided when a row is claimed, never after: a row is claimed
 // only when its channel has a token and its chat may have a message now;
 // a chat that must wait has its row deferred in the database, so workers

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/channels/json_guard.h"
+#include "bot/core/iso_date.h"
 #include "bot/core/numbers.h"
 #include "bot/core/rome_time.h"
 #include "bot/domain/console.h"
@@ -52,7 +53,7 @@ std::optional<int64_t> ParseRomeTime(std::string_view s) {
   int hour = 0, minute = 0;
   if (s.size() != 16 || (s[10] != 'T' && s[10] != ' ') || s[13] != ':')
     return std::nullopt;
-  const auto date = ParseDate(s.substr(0, 10));
+  const auto date = core::ParseIsoDate(s.substr(0, 10));
   if (!date || !Digits(s.substr(11, 2), 0, 23, &hour) ||
       !Digits(s.substr(14, 2), 0, 59, &minute))
     return std::nullopt;
@@ -80,7 +81,7 @@ Response ConsoleApi::Appointments(const Request& r) {
   const std::string day = Query(r, "date");
   year_month_day date = core::RomeDate(deps_.clock.Now());
   if (!day.empty()) {
-    auto parsed = ParseDate(day);
+    auto parsed = core::ParseIsoDate(day);
     if (!parsed) return ErrorResponse(400, "date must be YYYY-MM-DD");
     date = *parsed;
   }

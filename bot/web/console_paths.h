@@ -46,19 +46,4 @@ inline bool Digits(std::string_view s, int min, int max, int* out) {
   return true;
 }
 
-// "YYYY-MM-DD", a real day.
-inline std::optional<std::chrono::year_month_day> ParseDate(
-    std::string_view s) {
-  int y = 0, m = 0, d = 0;
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-' ||
-      !Digits(s.substr(0, 4), 1970, 9999, &y) ||
-      !Digits(s.substr(5, 2), 1, 12, &m) || !Digits(s.substr(8, 2), 1, 31, &d))
-    return std::nullopt;
-  const std::chrono::year_month_day date{
-      std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
-      std::chrono::day{static_cast<unsigned>(d)}};
-  if (!date.ok()) return std::nullopt;
-  return date;
-}
-
 }  // namespace sportello::http

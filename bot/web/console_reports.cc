@@ -7,6 +7,7 @@
 #include <string>
 
 #include "bot/channels/json_guard.h"
+#include "bot/core/iso_date.h"
 #include "bot/core/rome_time.h"
 #include "bot/domain/reports.h"
 #include "bot/web/console_api.h"
@@ -97,13 +98,13 @@ Response ConsoleApi::FunnelReport(const Request& r) {
   const year_month_day today = core::RomeDate(deps_.clock.Now());
   year_month_day to = today;
   if (const std::string t = Query(r, "to"); !t.empty()) {
-    auto parsed = ParseDate(t);
+    auto parsed = core::ParseIsoDate(t);
     if (!parsed) return ErrorResponse(400, "to must be YYYY-MM-DD");
     to = *parsed;
   }
   year_month_day from{sys_days{to} - days{kDefaultPeriodDays - 1}};
   if (const std::string f = Query(r, "from"); !f.empty()) {
-    auto parsed = ParseDate(f);
+    auto parsed = core::ParseIsoDate(f);
     if (!parsed) return ErrorResponse(400, "from must be YYYY-MM-DD");
     from = *parsed;
   }

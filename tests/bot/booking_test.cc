@@ -22,6 +22,7 @@
 #include "storage/store.h"
 #include "storage/users.h"
 #include "tests/support/claim_due.h"
+#include "tests/support/rome_day.h"
 #include "tests/support/temp_dir.h"
 
 namespace sportello::booking {
@@ -31,18 +32,11 @@ using core::Status;
 using std::chrono::year_month_day;
 using storage::Database;
 using storage::Statement;
+using support::Day;
+using support::Rome;
 
 constexpr int64_t kHour = 3'600'000;
 constexpr int64_t kMinute = 60'000;
-
-constexpr year_month_day Day(int y, unsigned m, unsigned d) {
-  return year_month_day{std::chrono::year{y}, std::chrono::month{m},
-                        std::chrono::day{d}};
-}
-
-int64_t Rome(year_month_day day, int hour, int minute) {
-  return core::ToMillis(core::FromRome(day, hour, minute));
-}
 
 const Catalog& Texts() {
   static const Catalog catalog = Catalog::LoadEmbedded().value();

@@ -9,24 +9,11 @@
 #include <vector>
 
 #include "bot/flows/consent.h"
+#include "tests/bot/conversation_fixture.h"
 #include "tests/bot/test_bot.h"
 
 namespace sportello::testing {
 namespace {
-
-bool Has(const std::vector<std::string>& ids, const std::string& id) {
-  return std::find(ids.begin(), ids.end(), id) != ids.end();
-}
-
-std::string AllText(const nlohmann::json& replies) {
-  std::string out;
-  for (const auto& r : replies) out += r["text"].get<std::string>() + "\n";
-  return out;
-}
-
-bool Mentions(const nlohmann::json& replies, const std::string& what) {
-  return AllText(replies).find(what) != std::string::npos;
-}
 
 const std::vector<std::string> kAgeButtons = {
     "consent:age:u14", "consent:age:14_15", "consent:age:16_29",

@@ -13,6 +13,7 @@
 #include "storage/messages.h"
 #include "storage/staff.h"
 #include "storage/users.h"
+#include "tests/bot/conversation_fixture.h"
 #include "tests/bot/staff_console.h"
 #include "tests/bot/test_bot.h"
 
@@ -438,6 +439,60 @@ TEST_CASE(
   CHECK(view["messages"].back()["text"] == "cerco lavoro come cameriere");
   CHECK(view["messages"].back()["author"] == "user");
   CHECK(view["messages"].back()["direction"] == "in");
+}
+
+TEST_CASE(
+    "while a counsellor holds the conversation, stop and privacy requests "
+    "are still answered, and the counsellor is told in the transcript") {
+  Console c;
+  c.AddStaff("anna", storage::StaffRole::kCounsellor);
+  const std::string anna = c.Login("anna");
+  c.bot.GiveConsent("u1");
+  (void)c.bot.Say("u1", "notifiche on");
+  REQUIRE(c.bot.Count("SELECT notify FROM users") == 1);
+  const int64_t id = c.Waiting("u1");
+  REQUIRE(c.Call("POST", c.Path(id, "takeover"), anna).status == 200);
+  (void)c.Poll("u1");
+  std::string answered;
+
+  SUBCASE("stop") {
+    const json stopped = c.bot.Say("u1", "stop");
+    CHECK(Mentions(stopped, It("privacy.notify_off_done")));
+    CHECK(c.bot.Count("SELECT notify FROM users") == 0);
+    answered = It("privacy.notify_off_done");
+  }
+  SUBCASE("my data") {
+    const json data = c.bot.Say("u1", "i miei dati");
+    CHECK(Mentions(data, "📄"));
+    answered = "📄";
+  }
+  SUBCASE("erasure, confirmed") {
+    const json confirm = c.bot.Say("u1", "cancella i miei dati");
+    CHECK(Offers(confirm, "privacy:erase_yes"));
+    const json erased = c.bot.Press("u1", "privacy:erase_yes");
+    CHECK(Mentions(erased, It("privacy.erased")));
+    CHECK(c.bot.Count("SELECT count(*) FROM users WHERE consent_at IS NULL") ==
+          1);
+    answered = It("privacy.erased");
+  }
+
+  // The counsellor keeps the conversation, reads the bot's answer and a
+  // note that says why the bot spoke.
+  auto view = json::parse(c.Call("GET", c.Path(id), anna).body);
+  CHECK(view["mode"] == "human");
+  CHECK(view["assigned_to"] == "anna");
+  bool bot_answer_shown = false;
+  for (const auto& m : view["messages"]) {
+    if (m["author"] == "bot" &&
+        Contains(m["text"].get<std::string>(), answered))
+      bot_answer_shown = true;
+  }
+  CHECK(bot_answer_shown);
+  REQUIRE_FALSE(view["notes"].empty());
+  CHECK(view["notes"].back()["text"] == It("handoff.rights_note"));
+  CHECK(view["notes"].back()["author"] == "bot");
+  // Anything else is still for the counsellor alone.
+  CHECK(c.bot.Say("u1", "grazie, aspetto la risposta").empty());
 }
 
 TEST_CASE(

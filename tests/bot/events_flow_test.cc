@@ -17,6 +17,7 @@
 #include "bot/domain/events.h"
 #include "bot/flows/events.h"
 #include "storage/events.h"
+#include "tests/bot/conversation_fixture.h"
 #include "tests/bot/test_bot.h"
 
 namespace sportello::testing {
@@ -26,58 +27,8 @@ using std::chrono::year_month_day;
 
 constexpr int64_t kHour = 3'600'000;
 
-constexpr year_month_day Day(int y, unsigned m, unsigned d) {
-  return year_month_day{std::chrono::year{y}, std::chrono::month{m},
-                        std::chrono::day{d}};
-}
-
-int64_t Rome(year_month_day day, int hour, int minute) {
-  return core::ToMillis(core::FromRome(day, hour, minute));
-}
-
-int64_t AddEvent(TestBot& bot, const std::string& title, int64_t starts_at,
-                 int capacity = 10) {
-  storage::NewEvent e;
-  e.title = title;
-  e.description = "Porta il CV.";
-  e.starts_at = starts_at;
-  e.ends_at = starts_at + 3 * kHour;
-  e.place = "Fiera del Levante, Bari";
-  e.capacity = capacity;
-  int64_t id = 0;
-  REQUIRE(bot.store
-              ->Write([&](storage::Database& db) {
-                auto added = storage::AddEvent(db, e, bot.clock.NowMillis());
-                if (added.ok()) id = *added;
-                return added.status();
-              })
-              .ok());
-  return id;
-}
-
-std::string Texts(const nlohmann::json& replies) {
-  std::string all;
-  for (const auto& r : replies) all += r["text"].get<std::string>() + "\n";
-  return all;
-}
-
-bool Has(const nlohmann::json& replies, const std::string& words) {
-  return Texts(replies).find(words) != std::string::npos;
-}
-
-bool Offers(const nlohmann::json& replies, const std::string& id) {
-  const auto ids = ButtonIds(replies);
-  return std::find(ids.begin(), ids.end(), id) != ids.end();
-}
-
 std::string Id(const char* verb, int64_t n) {
   return std::string("events:") + verb + ":" + std::to_string(n);
-}
-
-// A person who has written before and consented: events store who signs up.
-void Ready(TestBot& bot, const std::string& user) {
-  (void)bot.Say(user, "ciao");
-  bot.GiveConsent(user);
 }
 
 int64_t UserId(TestBot& bot, const std::string& user) {
@@ -94,11 +45,6 @@ int64_t OutboxCount(TestBot& bot, const std::string& key,
                     const std::string& state) {
   return bot.Count("SELECT count(*) FROM outbox WHERE dedupe_key = '" + key +
                    "' AND state = '" + state + "'");
-}
-
-nlohmann::json Poll(TestBot& bot, const std::string& user) {
-  auto r = bot.Request("GET", "/api/chat", "", {}, {{"user", user}});
-  return nlohmann::json::parse(r.body)["replies"];
 }
 
 struct Fixture {
@@ -125,17 +71,17 @@ TEST_CASE(
 
   auto list = f.bot.Say("u1", "ci sono eventi?");
   REQUIRE(list.size() == 1);
-  CHECK(Has(list, "1. Recruiting Day Turismo"));
-  CHECK(Has(list, "venerdì 20 novembre, ore 09:30"));
-  CHECK(Has(list, "3. Seminario impresa"));
-  CHECK_FALSE(Has(list, "Erasmus"));
-  CHECK_FALSE(Has(list, "passato"));
+  CHECK(Mentions(list, "1. Recruiting Day Turismo"));
+  CHECK(Mentions(list, "venerdì 20 novembre, ore 09:30"));
+  CHECK(Mentions(list, "3. Seminario impresa"));
+  CHECK_FALSE(Mentions(list, "Erasmus"));
+  CHECK_FALSE(Mentions(list, "passato"));
   CHECK(ButtonIds(list) ==
         std::vector<std::string>{Id("show", a), Id("show", b), Id("show", c),
                                  Id("list", 3)});
 
   auto more = f.bot.Press("u1", Id("list", 3));
-  CHECK(Has(more, "1. Info session Erasmus"));
+  CHECK(Mentions(more, "1. Info session Erasmus"));
   CHECK(Offers(more, Id("show", d)));
   CHECK_FALSE(Offers(more, Id("list", 6)));
 }
@@ -148,7 +94,7 @@ TEST_CASE(
       AddEvent(f.bot, "Recruiting Day Turismo", Rome(Day(2026, 11, 20), 9, 30));
   (void)f.bot.Say("u1", "ciao");
   auto asked = f.bot.Say("u1", "ci sono eventi?");
-  CHECK(Has(asked, "Recruiting Day Turismo"));
+  CHECK(Mentions(asked, "Recruiting Day Turismo"));
   auto details = f.bot.Press("u1", Id("show", e));
   CHECK(Offers(details, Id("join", e)));
 }
@@ -161,11 +107,11 @@ TEST_CASE(
       AddEvent(f.bot, "Workshop CV", Rome(Day(2026, 11, 24), 15, 0));
   (void)f.bot.Say("u1", "ciao");
   auto asked = f.bot.Press("u1", Id("join", e));
-  CHECK_FALSE(Has(asked, "Sei iscritto"));
+  CHECK_FALSE(Mentions(asked, "Sei iscritto"));
   CHECK(f.bot.Count("SELECT count(*) FROM event_signups") == 0);
   (void)f.bot.Press("u1", "consent:age:16_29");
   auto accepted = f.bot.Press("u1", "consent:yes");
-  CHECK(Has(accepted, "Sei iscritto a Workshop CV"));
+  CHECK(Mentions(accepted, "Sei iscritto a Workshop CV"));
   CHECK(f.bot.Count(
             "SELECT count(*) FROM event_signups WHERE state = 'signed_up'") ==
         1);
@@ -178,10 +124,10 @@ TEST_CASE("the details of an event show when and where and the places left") {
   Ready(f.bot, "u1");
   (void)f.bot.Say("u1", "ci sono eventi?");
   auto details = f.bot.Press("u1", Id("show", e));
-  CHECK(Has(details, "martedì 24 novembre, ore 15:00 – 18:00"));
-  CHECK(Has(details, "Fiera del Levante, Bari"));
-  CHECK(Has(details, "Porta il CV."));
-  CHECK(Has(details, "Posti liberi: 12 su 12"));
+  CHECK(Mentions(details, "martedì 24 novembre, ore 15:00 – 18:00"));
+  CHECK(Mentions(details, "Fiera del Levante, Bari"));
+  CHECK(Mentions(details, "Porta il CV."));
+  CHECK(Mentions(details, "Posti liberi: 12 su 12"));
   CHECK(ButtonIds(details) ==
         std::vector<std::string>{Id("join", e), Id("list", 0)});
 }
@@ -194,7 +140,7 @@ TEST_CASE("typing the number of an event in the list opens its details") {
   Ready(f.bot, "u1");
   (void)f.bot.Say("u1", "ci sono eventi?");
   auto details = f.bot.Say("u1", "2");
-  CHECK(Has(details, "Workshop CV"));
+  CHECK(Mentions(details, "Workshop CV"));
   CHECK(Offers(details, Id("join", second)));
 }
 
@@ -204,16 +150,16 @@ TEST_CASE("signing up confirms the place and the details say so") {
       AddEvent(f.bot, "Workshop CV", Rome(Day(2026, 11, 24), 15, 0), 12);
   Ready(f.bot, "u1");
   auto joined = f.bot.Press("u1", Id("join", e));
-  CHECK(Has(joined, "Sei iscritto a Workshop CV"));
+  CHECK(Mentions(joined, "Sei iscritto a Workshop CV"));
   CHECK(Offers(joined, "events:mine"));
   CHECK(f.bot.Count(
             "SELECT count(*) FROM event_signups WHERE state = 'signed_up'") ==
         1);
   auto details = f.bot.Press("u1", Id("show", e));
-  CHECK(Has(details, "Sei iscritto."));
+  CHECK(Mentions(details, "Sei iscritto."));
   CHECK(Offers(details, Id("leave", e)));
   auto again = f.bot.Press("u1", Id("join", e));
-  CHECK(Has(again, "Sei già iscritto"));
+  CHECK(Mentions(again, "Sei già iscritto"));
   CHECK(f.bot.Count("SELECT count(*) FROM event_signups") == 1);
 }
 
@@ -240,8 +186,8 @@ TEST_CASE(
   f.bot.clock.SetMillis(due);
   auto reminder = Poll(f.bot, "u1");
   REQUIRE(reminder.size() == 1);
-  CHECK(Has(reminder, "Promemoria: domani c'è Recruiting Day Turismo"));
-  CHECK(Has(reminder, "lunedì 30 marzo, ore 09:30"));
+  CHECK(Mentions(reminder, "Promemoria: domani c'è Recruiting Day Turismo"));
+  CHECK(Mentions(reminder, "lunedì 30 marzo, ore 09:30"));
 }
 
 TEST_CASE("a full event puts the next person on the waiting list") {
@@ -252,15 +198,15 @@ TEST_CASE("a full event puts the next person on the waiting list") {
   Ready(f.bot, "u2");
   (void)f.bot.Press("u1", Id("join", e));
   auto details = f.bot.Press("u2", Id("show", e));
-  CHECK(Has(details, "Posti esauriti"));
+  CHECK(Mentions(details, "Posti esauriti"));
   CHECK(Offers(details, Id("join", e)));
   auto waiting = f.bot.Press("u2", Id("join", e));
-  CHECK(Has(waiting, "lista d'attesa (posizione 1)"));
+  CHECK(Mentions(waiting, "lista d'attesa (posizione 1)"));
   CHECK(f.bot.Count(
             "SELECT count(*) FROM event_signups WHERE state = 'waiting'") == 1);
   CHECK(OutboxCount(f.bot, ReminderKey(f.bot, e, "u2"), "pending") == 0);
-  CHECK(Has(f.bot.Press("u2", Id("show", e)),
-            "Sei in lista d'attesa (posizione 1)"));
+  CHECK(Mentions(f.bot.Press("u2", Id("show", e)),
+                 "Sei in lista d'attesa (posizione 1)"));
 }
 
 TEST_CASE(
@@ -277,20 +223,21 @@ TEST_CASE(
   (void)f.bot.Press("u3", Id("join", e));
 
   auto confirm = f.bot.Press("u1", Id("leave", e));
-  CHECK(Has(confirm, "Vuoi annullare l'iscrizione a Simulazione colloquio?"));
+  CHECK(Mentions(confirm,
+                 "Vuoi annullare l'iscrizione a Simulazione colloquio?"));
   CHECK(ButtonIds(confirm) ==
         std::vector<std::string>{Id("leave_ok", e), Id("show", e)});
   auto done = f.bot.Press("u1", Id("leave_ok", e));
-  CHECK(Has(done, "ho annullato l'iscrizione a Simulazione colloquio"));
+  CHECK(Mentions(done, "ho annullato l'iscrizione a Simulazione colloquio"));
 
   auto told = Poll(f.bot, "u2");
   REQUIRE(told.size() == 1);
-  CHECK(
-      Has(told,
-          "Si è liberato un posto: ora sei iscritto a Simulazione colloquio"));
+  CHECK(Mentions(
+      told,
+      "Si è liberato un posto: ora sei iscritto a Simulazione colloquio"));
   CHECK(Offers(told, Id("show", e)));
   CHECK(Poll(f.bot, "u3").empty());
-  CHECK(Has(f.bot.Press("u3", Id("show", e)), "posizione 1"));
+  CHECK(Mentions(f.bot.Press("u3", Id("show", e)), "posizione 1"));
   // The place and the reminder moved with it.
   CHECK(OutboxCount(f.bot, ReminderKey(f.bot, e, "u1"), "cancelled") == 1);
   CHECK(OutboxCount(f.bot, ReminderKey(f.bot, e, "u2"), "pending") == 1);
@@ -326,7 +273,7 @@ TEST_CASE(
   CHECK(f.bot.Count("SELECT count(*) FROM outbox WHERE state = 'pending' AND "
                     "dedupe_key LIKE 'event:%:" +
                     std::to_string(UserId(f.bot, "u1")) + ":reminder'") == 0);
-  CHECK(Has(Poll(f.bot, "u2"), "Si è liberato un posto"));
+  CHECK(Mentions(Poll(f.bot, "u2"), "Si è liberato un posto"));
 }
 
 TEST_CASE("no reminder is sent after a cancellation") {
@@ -349,7 +296,7 @@ TEST_CASE("signing up again after cancelling schedules the reminder again") {
   (void)f.bot.Press("u1", Id("join", e));
   (void)f.bot.Press("u1", Id("leave_ok", e));
   auto back = f.bot.Press("u1", Id("join", e));
-  CHECK(Has(back, "Sei iscritto a Workshop CV"));
+  CHECK(Mentions(back, "Sei iscritto a Workshop CV"));
   CHECK(OutboxCount(f.bot, ReminderKey(f.bot, e, "u1"), "pending") == 1);
 }
 
@@ -360,7 +307,7 @@ TEST_CASE("naming an event when asking to sign up opens that event") {
       AddEvent(f.bot, "Recruiting Day Turismo", Rome(Day(2026, 11, 27), 9, 0));
   Ready(f.bot, "u1");
   auto details = f.bot.Say("u1", "voglio iscrivermi al recruiting day");
-  CHECK(Has(details, "Recruiting Day Turismo"));
+  CHECK(Mentions(details, "Recruiting Day Turismo"));
   CHECK(Offers(details, Id("join", recruiting)));
 }
 
@@ -377,8 +324,8 @@ TEST_CASE(
   (void)f.bot.Press("u1", Id("join", small));
   (void)f.bot.Press("u1", Id("join", big));
   auto mine = f.bot.Press("u1", "events:mine");
-  CHECK(Has(mine, "⏳ Simulazione colloquio"));
-  CHECK(Has(mine, "✅ Recruiting Day Turismo"));
+  CHECK(Mentions(mine, "⏳ Simulazione colloquio"));
+  CHECK(Mentions(mine, "✅ Recruiting Day Turismo"));
   CHECK(Offers(mine, Id("show", small)));
   CHECK(Offers(mine, Id("show", big)));
 }
@@ -387,7 +334,7 @@ TEST_CASE("with nothing planned the bot says so") {
   Fixture f;
   Ready(f.bot, "u1");
   auto none = f.bot.Say("u1", "ci sono eventi?");
-  CHECK(Has(none, "non ci sono eventi in programma"));
+  CHECK(Mentions(none, "non ci sono eventi in programma"));
 }
 
 TEST_CASE("a person who writes in English gets the events in English") {
@@ -397,10 +344,10 @@ TEST_CASE("a person who writes in English gets the events in English") {
   (void)f.bot.Say("u1", "hello");
   f.bot.GiveConsent("u1");
   auto list = f.bot.Say("u1", "are there any events?");
-  CHECK(Has(list, "Upcoming events"));
-  CHECK(Has(list, "Tuesday 24 November"));
-  CHECK(Has(f.bot.Press("u1", Id("join", e)),
-            "You're signed up for Workshop CV"));
+  CHECK(Mentions(list, "Upcoming events"));
+  CHECK(Mentions(list, "Tuesday 24 November"));
+  CHECK(Mentions(f.bot.Press("u1", Id("join", e)),
+                 "You're signed up for Workshop CV"));
 }
 
 TEST_CASE("a restart between the list and the sign-up loses nothing") {
@@ -412,7 +359,7 @@ TEST_CASE("a restart between the list and the sign-up loses nothing") {
   f.bot.Restart();
   auto details = f.bot.Say("u1", "1");
   CHECK(Offers(details, Id("join", e)));
-  CHECK(Has(f.bot.Press("u1", Id("join", e)), "Sei iscritto"));
+  CHECK(Mentions(f.bot.Press("u1", Id("join", e)), "Sei iscritto"));
 }
 
 TEST_CASE("an event that has started can no longer be joined") {
@@ -422,7 +369,7 @@ TEST_CASE("an event that has started can no longer be joined") {
   Ready(f.bot, "u1");
   f.bot.clock.SetMillis(start + kHour);
   auto late = f.bot.Press("u1", Id("join", e));
-  CHECK_FALSE(Has(late, "Sei iscritto"));
+  CHECK_FALSE(Mentions(late, "Sei iscritto"));
   CHECK(f.bot.Count("SELECT count(*) FROM event_signups") == 0);
 }
 

@@ -4,6 +4,7 @@
 
 #include "bot/core/rome_time.h"
 #include "bot/domain/opening_hours.h"
+#include "tests/bot/conversation_fixture.h"
 #include "tests/bot/test_bot.h"
 
 namespace sportello::testing {
@@ -11,25 +12,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using std::chrono::November;
-
-bool Has(const std::vector<std::string>& ids, const std::string& id) {
-  return std::find(ids.begin(), ids.end(), id) != ids.end();
-}
-
-std::string Texts(const nlohmann::json& replies) {
-  std::string all;
-  for (const auto& r : replies) all += r["text"].get<std::string>() + "\n";
-  return all;
-}
-
-int64_t Rome(std::chrono::year_month_day day, int hour, int minute) {
-  return core::ToMillis(core::FromRome(day, hour, minute));
-}
-
-nlohmann::json Poll(TestBot& bot, const std::string& user) {
-  auto r = bot.Request("GET", "/api/chat", "", {}, {{"user", user}});
-  return nlohmann::json::parse(r.body)["replies"];
-}
 
 TEST_CASE("opening hours are read as ISO weekdays and Rome wall-clock times") {
   auto hours = ParseOpeningHours("1-5 09:00-13:00; 2,4 15:00-17:30");
@@ -59,7 +41,7 @@ TEST_CASE(
 
   const auto replies = bot.Press("u1", "menu:human");
 
-  CHECK(Texts(replies).find("chiuso") != std::string::npos);
+  CHECK(AllText(replies).find("chiuso") != std::string::npos);
   CHECK(Has(ButtonIds(replies), "menu:booking"));
   CHECK(bot.Count("SELECT count(*) FROM conversations WHERE mode = "
                   "'waiting_for_human'") == 1);
@@ -75,7 +57,7 @@ TEST_CASE(
   bot.clock.SetMillis(Rome(2026y / November / 24, 10, 0));  // a Tuesday
   (void)bot.Say("u1", "ciao");
   const auto queued = bot.Press("u1", "menu:human");
-  REQUIRE(Texts(queued).find("coda") != std::string::npos);
+  REQUIRE(AllText(queued).find("coda") != std::string::npos);
 
   bot.clock.Advance(19min);
   CHECK(Poll(bot, "u1").empty());
@@ -83,7 +65,7 @@ TEST_CASE(
   const auto notice = Poll(bot, "u1");
 
   REQUIRE(notice.size() == 1);
-  CHECK(Texts(notice).find("attesa") != std::string::npos);
+  CHECK(AllText(notice).find("attesa") != std::string::npos);
   CHECK(Has(ButtonIds(notice), "menu:booking"));
 }
 
@@ -95,7 +77,7 @@ TEST_CASE(
   (void)bot.Say("u1", "ciao");
   (void)bot.Press("u1", "menu:human");
   // Kept for the counsellor: one reminder of the queue, then silence.
-  CHECK(Texts(bot.Say("u1", "c'è qualcuno?")).find("coda") !=
+  CHECK(AllText(bot.Say("u1", "c'è qualcuno?")).find("coda") !=
         std::string::npos);
   CHECK(bot.Say("u1", "pronto?").empty());
 

@@ -1,11 +1,7 @@
 // The HTTP server over real loopback connections, with a small handler:
 // answers given later from other threads, streams, limits, stopping.
-#include <arpa/inet.h>
 #include <doctest/doctest.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -19,6 +15,7 @@
 #include <vector>
 
 #include "bot/web/server.h"
+#include "tests/support/raw_http.h"
 
 namespace sportello::testing {
 namespace {
@@ -183,33 +180,11 @@ TEST_CASE(
   CHECK(res->get_header_value("Content-Type") == "text/plain");
 }
 
-// The request line and headers only, then whatever the server answers.
-std::string RawExchange(int port, const std::string& head) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string answer;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::send(fd, head.data(), head.size(), MSG_NOSIGNAL) ==
-          static_cast<ssize_t>(head.size())) {
-    timeval timeout{5, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0)
-      answer.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return answer;
-}
-
 TEST_CASE(
     "a body announced over the limit is refused with 413 before it is sent, "
     "and the server keeps serving") {
   Running r;
-  const std::string answer = RawExchange(
+  const std::string answer = support::RawExchange(
       r.server->port(),
       "POST /later HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
       "Content-Length: " +
@@ -232,7 +207,7 @@ TEST_CASE(
   std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
   for (int i = 0; i < 4; ++i) head += size + chunk + "\r\n";
   head += "0\r\n\r\n";
-  const std::string answer = RawExchange(r.server->port(), head);
+  const std::string answer = support::RawExchange(r.server->port(), head);
   CHECK((answer.empty() || answer.starts_with("HTTP/1.1 413")));
   CHECK(answer.find("got ") == std::string::npos);  // never handed on
   auto after = r.Client().Post("/later", "ok", "text/plain");
@@ -245,9 +220,10 @@ TEST_CASE(
     "shorter path") {
   Running r;
   const auto get = [&](const std::string& target) {
-    return RawExchange(r.server->port(), "GET " + target +
-                                             " HTTP/1.1\r\nHost: x\r\n"
-                                             "Connection: close\r\n\r\n");
+    return support::RawExchange(r.server->port(),
+                                "GET " + target +
+                                    " HTTP/1.1\r\nHost: x\r\n"
+                                    "Connection: close\r\n\r\n");
   };
   for (const char* target :
        {"/echo%00", "/echo%00/x", "/ech%6f%00", "/echo%", "/echo%4", "/echo%zz",

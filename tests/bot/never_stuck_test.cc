@@ -16,6 +16,7 @@
 #include "bot/core/rome_time.h"
 #include "storage/appointments.h"
 #include "storage/events.h"
+#include "tests/bot/conversation_fixture.h"
 #include "tests/bot/test_bot.h"
 
 namespace sportello::testing {
@@ -23,85 +24,11 @@ namespace {
 
 using std::chrono::year_month_day;
 
-constexpr year_month_day Day(int y, unsigned m, unsigned d) {
-  return year_month_day{std::chrono::year{y}, std::chrono::month{m},
-                        std::chrono::day{d}};
-}
-
-int64_t Rome(year_month_day day, int hour, int minute) {
-  return core::ToMillis(core::FromRome(day, hour, minute));
-}
-
-const Catalog& Catalogue() {
-  static const Catalog catalog = Catalog::LoadEmbedded().value();
-  return catalog;
-}
-
-std::string It(const std::string& key) { return Catalogue().Text("it", key); }
-
-std::string AllText(const nlohmann::json& replies) {
-  std::string out;
-  for (const auto& r : replies) out += r["text"].get<std::string>() + "\n";
-  return out;
-}
-
-bool Mentions(const nlohmann::json& replies, const std::string& what) {
-  return AllText(replies).find(what) != std::string::npos;
-}
-
-bool Offers(const nlohmann::json& replies, const std::string& id) {
-  const auto ids = ButtonIds(replies);
-  return std::find(ids.begin(), ids.end(), id) != ids.end();
-}
-
-std::string Mode(TestBot& bot) {
-  auto reader = bot.store->OpenReader().value();
-  auto st = reader->Prepare("SELECT mode FROM conversations");
-  return st.Step() ? st.Text(0) : "";
-}
-
 std::string Language(TestBot& bot, const std::string& user) {
   auto reader = bot.store->OpenReader().value();
   auto st = reader->Prepare("SELECT language FROM users WHERE external_id = '" +
                             user + "'");
   return st.Step() ? st.Text(0) : "";
-}
-
-int64_t AddSlot(TestBot& bot, int64_t starts_at) {
-  storage::NewSlot s;
-  s.service_code = "orientamento";
-  s.counsellor = "Giulia Rossi";
-  s.starts_at = starts_at;
-  s.minutes = 45;
-  s.place = "Porta Futuro, Bari";
-  int64_t id = 0;
-  REQUIRE(bot.store
-              ->Write([&](storage::Database& db) {
-                auto added = storage::AddSlot(db, s, bot.clock.NowMillis());
-                if (added.ok()) id = *added;
-                return added.status();
-              })
-              .ok());
-  return id;
-}
-
-int64_t AddEvent(TestBot& bot, const std::string& title, int64_t starts_at) {
-  storage::NewEvent e;
-  e.title = title;
-  e.description = "Porta il CV.";
-  e.starts_at = starts_at;
-  e.ends_at = starts_at + 3 * 3'600'000;
-  e.place = "Fiera del Levante, Bari";
-  e.capacity = 10;
-  int64_t id = 0;
-  REQUIRE(bot.store
-              ->Write([&](storage::Database& db) {
-                auto added = storage::AddEvent(db, e, bot.clock.NowMillis());
-                if (added.ok()) id = *added;
-                return added.status();
-              })
-              .ok());
-  return id;
 }
 
 // --- The handoff queue -----------------------------------------------------

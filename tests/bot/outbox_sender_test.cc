@@ -13,7 +13,11 @@
 
 #include "bot/channels/api_client.h"
 #include "bot/core/clock.h"
+#include "bot/core/utf8.h"
+#include "bot/domain/catalog.h"
+#include "bot/domain/events.h"
 #include "storage/codec.h"
+#include "storage/events.h"
 #include "storage/outbox.h"
 #include "storage/store.h"
 #include "storage/users.h"
@@ -160,6 +164,135 @@ TEST_CASE("inside the 24 h window the message goes as it is") {
   const auto sent = s.whatsapp.Accepted(kWaId);
   REQUIRE(sent.size() == 1);
   CHECK(sent[0]["type"] == "interactive");
+}
+
+// WhatsApp's limits, checked on what the fake Cloud API accepted: a reply
+// button message has a body of at most 1,024 characters and 1-3 buttons of
+// at most 20; a list at most 10 rows of at most 24; a text at most 4,096.
+void CheckWithinWhatsAppLimits(const std::vector<nlohmann::json>& calls) {
+  for (const auto& call : calls) {
+    const std::string type = call.value("type", "");
+    if (type == "text") {
+      CHECK(core::utf8::Units(call["text"]["body"].get<std::string>()) <= 4096);
+      continue;
+    }
+    REQUIRE(type == "interactive");
+    const auto& in = call["interactive"];
+    const std::string body = in["body"]["text"];
+    if (in["type"] == "button") {
+      CHECK(core::utf8::Units(body) <= 1024);
+      const auto& buttons = in["action"]["buttons"];
+      CHECK(buttons.size() >= 1);
+      CHECK(buttons.size() <= 3);
+      for (const auto& b : buttons)
+        CHECK(core::utf8::Units(b["reply"]["title"].get<std::string>()) <= 20);
+    } else {
+      REQUIRE(in["type"] == "list");
+      CHECK(core::utf8::Units(body) <= 4096);
+      const auto& rows = in["action"]["sections"][0]["rows"];
+      CHECK(rows.size() <= 10);
+      for (const auto& r : rows)
+        CHECK(core::utf8::Units(r["title"].get<std::string>()) <= 24);
+    }
+  }
+}
+
+// The text a person reads across the calls, in order.
+std::string ReadText(const std::vector<nlohmann::json>& calls) {
+  std::string all;
+  for (const auto& call : calls) {
+    all += call.value("type", "") == "text"
+               ? call["text"]["body"].get<std::string>()
+               : call["interactive"]["body"]["text"].get<std::string>();
+    all += "\n";
+  }
+  return all;
+}
+
+TEST_CASE(
+    "an event notice too long for one WhatsApp message goes out in parts "
+    "within WhatsApp's limits") {
+  Sending s(/*hours_ago=*/2);
+  const Catalog catalog = Catalog::LoadEmbedded().value();
+  std::string directions;
+  for (int i = 0; i < 30; ++i)
+    directions += " Ingresso Orientale, padiglione 152, primo piano.";
+  const int64_t now = s.clock.NowMillis();
+  int64_t promoted_row = 0;
+  REQUIRE(s.store
+              ->Write([&](storage::Database& db) -> core::Status {
+                auto other = storage::UpsertUserOnInbound(
+                    db, "whatsapp", "393330000001", "393330000001", "Lia", now);
+                if (!other.ok()) return other.status();
+                storage::NewEvent e;
+                e.title = "Recruiting Day Turismo";
+                e.description = "Porta il CV.";
+                e.starts_at = now + 72 * kHour;
+                e.ends_at = e.starts_at + 3 * kHour;
+                e.place = "Fiera del Levante, Bari." + directions;
+                e.capacity = 1;
+                auto event = storage::AddEvent(db, e, now);
+                if (!event.ok()) return event.status();
+                // Lia has the place, Anna waits; Lia's cancelling gives
+                // Anna the place and the notice.
+                for (int64_t user : {other->id, s.user_id}) {
+                  auto signed_up =
+                      SignUpForEvent(db, catalog, user, *event, now);
+                  if (!signed_up.ok()) return signed_up.status();
+                }
+                return CancelEventSignup(db, catalog, other->id, *event, now)
+                    .status();
+              })
+              .ok());
+  // As the events rules write it: one row, its text over WhatsApp's 1,024
+  // for a message with a button.
+  {
+    auto reader = s.store->OpenReader().value();
+    auto st = reader->Prepare(
+        "SELECT id, payload FROM outbox WHERE user_id = ? AND dedupe_key IS "
+        "NULL");
+    st.Bind(1, s.user_id);
+    REQUIRE(st.Step());
+    promoted_row = st.Int(0);
+    const auto written = DecodeOutbound(st.Text(1));
+    REQUIRE(written.ok());
+    CHECK(core::utf8::Units(written->text) > 1024);
+    CHECK(written->buttons.size() == 1);
+  }
+
+  CHECK(s.Deliver(promoted_row, "").rfind("sent", 0) == 0);
+
+  const auto sent = s.whatsapp.Accepted(kWaId);
+  REQUIRE(sent.size() >= 2);
+  CheckWithinWhatsAppLimits(sent);
+  CHECK(sent.back()["type"] == "interactive");
+  CHECK(sent.back()["interactive"]["action"]["buttons"][0]["reply"]["title"] ==
+        catalog.Text("it", "events.details"));
+  const std::string read = ReadText(sent);
+  CHECK(read.find("Si è liberato un posto") != std::string::npos);
+  CHECK(read.find("primo piano.") != std::string::npos);
+}
+
+TEST_CASE(
+    "a row with more buttons, and longer titles, than WhatsApp's reply "
+    "buttons take goes out as a list within the limits") {
+  Sending s(/*hours_ago=*/2);
+  core::OutboundMessage m = Reminder();
+  m.buttons.clear();
+  for (int i = 1; i <= 5; ++i) {
+    m.buttons.push_back({"events:show:" + std::to_string(i),
+                         "Recruiting Day del turismo e della ristorazione " +
+                             std::to_string(i)});
+  }
+  const int64_t row = s.Enqueue(m);
+
+  CHECK(s.Deliver(row, "").rfind("sent", 0) == 0);
+
+  const auto sent = s.whatsapp.Accepted(kWaId);
+  REQUIRE(sent.size() == 1);
+  CheckWithinWhatsAppLimits(sent);
+  CHECK(sent[0]["interactive"]["type"] == "list");
+  CHECK(sent[0]["interactive"]["action"]["sections"][0]["rows"].size() == 5);
 }
 
 TEST_CASE(

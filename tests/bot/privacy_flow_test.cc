@@ -12,29 +12,11 @@
 #include "bot/flows/consent.h"
 #include "storage/appointments.h"
 #include "storage/events.h"
+#include "tests/bot/conversation_fixture.h"
 #include "tests/bot/test_bot.h"
 
 namespace sportello::testing {
 namespace {
-
-bool Has(const std::vector<std::string>& ids, const std::string& id) {
-  return std::find(ids.begin(), ids.end(), id) != ids.end();
-}
-
-std::string AllText(const nlohmann::json& replies) {
-  std::string out;
-  for (const auto& r : replies) out += r["text"].get<std::string>() + "\n";
-  return out;
-}
-
-bool Mentions(const nlohmann::json& replies, const std::string& what) {
-  return AllText(replies).find(what) != std::string::npos;
-}
-
-const Catalog& Texts() {
-  static const Catalog catalog = Catalog::LoadEmbedded().value();
-  return catalog;
-}
 
 // A consenting person with a profile begun: name, birth year, comune.
 void WithProfile(TestBot& bot) {
@@ -52,8 +34,8 @@ TEST_CASE(
   TestBot bot;
   (void)bot.Say("u1", "ciao");
   auto page = bot.Say("u1", "/privacy");
-  CHECK(Mentions(page, Texts().Text("it", "privacy.consent_no")));
-  CHECK(Mentions(page, Texts().Text("it", "privacy.notify_is_off")));
+  CHECK(Mentions(page, Catalogue().Text("it", "privacy.consent_no")));
+  CHECK(Mentions(page, Catalogue().Text("it", "privacy.notify_is_off")));
   const auto ids = ButtonIds(page);
   CHECK(Has(ids, "privacy:export"));
   CHECK(Has(ids, "privacy:erase"));
@@ -92,11 +74,11 @@ TEST_CASE("erasing asks first and keeps everything on no") {
         std::vector<std::string>{"privacy:erase_yes", "privacy:erase_no"});
   SUBCASE("no") {
     auto kept = bot.Press("u1", "privacy:erase_no");
-    CHECK(Mentions(kept, Texts().Text("it", "privacy.erase_kept")));
+    CHECK(Mentions(kept, Catalogue().Text("it", "privacy.erase_kept")));
   }
   SUBCASE("anything but a clear yes") {
     auto kept = bot.Say("u1", "boh");
-    CHECK(Mentions(kept, Texts().Text("it", "privacy.erase_kept")));
+    CHECK(Mentions(kept, Catalogue().Text("it", "privacy.erase_kept")));
   }
   CHECK(bot.Count("SELECT count(*) FROM profile_answers") == 3);
   CHECK(bot.Count(
@@ -109,7 +91,7 @@ TEST_CASE("after erasure my data shows nothing personal") {
   WithProfile(bot);
   (void)bot.Say("u1", "cancella i miei dati");
   auto erased = bot.Press("u1", "privacy:erase_yes");
-  CHECK(Mentions(erased, Texts().Text("it", "privacy.erased")));
+  CHECK(Mentions(erased, Catalogue().Text("it", "privacy.erased")));
   CHECK(bot.Count("SELECT count(*) FROM profiles") == 0);
   CHECK(bot.Count("SELECT count(*) FROM profile_answers") == 0);
   CHECK(bot.Count("SELECT count(*) FROM users WHERE consent_version IS NULL "
@@ -128,9 +110,9 @@ TEST_CASE("after erasure my data shows nothing personal") {
   const std::string text = AllText(data);
   CHECK(text.find("Giulia") == std::string::npos);
   CHECK(text.find("Molfetta") == std::string::npos);
-  CHECK(text.find(Texts().Text("it", "privacy.export.no_profile")) !=
+  CHECK(text.find(Catalogue().Text("it", "privacy.export.no_profile")) !=
         std::string::npos);
-  CHECK(text.find(Texts().Text("it", "privacy.consent_no")) !=
+  CHECK(text.find(Catalogue().Text("it", "privacy.consent_no")) !=
         std::string::npos);
 
   SUBCASE("a profile needs consent again") {
@@ -226,10 +208,10 @@ TEST_CASE("notices are turned on and off and the change is confirmed") {
   (void)bot.Say("u1", "ciao");
   bot.GiveConsent("u1");  // notices go only to people who consented
   auto on = bot.Say("u1", "attiva notifiche");
-  CHECK(Mentions(on, Texts().Text("it", "privacy.notify_on_done")));
+  CHECK(Mentions(on, Catalogue().Text("it", "privacy.notify_on_done")));
   CHECK(bot.Count("SELECT notify FROM users") == 1);
   auto off = bot.Press("u1", "privacy:notify_off");
-  CHECK(Mentions(off, Texts().Text("it", "privacy.notify_off_done")));
+  CHECK(Mentions(off, Catalogue().Text("it", "privacy.notify_off_done")));
   CHECK(bot.Count("SELECT notify FROM users") == 0);
   (void)bot.Say("u1", "stop notifiche");
   CHECK(bot.Count("SELECT notify FROM users") == 0);
@@ -260,7 +242,7 @@ TEST_CASE("stop in the middle of a flow leaves it and turns notices off") {
   for (const char* stop : {"STOP", "/stop"}) {
     CAPTURE(stop);
     auto r = bot.Say("u1", stop);
-    CHECK(Mentions(r, Texts().Text("it", "privacy.notify_off_done")));
+    CHECK(Mentions(r, Catalogue().Text("it", "privacy.notify_off_done")));
     CHECK(bot.Count("SELECT notify FROM users") == 0);
     CHECK(bot.Count("SELECT count(*) FROM conversations WHERE flow != ''") ==
           0);
@@ -276,7 +258,7 @@ TEST_CASE("a restart between the erasure question and the answer erases") {
   REQUIRE(Has(ButtonIds(confirm), "privacy:erase_yes"));
   bot.Restart();
   auto erased = bot.Press("u1", "privacy:erase_yes");
-  CHECK(Mentions(erased, Texts().Text("it", "privacy.erased")));
+  CHECK(Mentions(erased, Catalogue().Text("it", "privacy.erased")));
   CHECK(bot.Count("SELECT count(*) FROM profiles") == 0);
   CHECK(bot.Count("SELECT count(*) FROM audit_log WHERE action = 'erasure' "
                   "AND actor = 'person'") == 1);
@@ -307,7 +289,7 @@ TEST_CASE("a subscriber chooses the topics of the notices they get") {
   REQUIRE(Has(ButtonIds(on), "privacy:topics_all"));
 
   auto one = bot.Press("u1", "privacy:topic:impresa");
-  CHECK(Mentions(one, Texts().Text("it", "topic.impresa")));
+  CHECK(Mentions(one, Catalogue().Text("it", "topic.impresa")));
   // What was chosen is not offered again; "done" replaces "everything".
   CHECK_FALSE(Has(ButtonIds(one), "privacy:topic:impresa"));
   CHECK(Has(ButtonIds(one), "privacy:topics_done"));
@@ -317,7 +299,7 @@ TEST_CASE("a subscriber chooses the topics of the notices they get") {
 
   SUBCASE("everything clears the choice") {
     auto all = bot.Press("u1", "privacy:topics_all");
-    CHECK(Mentions(all, Texts().Text("it", "privacy.topics_all_done")));
+    CHECK(Mentions(all, Catalogue().Text("it", "privacy.topics_all_done")));
     CHECK(bot.Count("SELECT count(*) FROM user_topics") == 0);
   }
   SUBCASE("a topic the bot never offered is not stored") {

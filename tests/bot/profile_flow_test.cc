@@ -10,6 +10,7 @@
 
 #include "bot/domain/questionnaire.h"
 #include "bot/flows/profile.h"
+#include "tests/bot/conversation_fixture.h"
 #include "tests/bot/test_bot.h"
 
 namespace sportello::testing {
@@ -17,35 +18,9 @@ namespace {
 
 constexpr int kYear = 2026;  // TestBot's FakeClock starts in November 2026
 
-bool Has(const std::vector<std::string>& ids, const std::string& id) {
-  return std::find(ids.begin(), ids.end(), id) != ids.end();
-}
-
-std::string AllText(const nlohmann::json& replies) {
-  std::string out;
-  for (const auto& r : replies) out += r["text"].get<std::string>() + "\n";
-  return out;
-}
-
-bool Mentions(const nlohmann::json& replies, const std::string& what) {
-  return AllText(replies).find(what) != std::string::npos;
-}
-
-const Catalog& Texts() {
-  static const Catalog catalog = Catalog::LoadEmbedded().value();
-  return catalog;
-}
-
 const Questionnaire& Shipped() {
   static const Questionnaire q = Questionnaire::LoadEmbedded().value();
   return q;
-}
-
-// The step the conversation waits on ("q:comune").
-std::string Step(TestBot& bot) {
-  auto reader = bot.store->OpenReader().value();
-  auto st = reader->Prepare("SELECT step FROM conversations");
-  return st.Step() ? st.Text(0) : "";
 }
 
 std::string Answer(TestBot& bot, const std::string& question) {
@@ -91,7 +66,7 @@ TEST_CASE(
     "languages") {
   auto q = Questionnaire::LoadEmbedded();
   REQUIRE(q.ok());
-  CHECK(q->CheckTexts(Texts()).ok());
+  CHECK(q->CheckTexts(Catalogue()).ok());
   for (const char* id :
        {"name", "birth_year", "comune", "education", "status", "roles",
         "sectors", "experience", "languages", "licence", "availability",
@@ -186,7 +161,7 @@ TEST_CASE("Garanzia Giovani eligibility follows age and status") {
 TEST_CASE("typed answers are read as options of their question") {
   const Questionnaire& q = Shipped();
   const auto parse = [&](const char* id, const char* text) {
-    auto parsed = q.ParseTyped(*q.Find(id), text, Texts(), "it", kYear);
+    auto parsed = q.ParseTyped(*q.Find(id), text, Catalogue(), "it", kYear);
     return parsed.ok ? parsed.value : std::string("<no>");
   };
   CHECK(parse("education", "ho la laurea") == "laurea");
@@ -215,7 +190,7 @@ TEST_CASE(
   CHECK(Mentions(summary, "Molfetta"));
   CHECK(Mentions(summary, "Turismo e ristoranti, Negozi e vendita"));
   CHECK(Mentions(summary, "Inglese, Spagnolo"));
-  CHECK(Mentions(summary, Texts().Text("it", "profile.gg.eligible")));
+  CHECK(Mentions(summary, Catalogue().Text("it", "profile.gg.eligible")));
   CHECK(Has(ButtonIds(summary), "profile:edit"));
   CHECK(Answer(bot, "languages") == "inglese,spagnolo");
   CHECK(Answer(bot, "roles") == "barista o cameriera");
@@ -236,8 +211,8 @@ TEST_CASE(
   TestBot bot;
   BeginProfile(bot);
   auto summary = AnswerAll(bot, "2004", "profile:status:studente");
-  CHECK(
-      Mentions(summary, Texts().Text("it", "profile.gg.in_work_or_education")));
+  CHECK(Mentions(summary,
+                 Catalogue().Text("it", "profile.gg.in_work_or_education")));
 }
 
 TEST_CASE("a place named early is not asked again") {
@@ -259,7 +234,7 @@ TEST_CASE("a comune the gazetteer does not know is asked again politely") {
   (void)bot.Say("u1", "Marco");
   (void)bot.Say("u1", "2001");
   auto retry = bot.Say("u1", "boh");
-  CHECK(Mentions(retry, Texts().Text("it", "profile.retry.comune")));
+  CHECK(Mentions(retry, Catalogue().Text("it", "profile.retry.comune")));
   CHECK(Step(bot) == "q:comune");
   (void)bot.Say("u1", "altamura");
   CHECK(Answer(bot, "comune") == "Altamura");
@@ -271,7 +246,7 @@ TEST_CASE("an answer that does not fit its question is asked again") {
   BeginProfile(bot);
   (void)bot.Say("u1", "Marco");
   auto retry = bot.Say("u1", "ieri");
-  CHECK(Mentions(retry, Texts().Text("it", "profile.retry.year")));
+  CHECK(Mentions(retry, Catalogue().Text("it", "profile.retry.year")));
   CHECK(Step(bot) == "q:birth_year");
   CHECK(Answer(bot, "birth_year") == "<none>");
 }
@@ -294,8 +269,8 @@ TEST_CASE(
   CHECK(Mentions(info, bot.config.centre.address));
   CHECK(Step(bot).empty());
   auto resumed = bot.Say("u1", "modifica profilo");
-  CHECK(Mentions(resumed, Texts().Text("it", "profile.resume")));
-  CHECK(Mentions(resumed, Texts().Text("it", "profile.q.comune")));
+  CHECK(Mentions(resumed, Catalogue().Text("it", "profile.resume")));
+  CHECK(Mentions(resumed, Catalogue().Text("it", "profile.q.comune")));
   CHECK(Answer(bot, "name") == "Marco");
 }
 
@@ -349,7 +324,7 @@ TEST_CASE(
   auto business = bot.Say("u1", "investire o buy out");
   CHECK(Answer(bot, "business") == "investire,buyout");
   CHECK(Mentions(business, "BacktoWork"));
-  CHECK(Mentions(business, Texts().Text("it", "profile.gg.too_old")));
+  CHECK(Mentions(business, Catalogue().Text("it", "profile.gg.too_old")));
 
   SUBCASE("a younger birth year drops the answers only that track asked") {
     (void)bot.Press("u1", "profile:edit:birth_year");
@@ -373,7 +348,7 @@ TEST_CASE("the modify button of the summary lists the answers to change") {
   BeginProfile(bot);
   (void)AnswerAll(bot);
   auto list = bot.Say("u1", "modifica profilo");  // the summary's button title
-  CHECK(Mentions(list, Texts().Text("it", "profile.edit_prompt")));
+  CHECK(Mentions(list, Catalogue().Text("it", "profile.edit_prompt")));
   CHECK(Has(ButtonIds(list), "profile:edit:name"));
   CHECK_FALSE(
       Has(ButtonIds(list), "profile:edit:business"));  // not asked at 22
@@ -403,7 +378,7 @@ TEST_CASE("the end of the profile asks once about notices") {
 
   SUBCASE("no thanks leaves them off") {
     auto no = bot.Press("u1", "privacy:notify_no");
-    CHECK(Mentions(no, Texts().Text("it", "privacy.notify_no_done")));
+    CHECK(Mentions(no, Catalogue().Text("it", "privacy.notify_no_done")));
     CHECK(bot.Count("SELECT notify FROM users") == 0);
   }
   SUBCASE("yes turns them on and offers the topics") {

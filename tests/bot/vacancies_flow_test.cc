@@ -11,25 +11,11 @@
 #include "bot/app/demo_data.h"
 #include "storage/profiles.h"
 #include "storage/vacancies.h"
+#include "tests/bot/conversation_fixture.h"
 #include "tests/bot/test_bot.h"
 
 namespace sportello::testing {
 namespace {
-
-std::string Texts(const nlohmann::json& replies) {
-  std::string all;
-  for (const auto& r : replies) all += r["text"].get<std::string>() + "\n";
-  return all;
-}
-
-bool Has(const nlohmann::json& replies, const std::string& words) {
-  return Texts(replies).find(words) != std::string::npos;
-}
-
-bool Offers(const nlohmann::json& replies, const std::string& id) {
-  const auto ids = ButtonIds(replies);
-  return std::find(ids.begin(), ids.end(), id) != ids.end();
-}
 
 // The "vacancies:show:<id>" buttons, in order.
 std::vector<std::string> Shown(const nlohmann::json& replies) {
@@ -66,22 +52,22 @@ TEST_CASE_FIXTURE(Fixture,
                   "what and where in the first message go straight "
                   "to the best three, with reasons") {
   auto r = bot.Say("u1", "ciao cerco lavoro come cameriere a Bari");
-  CHECK(Has(r, "Ecco le offerte più adatte 👇 (1-3 di 5)"));
+  CHECK(Mentions(r, "Ecco le offerte più adatte 👇 (1-3 di 5)"));
   const auto shown = Shown(r);
   REQUIRE(shown.size() == 3);
   CHECK(shown[0] == ShowId(bot, "demo-001"));  // the waiter's job in Bari
-  CHECK(Has(r, "1. Cameriere/a di sala – Trattoria del Borgo Antico"));
-  CHECK(Has(r, "👉 Te la propongo perché: ruolo, zona"));
+  CHECK(Mentions(r, "1. Cameriere/a di sala – Trattoria del Borgo Antico"));
+  CHECK(Mentions(r, "👉 Te la propongo perché: ruolo, zona"));
   CHECK(Offers(r, "vacancies:more"));
   CHECK(Offers(r, "vacancies:new"));
   CHECK(Offers(r, "profile:start"));  // no profile yet: a hint to make one
-  CHECK_FALSE(Has(r, "Che lavoro cerchi"));
+  CHECK_FALSE(Mentions(r, "Che lavoro cerchi"));
 }
 
 TEST_CASE_FIXTURE(Fixture, "altre shows the next page, typed or pressed") {
   (void)bot.Say("u1", "cerco lavoro come cameriere a Bari");
   auto typed = bot.Say("u1", "altre");
-  CHECK(Has(typed, "(4-5 di 5)"));
+  CHECK(Mentions(typed, "(4-5 di 5)"));
   CHECK(Shown(typed).size() == 2);
   CHECK_FALSE(Offers(typed, "vacancies:more"));  // the last page
 
@@ -93,31 +79,31 @@ TEST_CASE_FIXTURE(Fixture, "altre shows the next page, typed or pressed") {
 TEST_CASE_FIXTURE(Fixture, "a refinement narrows the same search") {
   (void)bot.Say("u1", "cerco lavoro come cameriere a Bari");
   auto r = bot.Say("u1", "solo part time");
-  CHECK(Has(r, "(1-2 di 2)"));
+  CHECK(Mentions(r, "(1-2 di 2)"));
   CHECK(Shown(r) == std::vector<std::string>{ShowId(bot, "demo-001"),
                                              ShowId(bot, "demo-028")});
-  CHECK(Has(r, "ruolo, zona, part-time"));
+  CHECK(Mentions(r, "ruolo, zona, part-time"));
 }
 
 TEST_CASE_FIXTURE(Fixture,
                   "with nothing to go on, the bot asks what and "
                   "where first") {
   auto asked = bot.Say("u1", "cerco lavoro");
-  CHECK(Has(asked, "Che lavoro cerchi, e dove?"));
+  CHECK(Mentions(asked, "Che lavoro cerchi, e dove?"));
   CHECK(Shown(asked).empty());
   auto r = bot.Say("u1", "magazziniere");
-  CHECK(Has(r, "Magazziniere con patentino muletto"));
+  CHECK(Mentions(r, "Magazziniere con patentino muletto"));
   CHECK(Shown(r).size() == 3);
 
   auto from_menu = bot.Press("u2", "menu:jobs");
-  CHECK(Has(from_menu, "Che lavoro cerchi, e dove?"));
+  CHECK(Mentions(from_menu, "Che lavoro cerchi, e dove?"));
 }
 
 TEST_CASE_FIXTURE(Fixture,
                   "a search that finds nothing says so and offers "
                   "a new search or a person") {
   auto r = bot.Say("u1", "cerco lavoro come astronauta");
-  CHECK(Has(r, "Per ora non ho offerte così"));
+  CHECK(Mentions(r, "Per ora non ho offerte così"));
   CHECK(Offers(r, "vacancies:new"));
   CHECK(Offers(r, "menu:human"));
   // The next message is another try.
@@ -128,9 +114,9 @@ TEST_CASE_FIXTURE(Fixture,
 TEST_CASE_FIXTURE(Fixture, "details tell how to apply and until when") {
   (void)bot.Say("u1", "cerco lavoro come cameriere a Bari");
   auto r = bot.Press("u1", ShowId(bot, "demo-001"));
-  CHECK(Has(r, "🏢 Trattoria del Borgo Antico"));
-  CHECK(Has(r, "✉️ Come candidarti: Invia il CV"));
-  CHECK(Has(r, "⏳ Aperta fino a "));
+  CHECK(Mentions(r, "🏢 Trattoria del Borgo Antico"));
+  CHECK(Mentions(r, "✉️ Come candidarti: Invia il CV"));
+  CHECK(Mentions(r, "⏳ Aperta fino a "));
   CHECK(
       Offers(r, "vacancies:interest:" + std::to_string(IdOf(bot, "demo-001"))));
   CHECK(Offers(r, "vacancies:back"));
@@ -139,7 +125,7 @@ TEST_CASE_FIXTURE(Fixture, "details tell how to apply and until when") {
   (void)bot.Press("u2", "vacancies:new");
   (void)bot.Say("u2", "cameriere a Bari");
   auto typed = bot.Say("u2", "1");
-  CHECK(Has(typed, "🏢 Trattoria del Borgo Antico"));
+  CHECK(Mentions(typed, "🏢 Trattoria del Borgo Antico"));
 }
 
 TEST_CASE_FIXTURE(Fixture, "an expired offer is never shown") {
@@ -148,7 +134,7 @@ TEST_CASE_FIXTURE(Fixture, "an expired offer is never shown") {
   // demo-001 closes 74 days after its publication: go past it.
   bot.clock.Advance(std::chrono::hours(24 * 80));
   auto r = bot.Press("u1", old_button);
-  CHECK(Has(r, "Questa offerta non è più disponibile"));
+  CHECK(Mentions(r, "Questa offerta non è più disponibile"));
   auto search = bot.Say("u1", "cerco lavoro come cameriere a Bari");
   for (const auto& id : Shown(search)) CHECK(id != old_button);
 }
@@ -160,14 +146,15 @@ TEST_CASE_FIXTURE(Fixture,
   const std::string interest =
       "vacancies:interest:" + std::to_string(IdOf(bot, "demo-001"));
   auto r = bot.Press("u1", interest);
-  CHECK(Has(r, "Quanti anni hai?"));
+  CHECK(Mentions(r, "Quanti anni hai?"));
   CHECK(bot.Count("SELECT COUNT(*) FROM vacancy_interest") == 0);
   (void)bot.Press("u1", "consent:age:16_29");
   auto done = bot.Press("u1", "consent:yes");
-  CHECK(Has(done, "Ho segnalato il tuo interesse per «Cameriere/a di sala»"));
+  CHECK(Mentions(done,
+                 "Ho segnalato il tuo interesse per «Cameriere/a di sala»"));
   CHECK(bot.Count("SELECT COUNT(*) FROM vacancy_interest") == 1);
   auto again = bot.Press("u1", interest);
-  CHECK(Has(again, "Avevi già segnalato interesse"));
+  CHECK(Mentions(again, "Avevi già segnalato interesse"));
   CHECK(bot.Count("SELECT COUNT(*) FROM vacancy_interest") == 1);
 }
 
@@ -187,7 +174,7 @@ TEST_CASE_FIXTURE(Fixture, "the profile stands in for what and where") {
               })
               .ok());
   auto r = bot.Say("u1", "cerco lavoro");
-  CHECK_FALSE(Has(r, "Che lavoro cerchi"));
+  CHECK_FALSE(Mentions(r, "Che lavoro cerchi"));
   REQUIRE_FALSE(Shown(r).empty());
   CHECK(Shown(r).front() == ShowId(bot, "demo-016"));  // Barista, Molfetta
   CHECK_FALSE(Offers(r, "profile:start"));
@@ -198,24 +185,24 @@ TEST_CASE_FIXTURE(Fixture,
                   "search") {
   (void)bot.Say("u1", "cerco lavoro come cameriere a Bari");
   auto thanks = bot.Say("u1", "grazie mille");
-  CHECK(Has(thanks, "Figurati"));
+  CHECK(Mentions(thanks, "Figurati"));
   auto info = bot.Say("u1", "a che ora aprite?");
-  CHECK(Has(info, "🕘"));
+  CHECK(Mentions(info, "🕘"));
 }
 
 TEST_CASE_FIXTURE(Fixture, "the search survives a restart") {
   (void)bot.Say("u1", "cerco lavoro come cameriere a Bari");
   bot.Restart();
   auto r = bot.Say("u1", "altre");
-  CHECK(Has(r, "(4-5 di 5)"));
+  CHECK(Mentions(r, "(4-5 di 5)"));
 }
 
 TEST_CASE_FIXTURE(Fixture, "in English") {
   auto r = bot.Say("u1", "I'm looking for a job as a waiter in Bari");
-  CHECK(Has(r, "Here are the best matches 👇 (1-3 of 5)"));
-  CHECK(Has(r, "👉 Suggested because: role, area"));
+  CHECK(Mentions(r, "Here are the best matches 👇 (1-3 of 5)"));
+  CHECK(Mentions(r, "👉 Suggested because: role, area"));
   auto more = bot.Press("u1", "vacancies:more");
-  CHECK(Has(more, "(4-5 of 5)"));
+  CHECK(Mentions(more, "(4-5 of 5)"));
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "bot/app/config.h"
 #include "bot/app/demo_data.h"
 #include "bot/core/clock.h"
+#include "bot/core/iso_date.h"
 #include "bot/core/rome_time.h"
 #include "bot/domain/booking.h"
 #include "storage/appointments.h"
@@ -67,21 +68,6 @@ constexpr const char* kDemoUsage =
     "each day, and online for any service on Tuesdays and Thursdays. Running "
     "it\n"
     "again adds only what is missing.\n";
-
-std::optional<year_month_day> ParseDate(std::string_view text) {
-  int y = 0, m = 0, d = 0;
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-' ||
-      !cli::ParseInt(text.substr(0, 4), 1970, 9999, &y) ||
-      !cli::ParseInt(text.substr(5, 2), 1, 12, &m) ||
-      !cli::ParseInt(text.substr(8, 2), 1, 31, &d)) {
-    return std::nullopt;
-  }
-  const year_month_day date{std::chrono::year{y},
-                            std::chrono::month{static_cast<unsigned>(m)},
-                            std::chrono::day{static_cast<unsigned>(d)}};
-  if (!date.ok()) return std::nullopt;
-  return date;
-}
 
 // "2026-12-03 10:30 gio"
 std::string IsoRome(int64_t at_ms) {
@@ -243,7 +229,7 @@ int RunList(int argc, char** argv) {
   core::SystemClock clock;
   year_month_day from = core::RomeDate(clock.Now());
   if (auto it = flags->find("--from"); it != flags->end()) {
-    const auto date = ParseDate(it->second);
+    const auto date = core::ParseIsoDate(it->second);
     if (!date) {
       std::fprintf(stderr,
                    "sportello slots list: --from '%s': expected YYYY-MM-DD\n",

@@ -45,6 +45,18 @@ async function api(method, path, body) {
   if (res.status === 401 && path !== "/api/login") showLogin();
   return { status: res.status, data: data || {}, headers: res.headers };
 }
+// A view loaded by several triggers (a tab switched, a date picked, a person
+// clicked, the live stream) must show the latest request's answer, not the
+// one that happens to arrive last. Each such view gets its own caller:
+// an answer to a request made before the newest one resolves to null.
+function latestOnly() {
+  let newest = 0;
+  return async (method, path) => {
+    const mine = ++newest;
+    const r = await api(method, path);
+    return mine === newest ? r : null;
+  };
+}
 function errorText(r, fallback) {
   return (r.data && (r.data.message || r.data.error)) || fallback;
 }
@@ -104,14 +116,12 @@ for (const b of document.querySelectorAll("[data-mode]")) {
 }
 
 // --- the queue -------------------------------------------------------------------
-// Only the latest request's answer is shown: a tab switched during a poll
-// must not get the other tab's list.
-let queueLoad = 0;
+// A tab switched during a poll must not get the other tab's list.
+const queueApi = latestOnly();
 async function loadQueue() {
   const mode = state.mode;
-  const mine = ++queueLoad;
-  const r = await api("GET", "/api/conversations?mode=" + encodeURIComponent(mode));
-  if (mine !== queueLoad || r.status !== 200) return;
+  const r = await queueApi("GET", "/api/conversations?mode=" + encodeURIComponent(mode));
+  if (!r || r.status !== 200) return;
   const list = r.data.conversations || [];
   const ul = $("queue");
   ul.replaceChildren(...list.map((c) => {
@@ -131,11 +141,10 @@ async function loadQueue() {
 
 // --- one conversation ------------------------------------------------------------
 // Clicking one person, then another, shows the second whatever answers first.
-let conversationLoad = 0;
+const conversationApi = latestOnly();
 async function openConversation(id, keepScroll) {
-  const load = ++conversationLoad;
-  const r = await api("GET", "/api/conversations/" + encodeURIComponent(id));
-  if (load !== conversationLoad) return;
+  const r = await conversationApi("GET", "/api/conversations/" + encodeURIComponent(id));
+  if (!r) return;
   if (r.status !== 200) { showError(errorText(r, "Conversazione non disponibile.")); return; }
   state.open = id;
   const c = r.data.conversation || r.data;
@@ -277,15 +286,13 @@ $("book-find").addEventListener("click", async () => {
 });
 
 // --- appointments and profiles ----------------------------------------------------
-// Answers can come back out of order (the day's list on opening, then the
-// day picked): only the latest request's answer is shown.
-let appointmentsLoad = 0;
+// The day's list on opening, then the day picked: the day picked is shown.
+const appointmentsApi = latestOnly();
 async function loadAppointments() {
   if (!$("appt-date").value) $("appt-date").value = new Date().toLocaleDateString("sv-SE", { timeZone: "Europe/Rome" });
   const day = $("appt-date").value;
-  const mine = ++appointmentsLoad;
-  const r = await api("GET", "/api/appointments?date=" + encodeURIComponent(day));
-  if (mine !== appointmentsLoad) return;
+  const r = await appointmentsApi("GET", "/api/appointments?date=" + encodeURIComponent(day));
+  if (!r) return;
   const list = r.status === 200 ? (r.data.appointments || []) : [];
   const today = new Date().toLocaleDateString("sv-SE", { timeZone: "Europe/Rome" });
   $("appt-rows").replaceChildren(...list.map((a) => {
