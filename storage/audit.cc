@@ -19,7 +19,8 @@ core::Result<std::vector<AuditEntry>> ListAudit(
     Database& db, int limit, std::optional<int64_t> before_id) {
   Statement st = db.Prepare(
       "SELECT id, at, actor, action, conversation_id, user_id, detail"
-      " FROM audit_log WHERE ?1 IS NULL OR id < ?1 ORDER BY id DESC LIMIT ?2");
+      " FROM audit_log WHERE CAST(?1 AS BIGINT) IS NULL OR id < ?1 ORDER BY id "
+      "DESC LIMIT ?2");
   st.Bind(1, before_id).Bind(2, limit);
   std::vector<AuditEntry> out;
   while (st.Step()) {

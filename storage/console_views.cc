@@ -3,10 +3,22 @@
 namespace sportello::storage {
 namespace {
 
-// Escapes LIKE's wildcards so a search for "50%" finds "50%".
+// ASCII letters in lower case: what SQLite's lower() and its LIKE and
+// NOCASE fold. Compared with lower(column), it makes searches ignore case
+// on PostgreSQL as well, whose LIKE and = do not.
+std::string AsciiLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// Escapes LIKE's wildcards so a search for "50%" finds "50%"; lower case,
+// for matching against lower(column).
 std::string LikePattern(std::string_view text) {
   std::string out = "%";
-  for (char c : text) {
+  for (char c : AsciiLower(text)) {
     if (c == '%' || c == '_' || c == '\\') out += '\\';
     out += c;
   }
@@ -91,16 +103,17 @@ core::Result<std::vector<ProfileMatch>> SearchProfiles(Database& db,
       " LEFT JOIN profile_answers r ON r.user_id = p.user_id"
       "   AND r.question = 'roles'"
       " WHERE (?1 = '' OR EXISTS (SELECT 1 FROM profile_answers a"
-      "   WHERE a.user_id = p.user_id AND a.value LIKE ?2 ESCAPE '\\'))"
-      " AND (?3 = '' OR cm.value = ?3 COLLATE NOCASE)"
-      " AND (?4 = '' OR r.value LIKE ?5 ESCAPE '\\')"
+      "   WHERE a.user_id = p.user_id AND lower(a.value) LIKE ?2 ESCAPE '\\'))"
+      " AND (?3 = '' OR lower(cm.value) = ?7)"
+      " AND (?4 = '' OR lower(r.value) LIKE ?5 ESCAPE '\\')"
       " ORDER BY p.updated_at DESC, p.user_id LIMIT ?6");
   st.Bind(1, q)
       .Bind(2, LikePattern(q))
       .Bind(3, comune)
       .Bind(4, role)
       .Bind(5, LikePattern(role))
-      .Bind(6, limit);
+      .Bind(6, limit)
+      .Bind(7, AsciiLower(comune));
   std::vector<ProfileMatch> out;
   while (st.Step()) {
     ProfileMatch m;

@@ -24,7 +24,7 @@ core::Result<std::optional<int64_t>> InsertInbox(Database& db,
       "INSERT INTO inbox(channel, dedupe_key, kind, chat_id, shard, payload, "
       "raw, received_at,"
       " processed_at, error) VALUES(?,?,?,?,?,?,?,?,?,?)"
-      " ON CONFLICT(channel, dedupe_key) DO NOTHING");
+      " ON CONFLICT(channel, dedupe_key) DO NOTHING RETURNING id");
   st.Bind(1, item.channel)
       .Bind(2, item.dedupe_key)
       .Bind(3, item.kind)
@@ -43,9 +43,13 @@ core::Result<std::optional<int64_t>> InsertInbox(Database& db,
   } else {
     st.Bind(10, item.error);
   }
-  if (auto s = st.Run(); !s.ok()) return s;
-  if (db.Changes() == 0) return std::optional<int64_t>();
-  return std::optional<int64_t>(db.LastInsertRowId());
+  // No row back: a repeat of a delivery already stored.
+  std::optional<int64_t> id;
+  while (st.Step()) id = st.Int(0);
+  const core::Status status = st.status();
+  st.Reset();
+  if (!status.ok()) return status;
+  return id;
 }
 
 core::Result<std::vector<InboxRow>> PendingInbox(Database& db, int shard,

@@ -45,7 +45,8 @@ core::Result<int64_t> InsertMessage(Database& db, const NewMessage& m,
       "INSERT INTO messages(conversation_id, direction, author, kind, text, "
       "button_id, buttons,"
       " inbox_id, status, status_rank, created_at, updated_at)"
-      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)");
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) RETURNING "
+      "id");
   st.Bind(1, m.conversation_id)
       .Bind(2, m.direction)
       .Bind(3, m.author)
@@ -57,8 +58,13 @@ core::Result<int64_t> InsertMessage(Database& db, const NewMessage& m,
       .Bind(9, core::DeliveryStateName(m.status))
       .Bind(10, Rank(m.status))
       .Bind(11, now_ms);
-  if (auto s = st.Run(); !s.ok()) return s;
-  return db.LastInsertRowId();
+  std::optional<int64_t> id;
+  while (st.Step()) id = st.Int(0);
+  const core::Status status = st.status();
+  st.Reset();
+  if (!status.ok()) return status;
+  if (!id) return core::Status::Internal("messages: insert returned no id");
+  return *id;
 }
 
 core::Status MarkMessageSent(Database& db, int64_t message_id,
@@ -150,10 +156,10 @@ core::Status ApplyReceipt(Database& db, const core::StatusUpdate& r,
 
 core::Result<std::vector<MessageRow>> ConversationMessages(
     Database& db, int64_t conversation_id, int limit) {
-  Statement st = db.Prepare(
-      std::string("SELECT * FROM (SELECT ") + kColumns +
-      " FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT ?)"
-      " ORDER BY id");
+  Statement st = db.Prepare(std::string("SELECT * FROM (SELECT ") + kColumns +
+                            " FROM messages WHERE conversation_id = ? ORDER BY "
+                            "id DESC LIMIT ?) AS latest"
+                            " ORDER BY id");
   st.Bind(1, conversation_id).Bind(2, limit);
   std::vector<MessageRow> out;
   while (st.Step()) out.push_back(ReadMessage(st));

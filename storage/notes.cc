@@ -7,10 +7,13 @@ core::Result<int64_t> AddNote(Database& db, int64_t conversation_id,
                               int64_t now_ms) {
   Statement st = db.Prepare(
       "INSERT INTO conversation_notes(conversation_id, author, text, "
-      "created_at) VALUES(?, ?, ?, ?)");
+      "created_at) VALUES(?, ?, ?, ?) RETURNING id");
   st.Bind(1, conversation_id).Bind(2, author).Bind(3, text).Bind(4, now_ms);
-  if (auto s = st.Run(); !s.ok()) return s;
-  return db.LastInsertRowId();
+  std::optional<int64_t> id;
+  while (st.Step()) id = st.Int(0);
+  if (!st.status().ok()) return st.status();
+  if (!id) return core::Status::Internal("notes: insert returned no id");
+  return *id;
 }
 
 core::Result<std::vector<Note>> ConversationNotes(Database& db,

@@ -39,7 +39,7 @@ core::Result<std::optional<int64_t>> EnqueueOutbox(Database& db,
       "payload, priority,"
       " dedupe_key, due_at, next_attempt_at, created_at, broadcast_id) "
       "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?9,?10,?11)"
-      " ON CONFLICT(dedupe_key) DO NOTHING");
+      " ON CONFLICT(dedupe_key) DO NOTHING RETURNING id");
   st.Bind(1, row.channel)
       .Bind(2, row.chat_id)
       .Bind(3, row.user_id)
@@ -51,9 +51,13 @@ core::Result<std::optional<int64_t>> EnqueueOutbox(Database& db,
       .Bind(9, row.due_at)
       .Bind(10, now_ms)
       .Bind(11, row.broadcast_id);
-  if (auto s = st.Run(); !s.ok()) return s;
-  if (db.Changes() == 0) return std::optional<int64_t>();
-  return std::optional<int64_t>(db.LastInsertRowId());
+  // No row back: the dedupe key was taken, and nothing was inserted.
+  std::optional<int64_t> id;
+  while (st.Step()) id = st.Int(0);
+  const core::Status status = st.status();
+  st.Reset();
+  if (!status.ok()) return status;
+  return id;
 }
 
 core::Result<std::vector<OutboxRow>> FindDueOutbox(
@@ -64,10 +68,12 @@ core::Result<std::vector<OutboxRow>> FindDueOutbox(
   // replies, nor does a notice (held in quiet hours or while the person
   // answers the bot): only another notice waits for it. The subquery
   // repeats outbox_chat's condition word for word so SQLite uses that
-  // partial index; the outer scan follows outbox_claim.
+  // partial index; the outer scan follows outbox_claim (PostgreSQL has no
+  // index hints, and its planner finds that index by itself).
   std::string sql =
       std::string("SELECT ") + kColumns +
-      " FROM outbox o INDEXED BY outbox_claim"
+      (db.is_postgres() ? " FROM outbox o"
+                        : " FROM outbox o INDEXED BY outbox_claim") +
       " WHERE o.state = 'pending' AND o.next_attempt_at <= ?1"
       " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel"
       "   AND p.chat_id = o.chat_id AND p.state IN ('pending', 'sending')"
@@ -131,7 +137,8 @@ core::Status UnclaimOutboxRow(Database& db, int64_t id,
                               int64_t next_attempt_at) {
   Statement& st = db.Cached(
       "UPDATE outbox SET state = 'pending', next_attempt_at = ?1,"
-      " attempts = max(0, attempts - 1), handed_at = NULL"
+      " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,"
+      " handed_at = NULL"
       " WHERE id = ?2 AND state = 'sending'");
   st.Bind(1, next_attempt_at).Bind(2, id);
   return st.Run();
@@ -187,8 +194,9 @@ core::Result<int64_t> RequeueInFlightOutbox(Database& db) {
 
 core::Result<int64_t> RequeueUnsentOutbox(Database& db) {
   if (auto s = db.Exec(
-          "UPDATE outbox SET state = 'pending', attempts = max(0, attempts - "
-          "1) WHERE state = 'sending' AND handed_at IS NULL");
+          "UPDATE outbox SET state = 'pending',"
+          " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
+          " WHERE state = 'sending' AND handed_at IS NULL");
       !s.ok()) {
     return s;
   }
@@ -210,8 +218,9 @@ core::Result<std::optional<int64_t>> NextOutboxDue(Database& db,
       with_broadcasts
           ? std::string("SELECT min(next_attempt_at) FROM outbox WHERE state = "
                         "'pending'")
-          : "SELECT min(next_attempt_at) FROM outbox INDEXED BY outbox_claim"
-            " WHERE state = 'pending' AND priority < " +
+          : std::string("SELECT min(next_attempt_at) FROM outbox") +
+                (db.is_postgres() ? "" : " INDEXED BY outbox_claim") +
+                " WHERE state = 'pending' AND priority < " +
                 std::to_string(kBroadcastPriority) +
                 " AND broadcast_id IS NULL");
   if (!st.Step()) return st.status();
@@ -226,9 +235,9 @@ core::Result<std::vector<OutboxRow>> TakeDueOutboxForChat(
   Statement& st = db.Cached(
       std::string("SELECT * FROM (SELECT ") + kColumns +
       " FROM outbox WHERE channel = ?1 AND chat_id = ?2 AND due_at <= ?3"
-      " AND (state = 'pending' OR (?4 IS NOT NULL AND state = 'sent' AND id > "
-      "?4))"
-      " ORDER BY id DESC LIMIT 100) ORDER BY id");
+      " AND (state = 'pending' OR (CAST(?4 AS BIGINT) IS NOT NULL"
+      " AND state = 'sent' AND id > ?4))"
+      " ORDER BY id DESC LIMIT 100) AS latest ORDER BY id");
   st.Bind(1, channel).Bind(2, chat_id).Bind(3, now_ms).Bind(4, after);
   std::vector<OutboxRow> rows;
   while (st.Step()) rows.push_back(ReadRow(st));

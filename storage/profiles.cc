@@ -154,7 +154,8 @@ core::Result<std::vector<std::string>> UserTopics(Database& db,
 core::Status AddUserTopic(Database& db, int64_t user_id,
                           std::string_view topic) {
   Statement& st = db.Cached(
-      "INSERT OR IGNORE INTO user_topics(user_id, topic) VALUES(?1, ?2)");
+      "INSERT INTO user_topics(user_id, topic) VALUES(?1, ?2)"
+      " ON CONFLICT DO NOTHING");
   st.Bind(1, user_id).Bind(2, topic);
   return st.Run();
 }
@@ -168,9 +169,9 @@ core::Status ClearUserTopics(Database& db, int64_t user_id) {
 core::Result<StoredDataCounts> CountStoredData(Database& db, int64_t user_id) {
   StoredDataCounts c;
   Statement st = db.Prepare(
-      "SELECT coalesce(sum(direction = 'in' AND text <> ?2), 0),"
-      "       coalesce(sum(direction = 'out' AND text <> ?2), 0),"
-      "       coalesce(sum(text = ?2), 0)"
+      "SELECT count(CASE WHEN direction = 'in' AND text <> ?2 THEN 1 END),"
+      "       count(CASE WHEN direction = 'out' AND text <> ?2 THEN 1 END),"
+      "       count(CASE WHEN text = ?2 THEN 1 END)"
       " FROM messages WHERE conversation_id IN"
       "   (SELECT id FROM conversations WHERE user_id = ?1)");
   st.Bind(1, user_id).Bind(2, kErasedText);

@@ -56,19 +56,22 @@ core::Result<int64_t> AddStaff(Database& db, std::string_view username,
                                int64_t now_ms) {
   Statement st = db.Prepare(
       "INSERT INTO staff(username, role, password_hash, created_at)"
-      " VALUES(?, ?, ?, ?)");
+      " VALUES(?, ?, ?, ?) RETURNING id");
   st.Bind(1, username)
       .Bind(2, StaffRoleName(role))
       .Bind(3, password_hash)
       .Bind(4, now_ms);
-  if (auto s = st.Run(); !s.ok()) {
+  std::optional<int64_t> id;
+  while (st.Step()) id = st.Int(0);
+  if (auto s = st.status(); !s.ok()) {
     if (s.code() == core::Status::Code::kAlreadyExists) {
       return core::Status::AlreadyExists("staff: '" + std::string(username) +
                                          "' exists already");
     }
     return s;
   }
-  return db.LastInsertRowId();
+  if (!id) return core::Status::Internal("staff: insert returned no id");
+  return *id;
 }
 
 core::Result<std::optional<Staff>> FindStaff(Database& db,

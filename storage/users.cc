@@ -59,8 +59,9 @@ core::Result<User> UpsertUserOnInbound(Database& db, std::string_view channel,
       "   chat_id = excluded.chat_id,"
       "   name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE "
       "users.name END,"
-      "   last_inbound_at = max(coalesce(users.last_inbound_at, 0), "
-      "excluded.last_inbound_at),"
+      "   last_inbound_at = CASE WHEN users.last_inbound_at IS NULL"
+      "     OR users.last_inbound_at < excluded.last_inbound_at"
+      "     THEN excluded.last_inbound_at ELSE users.last_inbound_at END,"
       "   blocked = 0, unreachable = 0");
   up.Bind(1, channel)
       .Bind(2, external_id)

@@ -390,9 +390,9 @@ TEST_CASE(
 
 // A notice's row as a fan-out writes it, for broadcast `broadcast_id`.
 NewOutboxRow Notice(Database& db, const std::string& chat) {
-  REQUIRE(db.Exec("INSERT OR IGNORE INTO broadcasts(id, payload_it,"
+  REQUIRE(db.Exec("INSERT INTO broadcasts(id, payload_it,"
                   " payload_en, send_at, created_at)"
-                  " VALUES(1, '{}', '{}', 0, 0)")
+                  " VALUES(1, '{}', '{}', 0, 0) ON CONFLICT DO NOTHING")
               .ok());
   NewOutboxRow r = Reply(chat, "avviso");
   r.priority = 2;

@@ -73,7 +73,7 @@ int WriteRows(Store& store, const std::string& prefix, int n) {
 TEST_CASE("opening a store migrates the file") {
   support::TempDir dir;
   auto store = OpenStore(dir.File("s.db"));
-  CHECK(store->path() == dir.File("s.db"));
+  CHECK(store->path() == support::TestDatabaseAt(dir.File("s.db")));
   auto reader = store->OpenReader();
   REQUIRE(reader.ok());
   auto v = SchemaVersion(**reader);
