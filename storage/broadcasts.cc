@@ -8,34 +8,75 @@ namespace {
 
 constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 
-// The audience as one WHERE clause over `users u` with fixed parameters
-// ?10..?17 (bound by BindAudience), so counting and fanning out share it and
-// each is one static, cached statement. Lists are comma-separated: topics
-// and comune names hold no commas.
-constexpr const char* kAudienceWhere =
-    " u.notify = 1 AND u.consent_at IS NOT NULL AND u.blocked = 0"
-    " AND u.unreachable = 0 AND u.channel IN ('telegram', 'whatsapp')"
-    " AND (?10 IS NULL OR u.channel = ?10)"
-    " AND (?11 = '' OR EXISTS (SELECT 1 FROM profile_answers a"
-    "   WHERE a.user_id = u.id AND a.question = 'comune'"
-    "   AND instr(',' || lower(?11) || ',', ',' || lower(a.value) || ',') > 0))"
-    " AND ((?12 IS NULL AND ?13 IS NULL) OR EXISTS (SELECT 1 FROM"
-    "   profile_answers a WHERE a.user_id = u.id AND a.question = 'birth_year'"
-    "   AND a.value <> '' AND CAST(a.value AS INTEGER)"
-    "   BETWEEN coalesce(?12, 0) AND coalesce(?13, 9999)))"
-    // A subscriber who chose no topic asked for every notice.
-    " AND (?14 = '' OR NOT EXISTS (SELECT 1 FROM user_topics t"
-    "   WHERE t.user_id = u.id) OR EXISTS (SELECT 1 FROM user_topics t"
-    "   WHERE t.user_id = u.id"
-    "   AND instr(',' || ?14 || ',', ',' || t.topic || ',') > 0))"
-    " AND (?15 IS NULL OR EXISTS (SELECT 1 FROM event_signups s"
-    "   WHERE s.user_id = u.id AND s.event_id = ?15"
-    "   AND s.state IN ('signed_up', 'waiting')))"
-    " AND (?16 IS NULL OR u.last_inbound_at >= ?16)"
-    " AND (?17 = '' OR NOT EXISTS (SELECT 1 FROM json_each(?17) f"
-    "   WHERE NOT EXISTS (SELECT 1 FROM profile_answers a"
-    "     WHERE a.user_id = u.id AND a.question = f.key"
-    "     AND instr(',' || a.value || ',', ',' || f.value || ',') > 0)))";
+// The audience as one WHERE clause over `users u` with 8 parameters from
+// ?first (bound by BindAudience), so counting and fanning out share it and
+// each is one static, cached statement (PostgreSQL wants every parameter
+// number used: they follow the statement's own). Lists are comma-separated:
+// topics and comune names hold no commas.
+std::string AudienceWhere(const Database& db, int first) {
+  const auto p = [first](int k) { return "?" + std::to_string(first + k); };
+  const std::string channel = p(0), comuni = p(1), min_year = p(2),
+                    max_year = p(3), topics = p(4), event = p(5), since = p(6),
+                    profile = p(7);
+  // Where the engines differ: finding text in text, a birth year that may
+  // not be a number (SQLite's CAST reads its leading digits, PostgreSQL's
+  // fails), and the rows of the JSON object of profile answers.
+  const bool pg = db.is_postgres();
+  const std::string find = pg ? "strpos" : "instr";
+  const std::string year =
+      pg ? "CASE WHEN a.value ~ '^[0-9]{1,9}$' THEN CAST(a.value AS BIGINT)"
+           " END"
+         : "CAST(a.value AS INTEGER)";
+  const std::string answers =
+      pg ? "json_each_text(CAST(NULLIF(" + profile + ", '') AS json))"
+         : "json_each(" + profile + ")";
+  return " u.notify = 1 AND u.consent_at IS NOT NULL AND u.blocked = 0"
+         " AND u.unreachable = 0 AND u.channel IN ('telegram', 'whatsapp')"
+         " AND (CAST(" +
+         channel + " AS TEXT) IS NULL OR u.channel = " + channel +
+         ")"
+         " AND (" +
+         comuni +
+         " = '' OR EXISTS (SELECT 1 FROM profile_answers a"
+         "   WHERE a.user_id = u.id AND a.question = 'comune'"
+         "   AND " +
+         find + "(',' || lower(" + comuni +
+         ") || ',', ',' || lower(a.value) || ',') > 0))"
+         " AND ((CAST(" +
+         min_year + " AS BIGINT) IS NULL AND CAST(" + max_year +
+         " AS BIGINT) IS NULL)"
+         "   OR EXISTS (SELECT 1 FROM"
+         "   profile_answers a WHERE a.user_id = u.id"
+         "   AND a.question = 'birth_year' AND a.value <> '' AND " +
+         year + " BETWEEN coalesce(" + min_year + ", 0) AND coalesce(" +
+         max_year +
+         ", 9999)))"
+         // A subscriber who chose no topic asked for every notice.
+         " AND (" +
+         topics +
+         " = '' OR NOT EXISTS (SELECT 1 FROM user_topics t"
+         "   WHERE t.user_id = u.id) OR EXISTS (SELECT 1 FROM user_topics t"
+         "   WHERE t.user_id = u.id"
+         "   AND " +
+         find + "(',' || " + topics +
+         " || ',', ',' || t.topic || ',') > 0))"
+         " AND (CAST(" +
+         event +
+         " AS BIGINT) IS NULL OR EXISTS (SELECT 1 FROM"
+         "   event_signups s WHERE s.user_id = u.id AND s.event_id = " +
+         event +
+         "   AND s.state IN ('signed_up', 'waiting')))"
+         " AND (CAST(" +
+         since + " AS BIGINT) IS NULL OR u.last_inbound_at >= " + since +
+         ")"
+         " AND (" +
+         profile + " = '' OR NOT EXISTS (SELECT 1 FROM " + answers +
+         " f"
+         "   WHERE NOT EXISTS (SELECT 1 FROM profile_answers a"
+         "     WHERE a.user_id = u.id AND a.question = f.key"
+         "     AND " +
+         find + "(',' || a.value || ',', ',' || f.value || ',') > 0)))";
+}
 
 // The rows of broadcast ?1: the dedupe keys 'broadcast:<id>:...' form one
 // range of the outbox's unique index (';' follows ':').
@@ -88,20 +129,20 @@ int YearOf(int64_t ms) {
   return static_cast<int>(d.year());
 }
 
-void BindAudience(Statement& st, const Audience& a, int64_t now_ms) {
+void BindAudience(Statement& st, const Audience& a, int64_t now_ms, int first) {
   const int year = YearOf(now_ms);
   std::optional<int64_t> min_year, max_year, since;
   if (a.max_age) min_year = year - *a.max_age;
   if (a.min_age) max_year = year - *a.min_age;
   if (a.active_days) since = now_ms - *a.active_days * kDayMs;
-  st.Bind(10, a.channel)
-      .Bind(11, Join(a.comuni))
-      .Bind(12, min_year)
-      .Bind(13, max_year)
-      .Bind(14, Join(a.topics))
-      .Bind(15, a.event_id)
-      .Bind(16, since)
-      .Bind(17, ProfileJson(a.profile));
+  st.Bind(first, a.channel)
+      .Bind(first + 1, Join(a.comuni))
+      .Bind(first + 2, min_year)
+      .Bind(first + 3, max_year)
+      .Bind(first + 4, Join(a.topics))
+      .Bind(first + 5, a.event_id)
+      .Bind(first + 6, since)
+      .Bind(first + 7, ProfileJson(a.profile));
 }
 
 std::optional<int> OptionalInt32(const Statement& st, int column) {
@@ -149,9 +190,9 @@ std::string BroadcastRowKey(int64_t broadcast_id, int64_t user_id) {
 
 core::Result<int64_t> CountAudience(Database& db, const Audience& audience,
                                     int64_t now_ms) {
-  Statement& st = db.Cached(std::string("SELECT count(*) FROM users u WHERE") +
-                            kAudienceWhere);
-  BindAudience(st, audience, now_ms);
+  Statement& st =
+      db.Cached("SELECT count(*) FROM users u WHERE" + AudienceWhere(db, 1));
+  BindAudience(st, audience, now_ms, 1);
   if (!st.Step()) {
     const core::Status s = st.status();
     st.Reset();
@@ -251,27 +292,43 @@ core::Result<int64_t> FanOutDueBroadcasts(Database& db, int64_t now_ms) {
     // One statement for the whole audience: each row's payload is the
     // broadcast's, in the person's language, with their channel and chat
     // (and, on WhatsApp, the broadcast's own template for a closed window).
+    // JSON edits: SQLite's json_set, PostgreSQL's jsonb (which may order
+    // the keys differently: readers parse the payload).
+    const bool pg = db.is_postgres();
+    const std::string with_template =
+        pg ? "CAST(CAST(payload AS jsonb) || jsonb_build_object('template',"
+             " CAST(tpl AS jsonb)) AS TEXT)"
+           : "json_set(payload, '$.template', json(tpl))";
+    const std::string addressed =
+        pg ? "CAST(CAST(CASE WHEN u.language = 'en' THEN b.payload_en"
+             " ELSE b.payload_it END AS jsonb) || jsonb_build_object("
+             "'channel', u.channel, 'chat_id', u.chat_id) AS TEXT)"
+           : "json_set(CASE WHEN u.language = 'en' THEN b.payload_en"
+             " ELSE b.payload_it END, '$.channel', u.channel,"
+             " '$.chat_id', u.chat_id)";
     Statement& ins = db.Cached(
-        std::string(
-            "INSERT INTO outbox(channel, chat_id, user_id, kind, payload,"
-            " priority, dedupe_key, due_at, next_attempt_at, created_at,"
-            " broadcast_id)"
-            " SELECT channel, chat_id, user_id, 'text',"
-            " CASE WHEN channel = 'whatsapp' AND tpl IS NOT NULL"
-            "   THEN json_set(payload, '$.template', json(tpl))"
-            "   ELSE payload END,"
-            " ?2, 'broadcast:' || ?1 || ':' || user_id, ?3, ?3, ?3, ?1"
-            " FROM (SELECT u.channel, u.chat_id, u.id AS user_id,"
-            "   b.whatsapp_template AS tpl,"
-            "   json_set(CASE WHEN u.language = 'en' THEN b.payload_en"
-            "     ELSE b.payload_it END, '$.channel', u.channel,"
-            "     '$.chat_id', u.chat_id) AS payload"
-            "   FROM broadcasts b, users u WHERE b.id = ?1 AND") +
-        kAudienceWhere +
-        ") WHERE true"  // the parser needs it before ON CONFLICT
+        "INSERT INTO outbox(channel, chat_id, user_id, kind, payload,"
+        " priority, dedupe_key, due_at, next_attempt_at, created_at,"
+        " broadcast_id)"
+        " SELECT channel, chat_id, user_id, 'text',"
+        " CASE WHEN channel = 'whatsapp' AND tpl IS NOT NULL"
+        "   THEN " +
+        with_template +
+        "   ELSE payload END,"
+        " CAST(?2 AS BIGINT),"
+        " 'broadcast:' || CAST(?1 AS BIGINT) || ':' || user_id,"
+        " CAST(?3 AS BIGINT), CAST(?3 AS BIGINT), CAST(?3 AS BIGINT),"
+        " CAST(?1 AS BIGINT)"
+        " FROM (SELECT u.channel, u.chat_id, u.id AS user_id,"
+        "   b.whatsapp_template AS tpl, " +
+        addressed +
+        " AS payload"
+        "   FROM broadcasts b, users u WHERE b.id = ?1 AND" +
+        AudienceWhere(db, 4) +
+        ") AS audience WHERE true"  // the parser needs it before ON CONFLICT
         " ON CONFLICT(dedupe_key) DO NOTHING");
     ins.Bind(1, id).Bind(2, kBroadcastPriority).Bind(3, now_ms);
-    BindAudience(ins, (*b)->audience, now_ms);
+    BindAudience(ins, (*b)->audience, now_ms, 4);
     if (auto s = ins.Run(); !s.ok()) return s;
     enqueued += db.Changes();
     Statement& mark = db.Cached(
@@ -365,21 +422,24 @@ core::Result<BroadcastCounters> CountBroadcast(Database& db, int64_t id) {
   Statement& st = db.Cached(
       std::string(
           "SELECT count(*),"
-          " coalesce(sum(state IN ('pending', 'sending')), 0),"
-          " coalesce(sum(state = 'sent' AND NOT failed_receipt), 0),"
-          " coalesce(sum(state = 'sent' AND NOT failed_receipt AND"
-          "   delivered), 0),"
-          " coalesce(sum(state = 'sent' AND NOT failed_receipt AND seen), 0),"
-          " coalesce(sum((state = 'failed' AND last_error NOT LIKE"
+          " coalesce(sum(CASE WHEN state IN ('pending', 'sending') THEN 1"
+          "   ELSE 0 END), 0),"
+          " coalesce(sum(CASE WHEN state = 'sent' AND NOT failed_receipt"
+          "   THEN 1 ELSE 0 END), 0),"
+          " coalesce(sum(CASE WHEN state = 'sent' AND NOT failed_receipt AND"
+          "   delivered THEN 1 ELSE 0 END), 0),"
+          " coalesce(sum(CASE WHEN state = 'sent' AND NOT failed_receipt AND"
+          "   seen THEN 1 ELSE 0 END), 0),"
+          " coalesce(sum(CASE WHEN (state = 'failed' AND last_error NOT LIKE"
           "   'skipped: %' AND substr(last_error, 1, ?6) <> ?7)"
-          "   OR (state = 'sent' AND failed_receipt)), 0),"
-          " coalesce(sum(state = 'failed' AND substr(last_error, 1, ?2) ="
-          "   ?3), 0),"
-          " coalesce(sum(state = 'failed' AND substr(last_error, 1, ?4) ="
-          "   ?5), 0),"
-          " coalesce(sum(state = 'failed' AND substr(last_error, 1, ?6) ="
-          "   ?7), 0),"
-          " coalesce(sum(state = 'cancelled'), 0)"
+          "   OR (state = 'sent' AND failed_receipt) THEN 1 ELSE 0 END), 0),"
+          " coalesce(sum(CASE WHEN state = 'failed' AND"
+          "   substr(last_error, 1, ?2) = ?3 THEN 1 ELSE 0 END), 0),"
+          " coalesce(sum(CASE WHEN state = 'failed' AND"
+          "   substr(last_error, 1, ?4) = ?5 THEN 1 ELSE 0 END), 0),"
+          " coalesce(sum(CASE WHEN state = 'failed' AND"
+          "   substr(last_error, 1, ?6) = ?7 THEN 1 ELSE 0 END), 0),"
+          " coalesce(sum(CASE WHEN state = 'cancelled' THEN 1 ELSE 0 END), 0)"
           " FROM (SELECT o.state, coalesce(o.last_error, '') AS last_error,"
           "   EXISTS (SELECT 1 FROM receipts r WHERE r.channel = o.channel"
           "     AND r.provider_message_id = o.provider_message_id"
@@ -391,7 +451,7 @@ core::Result<BroadcastCounters> CountBroadcast(Database& db, int64_t id) {
           "     AND r.provider_message_id = o.provider_message_id"
           "     AND r.status = 'read') AS seen"
           "   FROM outbox o WHERE") +
-      kRowsOf + ")");
+      kRowsOf + ") AS counted");
   st.Bind(1, id)
       .Bind(2, static_cast<int64_t>(kSkippedOptedOut.size()))
       .Bind(3, kSkippedOptedOut)

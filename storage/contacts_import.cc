@@ -224,7 +224,8 @@ core::Result<ContactsSummary> ImportContacts(Database& db,
       return s2;
     for (const auto& topic : c.topics) {
       Statement& t = db.Cached(
-          "INSERT OR IGNORE INTO user_topics(user_id, topic) VALUES(?1, ?2)");
+          "INSERT INTO user_topics(user_id, topic) VALUES(?1, ?2)"
+          " ON CONFLICT DO NOTHING");
       t.Bind(1, user_id).Bind(2, topic);
       if (auto s2 = t.Run(); !s2.ok()) return s2;
     }

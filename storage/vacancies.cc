@@ -3,6 +3,8 @@
 #include <tuple>
 #include <utility>
 
+#include "storage/fts_tsquery.h"
+
 namespace sportello::storage {
 namespace {
 
@@ -85,6 +87,34 @@ core::Result<bool> Exists(Database& db, std::string_view sql, int64_t id) {
   return found;
 }
 
+// The one place the engines' full-text search differs. SQLite: the FTS5
+// table. PostgreSQL: the `search` column (see kPostgresSchema), each column
+// group with a weight of its own, so FTS5's column filters become weights.
+// Both list matches by id: ranking is the caller's.
+std::string MatchCondition(const Database& db, int param) {
+  const std::string p = "?" + std::to_string(param);
+  if (db.is_postgres())
+    return "search @@ to_tsquery('sportello_fold', " + p + ")";
+  return "id IN (SELECT rowid FROM vacancies_fts WHERE vacancies_fts MATCH " +
+         p + ")";
+}
+
+// What MatchCondition's parameter is bound to for the FTS5 expression `fts`.
+core::Result<std::string> MatchArgument(const Database& db,
+                                        std::string_view fts) {
+  if (!db.is_postgres()) return std::string(fts);
+  static const std::vector<WeightedColumn> kColumns = {{"title", 'A'},
+                                                       {"description", 'B'},
+                                                       {"sector", 'B'},
+                                                       {"employer", 'C'},
+                                                       {"requirements", 'D'}};
+  auto q = FtsToTsquery(fts, kColumns);
+  // The expression is built by code: one PostgreSQL cannot take is a bug,
+  // as an FTS5 syntax error is on SQLite.
+  if (!q.ok()) return core::Status::Internal(q.status().message());
+  return q;
+}
+
 core::Result<std::vector<VacancyInterest>> ReadInterests(Statement& st) {
   std::vector<VacancyInterest> out;
   while (st.Step()) out.push_back({st.Int(0), st.Int(1), st.Int(2)});
@@ -149,18 +179,25 @@ core::Result<std::vector<VacancySummary>> FindVacancies(
     Database& db, const VacancyFilter& filter, int64_t now_ms) {
   // One statement whose optional conditions switch off on NULL parameters,
   // so it is prepared once.
+  std::optional<std::string> match;
+  if (filter.fts_match) {
+    auto arg = MatchArgument(db, *filter.fts_match);
+    if (!arg.ok()) return arg.status();
+    match = std::move(*arg);
+  }
   Statement& st = db.Cached(
       "SELECT id, external_id, title, employer, comune, province, sector,"
       " contract, partner, published_at, expires_at FROM vacancies"
-      " WHERE (?1 OR (published_at <= ?2 AND expires_at > ?2))"
-      " AND (?3 IS NULL OR contract = ?3)"
-      " AND (?4 IS NULL OR id IN (SELECT rowid FROM vacancies_fts"
-      "                           WHERE vacancies_fts MATCH ?4))"
+      " WHERE (?1 <> 0 OR (published_at <= ?2 AND expires_at > ?2))"
+      " AND (CAST(?3 AS TEXT) IS NULL OR contract = ?3)"
+      " AND (CAST(?4 AS TEXT) IS NULL OR " +
+      MatchCondition(db, 4) +
+      ")"
       " ORDER BY id");
   st.Bind(1, filter.include_expired ? 1 : 0)
       .Bind(2, now_ms)
       .Bind(3, filter.contract)
-      .Bind(4, filter.fts_match);
+      .Bind(4, match);
   std::vector<VacancySummary> out;
   while (st.Step()) {
     VacancySummary v;
@@ -183,13 +220,12 @@ core::Result<std::vector<VacancySummary>> FindVacancies(
 
 core::Result<std::vector<int64_t>> MatchActiveVacancyIds(
     Database& db, std::string_view fts_match, int64_t now_ms) {
-  Statement& st = db.Cached(
-      "SELECT v.id FROM vacancies_fts"
-      " JOIN vacancies v ON v.id = vacancies_fts.rowid"
-      " WHERE vacancies_fts MATCH ?1"
-      " AND v.published_at <= ?2 AND v.expires_at > ?2"
-      " ORDER BY v.id");
-  st.Bind(1, fts_match).Bind(2, now_ms);
+  auto match = MatchArgument(db, fts_match);
+  if (!match.ok()) return match.status();
+  Statement& st =
+      db.Cached("SELECT id FROM vacancies WHERE " + MatchCondition(db, 1) +
+                " AND published_at <= ?2 AND expires_at > ?2 ORDER BY id");
+  st.Bind(1, *match).Bind(2, now_ms);
   std::vector<int64_t> ids;
   while (st.Step()) ids.push_back(st.Int(0));
   if (!st.status().ok()) return st.status();

@@ -5,7 +5,10 @@
 // Matching by words goes through an FTS5 expression (vacancies_fts: title,
 // description, requirements, sector, employer; accents folded). Building that
 // expression from what a person typed is the caller's job
-// (bot/vacancy_search): never pass user input here as FTS syntax.
+// (bot/vacancy_search): never pass user input here as FTS syntax. On
+// PostgreSQL the same expression is translated into a tsquery over the
+// `search` column (storage/fts_tsquery.h); a column filter there must keep
+// description and sector together.
 #pragma once
 
 #include <cstdint>

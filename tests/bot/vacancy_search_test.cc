@@ -16,6 +16,7 @@
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "storage/users.h"
+#include "tests/support/test_database.h"
 
 namespace sportello {
 namespace {
@@ -38,7 +39,7 @@ struct World {
   std::unique_ptr<storage::Database> db;
 
   World() {
-    auto opened = storage::Database::OpenInMemory();
+    auto opened = support::OpenTestDatabase();
     REQUIRE(opened.ok());
     db = std::move(*opened);
     REQUIRE(storage::Migrate(*db).ok());

@@ -6,7 +6,9 @@
 #include <doctest/doctest.h>
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "storage/database.h"
 #include "storage/events.h"
@@ -80,11 +82,31 @@ int64_t NewBroadcastNow(Database& db, Audience a = {}, int64_t send_at = kNow) {
   return *id;
 }
 
-int64_t Rows(Database& db, std::string_view where = "1") {
+int64_t Rows(Database& db, std::string_view where = "true") {
   Statement st = db.Prepare(std::string("SELECT count(*) FROM outbox WHERE ") +
                             std::string(where));
   REQUIRE(st.Step());
   return st.Int(0);
+}
+
+struct OutboxRow {
+  std::string channel;
+  std::string chat_id;
+  int64_t priority = 0;
+  nlohmann::json payload;
+};
+
+// The outbox, payloads parsed (JSON functions differ between the engines).
+std::vector<OutboxRow> Outbox(Database& db) {
+  Statement st =
+      db.Prepare("SELECT channel, chat_id, priority, payload FROM outbox");
+  std::vector<OutboxRow> rows;
+  while (st.Step()) {
+    rows.push_back({st.Text(0), st.Text(1), st.Int(2),
+                    nlohmann::json::parse(st.Text(3), nullptr, false)});
+  }
+  REQUIRE(st.status().ok());
+  return rows;
 }
 
 std::string Status(Database& db, int64_t id) {
@@ -258,10 +280,13 @@ TEST_CASE("a due broadcast becomes one outbox row per recipient, once") {
   CHECK(*first == 2);
   CHECK(Status(*db, id) == "sending");
   CHECK(Rows(*db, "dedupe_key = '" + BroadcastRowKey(id, a) + "'") == 1);
-  CHECK(Rows(*db,
-             "priority = 2 AND json_extract(payload, '$.text') = 'Ciao'"
-             " AND json_extract(payload, '$.chat_id') = chat_id"
-             " AND json_extract(payload, '$.channel') = channel") == 2);
+  int addressed = 0;
+  for (const OutboxRow& row : Outbox(*db)) {
+    addressed += row.priority == 2 && row.payload.value("text", "") == "Ciao" &&
+                 row.payload.value("chat_id", "") == row.chat_id &&
+                 row.payload.value("channel", "") == row.channel;
+  }
+  CHECK(addressed == 2);
 
   SUBCASE("running it again adds nothing") {
     auto again = FanOutDueBroadcasts(*db, kNow + 1000);
@@ -301,12 +326,16 @@ TEST_CASE("a WhatsApp row carries the broadcast's template") {
   b.send_at = kNow;
   REQUIRE(CreateBroadcast(*db, b, kNow).ok());
   REQUIRE(FanOutDueBroadcasts(*db, kNow).ok());
-  CHECK(Rows(*db,
-             "channel = 'whatsapp' AND "
-             "json_extract(payload, '$.template.name') = 'avviso'") == 1);
-  CHECK(Rows(*db,
-             "channel = 'telegram' AND "
-             "json_extract(payload, '$.template') IS NULL") == 1);
+  int with_template = 0;
+  int without = 0;
+  for (const OutboxRow& row : Outbox(*db)) {
+    with_template += row.channel == "whatsapp" &&
+                     row.payload.contains("template") &&
+                     row.payload["template"].value("name", "") == "avviso";
+    without += row.channel == "telegram" && !row.payload.contains("template");
+  }
+  CHECK(with_template == 1);
+  CHECK(without == 1);
 }
 
 TEST_CASE("nobody in the audience: the broadcast is done at once") {

@@ -65,7 +65,8 @@ int64_t AddUser(Database& db, const std::string& external_id) {
   return u->id;
 }
 
-TEST_CASE("this SQLite has FTS5 with the unicode61 tokenizer") {
+TEST_CASE("this SQLite has FTS5 with the unicode61 tokenizer" *
+          doctest::test_suite("sqlite")) {
   auto db = MigratedDb();
   CHECK(
       db->Exec(
@@ -176,6 +177,54 @@ TEST_CASE("the full-text index follows updates of a vacancy") {
   CHECK(Match(*db, "\"pizzaiolo\"").empty());
   CHECK(Match(*db, "\"panettiere\"") == std::vector<int64_t>{id});
   CHECK(Match(*db, "{employer} : \"borgo\"") == std::vector<int64_t>{id});
+}
+
+TEST_CASE(
+    "full-text search matches prefixes, words near each other and columns") {
+  auto db = MigratedDb();
+  const int64_t storeman = Store(*db, Offer("a", "Magazziniere"));
+  const int64_t maid = Store(*db, Offer("b", "Cameriera ai piani"));
+  Vacancy cleaner = Offer("c", "Personale");
+  cleaner.description = "Cerchiamo addetto alle pulizie";
+  const int64_t cleaning = Store(*db, cleaner);
+  Vacancy barista = Offer("d", "Barista");
+  barista.employer = "Cameriere Srl";
+  barista.requirements = "esperienza come cameriere";
+  const int64_t bar = Store(*db, barista);
+  const int64_t waiter = Store(*db, Offer("e", "Cameriere di sala"));
+
+  CHECK(Match(*db, "\"magazzinier\"*") == std::vector<int64_t>{storeman});
+  CHECK(Match(*db, "\"camerier\"*") == std::vector<int64_t>{maid, bar, waiter});
+  // Neither the employer's name nor the requirements name the role.
+  CHECK(Match(*db, "{title description sector} : (\"camerier\"*)") ==
+        std::vector<int64_t>{maid, waiter});
+  CHECK(Match(*db, "{employer} : \"cameriere\"") == std::vector<int64_t>{bar});
+  CHECK(Match(*db, "{requirements} : \"cameriere\"") ==
+        std::vector<int64_t>{bar});
+  CHECK(Match(*db, "-{employer requirements} : \"cameriere\"") ==
+        std::vector<int64_t>{waiter});
+  // Near: either order, at most n words between.
+  CHECK(Match(*db, "NEAR(\"addetto\" \"pulizie\", 3)") ==
+        std::vector<int64_t>{cleaning});
+  CHECK(Match(*db, "NEAR(\"pulizie\" \"addetto\", 1)") ==
+        std::vector<int64_t>{cleaning});
+  CHECK(Match(*db, "NEAR(\"addetto\" \"pulizie\", 0)").empty());
+  // From the end of the first to the start of the last, the middle counts.
+  CHECK(Match(*db, "NEAR(\"cerchiamo\" \"puliz\"* \"addett\"*, 2)") ==
+        std::vector<int64_t>{cleaning});
+  CHECK(Match(*db, "NEAR(\"cerchiamo\" \"addett\"* \"puliz\"*, 1)").empty());
+  CHECK(Match(*db, "\"addetto alle pulizie\"") ==
+        std::vector<int64_t>{cleaning});
+  CHECK(Match(*db, "\"addetto pulizie\"").empty());
+  // A role in the title, but not as part of a longer one.
+  CHECK(Match(*db,
+              "{title} : (\"camerier\"*) NOT {title} : "
+              "(NEAR(\"camerier\"* \"pian\"*, 3))") ==
+        std::vector<int64_t>{waiter});
+  CHECK(Match(*db, "\"barista\" OR \"magazziniere\"") ==
+        std::vector<int64_t>{storeman, bar});
+  CHECK(Match(*db, "\"cameriere\" AND (\"esperienza\" \"srl\")") ==
+        std::vector<int64_t>{bar});
 }
 
 TEST_CASE("only vacancies published and not yet expired are active") {
