@@ -23,6 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include "bench/texts.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -39,22 +41,12 @@ struct Options {
   int64_t chats = 10000;
 };
 
-constexpr const char* kTexts[] = {
-    "ciao cerco lavoro come cameriere a Bari",
-    "buongiorno, vorrei prenotare un appuntamento",
-    "ci sono offerte per magazziniere a Lecce?",
-    "ho 19 anni e cerco un tirocinio",
-    "come funziona garanzia giovani?",
-    "menu",
-    "vorrei parlare con un operatore",
-    "cerco lavoro part time nel weekend a Taranto",
-};
-
 // A private-chat text message from one of `chats` people.
 std::string UpdateBody(int64_t update_id, const Options& o) {
   const int64_t chat = 100000000 + (update_id * 7919) % o.chats;
   const char* text =
-      kTexts[update_id % static_cast<int64_t>(std::size(kTexts))];
+      sportello::bench::kTexts[update_id % static_cast<int64_t>(std::size(
+                                               sportello::bench::kTexts))];
   char buf[512];
   std::snprintf(
       buf, sizeof buf,

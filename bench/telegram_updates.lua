@@ -13,6 +13,7 @@ local secret = os.getenv("BENCH_SECRET") or ""
 local first_id = tonumber(os.getenv("BENCH_FIRST_ID") or "1")
 local chats = tonumber(os.getenv("BENCH_CHATS") or "10000")
 
+-- The same list as bench/texts.h (the C++ benches'): keep them alike.
 local texts = {
   "ciao cerco lavoro come cameriere a Bari",
   "buongiorno, vorrei prenotare un appuntamento",

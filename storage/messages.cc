@@ -89,7 +89,8 @@ core::Status MarkMessageSent(Database& db, int64_t message_id,
   if (auto s = adv.Run(); !s.ok()) return s;
   if (provider_message_id.empty()) return core::Status::Ok();
   // Receipts that beat the send's response.
-  Statement early = db.Prepare(
+  // Cached: every message sent, every notice of a broadcast, comes here.
+  Statement& early = db.Cached(
       "SELECT status, status_rank, at, error_code, error_title FROM receipts"
       " WHERE channel = ? AND provider_message_id = ? ORDER BY status_rank "
       "DESC LIMIT 1");
@@ -103,9 +104,12 @@ core::Status MarkMessageSent(Database& db, int64_t message_id,
     r.at = early.Int(2);
     r.error_code = static_cast<int>(early.OptionalInt(3).value_or(0));
     r.error_title = early.Text(4);
+    early.Reset();
     return ApplyReceipt(db, r, now_ms);
   }
-  return early.status();
+  const core::Status status = early.status();
+  early.Reset();
+  return status;
 }
 
 core::Status MarkMessageFailed(Database& db, int64_t message_id,

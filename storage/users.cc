@@ -116,7 +116,7 @@ core::Status SetUserUnreachable(Database& db, int64_t user_id,
 
 core::Status SetUserLanguage(Database& db, int64_t user_id,
                              std::string_view language) {
-  Statement st = db.Prepare("UPDATE users SET language = ? WHERE id = ?");
+  Statement& st = db.Cached("UPDATE users SET language = ? WHERE id = ?");
   st.Bind(1, language).Bind(2, user_id);
   return st.Run();
 }

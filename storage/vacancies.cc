@@ -243,6 +243,22 @@ core::Result<int64_t> CountVacancies(Database& db) {
   return count;
 }
 
+core::Result<VacanciesVersion> GetVacanciesVersion(Database& db) {
+  Statement& st =
+      db.Cached("SELECT count(*), coalesce(max(updated_at), 0) FROM vacancies");
+  const bool row = st.Step();
+  VacanciesVersion v;
+  if (row) {
+    v.count = st.Int(0);
+    v.updated_at = st.Int(1);
+  }
+  const core::Status status = st.status();
+  st.Reset();
+  if (!status.ok()) return status;
+  if (!row) return core::Status::Internal("vacancies: version returned no row");
+  return v;
+}
+
 core::Result<bool> RecordVacancyInterest(Database& db, int64_t user_id,
                                          int64_t vacancy_id, int64_t now_ms) {
   // Checked first so the answer says which is missing (a foreign key

@@ -97,6 +97,16 @@ core::Result<std::vector<int64_t>> MatchActiveVacancyIds(
 // How many offers are stored, active or not (0: a fresh database).
 core::Result<int64_t> CountVacancies(Database& db);
 
+// Changes whenever an offer is added or its fields change (offers are
+// never deleted): the number of offers and the latest updated_at. What a
+// cache of search results checks before trusting an entry.
+struct VacanciesVersion {
+  int64_t count = 0;
+  int64_t updated_at = 0;
+  bool operator==(const VacanciesVersion&) const = default;
+};
+core::Result<VacanciesVersion> GetVacanciesVersion(Database& db);
+
 struct VacancyInterest {
   int64_t user_id = 0;
   int64_t vacancy_id = 0;

@@ -1,8 +1,6 @@
 #include "bot/app/config.h"
 
-#include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <limits>
@@ -13,6 +11,7 @@
 #include "bot/domain/holidays.h"
 #include "bot/domain/opening_hours.h"
 #include "bot/domain/quiet_hours.h"
+#include "bot/outbound/sender_threads.h"
 #include "bot/web/origin.h"
 #include "storage/pg_connection.h"
 
@@ -103,11 +102,6 @@ int Config::ListenPort() const {
   if (colon == std::string::npos) return -1;
   const auto port = core::ParseInt(listen.substr(colon + 1), kIntMin, kIntMax);
   return port ? static_cast<int>(*port) : -1;
-}
-
-int SenderThreadsFor(double calls_per_sec) {
-  const int needed = static_cast<int>(std::ceil(calls_per_sec * 0.3));
-  return std::clamp((needed + 7) / 8 * 8, 8, 1024);
 }
 
 core::Result<Config> LoadConfig(const Getenv& getenv) {

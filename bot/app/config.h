@@ -14,12 +14,6 @@
 
 namespace sportello {
 
-// Enough sender threads for `calls_per_sec` when each call takes up to
-// 300 ms (Meta answers in 100-300 ms, Telegram faster): rate x 0.3 s, in
-// multiples of 8, from 8 to 1024. At the default rates (25 + 70) that is 32;
-// with WhatsApp at 1,000/s, 312. A crash leaves at most this many in doubt.
-int SenderThreadsFor(double calls_per_sec);
-
 struct Config {
   // SPORTELLO_DB: a SQLite file, or a PostgreSQL URI
   // (postgresql://user:password@host:port/dbname), which may carry a
@@ -33,7 +27,8 @@ struct Config {
   bool demo = false;
   int http_threads = 96;  // SPORTELLO_HTTP_THREADS: >= concurrent connections
   // SPORTELLO_SENDER_THREADS: API calls in flight at most. Unset (0 here),
-  // LoadConfig derives it from the channels' rates: see SenderThreadsFor.
+  // LoadConfig derives it from the channels' rates with
+  // SenderThreadsFor (bot/outbound/sender_threads.h).
   int sender_threads = 0;
   std::string log_level = "info";  // SPORTELLO_LOG
   // SPORTELLO_SESSION_IDLE_MINUTES: a console session unused this long ends.

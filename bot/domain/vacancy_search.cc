@@ -178,13 +178,41 @@ struct Candidate {
   }
 };
 
-// Ids of active offers matching `expr` (built by this file, never raw
-// input), ascending.
-core::Result<std::vector<int64_t>> Matching(storage::Database& db,
-                                            const std::string& expr,
-                                            int64_t now_ms) {
-  return storage::MatchActiveVacancyIds(db, expr, now_ms);
-}
+// The full-text lookups of one search, through the cache when there is one.
+struct Lookup {
+  storage::Database& db;
+  int64_t now_ms = 0;
+  VacancyMatchCache* cache = nullptr;
+  storage::VacanciesVersion version;  // read once a search, with a cache
+
+  // Ids of active offers matching `expr` (built by this file, never raw
+  // input), ascending.
+  core::Result<std::vector<int64_t>> Matching(const std::string& expr) {
+    const std::string key = "m" + expr;
+    if (cache != nullptr) {
+      if (auto hit = cache->Find(key, version, now_ms)) return hit->ids;
+    }
+    auto ids = storage::MatchActiveVacancyIds(db, expr, now_ms);
+    if (ids.ok() && cache != nullptr)
+      cache->Put(key, version, now_ms, {*ids, {}});
+    return ids;
+  }
+
+  core::Result<std::vector<storage::VacancySummary>> Offers(
+      const storage::VacancyFilter& filter) {
+    // NUL never occurs in an expression or a contract kind.
+    const std::string key = "f" + filter.contract.value_or("") + '\0' +
+                            (filter.fts_match ? "=" + *filter.fts_match : "") +
+                            '\0' + (filter.include_expired ? "x" : "");
+    if (cache != nullptr) {
+      if (auto hit = cache->Find(key, version, now_ms)) return hit->offers;
+    }
+    auto offers = storage::FindVacancies(db, filter, now_ms);
+    if (offers.ok() && cache != nullptr)
+      cache->Put(key, version, now_ms, {{}, *offers});
+    return offers;
+  }
+};
 
 bool Has(const std::vector<int64_t>& ids, int64_t id) {
   return std::binary_search(ids.begin(), ids.end(), id);
@@ -206,22 +234,20 @@ std::string TitleExpression(const VacancyVocabulary& vocabulary,
 // The role reason: 40 for the best role named in an offer's title, else 20
 // for one in its text. `roles` are tried in order. `narrowed`: every
 // candidate is known to name roles[0] somewhere.
-core::Status ScoreRoles(storage::Database& db,
-                        const VacancyVocabulary& vocabulary,
+core::Status ScoreRoles(Lookup& lookup, const VacancyVocabulary& vocabulary,
                         const std::vector<std::string>& roles, bool narrowed,
-                        int64_t now_ms, std::vector<Candidate>& candidates) {
+                        std::vector<Candidate>& candidates) {
   // By candidate: the points and the role that earned them.
   std::vector<std::pair<int, std::string>> best(candidates.size());
   for (const auto& role : roles) {
     const std::string expr = RoleExpression(role, vocabulary.RoleForms(role));
     if (expr.empty()) continue;
-    auto in_title =
-        Matching(db, TitleExpression(vocabulary, role, expr), now_ms);
+    auto in_title = lookup.Matching(TitleExpression(vocabulary, role, expr));
     if (!in_title.ok()) return in_title.status();
     core::Result<std::vector<int64_t>> in_text = std::vector<int64_t>();
     if (!narrowed) {
       in_text =
-          Matching(db, std::string(kRoleColumns) + " : (" + expr + ")", now_ms);
+          lookup.Matching(std::string(kRoleColumns) + " : (" + expr + ")");
       if (!in_text.ok()) return in_text.status();
     }
     for (size_t i = 0; i < candidates.size(); ++i) {
@@ -239,12 +265,12 @@ core::Status ScoreRoles(storage::Database& db,
   return core::Status::Ok();
 }
 
-core::Status ScoreTerms(storage::Database& db, const std::vector<Term>& terms,
-                        int64_t now_ms, std::vector<Candidate>& candidates) {
+core::Status ScoreTerms(Lookup& lookup, const std::vector<Term>& terms,
+                        std::vector<Candidate>& candidates) {
   std::vector<std::string> matched(candidates.size());
   std::vector<int> count(candidates.size());
   for (const auto& term : terms) {
-    auto ids = Matching(db, term.expr, now_ms);
+    auto ids = lookup.Matching(term.expr);
     if (!ids.ok()) return ids.status();
     for (size_t i = 0; i < candidates.size(); ++i) {
       if (!Has(*ids, candidates[i].summary.id)) continue;
@@ -314,7 +340,8 @@ bool Contains(const std::vector<std::string>& list, std::string_view value) {
 core::Result<VacancyPage> SearchVacancies(storage::Database& db,
                                           const VacancyVocabulary& vocabulary,
                                           const VacancyQuery& query,
-                                          int64_t now_ms) {
+                                          int64_t now_ms,
+                                          VacancyMatchCache* cache) {
   if (query.contract && !storage::IsContractKind(*query.contract)) {
     return core::Status::InvalidArgument("vacancy search: unknown contract '" +
                                          *query.contract + "'");
@@ -329,7 +356,13 @@ core::Result<VacancyPage> SearchVacancies(storage::Database& db,
   storage::VacancyFilter filter;
   filter.contract = query.contract;
   filter.fts_match = Narrowing(vocabulary, query.role, terms);
-  auto found = storage::FindVacancies(db, filter, now_ms);
+  Lookup lookup{db, now_ms, cache, {}};
+  if (cache != nullptr) {
+    auto version = storage::GetVacanciesVersion(db);
+    if (!version.ok()) return version.status();
+    lookup.version = *version;
+  }
+  auto found = lookup.Offers(filter);
   if (!found.ok()) return found.status();
   std::vector<Candidate> candidates;
   candidates.reserve(found->size());
@@ -337,12 +370,12 @@ core::Result<VacancyPage> SearchVacancies(storage::Database& db,
 
   const std::vector<std::string> roles =
       query.role ? std::vector{*query.role} : profile.roles;
-  if (auto s = ScoreRoles(db, vocabulary, roles, query.role.has_value(), now_ms,
+  if (auto s = ScoreRoles(lookup, vocabulary, roles, query.role.has_value(),
                           candidates);
       !s.ok()) {
     return s;
   }
-  if (auto s = ScoreTerms(db, terms, now_ms, candidates); !s.ok()) return s;
+  if (auto s = ScoreTerms(lookup, terms, candidates); !s.ok()) return s;
 
   std::optional<VacancyVocabulary::Place> home;
   if (const auto& comune = query.city ? query.city : profile.comune) {
@@ -392,6 +425,29 @@ core::Result<VacancyPage> SearchVacancies(storage::Database& db,
                           std::move(candidates[i].reasons)});
   }
   return page;
+}
+
+std::shared_ptr<const VacancyMatchCache::Entry> VacancyMatchCache::Find(
+    const std::string& key, const storage::VacanciesVersion& version,
+    int64_t now_ms) const {
+  core::MutexLock lock(&mu_);
+  auto it = slots_.find(key);
+  if (it == slots_.end()) return nullptr;
+  const Slot& slot = it->second;
+  if (!(slot.version == version) || now_ms < slot.at_ms ||
+      now_ms - slot.at_ms >= kTtlMs) {
+    return nullptr;
+  }
+  return slot.entry;
+}
+
+void VacancyMatchCache::Put(const std::string& key,
+                            const storage::VacanciesVersion& version,
+                            int64_t now_ms, Entry entry) {
+  auto shared = std::make_shared<const Entry>(std::move(entry));
+  core::MutexLock lock(&mu_);
+  if (slots_.size() >= kMaxEntries && !slots_.contains(key)) slots_.clear();
+  slots_[key] = Slot{version, now_ms, std::move(shared)};
 }
 
 core::Result<std::optional<storage::Vacancy>> ActiveVacancy(

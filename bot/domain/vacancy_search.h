@@ -13,14 +13,18 @@
 //   q.offset += kVacancyPageSize;  // "altre"
 //
 // Pure logic over storage: no clock, no network; the caller's transaction.
+// A VacancyMatchCache, if given, is the only state kept between calls.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
+#include "bot/core/mutex.h"
 #include "bot/core/status.h"
 #include "bot/domain/vacancy_vocabulary.h"
 #include "storage/database.h"
@@ -101,16 +105,52 @@ struct VacancyPage {
   }
 };
 
+// Remembers what the full-text searches behind SearchVacancies found, so
+// that people asking for the same role within seconds do not each pay for
+// the same FTS5 queries (two to four a search: about half the CPU of a
+// processed message that searches). An entry holds only while the offers
+// are unchanged (storage::GetVacanciesVersion, one cheap query a search)
+// and for kTtlMs at most, since offers become active and expire with time.
+// Thread-safe; bounded (emptied when full).
+class VacancyMatchCache {
+ public:
+  static constexpr int64_t kTtlMs = 10'000;
+  static constexpr size_t kMaxEntries = 1024;
+
+  struct Entry {
+    std::vector<int64_t> ids;                     // MatchActiveVacancyIds
+    std::vector<storage::VacancySummary> offers;  // FindVacancies
+  };
+  // What was found for `key` at `version`, kTtlMs or less before `now_ms`;
+  // null when not known.
+  std::shared_ptr<const Entry> Find(const std::string& key,
+                                    const storage::VacanciesVersion& version,
+                                    int64_t now_ms) const;
+  void Put(const std::string& key, const storage::VacanciesVersion& version,
+           int64_t now_ms, Entry entry);
+
+ private:
+  struct Slot {
+    storage::VacanciesVersion version;
+    int64_t at_ms = 0;
+    std::shared_ptr<const Entry> entry;
+  };
+  mutable core::Mutex mu_;
+  std::unordered_map<std::string, Slot> slots_ GUARDED_BY(mu_);
+};
+
 // Ranks active offers (published, not expired at now_ms) for `query`.
 // Ordered by score, then newest publication, then id, so a page is a slice
 // of one total order (each call ranks afresh: pages agree while the offers
 // and the day do). The caller keeps the query (slots) and moves `offset` for
 // "altre". InvalidArgument for an unknown contract kind, a negative offset
-// or a limit below 1.
+// or a limit below 1. `cache` (may be null, not owned) saves repeated
+// full-text searches.
 core::Result<VacancyPage> SearchVacancies(storage::Database& db,
                                           const VacancyVocabulary& vocabulary,
                                           const VacancyQuery& query,
-                                          int64_t now_ms);
+                                          int64_t now_ms,
+                                          VacancyMatchCache* cache = nullptr);
 
 // The offer to show in full; nullopt when it does not exist or is no longer
 // active (expired offers are never shown).

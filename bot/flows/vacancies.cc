@@ -204,16 +204,19 @@ std::vector<Reply> VacanciesFlow::Search(Turn& turn, VacancyQuery query) const {
   const Catalog& t = deps_.catalog;
   const std::string& lang = turn.lang;
   query.profile = ProfileOf(turn);
-  auto page = SearchVacancies(turn.db, *vocabulary_, query, turn.now_ms);
+  auto page =
+      SearchVacancies(turn.db, *vocabulary_, query, turn.now_ms, cache_.get());
   if (page.ok() && page->total == 0 && !query.text.empty() &&
       (query.role || query.city || query.contract)) {
     // The other words found nothing: what and where alone may.
     query.text.clear();
-    page = SearchVacancies(turn.db, *vocabulary_, query, turn.now_ms);
+    page = SearchVacancies(turn.db, *vocabulary_, query, turn.now_ms,
+                           cache_.get());
   }
   if (page.ok() && page->total > 0 && page->items.empty()) {
     query.offset = 0;  // paged past the end (offers expired meanwhile)
-    page = SearchVacancies(turn.db, *vocabulary_, query, turn.now_ms);
+    page = SearchVacancies(turn.db, *vocabulary_, query, turn.now_ms,
+                           cache_.get());
   }
   if (!page.ok()) return Failed(turn, page.status());
 

@@ -53,6 +53,10 @@ class VacanciesFlow : public Flow {
 
   FlowDeps deps_;
   std::shared_ptr<const VacancyVocabulary> vocabulary_;
+  // Shared by the processor's threads (it is thread-safe): many people
+  // ask for the same roles.
+  std::unique_ptr<VacancyMatchCache> cache_ =
+      std::make_unique<VacancyMatchCache>();
 };
 
 }  // namespace sportello::flows

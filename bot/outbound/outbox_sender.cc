@@ -67,6 +67,16 @@ OutboxSender::OutboxSender(
       metrics_(metrics),
       senders_(std::move(senders)),
       options_(std::move(options)) {
+  if (options_.threads < 1) {
+    double calls_per_sec = 0;
+    for (const auto& [channel, sender] : senders_) {
+      (void)sender;
+      auto rate = options_.rate_per_sec.find(channel);
+      calls_per_sec +=
+          rate != options_.rate_per_sec.end() ? rate->second : 1000.0;
+    }
+    options_.threads = SenderThreadsFor(calls_per_sec);
+  }
   for (const auto& [channel, sender] : senders_) {
     channel_names_.emplace_back(core::ChannelName(channel));
     auto rate = options_.rate_per_sec.find(channel);
@@ -124,7 +134,7 @@ core::Status OutboxSender::Start() {
   {
     core::MutexLock lock(&readers_mu_);
     while (static_cast<int>(readers_.size()) <
-           std::min(kWorkerReaders, std::max(1, options_.threads))) {
+           std::min(kWorkerReaders, options_.threads)) {
       auto reader = store_.OpenReader();
       if (!reader.ok()) return reader.status();
       readers_.push_back(std::move(*reader));
@@ -135,7 +145,7 @@ core::Status OutboxSender::Start() {
     stopping_ = false;
   }
   claimer_ = std::thread([this] { ClaimLoop(); });
-  for (int i = 0; i < std::max(1, options_.threads); ++i) {
+  for (int i = 0; i < options_.threads; ++i) {
     workers_.emplace_back([this] { WorkerLoop(); });
   }
   return core::Status::Ok();
@@ -196,7 +206,7 @@ void OutboxSender::ClaimLoop() {
   // thread that finishes finds its next row at once. Few: tokens are taken
   // at the claim, and rows queued behind busy threads would leave in a
   // bunch when the threads come free, past the pace's burst.
-  const int threads = std::max(1, options_.threads);
+  const int threads = options_.threads;
   const int capacity = threads + std::min(threads, 8);
   auto reader = store_.OpenReader();
   if (!reader.ok()) {
@@ -224,8 +234,13 @@ void OutboxSender::ClaimLoop() {
     core::MutexLock lock(&mu_);
     if (!round.claimed.empty()) {
       in_flight_ += static_cast<int>(round.claimed.size());
-      for (auto& row : round.claimed) queue_.push_back(std::move(row));
-      work_cv_.SignalAll();
+      // One waiting worker per row, not all of them: waking hundreds of
+      // threads for a round of ten rows made the lock hand-offs and
+      // context switches most of the sender's CPU at 1,000/s.
+      for (auto& row : round.claimed) {
+        queue_.push_back(std::move(row));
+        work_cv_.Signal();
+      }
     }
     if (round.again) continue;
     claim_cv_.WaitFor(std::max(round.wait, milliseconds(1)),

@@ -41,6 +41,7 @@
 #include "bot/outbound/chat_pacer.h"
 #include "bot/outbound/group_commit.h"
 #include "bot/outbound/rate_limiter.h"
+#include "bot/outbound/sender_threads.h"
 #include "storage/outbox.h"
 #include "storage/store.h"
 
@@ -49,10 +50,9 @@ namespace sportello {
 struct SenderOptions {
   // Calls in flight at most. Each thread waits on one HTTP call, so the
   // rate is at most threads / latency: 1,000/s at Meta's 100-300 ms needs
-  // 100-300. Measured (bench/run_pacing, fake answering after 150 ms):
-  // 256 threads sent 981/s of 1,000 for ~13 MB more RSS than 8; idle
-  // threads cost nothing, and only rows claimed at the pace are in flight.
-  int threads = 256;
+  // 100-300. 0: SenderThreadsFor the sum of `rate_per_sec`, a channel
+  // without a rate counting as 1,000/s (the most a platform allows).
+  int threads = 0;
   int max_attempts = 12;
   std::chrono::milliseconds backoff_base{1000};
   std::chrono::milliseconds backoff_cap{std::chrono::minutes(15)};
@@ -148,7 +148,7 @@ class OutboxSender {
   Metrics* metrics_;
   std::map<core::Channel, channels::ChannelSender*> senders_;
   std::vector<std::string> channel_names_;
-  SenderOptions options_;
+  SenderOptions options_;  // threads resolved: at least 1
   std::map<core::Channel, std::unique_ptr<RateLimiter>> limiters_;
   // The same pace once more, just before each call (see Deliver).
   std::map<core::Channel, std::unique_ptr<RateLimiter>> gates_;

@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 
+#include "bot/outbound/sender_threads.h"
 #include "tests/support/temp_dir.h"
 
 namespace sportello {

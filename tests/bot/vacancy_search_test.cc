@@ -66,8 +66,9 @@ struct World {
     return (*stored)->id;
   }
 
-  VacancyPage Search(const VacancyQuery& q) {
-    auto page = SearchVacancies(*db, Vocabulary(), q, kNow);
+  VacancyPage Search(const VacancyQuery& q, int64_t now = kNow,
+                     VacancyMatchCache* cache = nullptr) {
+    auto page = SearchVacancies(*db, Vocabulary(), q, now, cache);
     REQUIRE_MESSAGE(page.ok(), page.status().ToString());
     return std::move(*page);
   }
@@ -292,6 +293,50 @@ TEST_CASE("partner companies and fresh offers earn their reasons") {
   CHECK(page.items[0].reasons.back() == MatchReason{"partner", "", 10});
   CHECK(page.items[1].reasons.back() == MatchReason{"fresh", "", 5});
   CHECK(page.items[2].score == 40);
+}
+
+TEST_CASE(
+    "with a cache, an offer added or changed since the last search is found "
+    "at once") {
+  World w;
+  VacancyMatchCache cache;
+  const int64_t bari = w.Add("Cameriere di sala", "Bari");
+  CHECK(Ids(w.Search(Role("cameriere"), kNow, &cache)) ==
+        std::vector<int64_t>{bari});
+  CHECK(Ids(w.Search(Role("cameriere"), kNow, &cache)) ==
+        std::vector<int64_t>{bari});
+
+  const int64_t lecce = w.Add("Cameriere ai tavoli", "Lecce");
+  auto page = w.Search(Role("cameriere"), kNow, &cache);
+  CHECK(page.total == 2);
+
+  // The Lecce offer becomes a cook's, a moment later.
+  auto changed = storage::FindVacancy(*w.db, lecce);
+  REQUIRE(changed.ok());
+  REQUIRE(changed->has_value());
+  storage::Vacancy cook = **changed;
+  cook.title = "Cuoco";
+  REQUIRE(storage::UpsertVacancy(*w.db, cook, kNow + 1).ok());
+  CHECK(Ids(w.Search(Role("cameriere"), kNow + 2, &cache)) ==
+        std::vector<int64_t>{bari});
+  CHECK(Ids(w.Search(Role("cuoco"), kNow + 2, &cache)) ==
+        std::vector<int64_t>{lecce});
+}
+
+TEST_CASE(
+    "with a cache, an offer that expired is gone ten seconds later at the "
+    "latest") {
+  World w;
+  VacancyMatchCache cache;
+  const int64_t soon =
+      w.Add("Barista", "Bari", "full_time",
+            [](storage::Vacancy& v) { v.expires_at = kNow + 1000; });
+  const int64_t later = w.Add("Barista", "Bari");
+  CHECK(w.Search(Role("barista"), kNow, &cache).total == 2);
+  const auto after =
+      w.Search(Role("barista"), kNow + VacancyMatchCache::kTtlMs, &cache);
+  CHECK(Ids(after) == std::vector<int64_t>{later});
+  CHECK(soon != later);
 }
 
 TEST_CASE("expired offers are never returned shown or marked") {
