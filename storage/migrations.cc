@@ -12,8 +12,8 @@ namespace {
 // before them), 2 to 11 add nothing, and every later migration comes in both
 // dialects under one number. Ids are identity columns (BY DEFAULT, so that
 // `sportello db copy` keeps them); integers are 64-bit (unix milliseconds);
-// vacancies are searched through a stored tsvector with Italian stemming and
-// accents folded (the unaccent extension, trusted since PostgreSQL 13).
+// vacancies are searched through a stored tsvector with accents folded (the
+// unaccent extension, trusted since PostgreSQL 13).
 constexpr std::string_view kPostgresSchema = R"sql(
 CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public;
 -- Words folded as SQLite's FTS5 (unicode61, remove_diacritics) folds them:
