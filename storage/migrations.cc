@@ -896,4 +896,40 @@ core::Status Migrate(Database& db) {
   return MigrateTo(db, LatestSchemaVersion());
 }
 
+core::Status LockMigrations(Database& db) {
+  return db.is_postgres() ? db.Exec(kPostgresMigrationLock)
+                          : core::Status::Ok();
+}
+
+core::Status MigrateInTransaction(Database& db, int target) {
+  if (!db.is_postgres()) {
+    return core::Status::Internal(
+        "migrations: MigrateInTransaction needs PostgreSQL");
+  }
+  if (target < 0 || target > LatestSchemaVersion()) {
+    return core::Status::InvalidArgument(
+        "migrations: no version " + std::to_string(target) +
+        " in this build (latest " + std::to_string(LatestSchemaVersion()) +
+        ")");
+  }
+  if (auto s = LockMigrations(db); !s.ok()) return s;
+  auto current = SchemaVersion(db);
+  if (!current.ok()) return current.status();
+  if (*current > target) {
+    return core::Status::InvalidArgument(
+        "migrations: database schema is version " + std::to_string(*current) +
+        ", newer than " + std::to_string(target));
+  }
+  if (*current == target) return core::Status::Ok();
+  for (int v = *current + 1; v <= target; ++v) {
+    if (const std::string_view sql = PostgresMigration(v); !sql.empty()) {
+      if (auto s = db.Exec(sql); !s.ok()) {
+        return core::Status::Internal("migrations: version " +
+                                      std::to_string(v) + ": " + s.message());
+      }
+    }
+  }
+  return SetVersion(db, target);
+}
+
 }  // namespace sportello::storage

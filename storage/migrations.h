@@ -24,4 +24,15 @@ core::Status Migrate(Database& db);
 // For tests: applies migrations up to and including `version` only.
 core::Status MigrateTo(Database& db, int version);
 
+// On PostgreSQL, takes the lock migrations run under, until the caller's
+// open transaction ends (no-op on SQLite, whose write lock serves).
+core::Status LockMigrations(Database& db);
+
+// Applies every migration up to `version` inside the transaction the caller
+// has open on `db`, under the same lock as MigrateTo, and commits nothing:
+// for `sportello db copy`, whose target comes out whole (schema and rows)
+// or not at all. REQUIRES: PostgreSQL (SQLite's migrations are not all
+// transactional DDL), a transaction open on `db`.
+core::Status MigrateInTransaction(Database& db, int version);
+
 }  // namespace sportello::storage

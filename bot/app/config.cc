@@ -238,6 +238,17 @@ core::Result<Config> LoadConfigFromEnvironment() {
   return LoadConfig([](const char* k) { return std::getenv(k); });
 }
 
+core::Result<std::string> DatabaseFromEnvironment() {
+  if (const char* db = std::getenv("SPORTELLO_DB")) return std::string(db);
+  if (const char* path = std::getenv("SPORTELLO_CONFIG"); path && *path) {
+    auto file = ReadConfigFile(path);
+    if (!file.ok()) return file.status();
+    if (auto it = file->find("SPORTELLO_DB"); it != file->end())
+      return it->second;
+  }
+  return Config().db_path;
+}
+
 std::string DescribeChannels(const Config& c) {
   std::ostringstream out;
   out << "web chat " << (c.web_chat ? "on" : "off");

@@ -69,6 +69,12 @@ using Getenv = std::function<const char*(const char*)>;
 core::Result<Config> LoadConfig(const Getenv& getenv);
 core::Result<Config> LoadConfigFromEnvironment();
 
+// SPORTELLO_DB alone (from the environment, else SPORTELLO_CONFIG's file,
+// else the default), for the commands that only touch the database
+// (migrate, db copy): a SQLite path or a PostgreSQL URI, whichever engine
+// `serve` accepts. InvalidArgument for an unreadable config file.
+core::Result<std::string> DatabaseFromEnvironment();
+
 // One line per channel for the start-up log: which are on, and why one is
 // off. Never contains a secret.
 std::string DescribeChannels(const Config& config);

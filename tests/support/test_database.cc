@@ -24,20 +24,9 @@ bool TestOnPostgres() {
   return engine != nullptr && std::string_view(engine) == "postgresql";
 }
 
-std::string TestDatabaseAt(const std::string& sqlite_path) {
-  if (!TestOnPostgres()) return sqlite_path;
-  static std::mutex mu;
-  static std::map<std::string, std::string> made;
-  std::lock_guard<std::mutex> lock(mu);
-  if (!sqlite_path.empty()) {
-    if (auto it = made.find(sqlite_path); it != made.end()) return it->second;
-  }
+std::string FreshPostgresSchema() {
   const char* base = std::getenv("SPORTELLO_TEST_PG");
-  if (base == nullptr || *base == '\0') {
-    Fail(
-        "SPORTELLO_TEST_ENGINE=postgresql needs SPORTELLO_TEST_PG "
-        "(scripts/pg-cluster start)");
-  }
+  if (base == nullptr || *base == '\0') return "";
   static std::atomic<int> counter{0};
   const std::string schema = "t" + std::to_string(::getpid()) + "_" +
                              std::to_string(counter.fetch_add(1));
@@ -53,6 +42,23 @@ std::string TestDatabaseAt(const std::string& sqlite_path) {
   std::string uri = base;
   uri += uri.find('?') == std::string::npos ? '?' : '&';
   uri += "options=-c%20search_path%3D" + schema + "%2Cpublic";
+  return uri;
+}
+
+std::string TestDatabaseAt(const std::string& sqlite_path) {
+  if (!TestOnPostgres()) return sqlite_path;
+  static std::mutex mu;
+  static std::map<std::string, std::string> made;
+  std::lock_guard<std::mutex> lock(mu);
+  if (!sqlite_path.empty()) {
+    if (auto it = made.find(sqlite_path); it != made.end()) return it->second;
+  }
+  std::string uri = FreshPostgresSchema();
+  if (uri.empty()) {
+    Fail(
+        "SPORTELLO_TEST_ENGINE=postgresql needs SPORTELLO_TEST_PG "
+        "(scripts/pg-cluster start)");
+  }
   if (!sqlite_path.empty()) made[sqlite_path] = uri;
   return uri;
 }

@@ -24,6 +24,11 @@ bool TestOnPostgres();
 // there.
 std::string TestDatabaseAt(const std::string& sqlite_path);
 
+// The URI of a new, empty schema of the test cluster (SPORTELLO_TEST_PG),
+// whatever the engine under test: for tests about PostgreSQL itself (db
+// copy's target). Empty when SPORTELLO_TEST_PG is unset. Thread-safe.
+std::string FreshPostgresSchema();
+
 // An empty database of the engine under test: Database::OpenInMemory() on
 // SQLite.
 core::Result<std::unique_ptr<storage::Database>> OpenTestDatabase();

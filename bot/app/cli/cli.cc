@@ -18,6 +18,7 @@
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "storage/outbox.h"
+#include "storage/pg_connection.h"
 
 namespace sportello {
 namespace {
@@ -66,9 +67,15 @@ constexpr const char* kChatUsage =
 constexpr const char* kMigrateUsage =
     "usage: sportello migrate\n"
     "\n"
-    "Creates the database SPORTELLO_DB or upgrades it to this version's "
-    "schema, and\n"
-    "prints the schema version. serve and chat migrate by themselves too.\n";
+    "Creates the database SPORTELLO_DB (a SQLite file, or a PostgreSQL "
+    "URI:\n"
+    "postgresql://USER[:PASSWORD]@HOST[:PORT]/DB) or upgrades it to this "
+    "version's\n"
+    "schema, and prints the schema version before and after. A database "
+    "newer than\n"
+    "this sportello is refused (exit 1). On PostgreSQL several migrate runs "
+    "at once\n"
+    "are safe: they take turns. serve and chat migrate by themselves too.\n";
 
 }  // namespace
 
@@ -104,21 +111,46 @@ int RunServe(int argc, char** argv) {
 
 int RunMigrate(int argc, char** argv) {
   if (cli::WantsHelp(argc, argv, kMigrateUsage)) return 0;
-  auto config = ConfigOrExplain();
-  if (!config.ok()) return 2;
-  auto db = storage::Database::Open(config->db_path);
-  if (!db.ok()) {
+  if (argc > 1) {
+    std::fprintf(stderr, "sportello migrate: unexpected argument '%s'\n%s",
+                 argv[1], kMigrateUsage);
+    return 2;
+  }
+  auto target = DatabaseFromEnvironment();
+  if (!target.ok()) {
     std::fprintf(stderr, "sportello migrate: %s\n",
-                 db.status().ToString().c_str());
+                 target.status().message().c_str());
+    return 2;
+  }
+  // What is printed never holds the password of a PostgreSQL URI.
+  const std::string shown = storage::pg::IsPostgresUri(*target)
+                                ? storage::pg::RedactUri(*target)
+                                : *target;
+  auto db = storage::Database::Open(*target);
+  if (!db.ok()) {
+    std::fprintf(stderr, "sportello migrate: %s: %s\n", shown.c_str(),
+                 db.status().message().c_str());
+    return 1;
+  }
+  auto before = storage::SchemaVersion(**db);
+  if (!before.ok()) {
+    std::fprintf(stderr, "sportello migrate: %s: %s\n", shown.c_str(),
+                 before.status().message().c_str());
     return 1;
   }
   if (auto s = storage::Migrate(**db); !s.ok()) {
-    std::fprintf(stderr, "sportello migrate: %s\n", s.ToString().c_str());
+    std::fprintf(stderr, "sportello migrate: %s: %s\n", shown.c_str(),
+                 s.message().c_str());
     return 1;
   }
-  auto version = storage::SchemaVersion(**db);
-  std::printf("%s: schema version %d\n", config->DbForLogs().c_str(),
-              version.ok() ? *version : -1);
+  auto after = storage::SchemaVersion(**db);
+  if (!after.ok()) {
+    std::fprintf(stderr, "sportello migrate: %s: %s\n", shown.c_str(),
+                 after.status().message().c_str());
+    return 1;
+  }
+  std::printf("%s: schema version %d -> %d%s\n", shown.c_str(), *before, *after,
+              *before == *after ? " (up to date)" : "");
   return 0;
 }
 
@@ -206,8 +238,11 @@ constexpr Command kCommands[] = {
     {"chat", "[--user NAME]", "talk to the bot in this terminal", RunChat},
     {"classify", "[--now YYYY-MM-DD] [--top K] [--data DIR]",
      "intents of stdin lines, as JSON lines", intents::RunClassifyCommand},
-    {"migrate", "", "create or upgrade the database (SPORTELLO_DB)",
+    {"migrate", "",
+     "create or upgrade the database (SPORTELLO_DB: SQLite or PostgreSQL)",
      RunMigrate},
+    {"db", "", "the database as a whole: copy SQLite into PostgreSQL", RunDb,
+     DbVerbs},
     {"vacancies", "",
      "import, list and search job offers; load the demo offers", RunVacancies,
      VacanciesVerbs},

@@ -54,6 +54,7 @@ std::span<const Command> SlotsVerbs();
 std::span<const Command> EventsVerbs();
 std::span<const Command> UsersVerbs();
 std::span<const Command> ContactsVerbs();
+std::span<const Command> DbVerbs();
 
 }  // namespace sportello::cli
 
@@ -69,5 +70,6 @@ int RunSlots(int argc, char** argv);
 int RunEvents(int argc, char** argv);
 int RunUsers(int argc, char** argv);
 int RunContacts(int argc, char** argv);
+int RunDb(int argc, char** argv);
 
 }  // namespace sportello
