@@ -137,13 +137,22 @@ class PostgresConnection final : public Connection {
   }
 
   core::Status Exec(std::string_view sql) override {
+    // The transaction ends here whatever happens: a ROLLBACK on a lost
+    // connection must not leave the next transaction thinking it is inside
+    // this one.
+    if (sql == "COMMIT" || sql == "ROLLBACK") {
+      const bool was_open = in_transaction_;
+      in_transaction_ = false;
+      if (was_open && PQstatus(pg()) != CONNECTION_OK) {
+        return core::Status::Unavailable(
+            "PostgreSQL connection lost in a transaction");
+      }
+    }
     if (auto s = EnsureConnected(); !s.ok()) return s;
     const std::string text(sql);
     Result r(PQexec(pg(), text.c_str()));
-    const bool ends = text == "COMMIT" || text == "ROLLBACK";
     auto s = Check(r.get(), text);
     if (s.ok()) CountChanges(r.get());
-    if (ends) in_transaction_ = false;
     return s;
   }
 
