@@ -1,6 +1,5 @@
 #include "storage/pg_connection.h"
 
-#include <charconv>
 #include <cstring>
 #include <utility>
 
@@ -80,31 +79,6 @@ std::string RedactUri(std::string_view uri) {
   return out + t;
 }
 
-int Rows::size() const { return PQntuples(result_.get()); }
-
-bool Rows::IsNull(int row, int column) const {
-  return PQgetisnull(result_.get(), row, column) != 0;
-}
-
-std::string_view Rows::Text(int row, int column) const {
-  const char* v = PQgetvalue(result_.get(), row, column);
-  return {v, static_cast<size_t>(PQgetlength(result_.get(), row, column))};
-}
-
-int64_t Rows::Int(int row, int column) const {
-  const std::string_view t = Text(row, column);
-  int64_t v = 0;
-  std::from_chars(t.data(), t.data() + t.size(), v);
-  return v;
-}
-
-int64_t Rows::Affected() const {
-  const char* n = PQcmdTuples(result_.get());
-  int64_t v = 0;
-  std::from_chars(n, n + std::strlen(n), v);
-  return v;
-}
-
 core::Result<std::unique_ptr<Connection>> Connection::Open(
     const std::string& uri, std::chrono::seconds timeout) {
   const std::string redacted = RedactUri(uri);
@@ -162,30 +136,9 @@ std::string Connection::Scrub(std::string message) const {
   return message;
 }
 
-core::Result<Rows> Connection::Exec(
-    std::string_view sql,
-    const std::vector<std::optional<std::string>>& params) {
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  const std::string text(sql);
-  Rows rows(PQexecParams(conn_.get(), text.c_str(),
-                         static_cast<int>(values.size()), nullptr,
-                         values.data(), nullptr, nullptr, /*text*/ 0));
-  const ExecStatusType status = PQresultStatus(rows.result_.get());
-  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return rows;
-  if (PQstatus(conn_.get()) != CONNECTION_OK) {
-    return core::Status::Unavailable(
-        "PostgreSQL connection lost: " +
-        Scrub(OneLine(PQerrorMessage(conn_.get()))));
-  }
-  const char* state = PQresultErrorField(rows.result_.get(), PG_DIAG_SQLSTATE);
-  std::string message =
-      Scrub(OneLine(PQresultErrorMessage(rows.result_.get())));
-  if (state != nullptr && std::strcmp(state, "23505") == 0) {
-    return core::Status::AlreadyExists(message);
-  }
-  return core::Status::Internal(message);
+std::string Connection::ErrorMessage(const PGresult* result) const {
+  return Scrub(OneLine(result != nullptr ? PQresultErrorMessage(result)
+                                         : PQerrorMessage(conn_.get())));
 }
 
 bool Connection::Reconnect() {

@@ -3,11 +3,9 @@
 //
 //   auto conn = pg::Connection::Open("postgresql://u:pw@127.0.0.1:5432/db");
 //   if (!conn.ok()) { log(conn.status().message()); }  // never shows "pw"
-//   auto r = (*conn)->Exec("SELECT $1::int + 1", {"41"});
-//   int64_t answer = r->Int(0, 0);
 //
-// Parameters are sent separately from the SQL (PQexecParams), always as
-// text; results come back as text and are converted on reading.
+// Statements run through the PostgreSQL engine built on it
+// (postgres_driver.h), under storage::Database.
 //
 // A Connection is used by one thread at a time. Error messages never contain
 // the URI's password: they come from libpq (which does not repeat it) and are
@@ -17,12 +15,9 @@
 #include <libpq-fe.h>
 
 #include <chrono>
-#include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "bot/core/status.h"
 
@@ -37,26 +32,6 @@ bool IsPostgresUri(std::string_view uri);
 // comes back as "postgresql://***".
 std::string RedactUri(std::string_view uri);
 
-// The rows of one statement. Movable, owns its PGresult.
-class Rows {
- public:
-  int size() const;  // rows
-  bool IsNull(int row, int column) const;
-  std::string_view Text(int row, int column) const;
-  // REQUIRES: the value is an integer (or NULL, read as 0).
-  int64_t Int(int row, int column) const;
-  // Rows a command changed (INSERT, UPDATE, DELETE), from its status.
-  int64_t Affected() const;
-
- private:
-  friend class Connection;
-  struct Clear {
-    void operator()(PGresult* r) const { PQclear(r); }
-  };
-  explicit Rows(PGresult* r) : result_(r) {}
-  std::unique_ptr<PGresult, Clear> result_;
-};
-
 class Connection {
  public:
   // Connects, waiting at most `timeout` (unless the URI sets its own
@@ -70,13 +45,6 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Runs one statement ($1, $2... for `params`; nullopt is NULL). Errors:
-  // a unique violation is kAlreadyExists; a lost connection kUnavailable;
-  // anything else kInternal, with the server's message.
-  core::Result<Rows> Exec(
-      std::string_view sql,
-      const std::vector<std::optional<std::string>>& params = {});
-
   // The server's version as libpq reports it (150018 for 15.18).
   int ServerVersion() const;
   // False once the connection is broken.
@@ -85,6 +53,9 @@ class Connection {
   const std::string& redacted_uri() const { return redacted_; }
   // `message` with the password (if any) replaced by "***".
   std::string Scrub(std::string message) const;
+  // Why `result` failed (or, for nullptr, the connection), on one line and
+  // scrubbed of the password.
+  std::string ErrorMessage(const PGresult* result = nullptr) const;
   // The libpq handle, for the engine built on this connection. Owned here.
   PGconn* handle() const { return conn_.get(); }
   // Connects again with the same settings after the connection broke; true

@@ -19,14 +19,6 @@ struct ResultFree {
 };
 using Result = std::unique_ptr<PGresult, ResultFree>;
 
-std::string OneLine(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  for (char& c : s) {
-    if (c == '\n') c = ' ';
-  }
-  return s;
-}
-
 class PostgresConnection;
 
 class PostgresCursor final : public Cursor {
@@ -223,9 +215,8 @@ class PostgresConnection final : public Connection {
           "PostgreSQL connection lost in a transaction");
     }
     if (!conn_->Reconnect()) {
-      return core::Status::Unavailable(
-          "PostgreSQL unreachable: " +
-          conn_->Scrub(OneLine(PQerrorMessage(pg()))));
+      return core::Status::Unavailable("PostgreSQL unreachable: " +
+                                       conn_->ErrorMessage());
     }
     ++session_;
     if (read_only_) {
@@ -256,14 +247,13 @@ class PostgresConnection final : public Connection {
       return core::Status::Ok();
     }
     if (r == nullptr || PQstatus(pg()) != CONNECTION_OK) {
-      return core::Status::Unavailable(
-          "PostgreSQL connection lost: " +
-          conn_->Scrub(OneLine(PQerrorMessage(pg()))));
+      return core::Status::Unavailable("PostgreSQL connection lost: " +
+                                       conn_->ErrorMessage());
     }
     const char* code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
     const std::string state = code != nullptr ? code : "";
     std::string msg = "postgresql: " + std::string(sql.substr(0, 80)) + ": " +
-                      conn_->Scrub(OneLine(PQresultErrorMessage(r)));
+                      conn_->ErrorMessage(r);
     if (state.rfind("23", 0) == 0) {  // integrity constraint violation
       constraint_ = state == "23505"   ? Constraint::kUnique
                     : state == "23503" ? Constraint::kForeignKey
