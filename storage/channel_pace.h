@@ -7,8 +7,9 @@
 // that write one at a time (Store::Write on PostgreSQL holds a database-wide
 // lock) never take more than the rate between them. Times are Unix
 // milliseconds, passed in: the arithmetic is exact under a test's clock. On
-// PostgreSQL the bucket's row is also locked (FOR UPDATE), so the take is
-// atomic even outside that lock.
+// PostgreSQL a take also locks the bucket's row (FOR UPDATE), so it is
+// atomic even outside that lock; a chat's pace is read and then written by
+// the caller, so that needs the lock (any Store::Write but an urgent one).
 #pragma once
 
 #include <cstdint>
