@@ -796,13 +796,66 @@ ALTER TABLE bookings ADD COLUMN attendance_at INTEGER;
 -- was never handed over is sent, not counted in doubt.
 ALTER TABLE outbox ADD COLUMN handed_at INTEGER;
 )sql",
+      // 12: each channel's and chat's pace, shared by the processes on one
+      // database.
+      R"sql(
+-- A token bucket per channel (tokens left at refilled_at_ms) and a pause
+-- until paused_until_ms (a 429's retry_after). Only PostgreSQL's senders
+-- use these tables (a SQLite file has one process); they are here too so
+-- that both schemas agree and `sportello db copy` finds them.
+CREATE TABLE channel_pace (
+  channel TEXT PRIMARY KEY,
+  tokens REAL NOT NULL,
+  refilled_at_ms INTEGER NOT NULL,
+  paused_until_ms INTEGER NOT NULL DEFAULT 0
+);
+-- Per chat written to lately: when its bucket is full again. Rows whose
+-- time has passed are forgotten (chat_pace_full finds them).
+CREATE TABLE chat_pace (
+  channel TEXT NOT NULL,
+  chat_id TEXT NOT NULL,
+  full_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (channel, chat_id)
+);
+CREATE INDEX chat_pace_full ON chat_pace(full_at_ms);
+)sql",
   };
   return kMigrations;
 }
 
+// PostgreSQL's migrations after kPostgresSchema, from version 12 on.
+const std::vector<std::string_view>& PostgresLaterMigrations() {
+  static const std::vector<std::string_view> kLater = {
+      // 12: as SQLite's.
+      R"sql(
+CREATE TABLE channel_pace (
+  channel TEXT PRIMARY KEY,
+  tokens DOUBLE PRECISION NOT NULL,
+  refilled_at_ms BIGINT NOT NULL,
+  paused_until_ms BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE chat_pace (
+  channel TEXT NOT NULL,
+  chat_id TEXT NOT NULL,
+  full_at_ms BIGINT NOT NULL,
+  PRIMARY KEY (channel, chat_id)
+);
+CREATE INDEX chat_pace_full ON chat_pace(full_at_ms);
+)sql",
+  };
+  return kLater;
+}
+
+// The first version PostgresLaterMigrations holds.
+constexpr int kFirstLaterPostgresVersion = 12;
+
 // PostgreSQL's text of migration `version` (1-based): see kPostgresSchema.
 std::string_view PostgresMigration(int version) {
-  return version == 1 ? kPostgresSchema : std::string_view();
+  if (version == 1) return kPostgresSchema;
+  if (version < kFirstLaterPostgresVersion) return std::string_view();
+  const auto& later = PostgresLaterMigrations();
+  const size_t i = static_cast<size_t>(version - kFirstLaterPostgresVersion);
+  return i < later.size() ? later[i] : std::string_view();
 }
 
 // Migrations of several processes starting together run one at a time.

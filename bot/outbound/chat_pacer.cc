@@ -29,6 +29,24 @@ void ChatPacer::Take(std::string_view chat, int64_t now_ms) {
   if (added && next_.size() >= sweep_at_) DropFullBuckets(now_ms);
 }
 
+void ChatPacer::GiveBack(std::string_view chat, int64_t now_ms) {
+  auto it = next_.find(std::string(chat));
+  if (it == next_.end()) return;
+  it->second -= interval_ms_;
+  if (it->second <= now_ms) next_.erase(it);
+}
+
+int64_t ChatPacer::FullAt(std::string_view chat) const {
+  auto it = next_.find(std::string(chat));
+  return it == next_.end() ? 0 : it->second;
+}
+
+void ChatPacer::Merge(std::string_view chat, int64_t full_at, int64_t now_ms) {
+  if (full_at <= now_ms) return;  // full already: nothing to remember
+  auto [it, added] = next_.try_emplace(std::string(chat), full_at);
+  if (!added) it->second = std::max(it->second, full_at);
+}
+
 void ChatPacer::DropFullBuckets(int64_t now_ms) {
   for (auto it = next_.begin(); it != next_.end();) {
     it = it->second <= now_ms ? next_.erase(it) : std::next(it);

@@ -24,6 +24,15 @@ class ChatPacer {
   int64_t WaitMs(std::string_view chat, int64_t now_ms) const;
   // Spends one token of `chat`. REQUIRES: WaitMs(chat, now_ms) == 0.
   void Take(std::string_view chat, int64_t now_ms);
+  // Undoes a Take at the same `now_ms` whose message was not claimed after
+  // all (another process took the row, or the channel's token).
+  void GiveBack(std::string_view chat, int64_t now_ms);
+  // When `chat`'s bucket is full again (0: it is, as far as this pacer
+  // knows).
+  int64_t FullAt(std::string_view chat) const;
+  // What another process spent on `chat`: its bucket is full again no
+  // sooner than `full_at`.
+  void Merge(std::string_view chat, int64_t full_at, int64_t now_ms);
 
   size_t TrackedChats() const { return next_.size(); }
 

@@ -8,6 +8,7 @@
 #include "bot/core/log.h"
 #include "bot/core/utf8.h"
 #include "storage/broadcasts.h"
+#include "storage/channel_pace.h"
 #include "storage/codec.h"
 #include "storage/conversations.h"
 #include "storage/messages.h"
@@ -95,6 +96,14 @@ OutboxSender::OutboxSender(
       pacers_.emplace(channel,
                       ChatPacer(pace->second.per_sec, pace->second.burst));
     }
+  }
+  // SQLite has one process per file: its local pace is the whole pace, and
+  // the database's would only add writes to every claim.
+  if (store_.is_postgres()) {
+    std::map<core::Channel, double> rates;
+    for (const auto& [channel, limiter] : limiters_)
+      rates[channel] = options_.rate_per_sec.at(channel);
+    shared_ = std::make_unique<SharedPace>(std::move(rates), &pacers_);
   }
 }
 
@@ -341,6 +350,7 @@ OutboxSender::Round OutboxSender::ClaimRound(storage::Database& reader,
     to_claim.push_back(std::move(row));
   }
   if (!to_claim.empty() || !deferred.empty()) {
+    SharedPace::Admission admission;  // shared_ only
     // Not flushed: a claim lost to a power cut only leaves the row pending,
     // and nothing leaves before the flushed hand-over (HandOver).
     auto s = store_.Write(
@@ -350,15 +360,29 @@ OutboxSender::Round OutboxSender::ClaimRound(storage::Database& reader,
             auto ok = storage::DeferOutboxRow(db, id, until);
             if (!ok.ok()) return ok.status();
           }
-          for (const auto& row : to_claim) {
+          std::vector<bool> claimed(to_claim.size(), false);
+          if (shared_) {
+            auto admitted = shared_->Admit(db, to_claim, now);
+            if (!admitted.ok()) return admitted.status();
+            admission = std::move(*admitted);
+            for (const auto& [id, until] : admission.deferred) {
+              auto ok = storage::DeferOutboxRow(db, id, until);
+              if (!ok.ok()) return ok.status();
+            }
+          }
+          for (size_t i = 0; i < to_claim.size(); ++i) {
+            if (shared_ && !admission.go[i]) continue;
+            const auto& row = to_claim[i];
             auto ok = storage::ClaimOutboxRow(db, row.id);
             if (!ok.ok()) return ok.status();
             if (!*ok)
               continue;  // taken by another process sharing the database
+            claimed[i] = true;
             round.claimed.push_back(row);
             round.claimed.back().state = "sending";
             ++round.claimed.back().attempts;
           }
+          if (shared_) return shared_->Settle(db, to_claim, claimed, now);
           return core::Status::Ok();
         },
         storage::Store::Priority::kNormal,
@@ -369,6 +393,19 @@ OutboxSender::Round OutboxSender::ClaimRound(storage::Database& reader,
       return round;
     }
     round.again = true;
+    if (shared_) {
+      // Another process's 429: rows this one claimed already go back too
+      // (Deliver checks the local pause).
+      for (const auto& [channel, pause] : admission.paused)
+        limiters_.at(channel)->PauseFor(steady_now, pause);
+      // Out of shared tokens with nothing done: sleep until the next one
+      // rather than spin on the bucket.
+      if (admission.wait.count() > 0 && round.claimed.empty() &&
+          deferred.empty() && admission.deferred.empty()) {
+        round.again = false;
+        round.wait = std::min(round.wait, admission.wait);
+      }
+    }
     return round;
   }
   if (!spent.empty() || free_slots <= static_cast<int>(interleaved.size()))
@@ -647,7 +684,18 @@ void OutboxSender::Record(const storage::OutboxRow& row,
           return fail("gave up after retries: " + error);
         result = "retried";
         const int64_t wait_ms = std::max(1, outcome.retry_after_s) * 1000LL;
-        return storage::MarkOutboxRetry(db, row.id, now + wait_ms, error);
+        if (auto s2 =
+                storage::MarkOutboxRetry(db, row.id, now + wait_ms, error);
+            !s2.ok()) {
+          return s2;
+        }
+        // The platform counts every process's calls: all of them wait.
+        if (const auto channel = core::ParseChannel(row.channel);
+            shared_ && !outcome.recipient_only && channel &&
+            limiters_.count(*channel)) {
+          return storage::PauseChannel(db, row.channel, now + wait_ms);
+        }
+        return core::Status::Ok();
       }
       case Kind::kUnreachable:
         if (row.user_id) {

@@ -19,6 +19,13 @@
 // counted "in doubt" (at most one per thread: the calls really in flight).
 // Channels are claimed side by side, each at its own smooth pace
 // (RateLimiter), so one channel's backlog never starves another.
+// On PostgreSQL several processes may send from one database: there each
+// claim also settles with the pace they share (SharedPace: the channel's
+// token bucket and 429 pause, each chat's pace, kept in the database), so
+// the rates hold for all processes together and a 429 stops them all. The
+// local limiter still spreads each process's calls between claims.
+// (SQLite has one process per file: the local pace is exact there, and the
+// database's would only cost writes in every claim.)
 #pragma once
 
 #include <atomic>
@@ -42,6 +49,7 @@
 #include "bot/outbound/group_commit.h"
 #include "bot/outbound/rate_limiter.h"
 #include "bot/outbound/sender_threads.h"
+#include "bot/outbound/shared_pace.h"
 #include "storage/outbox.h"
 #include "storage/store.h"
 
@@ -153,6 +161,9 @@ class OutboxSender {
   // The same pace once more, just before each call (see Deliver).
   std::map<core::Channel, std::unique_ptr<RateLimiter>> gates_;
   std::map<core::Channel, ChatPacer> pacers_;  // the claimer's only
+  // On PostgreSQL (other processes may send from the same database): the
+  // pace they all share. Null on SQLite.
+  std::unique_ptr<SharedPace> shared_;
 
   core::Mutex mu_;
   core::CondVar claim_cv_{&mu_};

@@ -54,5 +54,32 @@ TEST_CASE("chats whose bucket is full again are forgotten") {
   CHECK(pacer.WaitMs("99999", now) == 0);
 }
 
+TEST_CASE("a take given back leaves the chat as it was") {
+  ChatPacer pacer(1.0, 2);
+  pacer.Take("7", kT0);
+  const int64_t before = pacer.FullAt("7");
+  pacer.Take("7", kT0);
+  CHECK(pacer.WaitMs("7", kT0) == 1000);
+  pacer.GiveBack("7", kT0);
+  CHECK(pacer.FullAt("7") == before);
+  CHECK(pacer.WaitMs("7", kT0) == 0);
+  pacer.GiveBack("7", kT0);  // the first take too: the chat is forgotten
+  CHECK(pacer.FullAt("7") == 0);
+  CHECK(pacer.TrackedChats() == 0);
+}
+
+TEST_CASE("what another process sent to a chat counts against its burst") {
+  ChatPacer pacer(1.0, 3);
+  // Elsewhere, three messages at kT0: full again at kT0 + 3 s.
+  pacer.Merge("9", kT0 + 3000, kT0);
+  CHECK(pacer.WaitMs("9", kT0) == 1000);
+  CHECK(pacer.WaitMs("9", kT0 + 1000) == 0);
+  // Older news changes nothing; a time already past is not remembered.
+  pacer.Merge("9", kT0 + 2000, kT0);
+  CHECK(pacer.FullAt("9") == kT0 + 3000);
+  pacer.Merge("10", kT0 - 1, kT0);
+  CHECK(pacer.FullAt("10") == 0);
+}
+
 }  // namespace
 }  // namespace sportello

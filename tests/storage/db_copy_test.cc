@@ -61,6 +61,8 @@ VALUES (1, 1, 'in', 'user', 'text', 'ciao ☕ "virgolette" e l''apostrofo', NULL
         'delivered', 2, NULL, 2, 3);
 INSERT INTO receipts VALUES ('whatsapp', 'm2', 'delivered', 2, 1700000000000, NULL, NULL);
 INSERT INTO settings VALUES ('telegram.offset', '42');
+INSERT INTO channel_pace VALUES ('telegram', 1.5, 1700000000000, 0);
+INSERT INTO chat_pace VALUES ('telegram', '1001', 1700000001000);
 INSERT INTO vacancies(id, external_id, title, employer, comune, province, sector, contract,
                       description, requirements, how_to_apply, partner, published_at,
                       expires_at, created_at, updated_at)

@@ -121,7 +121,8 @@ TEST_CASE("the schema has every table the service needs") {
         "profiles",       "profile_answers", "events",
         "event_signups",  "staff",           "staff_sessions",
         "login_failures", "audit_log",       "conversation_notes",
-        "user_topics",    "broadcasts"}) {
+        "user_topics",    "broadcasts",      "channel_pace",
+        "chat_pace"}) {
     CAPTURE(table);
     CHECK(TableExists(*db, table));
   }
