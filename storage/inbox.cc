@@ -1,9 +1,14 @@
 #include "storage/inbox.h"
 
-namespace sportello::storage {
+#include <algorithm>
+#include <unordered_map>
 
-int ShardFor(std::string_view channel, std::string_view chat_id) {
-  // FNV-1a: std::hash is not guaranteed stable across builds.
+namespace sportello::storage {
+namespace {
+
+// FNV-1a of "channel/chat_id": std::hash is not guaranteed stable across
+// builds, and every process must agree.
+uint64_t ChatHash(std::string_view channel, std::string_view chat_id) {
   uint64_t h = 1469598103934665603ULL;
   auto mix = [&h](std::string_view s) {
     for (unsigned char c : s) {
@@ -14,7 +19,138 @@ int ShardFor(std::string_view channel, std::string_view chat_id) {
   mix(channel);
   mix("/");
   mix(chat_id);
-  return static_cast<int>(h % kInboxShards);
+  return h;
+}
+
+// The first key of PostgreSQL's two-key advisory locks taken by ingest: a
+// space of its own, apart from the one-key writer lock (storage/store.h).
+constexpr int kChatLockSpace = 0x53504348;  // "SPCH"
+
+// Rows per INSERT statement, largest first: a batch is cut into these, so a
+// connection prepares at most this many distinct statements. 10 parameters a
+// row; PostgreSQL takes up to 65,535 a statement.
+constexpr int kChunkSizes[] = {256, 64, 16, 4, 1};
+
+std::string MultiRowInsertSql(int rows) {
+  std::string sql =
+      "INSERT INTO inbox(channel, dedupe_key, kind, chat_id, shard, payload, "
+      "raw, received_at, processed_at, error) VALUES";
+  int p = 0;
+  for (int r = 0; r < rows; ++r) {
+    sql += r ? ",(" : "(";
+    for (int c = 0; c < 10; ++c) {
+      if (c) sql += ',';
+      sql += '?' + std::to_string(++p);
+    }
+    sql += ')';
+  }
+  sql +=
+      " ON CONFLICT(channel, dedupe_key) DO NOTHING"
+      " RETURNING id, channel, dedupe_key";
+  return sql;
+}
+
+// Takes, to the commit, the ingest lock of every conversation in `items`,
+// in ascending order so that two batches never wait for each other in a
+// cycle. Two processes storing one chat's updates then number them in the
+// order they commit.
+core::Status LockChats(Database& db,
+                       const std::vector<const NewInboxItem*>& items) {
+  std::vector<int32_t> keys;
+  keys.reserve(items.size());
+  for (const NewInboxItem* item : items) {
+    if (item->done || item->chat_id.empty()) continue;
+    const uint64_t h = ChatHash(item->channel, item->chat_id);
+    keys.push_back(static_cast<int32_t>(static_cast<uint32_t>(h ^ (h >> 32))));
+  }
+  if (keys.empty()) return core::Status::Ok();
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::string array = "{";
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i) array += ',';
+    array += std::to_string(keys[i]);
+  }
+  array += '}';
+  // unnest yields the array in order, and the locks are taken row by row
+  // as the rows come.
+  Statement& st = db.Cached(
+      "SELECT pg_advisory_xact_lock(CAST(?1 AS integer), k)"
+      " FROM unnest(CAST(?2 AS integer[])) AS k");
+  st.Bind(1, kChatLockSpace).Bind(2, array);
+  while (st.Step()) {
+  }
+  const core::Status status = st.status();
+  st.Reset();
+  return status;
+}
+
+core::Result<std::vector<std::optional<int64_t>>> InsertManyPostgres(
+    Database& db, const std::vector<const NewInboxItem*>& items,
+    int64_t now_ms) {
+  if (auto s = LockChats(db, items); !s.ok()) return s;
+  // (channel, dedupe_key) -> id of the rows this batch stored.
+  std::unordered_map<std::string, int64_t> ids;
+  auto key = [](std::string_view channel, std::string_view dedupe_key) {
+    std::string k(channel);
+    k += '\0';
+    k += dedupe_key;
+    return k;
+  };
+  size_t next = 0;
+  while (next < items.size()) {
+    const size_t left = items.size() - next;
+    int rows = 1;
+    for (int size : kChunkSizes) {
+      if (static_cast<size_t>(size) <= left) {
+        rows = size;
+        break;
+      }
+    }
+    Statement& st = db.Cached(MultiRowInsertSql(rows));
+    for (int r = 0; r < rows; ++r) {
+      const NewInboxItem& item = *items[next + static_cast<size_t>(r)];
+      const int p = r * 10;
+      st.Bind(p + 1, item.channel)
+          .Bind(p + 2, item.dedupe_key)
+          .Bind(p + 3, item.kind)
+          .Bind(p + 4, item.chat_id)
+          .Bind(p + 5, ShardFor(item.channel, item.chat_id))
+          .Bind(p + 6, item.payload)
+          .Bind(p + 7, item.raw)
+          .Bind(p + 8, now_ms);
+      if (item.done) {
+        st.Bind(p + 9, now_ms);
+      } else {
+        st.Bind(p + 9, std::nullopt);
+      }
+      if (item.error.empty()) {
+        st.Bind(p + 10, std::nullopt);
+      } else {
+        st.Bind(p + 10, item.error);
+      }
+    }
+    while (st.Step()) ids.emplace(key(st.Text(1), st.Text(2)), st.Int(0));
+    const core::Status status = st.status();
+    st.Reset();
+    if (!status.ok()) return status;
+    next += static_cast<size_t>(rows);
+  }
+  // The first of repeated keys got the row; the others are duplicates.
+  std::vector<std::optional<int64_t>> out(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    auto it = ids.find(key(items[i]->channel, items[i]->dedupe_key));
+    if (it == ids.end()) continue;
+    out[i] = it->second;
+    ids.erase(it);
+  }
+  return out;
+}
+
+}  // namespace
+
+int ShardFor(std::string_view channel, std::string_view chat_id) {
+  return static_cast<int>(ChatHash(channel, chat_id) % kInboxShards);
 }
 
 core::Result<std::optional<int64_t>> InsertInbox(Database& db,
@@ -50,6 +186,22 @@ core::Result<std::optional<int64_t>> InsertInbox(Database& db,
   st.Reset();
   if (!status.ok()) return status;
   return id;
+}
+
+core::Result<std::vector<std::optional<int64_t>>> InsertInboxBatch(
+    Database& db, const std::vector<const NewInboxItem*>& items,
+    int64_t now_ms) {
+  if (db.is_postgres()) return InsertManyPostgres(db, items, now_ms);
+  // SQLite: a statement costs a function call, not a round trip, and one
+  // writer at a time numbers rows in commit order anyway.
+  std::vector<std::optional<int64_t>> out;
+  out.reserve(items.size());
+  for (const NewInboxItem* item : items) {
+    auto id = InsertInbox(db, *item, now_ms);
+    if (!id.ok()) return id.status();
+    out.push_back(*id);
+  }
+  return out;
 }
 
 core::Result<std::vector<InboxRow>> PendingInbox(Database& db, int shard,

@@ -47,6 +47,18 @@ core::Result<std::optional<int64_t>> InsertInbox(Database& db,
                                                  const NewInboxItem& item,
                                                  int64_t now_ms);
 
+// Inserts `items` in one go, each unless (channel, dedupe_key) is stored
+// already or comes earlier in `items`. Returns, item by item, the new row id
+// or nullopt for a duplicate. Rows are numbered in the order of `items`.
+// Call it inside a write transaction: on PostgreSQL it first takes each
+// conversation's ingest lock to the commit, so that wherever a chat's
+// updates are acknowledged, its rows are numbered in the order they commit
+// (the processor takes a shard's rows by id), and it inserts many rows per
+// statement (a statement is a round trip to the server).
+core::Result<std::vector<std::optional<int64_t>>> InsertInboxBatch(
+    Database& db, const std::vector<const NewInboxItem*>& items,
+    int64_t now_ms);
+
 // Unprocessed rows of `shard`, oldest first.
 core::Result<std::vector<InboxRow>> PendingInbox(Database& db, int shard,
                                                  int limit);

@@ -26,16 +26,47 @@ core::Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
   auto db = Database::Open(path, options);
   if (!db.ok()) return db.status();
   if (auto s = Migrate(**db); !s.ok()) return s;
-  return std::unique_ptr<Store>(new Store(std::move(*db), path, options));
+  std::unique_ptr<Database> urgent;
+  if ((*db)->is_postgres()) {
+    auto second = Database::Open(path, options);
+    if (!second.ok()) return second.status();
+    urgent = std::move(*second);
+  }
+  return std::unique_ptr<Store>(
+      new Store(std::move(*db), std::move(urgent), path, options));
 }
 
-Store::Store(std::unique_ptr<Database> writer, std::string path,
+Store::Store(std::unique_ptr<Database> writer,
+             std::unique_ptr<Database> urgent_writer, std::string path,
              OpenOptions options)
-    : writer_(std::move(writer)), path_(std::move(path)), options_(options) {}
+    : writer_(std::move(writer)),
+      urgent_writer_(std::move(urgent_writer)),
+      path_(std::move(path)),
+      options_(options) {}
+
+core::Status Store::WriteUrgentPostgres(
+    const std::function<core::Status(Database&)>& fn, bool deferred) {
+  urgent_active_.fetch_add(1, std::memory_order_relaxed);
+  core::Status status;
+  {
+    core::MutexLock lock(&urgent_mu_);
+    Transaction txn(*urgent_writer_);
+    status = txn.status();
+    if (status.ok() && deferred)
+      status = urgent_writer_->Exec("SET LOCAL synchronous_commit = off");
+    if (status.ok()) status = fn(*urgent_writer_);
+    if (status.ok()) status = txn.Commit();
+  }
+  urgent_done_ns_.store(SteadyNanos(), std::memory_order_relaxed);
+  urgent_active_.fetch_sub(1, std::memory_order_relaxed);
+  return status;
+}
 
 core::Status Store::Write(const std::function<core::Status(Database&)>& fn,
                           Priority priority, Durability durability) {
   const bool urgent = priority == Priority::kUrgent;
+  if (urgent && urgent_writer_)
+    return WriteUrgentPostgres(fn, durability == Durability::kDeferred);
   if (urgent) urgent_active_.fetch_add(1, std::memory_order_relaxed);
   {
     core::MutexLock lock(&write_mu_);

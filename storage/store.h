@@ -65,7 +65,8 @@ class Store {
   // background writer inside Write checks it between units of work and
   // commits early, so an acknowledgement waits for one unit, not a batch.
   bool UrgentWaiting() const {
-    return urgent_active_.load(std::memory_order_relaxed) > 0;
+    return !urgent_writer_ &&
+           urgent_active_.load(std::memory_order_relaxed) > 0;
   }
 
   // True while an urgent write runs or waits, or one finished within
@@ -87,8 +88,11 @@ class Store {
   // Any constant, the same in every process: the advisory lock's key.
   static constexpr int64_t kWriterLockKey = 0x5350'4f52'5445'4c4c;  // SPORTELL
   core::Status BeginPostgres(bool urgent, bool deferred);
-  Store(std::unique_ptr<Database> writer, std::string path,
+  Store(std::unique_ptr<Database> writer,
+        std::unique_ptr<Database> urgent_writer, std::string path,
         OpenOptions options);
+  core::Status WriteUrgentPostgres(
+      const std::function<core::Status(Database&)>& fn, bool deferred);
   core::Mutex write_mu_;
   core::CondVar write_cv_{&write_mu_};
   // A write transaction is running on writer_.
@@ -103,6 +107,11 @@ class Store {
   std::atomic<int> urgent_active_{0};
   std::atomic<int64_t> urgent_done_ns_{kNeverNs};
   std::unique_ptr<Database> writer_;
+  // PostgreSQL only: a connection of their own for urgent writes, which take
+  // no writer lock and so need not wait for a normal write's transaction
+  // (on SQLite the file has one writer whatever the connections).
+  const std::unique_ptr<Database> urgent_writer_;
+  core::Mutex urgent_mu_;         // one urgent transaction at a time on it
   bool writer_deferred_ = false;  // writer_ is at synchronous=NORMAL (busy_)
   std::string path_;
   OpenOptions options_;

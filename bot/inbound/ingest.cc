@@ -216,23 +216,29 @@ void Ingest::CommitBatch(const std::vector<Request*>& batch) {
   std::vector<IngestOutcome> outcomes(batch.size());
   std::vector<StoredUpdate> stored;
   const int64_t now = clock_.NowMillis();
+  std::vector<const storage::NewInboxItem*> items;
+  for (const Request* r : batch) {
+    for (const auto& [item, shard] : r->items) items.push_back(&item);
+  }
   auto status = store_.Write(
       [&](storage::Database& db) -> core::Status {
         stored.clear();
+        auto ids = storage::InsertInboxBatch(db, items, now);
+        if (!ids.ok()) return ids.status();
+        size_t i = 0;
         for (size_t r = 0; r < batch.size(); ++r) {
           IngestOutcome& out = outcomes[r];
           out = IngestOutcome{};
           out.ignored = batch[r]->ignored;
           for (const auto& [item, shard] : batch[r]->items) {
-            auto id = storage::InsertInbox(db, item, now);
-            if (!id.ok()) return id.status();
-            if (!id->has_value()) {
+            const std::optional<int64_t>& id = (*ids)[i++];
+            if (!id) {
               ++out.duplicates;
             } else if (item.done) {
               ++out.dead_letters;
             } else {
-              out.stored.push_back({**id, shard});
-              stored.push_back({**id, shard});
+              out.stored.push_back({*id, shard});
+              stored.push_back({*id, shard});
             }
           }
         }

@@ -5,12 +5,17 @@
 #include <doctest/doctest.h>
 
 #include <array>
+#include <atomic>
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "storage/database.h"
 #include "storage/migrations.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_database.h"
 
 namespace sportello::storage {
@@ -322,6 +327,133 @@ TEST_CASE(
   const int64_t next = Insert(*db, Message("telegram", "d"), kNow);
 
   CHECK(next > last);
+}
+
+TEST_CASE(
+    "a batch stores each new update once, numbered in its order, and tells "
+    "the duplicates") {
+  auto db = MigratedDb();
+  Insert(*db, Message("telegram", "tg:1"));
+  const NewInboxItem a = Message("telegram", "tg:2");
+  const NewInboxItem b = Message("whatsapp", "wamid.B", "393331234567");
+  const NewInboxItem a_again = Message("telegram", "tg:2");
+  const NewInboxItem old = Message("telegram", "tg:1");
+  const NewInboxItem c = Message("telegram", "tg:3", "200");
+
+  auto ids = InsertInboxBatch(*db, {&a, &b, &a_again, &old, &c}, kNow);
+
+  REQUIRE(ids.ok());
+  REQUIRE(ids->size() == 5);
+  REQUIRE((*ids)[0].has_value());
+  REQUIRE((*ids)[1].has_value());
+  CHECK_FALSE((*ids)[2].has_value());
+  CHECK_FALSE((*ids)[3].has_value());
+  REQUIRE((*ids)[4].has_value());
+  CHECK(*(*ids)[0] < *(*ids)[1]);
+  CHECK(*(*ids)[1] < *(*ids)[4]);
+  auto pending = CountPendingInbox(*db);
+  REQUIRE(pending.ok());
+  CHECK(*pending == 4);
+}
+
+TEST_CASE("a batch of many updates stores every one, in order") {
+  auto db = MigratedDb();
+  std::vector<NewInboxItem> items;
+  for (int i = 0; i < 347; ++i)  // more than one statement's rows
+    items.push_back(Message("telegram", "tg:" + std::to_string(i),
+                            std::to_string(100 + i % 7)));
+  items[346].kind = "dead_letter";
+  items[346].chat_id = "";
+  items[346].done = true;
+  items[346].error = "not JSON";
+  std::vector<const NewInboxItem*> view;
+  for (const auto& item : items) view.push_back(&item);
+
+  auto ids = InsertInboxBatch(*db, view, kNow);
+
+  REQUIRE(ids.ok());
+  REQUIRE(ids->size() == items.size());
+  for (size_t i = 0; i < ids->size(); ++i) {
+    CAPTURE(i);
+    REQUIRE((*ids)[i].has_value());
+    if (i > 0) CHECK(*(*ids)[i - 1] < *(*ids)[i]);
+  }
+  auto pending = CountPendingInbox(*db);
+  REQUIRE(pending.ok());
+  CHECK(*pending == 346);
+  // A chat's rows come back in the batch's order.
+  auto rows = PendingInbox(*db, ShardFor("telegram", "100"), 400);
+  REQUIRE(rows.ok());
+  std::vector<std::string> chat_100;
+  for (const auto& r : *rows)
+    if (r.chat_id == "100") chat_100.push_back(r.dedupe_key);
+  REQUIRE(chat_100.size() == 50);
+  CHECK(chat_100[0] == "tg:0");
+  CHECK(chat_100[1] == "tg:7");
+  CHECK(chat_100[49] == "tg:343");
+}
+
+// Whether a connection other than these is waiting for an advisory lock.
+bool SomeoneWaitsForAnAdvisoryLock(Database& observer) {
+  Statement st = observer.Prepare(
+      "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT "
+      "granted");
+  REQUIRE(st.Step());
+  return st.Int(0) > 0;
+}
+
+TEST_CASE(
+    "on PostgreSQL a chat's updates stored by two connections are numbered "
+    "in commit order") {
+  if (!support::TestOnPostgres()) return;
+  support::TempDir dir;
+  const std::string uri = support::TestDatabaseAt(dir.File("db"));
+  auto open = [&] {
+    auto db = Database::Open(uri);
+    REQUIRE(db.ok());
+    return std::move(*db);
+  };
+  auto first = open();
+  REQUIRE(Migrate(*first).ok());
+  auto second = open();
+  auto observer = open();
+
+  // The first process has stored an update of chat 100 and not committed.
+  Transaction txn(*first);
+  REQUIRE(txn.status().ok());
+  const NewInboxItem early = Message("telegram", "tg:1", "100");
+  auto early_id = InsertInboxBatch(*first, {&early}, kNow);
+  REQUIRE(early_id.ok());
+
+  SUBCASE("another chat goes ahead at once") {
+    const NewInboxItem other = Message("telegram", "tg:2", "200");
+    auto other_id = InsertInboxBatch(*second, {&other}, kNow);
+    REQUIRE(other_id.ok());
+    CHECK(other_id->at(0).has_value());
+    CHECK_FALSE(SomeoneWaitsForAnAdvisoryLock(*observer));
+    REQUIRE(txn.Commit().ok());
+  }
+  SUBCASE("the same chat waits for the commit, then comes after") {
+    std::atomic<bool> done{false};
+    std::optional<int64_t> late_id;
+    std::thread late([&] {
+      const NewInboxItem update = Message("telegram", "tg:3", "100");
+      auto id = InsertInboxBatch(*second, {&update}, kNow);
+      if (id.ok()) late_id = id->at(0);
+      done = true;
+    });
+    bool waiting = false;
+    for (int i = 0; i < 500 && !waiting; ++i) {
+      waiting = SomeoneWaitsForAnAdvisoryLock(*observer);
+      if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(waiting);
+    CHECK_FALSE(done.load());
+    REQUIRE(txn.Commit().ok());
+    late.join();
+    REQUIRE(late_id.has_value());
+    CHECK(*late_id > *early_id->at(0));
+  }
 }
 
 }  // namespace
