@@ -50,45 +50,9 @@ std::string MultiRowInsertSql(int rows) {
   return sql;
 }
 
-// Takes, to the commit, the ingest lock of every conversation in `items`,
-// in ascending order so that two batches never wait for each other in a
-// cycle. Two processes storing one chat's updates then number them in the
-// order they commit.
-core::Status LockChats(Database& db,
-                       const std::vector<const NewInboxItem*>& items) {
-  std::vector<int32_t> keys;
-  keys.reserve(items.size());
-  for (const NewInboxItem* item : items) {
-    if (item->done || item->chat_id.empty()) continue;
-    const uint64_t h = ChatHash(item->channel, item->chat_id);
-    keys.push_back(static_cast<int32_t>(static_cast<uint32_t>(h ^ (h >> 32))));
-  }
-  if (keys.empty()) return core::Status::Ok();
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  std::string array = "{";
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (i) array += ',';
-    array += std::to_string(keys[i]);
-  }
-  array += '}';
-  // unnest yields the array in order, and the locks are taken row by row
-  // as the rows come.
-  Statement& st = db.Cached(
-      "SELECT pg_advisory_xact_lock(CAST(?1 AS integer), k)"
-      " FROM unnest(CAST(?2 AS integer[])) AS k");
-  st.Bind(1, kChatLockSpace).Bind(2, array);
-  while (st.Step()) {
-  }
-  const core::Status status = st.status();
-  st.Reset();
-  return status;
-}
-
 core::Result<std::vector<std::optional<int64_t>>> InsertManyPostgres(
     Database& db, const std::vector<const NewInboxItem*>& items,
     int64_t now_ms) {
-  if (auto s = LockChats(db, items); !s.ok()) return s;
   // (channel, dedupe_key) -> id of the rows this batch stored.
   std::unordered_map<std::string, int64_t> ids;
   auto key = [](std::string_view channel, std::string_view dedupe_key) {
@@ -188,12 +152,43 @@ core::Result<std::optional<int64_t>> InsertInbox(Database& db,
   return id;
 }
 
+core::Status LockInboxChats(Database& db,
+                            const std::vector<const NewInboxItem*>& items) {
+  if (!db.is_postgres()) return core::Status::Ok();
+  std::vector<int32_t> keys;
+  keys.reserve(items.size());
+  for (const NewInboxItem* item : items) {
+    if (item->done || item->chat_id.empty()) continue;
+    const uint64_t h = ChatHash(item->channel, item->chat_id);
+    keys.push_back(static_cast<int32_t>(static_cast<uint32_t>(h ^ (h >> 32))));
+  }
+  if (keys.empty()) return core::Status::Ok();
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::string array = "{";
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i) array += ',';
+    array += std::to_string(keys[i]);
+  }
+  array += '}';
+  // unnest yields the array in order, and the locks are taken row by row
+  // as the rows come.
+  Statement& st = db.Cached(
+      "SELECT pg_advisory_xact_lock(CAST(?1 AS integer), k)"
+      " FROM unnest(CAST(?2 AS integer[])) AS k");
+  st.Bind(1, kChatLockSpace).Bind(2, array);
+  while (st.Step()) {
+  }
+  const core::Status status = st.status();
+  st.Reset();
+  return status;
+}
+
 core::Result<std::vector<std::optional<int64_t>>> InsertInboxBatch(
     Database& db, const std::vector<const NewInboxItem*>& items,
     int64_t now_ms) {
   if (db.is_postgres()) return InsertManyPostgres(db, items, now_ms);
-  // SQLite: a statement costs a function call, not a round trip, and one
-  // writer at a time numbers rows in commit order anyway.
+  // SQLite: a statement costs a function call, not a round trip.
   std::vector<std::optional<int64_t>> out;
   out.reserve(items.size());
   for (const NewInboxItem* item : items) {

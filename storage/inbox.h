@@ -47,14 +47,20 @@ core::Result<std::optional<int64_t>> InsertInbox(Database& db,
                                                  const NewInboxItem& item,
                                                  int64_t now_ms);
 
+// Takes, to the commit, the ingest lock of every conversation in `items`
+// (PostgreSQL; nothing on SQLite, where one writer at a time numbers rows in
+// commit order anyway). Call it inside the write transaction, before
+// InsertInboxBatch: wherever a chat's updates are acknowledged, its rows are
+// then numbered in the order they commit, and the processor, which takes a
+// shard's rows by id, keeps the chat's order. Locks are taken in ascending
+// order, so two batches never wait for each other in a cycle.
+core::Status LockInboxChats(Database& db,
+                            const std::vector<const NewInboxItem*>& items);
+
 // Inserts `items` in one go, each unless (channel, dedupe_key) is stored
 // already or comes earlier in `items`. Returns, item by item, the new row id
-// or nullopt for a duplicate. Rows are numbered in the order of `items`.
-// Call it inside a write transaction: on PostgreSQL it first takes each
-// conversation's ingest lock to the commit, so that wherever a chat's
-// updates are acknowledged, its rows are numbered in the order they commit
-// (the processor takes a shard's rows by id), and it inserts many rows per
-// statement (a statement is a round trip to the server).
+// or nullopt for a duplicate. Rows are numbered in the order of `items`. On
+// PostgreSQL many rows go in one statement (a statement is a round trip).
 core::Result<std::vector<std::optional<int64_t>>> InsertInboxBatch(
     Database& db, const std::vector<const NewInboxItem*>& items,
     int64_t now_ms);

@@ -26,37 +26,54 @@ core::Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
   auto db = Database::Open(path, options);
   if (!db.ok()) return db.status();
   if (auto s = Migrate(**db); !s.ok()) return s;
-  std::unique_ptr<Database> urgent;
+  std::vector<std::unique_ptr<Database>> urgent;
   if ((*db)->is_postgres()) {
-    auto second = Database::Open(path, options);
-    if (!second.ok()) return second.status();
-    urgent = std::move(*second);
+    for (int i = 0; i < kUrgentConnections; ++i) {
+      auto more = Database::Open(path, options);
+      if (!more.ok()) return more.status();
+      urgent.push_back(std::move(*more));
+    }
   }
   return std::unique_ptr<Store>(
       new Store(std::move(*db), std::move(urgent), path, options));
 }
 
 Store::Store(std::unique_ptr<Database> writer,
-             std::unique_ptr<Database> urgent_writer, std::string path,
-             OpenOptions options)
+             std::vector<std::unique_ptr<Database>> urgent_writers,
+             std::string path, OpenOptions options)
     : writer_(std::move(writer)),
-      urgent_writer_(std::move(urgent_writer)),
+      urgent_writers_(std::move(urgent_writers)),
       path_(std::move(path)),
-      options_(options) {}
+      options_(options) {
+  core::MutexLock lock(&urgent_mu_);
+  for (const auto& db : urgent_writers_) urgent_free_.push_back(db.get());
+}
 
 core::Status Store::WriteUrgentPostgres(
     const std::function<core::Status(Database&)>& fn, bool deferred) {
   urgent_active_.fetch_add(1, std::memory_order_relaxed);
-  core::Status status;
+  Database* db = nullptr;
   {
     core::MutexLock lock(&urgent_mu_);
-    Transaction txn(*urgent_writer_);
+    urgent_cv_.Wait([&]()
+                        REQUIRES(urgent_mu_) { return !urgent_free_.empty(); });
+    db = urgent_free_.back();
+    urgent_free_.pop_back();
+  }
+  core::Status status;
+  {
+    Transaction txn(*db);
     status = txn.status();
     if (status.ok() && deferred)
-      status = urgent_writer_->Exec("SET LOCAL synchronous_commit = off");
-    if (status.ok()) status = fn(*urgent_writer_);
+      status = db->Exec("SET LOCAL synchronous_commit = off");
+    if (status.ok()) status = fn(*db);
     if (status.ok()) status = txn.Commit();
   }
+  {
+    core::MutexLock lock(&urgent_mu_);
+    urgent_free_.push_back(db);
+  }
+  urgent_cv_.Signal();
   urgent_done_ns_.store(SteadyNanos(), std::memory_order_relaxed);
   urgent_active_.fetch_sub(1, std::memory_order_relaxed);
   return status;
@@ -65,7 +82,7 @@ core::Status Store::WriteUrgentPostgres(
 core::Status Store::Write(const std::function<core::Status(Database&)>& fn,
                           Priority priority, Durability durability) {
   const bool urgent = priority == Priority::kUrgent;
-  if (urgent && urgent_writer_)
+  if (urgent && !urgent_writers_.empty())
     return WriteUrgentPostgres(fn, durability == Durability::kDeferred);
   if (urgent) urgent_active_.fetch_add(1, std::memory_order_relaxed);
   {

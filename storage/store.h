@@ -13,6 +13,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "bot/core/mutex.h"
 #include "bot/core/status.h"
@@ -65,13 +66,22 @@ class Store {
   // background writer inside Write checks it between units of work and
   // commits early, so an acknowledgement waits for one unit, not a batch.
   bool UrgentWaiting() const {
-    return !urgent_writer_ &&
+    return urgent_writers_.empty() &&
            urgent_active_.load(std::memory_order_relaxed) > 0;
   }
 
   // True while an urgent write runs or waits, or one finished within
   // `window`: acknowledgements are flowing. Thread-safe.
   bool UrgentWithin(std::chrono::milliseconds window) const;
+
+  // How many urgent writes can run at once: 1 on SQLite (one writer per
+  // file), more on PostgreSQL, where each has a connection of its own and
+  // their commits wait for the disk together. A caller with more work than
+  // one transaction holds (ingest) runs this many writers.
+  int UrgentWriters() const {
+    return urgent_writers_.empty() ? 1
+                                   : static_cast<int>(urgent_writers_.size());
+  }
 
   // A new connection for one thread's reads.
   core::Result<std::unique_ptr<Database>> OpenReader() const;
@@ -89,7 +99,7 @@ class Store {
   static constexpr int64_t kWriterLockKey = 0x5350'4f52'5445'4c4c;  // SPORTELL
   core::Status BeginPostgres(bool urgent, bool deferred);
   Store(std::unique_ptr<Database> writer,
-        std::unique_ptr<Database> urgent_writer, std::string path,
+        std::vector<std::unique_ptr<Database>> urgent_writers, std::string path,
         OpenOptions options);
   core::Status WriteUrgentPostgres(
       const std::function<core::Status(Database&)>& fn, bool deferred);
@@ -107,11 +117,15 @@ class Store {
   std::atomic<int> urgent_active_{0};
   std::atomic<int64_t> urgent_done_ns_{kNeverNs};
   std::unique_ptr<Database> writer_;
-  // PostgreSQL only: a connection of their own for urgent writes, which take
-  // no writer lock and so need not wait for a normal write's transaction
-  // (on SQLite the file has one writer whatever the connections).
-  const std::unique_ptr<Database> urgent_writer_;
-  core::Mutex urgent_mu_;         // one urgent transaction at a time on it
+  // PostgreSQL only: connections of their own for urgent writes, which take
+  // no writer lock, so they need not wait for a normal write's transaction
+  // nor for each other (on SQLite the file has one writer whatever the
+  // connections). Each is in use by one transaction at a time.
+  static constexpr int kUrgentConnections = 3;
+  const std::vector<std::unique_ptr<Database>> urgent_writers_;
+  core::Mutex urgent_mu_;
+  core::CondVar urgent_cv_{&urgent_mu_};
+  std::vector<Database*> urgent_free_ GUARDED_BY(urgent_mu_);
   bool writer_deferred_ = false;  // writer_ is at synchronous=NORMAL (busy_)
   std::string path_;
   OpenOptions options_;

@@ -90,7 +90,8 @@ Ingest::Ingest(storage::Store& store, const core::Clock& clock,
       clock_(clock),
       metrics_(metrics),
       on_stored_(std::move(on_stored)) {
-  writer_ = std::thread([this] { WriterLoop(); });
+  for (int i = 0; i < store_.UrgentWriters(); ++i)
+    writers_.emplace_back([this] { WriterLoop(); });
 }
 
 Ingest::~Ingest() {
@@ -99,13 +100,13 @@ Ingest::~Ingest() {
     stopping_ = true;
   }
   cv_.SignalAll();
-  writer_.join();
+  for (auto& w : writers_) w.join();
 }
 
 Ingest::Request::Request(std::vector<core::Update> u, Done d)
     : updates(std::move(u)), done(std::move(d)) {
-  // Encoded here, on the request's own thread, so the single writer thread
-  // only inserts (and holds the write lock for less).
+  // Encoded here, on the request's own thread, so the writer threads only
+  // insert (and hold the write lock for less).
   items.reserve(updates.size());
   for (auto& update : updates) {
     storage::NewInboxItem item;
@@ -129,7 +130,7 @@ void Ingest::SubmitAsync(std::vector<core::Update> updates, Done done) {
   queue_.push_back(std::move(request));
   // Only an idle writer needs waking; a busy one looks at the queue again
   // before it sleeps.
-  if (writer_idle_) cv_.Signal();
+  if (idle_writers_ > 0) cv_.Signal();
   mu_.Unlock();
 }
 
@@ -152,9 +153,9 @@ void Ingest::WriterLoop() {
   std::vector<Request*> view;
   mu_.Lock();
   for (;;) {
-    writer_idle_ = true;
+    ++idle_writers_;
     cv_.Wait([this]() REQUIRES(mu_) { return stopping_ || !queue_.empty(); });
-    writer_idle_ = false;
+    --idle_writers_;
     if (queue_.empty()) {  // stopping, nothing left
       mu_.Unlock();
       return;
@@ -168,13 +169,29 @@ void Ingest::WriterLoop() {
       batch.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
+    const uint64_t ticket = next_ticket_++;
+    // More queued than this batch takes: another writer may start on it.
+    if (!queue_.empty() && idle_writers_ > 0) cv_.Signal();
     mu_.Unlock();
-    CommitBatch(view);
+    CommitBatch(view, ticket);
     for (auto& r : batch) r->done(std::move(r->result));
     batch.clear();
     view.clear();
     mu_.Lock();
   }
+}
+
+void Ingest::AwaitTurn(uint64_t ticket) {
+  core::MutexLock lock(&turn_mu_);
+  turn_cv_.Wait([&]() REQUIRES(turn_mu_) { return turn_ == ticket; });
+}
+
+void Ingest::PassTurn(uint64_t ticket) {
+  {
+    core::MutexLock lock(&turn_mu_);
+    turn_ = ticket + 1;
+  }
+  turn_cv_.SignalAll();
 }
 
 void Ingest::CountBatch(const std::vector<Request*>& batch,
@@ -212,7 +229,7 @@ void Ingest::CountBatch(const std::vector<Request*>& batch,
   }
 }
 
-void Ingest::CommitBatch(const std::vector<Request*>& batch) {
+void Ingest::CommitBatch(const std::vector<Request*>& batch, uint64_t ticket) {
   std::vector<IngestOutcome> outcomes(batch.size());
   std::vector<StoredUpdate> stored;
   const int64_t now = clock_.NowMillis();
@@ -220,9 +237,22 @@ void Ingest::CommitBatch(const std::vector<Request*>& batch) {
   for (const Request* r : batch) {
     for (const auto& [item, shard] : r->items) items.push_back(&item);
   }
+  // Batches in flight together take their chats' locks in the order they
+  // left the queue, so that a chat's updates queued in two batches are
+  // numbered in that order: the later batch waits for the earlier one's
+  // locks, then (if they share a chat) for its commit. Only the locking goes
+  // one batch at a time; inserting and committing run side by side.
+  bool passed = false;
   auto status = store_.Write(
       [&](storage::Database& db) -> core::Status {
         stored.clear();
+        if (!passed) {
+          AwaitTurn(ticket);
+          const core::Status locked = storage::LockInboxChats(db, items);
+          PassTurn(ticket);
+          passed = true;
+          if (!locked.ok()) return locked;
+        }
         auto ids = storage::InsertInboxBatch(db, items, now);
         if (!ids.ok()) return ids.status();
         size_t i = 0;
@@ -245,6 +275,10 @@ void Ingest::CommitBatch(const std::vector<Request*>& batch) {
         return core::Status::Ok();
       },
       storage::Store::Priority::kUrgent);
+  if (!passed) {  // the transaction failed to begin: still pass the turn on
+    AwaitTurn(ticket);
+    PassTurn(ticket);
+  }
   if (!status.ok()) {
     core::LogError("ingest", "commit failed, deliveries answered 503: " +
                                  status.ToString());

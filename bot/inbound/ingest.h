@@ -1,7 +1,10 @@
 // Durable intake of updates with group commit: request threads hand their
-// updates to one writer thread, which stores whatever has queued up in one
+// updates to a writer thread, which stores whatever has queued up in one
 // transaction (synchronous=FULL), then releases every waiting request at once.
-// A request is answered 200 only after its updates are committed.
+// A request is answered 200 only after its updates are committed. There are
+// as many writers as the store runs urgent writes at once (one on SQLite,
+// several on PostgreSQL, whose commits then wait for the disk together);
+// batches still reach the inbox in the order they were queued, chat by chat.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +39,7 @@ struct IngestOutcome {
 
 class Ingest {
  public:
-  // `on_stored` runs on the writer thread after each commit with the new rows
+  // `on_stored` runs on a writer thread after each commit with the new rows
   // (the processor's wake-up). `metrics` may be null.
   Ingest(storage::Store& store, const core::Clock& clock, Metrics* metrics,
          std::function<void(const std::vector<StoredUpdate>&)> on_stored);
@@ -68,8 +71,13 @@ class Ingest {
     Done done;
   };
   void WriterLoop();
-  // Commits `batch` and fills in each request's result.
-  void CommitBatch(const std::vector<Request*>& batch);
+  // Commits `batch`, the `ticket`-th taken from the queue, and fills in
+  // each request's result.
+  void CommitBatch(const std::vector<Request*>& batch, uint64_t ticket);
+  // Batches take their chats' locks in ticket order (see CommitBatch): these
+  // wait for a batch's turn, and give it to the next batch.
+  void AwaitTurn(uint64_t ticket);
+  void PassTurn(uint64_t ticket);
   void CountBatch(const std::vector<Request*>& batch,
                   const std::vector<IngestOutcome>& outcomes);
 
@@ -79,11 +87,15 @@ class Ingest {
   std::function<void(const std::vector<StoredUpdate>&)> on_stored_;
 
   core::Mutex mu_;
-  core::CondVar cv_{&mu_};  // wakes the writer
+  core::CondVar cv_{&mu_};  // wakes a writer
   std::deque<std::unique_ptr<Request>> queue_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
-  bool writer_idle_ GUARDED_BY(mu_) = false;  // the writer waits on cv_
-  std::thread writer_;
+  int idle_writers_ GUARDED_BY(mu_) = 0;  // writers waiting on cv_
+  uint64_t next_ticket_ GUARDED_BY(mu_) = 0;
+  core::Mutex turn_mu_;
+  core::CondVar turn_cv_{&turn_mu_};
+  uint64_t turn_ GUARDED_BY(turn_mu_) = 0;  // the batch whose turn it is
+  std::vector<std::thread> writers_;
 };
 
 }  // namespace sportello

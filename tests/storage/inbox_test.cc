@@ -422,11 +422,13 @@ TEST_CASE(
   Transaction txn(*first);
   REQUIRE(txn.status().ok());
   const NewInboxItem early = Message("telegram", "tg:1", "100");
+  REQUIRE(LockInboxChats(*first, {&early}).ok());
   auto early_id = InsertInboxBatch(*first, {&early}, kNow);
   REQUIRE(early_id.ok());
 
   SUBCASE("another chat goes ahead at once") {
     const NewInboxItem other = Message("telegram", "tg:2", "200");
+    REQUIRE(LockInboxChats(*second, {&other}).ok());
     auto other_id = InsertInboxBatch(*second, {&other}, kNow);
     REQUIRE(other_id.ok());
     CHECK(other_id->at(0).has_value());
@@ -438,9 +440,13 @@ TEST_CASE(
     std::optional<int64_t> late_id;
     std::thread late([&] {
       const NewInboxItem update = Message("telegram", "tg:3", "100");
+      // Outside a transaction the lock lasts the statement: enough to see
+      // it wait.
+      const bool locked = LockInboxChats(*second, {&update}).ok();
+      done = true;
+      if (!locked) return;
       auto id = InsertInboxBatch(*second, {&update}, kNow);
       if (id.ok()) late_id = id->at(0);
-      done = true;
     });
     bool waiting = false;
     for (int i = 0; i < 500 && !waiting; ++i) {
