@@ -13,11 +13,10 @@
 #include "storage/database.h"
 #include "storage/events.h"
 #include "storage/messages.h"
-#include "storage/migrations.h"
 #include "storage/outbox.h"
 #include "storage/profiles.h"
 #include "storage/users.h"
-#include "tests/support/test_database.h"
+#include "tests/support/storage_fixture.h"
 
 namespace sportello::storage {
 namespace {
@@ -27,12 +26,7 @@ constexpr int64_t kDay = 24LL * 3'600'000;
 constexpr const char* kPayload =
     R"({"channel":"web","chat_id":"","kind":"text","text":"Ciao"})";
 
-std::unique_ptr<Database> MigratedDb() {
-  auto db = support::OpenTestDatabase();
-  REQUIRE(db.ok());
-  REQUIRE(Migrate(**db).ok());
-  return std::move(*db);
-}
+using support::MigratedDb;
 
 struct Person {
   std::string channel = "telegram";
