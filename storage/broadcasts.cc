@@ -8,6 +8,9 @@ namespace {
 
 constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 
+// A fan-out this large gets the outbox's statistics renewed (below).
+constexpr int64_t kAnalyzeAfterRows = 1'000;
+
 // The audience as one WHERE clause over `users u` with 8 parameters from
 // ?first (bound by BindAudience), so counting and fanning out share it and
 // each is one static, cached statement (PostgreSQL wants every parameter
@@ -340,6 +343,16 @@ core::Result<int64_t> FanOutDueBroadcasts(Database& db, int64_t now_ms) {
   if (!due.empty()) {
     auto finished = FinishBroadcasts(db, now_ms);
     if (!finished.ok()) return finished.status();
+  }
+  // On PostgreSQL the sender's claim query is planned from the outbox's
+  // statistics, which autovacuum renews only after a while: planned from an
+  // outbox of a few hundred sent rows, the claim over 20,000 new pending
+  // ones took a nested loop over the whole chat index, minutes per claim.
+  // ANALYZE samples our own uncommitted rows and may run inside the
+  // transaction; it lands with the rows and invalidates cached plans.
+  // SQLite's claim names its index (INDEXED BY) and needs nothing.
+  if (db.is_postgres() && enqueued >= kAnalyzeAfterRows) {
+    if (auto s = db.Exec("ANALYZE outbox"); !s.ok()) return s;
   }
   return enqueued;
 }

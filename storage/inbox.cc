@@ -245,9 +245,12 @@ core::Result<int64_t> CountPendingInbox(Database& db) {
 }
 
 core::Result<int64_t> PruneInbox(Database& db, int64_t before_ms, int limit) {
-  // The newest row always stays: SQLite numbers a new row max(id) + 1, and
-  // the processor relies on ids that only grow (Processor's done_upto).
-  // Batches by `limit` so a writer holds the write lock briefly.
+  // The processor relies on ids that only grow (Processor's done_upto). On
+  // SQLite that needs the newest row to stay: inbox.id is a plain INTEGER
+  // PRIMARY KEY, numbered max(id) + 1, so deleting the newest would hand its
+  // id out again. On PostgreSQL ids come from an identity sequence and never
+  // go back; keeping one row there costs nothing, and one statement serves
+  // both. Batches by `limit` so a writer holds the write lock briefly.
   Statement& st = db.Cached(
       "DELETE FROM inbox WHERE id IN (SELECT id FROM inbox"
       " WHERE processed_at IS NOT NULL AND received_at < ?1"

@@ -170,8 +170,24 @@ bool Store::UrgentWithin(std::chrono::milliseconds window) const {
          std::chrono::duration_cast<std::chrono::nanoseconds>(window).count();
 }
 
-core::Status Store::CheckWritable() {
-  return Write([](Database& db) { return db.Exec("SELECT 1"); });
+core::Status Store::CheckHealth() {
+  core::MutexLock lock(&health_mu_);
+  if (health_ == nullptr) {
+    auto db = OpenReader();
+    if (!db.ok()) return db.status();
+    health_ = std::move(*db);
+  }
+  // A read of the file itself on SQLite (a bare SELECT 1 touches no page);
+  // on PostgreSQL a standby answers reads but takes no commits.
+  Statement st = health_->Prepare(health_->is_postgres()
+                                      ? "SELECT pg_is_in_recovery()"
+                                      : "SELECT count(*) FROM sqlite_schema");
+  const bool row = st.Step();
+  if (!st.status().ok()) return st.status();
+  if (!row) return core::Status::Internal("health check: no row");
+  if (health_->is_postgres() && st.Int(0) != 0)
+    return core::Status::Unavailable("PostgreSQL is read-only (in recovery)");
+  return core::Status::Ok();
 }
 
 core::Result<std::unique_ptr<Database>> Store::OpenReader() const {

@@ -86,9 +86,13 @@ class Store {
   // A new connection for one thread's reads.
   core::Result<std::unique_ptr<Database>> OpenReader() const;
 
-  // OK when the database takes commits (an empty write transaction), not
-  // only reads: what a health check asks. Thread-safe.
-  core::Status CheckWritable();
+  // What a health check asks, every fraction of a second: OK when the
+  // database answers a read on a connection of the check's own (opened on
+  // first use, reopened by itself after a loss), and on PostgreSQL when the
+  // server takes writes (not a standby in recovery). It waits for no writer,
+  // in this process or another: a long write (a broadcast's fan-out) must
+  // not make a load balancer take the process out. Thread-safe.
+  core::Status CheckHealth();
 
   // The SQLite file or PostgreSQL URI (with its password: never log it).
   const std::string& path() const { return path_; }
@@ -126,6 +130,8 @@ class Store {
   core::Mutex urgent_mu_;
   core::CondVar urgent_cv_{&urgent_mu_};
   std::vector<Database*> urgent_free_ GUARDED_BY(urgent_mu_);
+  core::Mutex health_mu_;
+  std::unique_ptr<Database> health_ GUARDED_BY(health_mu_);  // CheckHealth's
   bool writer_deferred_ = false;  // writer_ is at synchronous=NORMAL (busy_)
   std::string path_;
   OpenOptions options_;

@@ -278,7 +278,7 @@ void Routes::WhatsAppWebhook(const Request& r, Reply reply) {
 }
 
 Response Routes::Health() {
-  auto s = deps_.store.CheckWritable();
+  auto s = deps_.store.CheckHealth();
   if (!s.ok())
     return Json(503, {{"status", "unavailable"}, {"database", s.message()}});
   return Json(200, {{"status", "ok"}});

@@ -4,7 +4,6 @@
 #include <sqlite3.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <map>
 #include <sstream>
 #include <string>
@@ -13,24 +12,13 @@
 
 #include "storage/database.h"
 #include "storage/migrations.h"
+#include "tests/support/have_postgres.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_database.h"
 
 namespace sportello::e2e {
 namespace {
-
-// Without a cluster the PostgreSQL cases are skipped, unless the suite says
-// one must be there (scripts/test does): then its absence fails.
-bool HaveServer() {
-  const char* uri = std::getenv("SPORTELLO_TEST_PG");
-  if (uri != nullptr && *uri != '\0') return true;
-  const char* required = std::getenv("SPORTELLO_REQUIRE_PG");
-  REQUIRE_MESSAGE((required == nullptr || std::string(required) != "1"),
-                  "SPORTELLO_TEST_PG is not set (scripts/pg-cluster start)");
-  MESSAGE("no PostgreSQL test cluster: SPORTELLO_TEST_PG unset, skipped");
-  return false;
-}
 
 // The password in a URI "postgresql://user:password@host...".
 std::string PasswordOf(const std::string& uri) {
@@ -59,7 +47,7 @@ const std::string kLatest = std::to_string(storage::LatestSchemaVersion());
 TEST_CASE(
     "sportello db copy moves a demo centre into PostgreSQL, and a second "
     "copy into it is refused") {
-  if (!HaveServer()) return;
+  if (!support::HavePostgresCluster()) return;
   support::TempDir dir;
   const std::string source = dir.File("demo.db");
   // A demo centre: offers, events and slots, a conversation, a counsellor.
@@ -149,7 +137,7 @@ TEST_CASE(
     CHECK(copy.err.find("sportello:***@127.0.0.1") != std::string::npos);
   }
   SUBCASE("a wrong password for a real server") {
-    if (!HaveServer()) return;
+    if (!support::HavePostgresCluster()) return;
     std::string uri = support::FreshPostgresSchema();
     uri.replace(uri.find(PasswordOf(uri)), PasswordOf(uri).size(), secret);
     auto copy = support::RunSportello({"db", "copy", "--to", uri}, env);
@@ -173,7 +161,7 @@ TEST_CASE(
 TEST_CASE(
     "sportello migrate creates a PostgreSQL schema, says from which version "
     "to which, and several at once agree") {
-  if (!HaveServer()) return;
+  if (!support::HavePostgresCluster()) return;
   const std::string target = support::FreshPostgresSchema();
   const support::Env env{{"SPORTELLO_DB", target}};
   auto fresh = support::RunSportello({"migrate"}, env);

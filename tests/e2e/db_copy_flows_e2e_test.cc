@@ -7,7 +7,6 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <ctime>
 #include <functional>
 #include <string>
@@ -17,6 +16,7 @@
 #include "tests/e2e/harness.h"
 #include "tests/fakes/telegram_updates.h"
 #include "tests/fakes/whatsapp_webhooks.h"
+#include "tests/support/have_postgres.h"
 
 namespace sportello::e2e {
 namespace {
@@ -24,18 +24,6 @@ namespace {
 using namespace std::chrono_literals;
 namespace tg = fakes::tg;
 namespace wa = fakes::wa;
-
-// Without a cluster the test is skipped, unless the suite says one must be
-// there (scripts/test does): then its absence fails.
-bool HaveServer() {
-  const char* uri = std::getenv("SPORTELLO_TEST_PG");
-  if (uri != nullptr && *uri != '\0') return true;
-  const char* required = std::getenv("SPORTELLO_REQUIRE_PG");
-  REQUIRE_MESSAGE((required == nullptr || std::string(required) != "1"),
-                  "SPORTELLO_TEST_PG is not set (scripts/pg-cluster start)");
-  MESSAGE("no PostgreSQL test cluster: SPORTELLO_TEST_PG unset, skipped");
-  return false;
-}
 
 bool Contains(const std::string& all, const std::string& part) {
   return all.find(part) != std::string::npos;
@@ -272,7 +260,7 @@ size_t Occurrences(const std::string& text, const std::string& part) {
 TEST_CASE(
     "people half-way through every flow carry on after db copy, on "
     "PostgreSQL, where they stopped") {
-  if (!HaveServer()) return;
+  if (!support::HavePostgresCluster()) return;
   Bot bot;
   const std::string source = bot.dir.File("sportello.db");
   bot.extra["SPORTELLO_DB"] = source;

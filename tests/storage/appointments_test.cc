@@ -10,34 +10,21 @@
 #include <vector>
 
 #include "storage/database.h"
-#include "storage/migrations.h"
 #include "storage/outbox.h"
-#include "storage/users.h"
 #include "tests/support/claim_due.h"
-#include "tests/support/test_database.h"
+#include "tests/support/storage_fixture.h"
 
 namespace sportello::storage {
 namespace {
 
 using core::Status;
 
-constexpr int64_t kNow = 1'795'000'000'000;
+constexpr int64_t kNow = support::kStorageNow;
 constexpr int64_t kHour = 3'600'000;
 constexpr int64_t kMinute = 60'000;
 
-std::unique_ptr<Database> MigratedDb() {
-  auto db = support::OpenTestDatabase();
-  REQUIRE(db.ok());
-  REQUIRE(Migrate(**db).ok());
-  return std::move(*db);
-}
-
-int64_t NewUser(Database& db, const std::string& external_id) {
-  auto u =
-      UpsertUserOnInbound(db, "telegram", external_id, external_id, "", kNow);
-  REQUIRE(u.ok());
-  return u->id;
-}
+using support::MigratedDb;
+using support::NewUser;
 
 NewSlot At(int64_t starts_at, const char* service = "orientamento",
            const std::string& counsellor = "Giulia Rossi", int minutes = 45) {

@@ -13,11 +13,10 @@
 #include "storage/database.h"
 #include "storage/events.h"
 #include "storage/messages.h"
-#include "storage/migrations.h"
 #include "storage/outbox.h"
 #include "storage/profiles.h"
 #include "storage/users.h"
-#include "tests/support/test_database.h"
+#include "tests/support/storage_fixture.h"
 
 namespace sportello::storage {
 namespace {
@@ -27,12 +26,7 @@ constexpr int64_t kDay = 24LL * 3'600'000;
 constexpr const char* kPayload =
     R"({"channel":"web","chat_id":"","kind":"text","text":"Ciao"})";
 
-std::unique_ptr<Database> MigratedDb() {
-  auto db = support::OpenTestDatabase();
-  REQUIRE(db.ok());
-  REQUIRE(Migrate(**db).ok());
-  return std::move(*db);
-}
+using support::MigratedDb;
 
 struct Person {
   std::string channel = "telegram";
@@ -301,6 +295,39 @@ TEST_CASE("a due broadcast becomes one outbox row per recipient, once") {
     CHECK(*again == 0);
     CHECK(Rows(*db) == 2);
   }
+}
+
+// The planner's idea of the outbox's size, from its last ANALYZE (-1:
+// never analysed).
+double PlannedOutboxRows(Database& db) {
+  Statement st = db.Prepare(
+      "SELECT CAST(reltuples AS BIGINT) FROM pg_class"
+      " WHERE oid = CAST('outbox' AS regclass)");
+  REQUIRE(st.Step());
+  return static_cast<double>(st.Int(0));
+}
+
+TEST_CASE(
+    "a fan-out of 1,000 rows or more renews PostgreSQL's statistics of the "
+    "outbox, within its transaction") {
+  auto db = MigratedDb();
+  if (!db->is_postgres()) return;  // SQLite's claim names its index
+  REQUIRE(db->Exec("INSERT INTO users(channel, external_id, chat_id,"
+                   " consent_version, consent_at, notify, created_at,"
+                   " last_inbound_at) SELECT 'telegram', 'u' || g, 'u' || g,"
+                   " 'v1', 1, 1, 1, " +
+                   std::to_string(kNow) + " FROM generate_series(1, 1000) AS g")
+              .ok());
+  NewBroadcastNow(*db);
+  CHECK(PlannedOutboxRows(*db) < 0);
+  Transaction txn(*db);  // as the service fans out: in one write
+  REQUIRE(txn.status().ok());
+  auto rows = FanOutDueBroadcasts(*db, kNow);
+  REQUIRE(rows.ok());
+  CHECK(*rows == 1000);
+  CHECK(PlannedOutboxRows(*db) == 1000);
+  REQUIRE(txn.Commit().ok());
+  CHECK(PlannedOutboxRows(*db) == 1000);
 }
 
 TEST_CASE("a broadcast waits for its send time") {

@@ -12,20 +12,14 @@
 #include <string>
 
 #include "storage/database.h"
-#include "storage/migrations.h"
-#include "tests/support/test_database.h"
+#include "tests/support/storage_fixture.h"
 
 namespace sportello::storage {
 namespace {
 
 constexpr int64_t kT0 = 1'795'000'000'000;
 
-std::unique_ptr<Database> MigratedDb() {
-  auto db = support::OpenTestDatabase();
-  REQUIRE(db.ok());
-  REQUIRE(Migrate(**db).ok());
-  return std::move(*db);
-}
+using support::MigratedDb;
 
 // 20/s with the sender's burst for it (2): a token every 50 ms.
 ChannelGrant Take(Database& db, int wanted, int64_t at,

@@ -9,10 +9,9 @@
 #include <string>
 
 #include "storage/broadcasts.h"
-#include "storage/migrations.h"
 #include "storage/profiles.h"
 #include "storage/users.h"
-#include "tests/support/test_database.h"
+#include "tests/support/storage_fixture.h"
 
 namespace sportello::storage {
 namespace {
@@ -29,12 +28,7 @@ constexpr const char* kCsv =
     "telegram,988,Lia,Bari,1850,2026-10-01,\n"
     "whatsapp,393331234567,Anna bis,Bari,2003,2026-10-01,\n";
 
-std::unique_ptr<Database> MigratedDb() {
-  auto db = support::OpenTestDatabase();
-  REQUIRE(db.ok());
-  REQUIRE(Migrate(**db).ok());
-  return std::move(*db);
-}
+using support::MigratedDb;
 
 ContactsSummary Import(Database& db, std::string_view csv) {
   auto parsed = ParseContactsCsv(csv, kNow);

@@ -9,30 +9,17 @@
 #include <vector>
 
 #include "storage/database.h"
-#include "storage/migrations.h"
-#include "storage/users.h"
-#include "tests/support/test_database.h"
+#include "tests/support/storage_fixture.h"
 
 namespace sportello::storage {
 namespace {
 
 using core::Status;
 
-constexpr int64_t kNow = 1'795'000'000'000;
+constexpr int64_t kNow = support::kStorageNow;
 
-std::unique_ptr<Database> MigratedDb() {
-  auto db = support::OpenTestDatabase();
-  REQUIRE(db.ok());
-  REQUIRE(Migrate(**db).ok());
-  return std::move(*db);
-}
-
-int64_t NewUser(Database& db, const std::string& external_id) {
-  auto u =
-      UpsertUserOnInbound(db, "telegram", external_id, external_id, "", kNow);
-  REQUIRE(u.ok());
-  return u->id;
-}
+using support::MigratedDb;
+using support::NewUser;
 
 Conversation Open(Database& db, int64_t user_id, int64_t now = kNow) {
   auto c = GetOrCreateConversation(db, user_id, now);

@@ -4,7 +4,6 @@
 
 #include <doctest/doctest.h>
 
-#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
@@ -12,23 +11,12 @@
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "storage/serve_lock.h"
+#include "tests/support/have_postgres.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_database.h"
 
 namespace sportello::storage {
 namespace {
-
-// Without a cluster the PostgreSQL cases are skipped, unless the suite says
-// one must be there (scripts/test does): then its absence fails.
-bool HaveServer() {
-  const char* uri = std::getenv("SPORTELLO_TEST_PG");
-  if (uri != nullptr && *uri != '\0') return true;
-  const char* required = std::getenv("SPORTELLO_REQUIRE_PG");
-  REQUIRE_MESSAGE((required == nullptr || std::string(required) != "1"),
-                  "SPORTELLO_TEST_PG is not set (scripts/pg-cluster start)");
-  MESSAGE("no PostgreSQL test cluster: SPORTELLO_TEST_PG unset, skipped");
-  return false;
-}
 
 // At least one row in every table, with what copies badly when done
 // carelessly: quotes, accents and emoji, JSON, NULLs, rows deleted under
@@ -152,7 +140,7 @@ std::map<std::string, int64_t> Contents(const std::string& uri) {
 TEST_CASE(
     "db copy moves every table of a SQLite database into an empty "
     "PostgreSQL schema, ids kept, and the next ids follow them") {
-  if (!HaveServer()) return;
+  if (!support::HavePostgresCluster()) return;
   support::TempDir dir;
   const std::string source = MakeSource(dir, "centre.db");
   const std::string target = support::FreshPostgresSchema();
@@ -252,7 +240,7 @@ TEST_CASE(
 
 TEST_CASE(
     "db copy refuses a target that is not empty and leaves it as it was") {
-  if (!HaveServer()) return;
+  if (!support::HavePostgresCluster()) return;
   support::TempDir dir;
   const std::string source = MakeSource(dir, "centre.db");
 
@@ -299,7 +287,7 @@ TEST_CASE(
 }
 
 TEST_CASE("db copy that fails half-way leaves the target empty") {
-  if (!HaveServer()) return;
+  if (!support::HavePostgresCluster()) return;
   support::TempDir dir;
   // SQLite keeps a text where PostgreSQL wants a number: outbox, among the
   // last tables copied, cannot go in.
@@ -314,7 +302,7 @@ TEST_CASE("db copy that fails half-way leaves the target empty") {
 }
 
 TEST_CASE("db copy refuses a source being served, with nothing written") {
-  if (!HaveServer()) return;
+  if (!support::HavePostgresCluster()) return;
   support::TempDir dir;
   const std::string source = MakeSource(dir, "served.db");
   const std::string target = support::FreshPostgresSchema();
@@ -330,7 +318,7 @@ TEST_CASE("db copy refuses a source being served, with nothing written") {
 TEST_CASE(
     "db copy refuses an unreachable target or wrong credentials quickly, "
     "without the password") {
-  if (!HaveServer()) return;
+  if (!support::HavePostgresCluster()) return;
   support::TempDir dir;
   const std::string source = MakeSource(dir, "centre.db");
   const std::string secret = "Segreto-Non-Mostrare-77";

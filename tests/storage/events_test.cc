@@ -18,7 +18,7 @@
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "storage/outbox.h"
-#include "storage/users.h"
+#include "tests/support/storage_fixture.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_database.h"
 
@@ -27,23 +27,12 @@ namespace {
 
 using core::Status;
 
-constexpr int64_t kNow = 1'795'000'000'000;
+constexpr int64_t kNow = support::kStorageNow;
 constexpr int64_t kHour = 3'600'000;
 constexpr int64_t kDay = 24 * kHour;
 
-std::unique_ptr<Database> MigratedDb() {
-  auto db = support::OpenTestDatabase();
-  REQUIRE(db.ok());
-  REQUIRE(Migrate(**db).ok());
-  return std::move(*db);
-}
-
-int64_t NewUser(Database& db, const std::string& external_id) {
-  auto u =
-      UpsertUserOnInbound(db, "telegram", external_id, external_id, "", kNow);
-  REQUIRE(u.ok());
-  return u->id;
-}
+using support::MigratedDb;
+using support::NewUser;
 
 NewEvent Workshop(int64_t starts_at, int capacity = 10,
                   std::string title = "Workshop CV") {

@@ -8,11 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "storage/conversations.h"
 #include "storage/database.h"
-#include "storage/migrations.h"
-#include "storage/users.h"
-#include "tests/support/test_database.h"
+#include "tests/support/storage_fixture.h"
 
 namespace sportello::storage {
 namespace {
@@ -20,7 +17,7 @@ namespace {
 using core::DeliveryState;
 using core::Status;
 
-constexpr int64_t kNow = 1'795'000'000'000;
+constexpr int64_t kNow = support::kStorageNow;
 
 struct History {
   std::unique_ptr<Database> db;
@@ -28,15 +25,10 @@ struct History {
 };
 
 History NewHistory() {
-  auto db = support::OpenTestDatabase();
-  REQUIRE(db.ok());
-  REQUIRE(Migrate(**db).ok());
-  auto user = UpsertUserOnInbound(**db, "whatsapp", "393331234567",
-                                  "393331234567", "", kNow);
-  REQUIRE(user.ok());
-  auto conv = GetOrCreateConversation(**db, user->id, kNow);
-  REQUIRE(conv.ok());
-  return {std::move(*db), conv->id};
+  auto db = support::MigratedDb();
+  const int64_t user = support::NewUser(*db, "393331234567", "whatsapp");
+  const int64_t conversation = support::ConversationOf(*db, user).id;
+  return {std::move(db), conversation};
 }
 
 int64_t AddOutbound(History& h, const std::string& text = "Cosa ti serve?") {

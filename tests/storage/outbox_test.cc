@@ -10,9 +10,8 @@
 #include <vector>
 
 #include "storage/database.h"
-#include "storage/migrations.h"
 #include "tests/support/claim_due.h"
-#include "tests/support/test_database.h"
+#include "tests/support/storage_fixture.h"
 
 namespace sportello::storage {
 namespace {
@@ -22,12 +21,7 @@ using core::Status;
 constexpr int64_t kNow = 1'795'000'000'000;
 constexpr int64_t kHour = 3'600'000;
 
-std::unique_ptr<Database> MigratedDb() {
-  auto db = support::OpenTestDatabase();
-  REQUIRE(db.ok());
-  REQUIRE(Migrate(**db).ok());
-  return std::move(*db);
-}
+using support::MigratedDb;
 
 NewOutboxRow Reply(const std::string& chat, const std::string& text,
                    int64_t due = kNow,

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "tests/support/have_postgres.h"
 #include "tests/support/temp_dir.h"
 
 namespace sportello::storage::pg {
@@ -16,17 +17,6 @@ namespace {
 std::string TestUri() {
   const char* uri = std::getenv("SPORTELLO_TEST_PG");
   return uri != nullptr ? uri : "";
-}
-
-// Without a cluster the server cases are skipped, unless the suite says one
-// must be there (scripts/test does): then its absence fails.
-bool HaveServer() {
-  if (!TestUri().empty()) return true;
-  const char* required = std::getenv("SPORTELLO_REQUIRE_PG");
-  REQUIRE_MESSAGE((required == nullptr || std::string(required) != "1"),
-                  "SPORTELLO_TEST_PG is not set (scripts/pg-cluster start)");
-  MESSAGE("no PostgreSQL test cluster: SPORTELLO_TEST_PG unset, skipped");
-  return false;
 }
 
 TEST_CASE("a PostgreSQL URI is told from a SQLite path") {
@@ -57,7 +47,7 @@ TEST_CASE("a malformed URI is a clear error, without its password") {
 // Statements, their parameters and their errors are the PostgreSQL engine's
 // (postgres_driver.h): database_test runs on both engines for them.
 TEST_CASE("a connection opens, knows its server and hides its password") {
-  if (!HaveServer()) return;
+  if (!support::HavePostgresCluster()) return;
   auto conn = Connection::Open(TestUri());
   REQUIRE_MESSAGE(conn.ok(), conn.status().message());
   CHECK((*conn)->Ok());
@@ -66,7 +56,7 @@ TEST_CASE("a connection opens, knows its server and hides its password") {
 }
 
 TEST_CASE("a wrong password is refused, and not repeated in the error") {
-  if (!HaveServer()) return;
+  if (!support::HavePostgresCluster()) return;
   std::string uri = TestUri();
   const size_t colon = uri.find(':', std::string("postgresql://").size());
   const size_t at = uri.find('@');

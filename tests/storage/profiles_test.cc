@@ -13,10 +13,9 @@
 #include "storage/database.h"
 #include "storage/inbox.h"
 #include "storage/messages.h"
-#include "storage/migrations.h"
 #include "storage/outbox.h"
 #include "storage/users.h"
-#include "tests/support/test_database.h"
+#include "tests/support/storage_fixture.h"
 
 namespace sportello::storage {
 namespace {
@@ -25,18 +24,11 @@ using core::Status;
 
 constexpr int64_t kNow = 1'795'000'000'000;
 
-std::unique_ptr<Database> MigratedDb() {
-  auto db = support::OpenTestDatabase();
-  REQUIRE(db.ok());
-  REQUIRE(Migrate(**db).ok());
-  return std::move(*db);
-}
+using support::MigratedDb;
 
 int64_t NewUser(Database& db, const std::string& id,
                 const std::string& name = "Giulia") {
-  auto u = UpsertUserOnInbound(db, "telegram", id, id, name, kNow);
-  REQUIRE(u.ok());
-  return u->id;
+  return support::NewUser(db, id, "telegram", name, kNow);
 }
 
 int64_t Count(Database& db, const std::string& sql) {

@@ -8,14 +8,12 @@
 #include <string>
 
 #include "storage/appointments.h"
-#include "storage/conversations.h"
 #include "storage/database.h"
 #include "storage/messages.h"
-#include "storage/migrations.h"
 #include "storage/profiles.h"
 #include "storage/users.h"
 #include "storage/vacancies.h"
-#include "tests/support/test_database.h"
+#include "tests/support/storage_fixture.h"
 
 namespace sportello::storage {
 namespace {
@@ -23,12 +21,7 @@ namespace {
 constexpr int64_t kDay = 86'400'000;
 constexpr int64_t kNow = 1'795'000'000'000;
 
-std::unique_ptr<Database> MigratedDb() {
-  auto db = support::OpenTestDatabase();
-  REQUIRE(db.ok());
-  REQUIRE(Migrate(**db).ok());
-  return std::move(*db);
-}
+using support::MigratedDb;
 
 struct Person {
   int64_t user = 0;
@@ -37,11 +30,8 @@ struct Person {
 
 Person NewPerson(Database& db, const std::string& channel,
                  const std::string& id) {
-  auto u = UpsertUserOnInbound(db, channel, id, id, "Nome", kNow);
-  REQUIRE(u.ok());
-  auto c = GetOrCreateConversation(db, u->id, kNow);
-  REQUIRE(c.ok());
-  return {u->id, c->id};
+  const int64_t user = support::NewUser(db, id, channel, "Nome", kNow);
+  return {user, support::ConversationOf(db, user, kNow).id};
 }
 
 // A message at `at`; the bot's may offer buttons.

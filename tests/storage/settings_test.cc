@@ -6,18 +6,12 @@
 #include <memory>
 
 #include "storage/database.h"
-#include "storage/migrations.h"
-#include "tests/support/test_database.h"
+#include "tests/support/storage_fixture.h"
 
 namespace sportello::storage {
 namespace {
 
-std::unique_ptr<Database> MigratedDb() {
-  auto db = support::OpenTestDatabase();
-  REQUIRE(db.ok());
-  REQUIRE(Migrate(**db).ok());
-  return std::move(*db);
-}
+using support::MigratedDb;
 
 TEST_CASE("a setting never written reads as absent") {
   auto db = MigratedDb();

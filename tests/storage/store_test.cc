@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -259,6 +260,35 @@ TEST_CASE("two stores on one file write at once without a busy error") {
   auto reader = first->OpenReader();
   REQUIRE(reader.ok());
   CHECK(CountInbox(**reader) == 2 * kEach);
+}
+
+TEST_CASE(
+    "the health check answers while a write holds the database, in this "
+    "process and in another") {
+  support::TempDir dir;
+  auto first = OpenStore(dir.File("s.db"));
+  auto second = OpenStore(dir.File("s.db"));  // as another process would
+  REQUIRE(first->CheckHealth().ok());         // its connection opens here
+  std::future<Status> same, other;
+  REQUIRE(first
+              ->Write([&](Database& db) {
+                // A row written: the database's write lock is held (SQLite's
+                // RESERVED lock, PostgreSQL's writer advisory lock).
+                REQUIRE(PutSetting(db, "held", "yes").ok());
+                same = std::async(std::launch::async,
+                                  [&] { return first->CheckHealth(); });
+                other = std::async(std::launch::async,
+                                   [&] { return second->CheckHealth(); });
+                // Bounded so that a check that queues fails here instead of
+                // hanging: returning releases the lock it waits for.
+                const auto limit = std::chrono::seconds(10);
+                CHECK(same.wait_for(limit) == std::future_status::ready);
+                CHECK(other.wait_for(limit) == std::future_status::ready);
+                return Status::Ok();
+              })
+              .ok());
+  CHECK(same.get().ok());
+  CHECK(other.get().ok());
 }
 
 TEST_CASE("a reader sees committed rows and not a write in progress") {

@@ -8,9 +8,7 @@
 #include <string>
 
 #include "storage/database.h"
-#include "storage/migrations.h"
-#include "storage/users.h"
-#include "tests/support/test_database.h"
+#include "tests/support/storage_fixture.h"
 
 namespace sportello::storage {
 namespace {
@@ -20,12 +18,7 @@ using core::Status;
 constexpr int64_t kNow = 1'795'000'000'000;  // Nov 2026
 constexpr int64_t kDay = 24LL * 3600 * 1000;
 
-std::unique_ptr<Database> MigratedDb() {
-  auto db = support::OpenTestDatabase();
-  REQUIRE(db.ok());
-  REQUIRE(Migrate(**db).ok());
-  return std::move(*db);
-}
+using support::MigratedDb;
 
 Vacancy Offer(std::string external_id, std::string title) {
   Vacancy v;
@@ -60,9 +53,7 @@ std::vector<int64_t> Match(Database& db, const std::string& fts) {
 }
 
 int64_t AddUser(Database& db, const std::string& external_id) {
-  auto u = UpsertUserOnInbound(db, "web", external_id, external_id, "", kNow);
-  REQUIRE(u.ok());
-  return u->id;
+  return support::NewUser(db, external_id, "web", "", kNow);
 }
 
 TEST_CASE("this SQLite has FTS5 with the unicode61 tokenizer" *

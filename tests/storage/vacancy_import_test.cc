@@ -10,8 +10,7 @@
 #include "bot/core/clock.h"
 #include "bot/core/rome_time.h"
 #include "storage/database.h"
-#include "storage/migrations.h"
-#include "tests/support/test_database.h"
+#include "tests/support/storage_fixture.h"
 
 namespace sportello::storage {
 namespace {
@@ -35,12 +34,7 @@ std::string Row(const std::string& id, const std::string& title = "Cameriere",
          "\n";
 }
 
-std::unique_ptr<Database> MigratedDb() {
-  auto db = support::OpenTestDatabase();
-  REQUIRE(db.ok());
-  REQUIRE(Migrate(**db).ok());
-  return std::move(*db);
-}
+using support::MigratedDb;
 
 int64_t RomeMidnight(int y, unsigned m, unsigned d) {
   return core::ToMillis(core::FromRome(year{y} / month{m} / day{d}, 0, 0));
