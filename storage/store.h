@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "bot/core/change_signal.h"
 #include "bot/core/mutex.h"
 #include "bot/core/status.h"
 #include "storage/database.h"
@@ -79,6 +80,14 @@ class Store {
   // only reads: what a health check asks. Thread-safe.
   core::Status CheckWritable();
 
+  // Notified when what the console's live stream shows may have changed: a
+  // message added, a conversation added or changed (the stream then looks
+  // for itself, storage/console_views.h). On SQLite the store notifies it
+  // after committing such a write (one process per file writes it all); on
+  // PostgreSQL a ChangeListener (storage/change_listener.h) does, for the
+  // commits of every process. Thread-safe.
+  core::ChangeSignal& console_changes() { return console_changes_; }
+
   // The SQLite file or PostgreSQL URI (with its password: never log it).
   const std::string& path() const { return path_; }
   bool is_postgres() const;
@@ -104,6 +113,9 @@ class Store {
   std::atomic<int64_t> urgent_done_ns_{kNeverNs};
   std::unique_ptr<Database> writer_;
   bool writer_deferred_ = false;  // writer_ is at synchronous=NORMAL (busy_)
+  // The running write added a message or wrote a conversation (busy_).
+  bool console_rows_written_ = false;
+  core::ChangeSignal console_changes_;
   std::string path_;
   OpenOptions options_;
 };
