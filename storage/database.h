@@ -15,11 +15,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "bot/core/status.h"
 #include "storage/driver.h"
@@ -68,6 +70,13 @@ class Database {
   // Which constraint the last failed statement broke.
   Constraint LastConstraint() const { return conn_->LastConstraint(); }
   Engine engine() const { return conn_->engine(); }
+  // Calls `fn` with the table's name for each row an INSERT (`inserted`) or
+  // UPDATE on this connection writes, before commit. SQLite only; a no-op on
+  // PostgreSQL (see driver::Connection::OnRowWritten).
+  void OnRowWritten(
+      std::function<void(std::string_view table, bool inserted)> fn) {
+    conn_->OnRowWritten(std::move(fn));
+  }
   bool is_postgres() const { return engine() == Engine::kPostgres; }
 
  private:

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -68,6 +69,15 @@ class Connection {
   // Rows the last INSERT, UPDATE or DELETE changed.
   virtual int64_t Changes() const = 0;
   virtual Constraint LastConstraint() const = 0;
+  // Calls `fn` with the table's name for each row an INSERT (`inserted`) or
+  // UPDATE on this connection writes, as it is written (before commit, so also
+  // for work later rolled back). SQLite only, through its update hook;
+  // PostgreSQL ignores it: its triggers tell every session after commit
+  // (storage/change_listener.h). Replaces any earlier `fn`.
+  virtual void OnRowWritten(
+      std::function<void(std::string_view table, bool inserted)> fn) {
+    (void)fn;
+  }
 };
 
 }  // namespace driver

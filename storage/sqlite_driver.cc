@@ -2,7 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <functional>
 #include <string>
+#include <utility>
 
 namespace sportello::storage::driver {
 namespace {
@@ -113,6 +115,24 @@ class SqliteConnection final : public Connection {
   int64_t LastInsertRowId() override { return sqlite3_last_insert_rowid(db_); }
   int64_t Changes() const override { return sqlite3_changes(db_); }
 
+  void OnRowWritten(
+      std::function<void(std::string_view table, bool inserted)> fn) override {
+    on_row_written_ = std::move(fn);
+    if (!on_row_written_) {
+      sqlite3_update_hook(db_, nullptr, nullptr);
+      return;
+    }
+    sqlite3_update_hook(
+        db_,
+        [](void* self, int op, const char*, const char* table, sqlite3_int64) {
+          if (op == SQLITE_INSERT || op == SQLITE_UPDATE) {
+            static_cast<SqliteConnection*>(self)->on_row_written_(
+                table, op == SQLITE_INSERT);
+          }
+        },
+        this);
+  }
+
   Constraint LastConstraint() const override {
     const int rc = sqlite3_extended_errcode(db_);
     if ((rc & 0xff) != SQLITE_CONSTRAINT) return Constraint::kNone;
@@ -129,6 +149,7 @@ class SqliteConnection final : public Connection {
 
  private:
   sqlite3* db_;
+  std::function<void(std::string_view table, bool inserted)> on_row_written_;
 };
 
 }  // namespace

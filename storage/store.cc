@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "storage/migrations.h"
@@ -45,8 +46,19 @@ Store::Store(std::unique_ptr<Database> writer,
       urgent_writers_(std::move(urgent_writers)),
       path_(std::move(path)),
       options_(options) {
-  core::MutexLock lock(&urgent_mu_);
-  for (const auto& db : urgent_writers_) urgent_free_.push_back(db.get());
+  {
+    core::MutexLock lock(&urgent_mu_);
+    for (const auto& db : urgent_writers_) urgent_free_.push_back(db.get());
+  }
+  // SQLite's writes are all this process's, through writer_: the rows they
+  // write tell whether the console's stream has news. A message's status
+  // (an UPDATE) is not news to it. PostgreSQL's triggers say the same for
+  // every process (migration 14).
+  writer_->OnRowWritten([this](std::string_view table, bool inserted) {
+    if (table == "conversations" || (inserted && table == "messages")) {
+      console_rows_written_ = true;
+    }
+  });
 }
 
 core::Status Store::WriteUrgentPostgres(
@@ -105,6 +117,7 @@ core::Status Store::Write(const std::function<core::Status(Database&)>& fn,
                                     : "PRAGMA synchronous=FULL");
     if (status.ok()) writer_deferred_ = deferred;
   }
+  console_rows_written_ = false;
   if (status.ok()) {
     Transaction txn(*writer_);
     status = txn.status();
@@ -112,6 +125,8 @@ core::Status Store::Write(const std::function<core::Status(Database&)>& fn,
     if (status.ok()) status = fn(*writer_);
     if (status.ok()) status = txn.Commit();
   }  // rolled back here unless committed
+  // After the commit, so that a woken stream reads what was written.
+  if (status.ok() && console_rows_written_) console_changes_.Notify();
   {
     core::MutexLock lock(&write_mu_);
     busy_ = false;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/core/change_signal.h"
 #include "bot/core/mutex.h"
 #include "bot/core/status.h"
 #include "storage/database.h"
@@ -94,6 +95,14 @@ class Store {
   // not make a load balancer take the process out. Thread-safe.
   core::Status CheckHealth();
 
+  // Notified when what the console's live stream shows may have changed: a
+  // message added, a conversation added or changed (the stream then looks
+  // for itself, storage/console_views.h). On SQLite the store notifies it
+  // after committing such a write (one process per file writes it all); on
+  // PostgreSQL a ChangeListener (storage/change_listener.h) does, for the
+  // commits of every process. Thread-safe.
+  core::ChangeSignal& console_changes() { return console_changes_; }
+
   // The SQLite file or PostgreSQL URI (with its password: never log it).
   const std::string& path() const { return path_; }
   bool is_postgres() const;
@@ -133,6 +142,9 @@ class Store {
   core::Mutex health_mu_;
   std::unique_ptr<Database> health_ GUARDED_BY(health_mu_);  // CheckHealth's
   bool writer_deferred_ = false;  // writer_ is at synchronous=NORMAL (busy_)
+  // The running write added a message or wrote a conversation (busy_).
+  bool console_rows_written_ = false;
+  core::ChangeSignal console_changes_;
   std::string path_;
   OpenOptions options_;
 };

@@ -83,8 +83,10 @@ core::Status ReadInt(const IntSetting& s) {
 }  // namespace
 
 http::WebConfig Config::Web() const {
-  return http::WebConfig{web_chat, session_idle_minutes, telegram, whatsapp,
-                         public_origin};
+  http::WebConfig web{web_chat, session_idle_minutes, telegram, whatsapp,
+                      public_origin};
+  web.stream_poll_seconds = stream_poll_seconds;
+  return web;
 }
 
 std::string Config::DbForLogs() const {
@@ -130,8 +132,9 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
   c.demo = demo == "1" || demo == "true" || demo == "on";
   get("SPORTELLO_HTTP_THREADS", &http_threads);
   get("SPORTELLO_SENDER_THREADS", &sender_threads);
-  std::string idle_minutes, handoff_timeout, retention_days;
+  std::string idle_minutes, handoff_timeout, retention_days, stream_poll;
   get("SPORTELLO_SESSION_IDLE_MINUTES", &idle_minutes);
+  get("SPORTELLO_STREAM_POLL_SECONDS", &stream_poll);
   get("SPORTELLO_INBOX_RETENTION_DAYS", &retention_days);
   get("SPORTELLO_HANDOFF_TIMEOUT_MINUTES", &handoff_timeout);
   get("SPORTELLO_OPENING_HOURS", &c.centre.opening_hours);
@@ -181,6 +184,8 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
       {"SPORTELLO_SENDER_THREADS", sender_threads, &c.sender_threads, 1, 1024},
       {"SPORTELLO_SESSION_IDLE_MINUTES", idle_minutes, &c.session_idle_minutes,
        1, 24 * 60},
+      {"SPORTELLO_STREAM_POLL_SECONDS", stream_poll, &c.stream_poll_seconds, 1,
+       24 * 3600},
       {"SPORTELLO_HANDOFF_TIMEOUT_MINUTES", handoff_timeout,
        &c.handoff_timeout_minutes, 0, 24 * 60},
       {"SPORTELLO_INBOX_RETENTION_DAYS", retention_days,

@@ -33,6 +33,9 @@ struct Config {
   std::string log_level = "info";  // SPORTELLO_LOG
   // SPORTELLO_SESSION_IDLE_MINUTES: a console session unused this long ends.
   int session_idle_minutes = 30;
+  // SPORTELLO_STREAM_POLL_SECONDS: the console's live stream, told of news
+  // at each commit, also looks at the database this often regardless.
+  int stream_poll_seconds = 5;
   // SPORTELLO_HANDOFF_TIMEOUT_MINUTES: a person waiting this long (asked
   // while the centre is open) is told so and offered a booking; 0 = never.
   int handoff_timeout_minutes = 20;

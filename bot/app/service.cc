@@ -17,6 +17,7 @@
 #include "bot/web/routes.h"
 #include "bot/web/server.h"
 #include "intents/engine.h"
+#include "storage/change_listener.h"
 #include "storage/inbox.h"
 #include "storage/outbox.h"
 #include "storage/pg_connection.h"
@@ -32,6 +33,9 @@ struct Service::Parts {
   Config config;
   const core::Clock* clock = nullptr;
   std::unique_ptr<storage::Store> store;
+  // PostgreSQL: tells this process's console streams of every process's
+  // commits (SQLite's store tells them itself).
+  std::unique_ptr<storage::ChangeListener> console_news;
   Catalog catalog;
   ReferenceData data;
   std::unique_ptr<intents::Engine> engine;
@@ -82,6 +86,10 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
   auto store = storage::Store::Open(config.db_path);
   if (!store.ok()) return store.status();
   p->store = std::move(*store);
+  if (p->store->is_postgres()) {
+    p->console_news = storage::ChangeListener::Start(
+        config.db_path, p->store->console_changes());
+  }
   if (config.demo) {
     std::string said;
     auto s = p->store->Write([&](storage::Database& db) -> core::Status {

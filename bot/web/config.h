@@ -18,6 +18,9 @@ struct WebConfig {
   // SPORTELLO_PUBLIC_URL as an origin ("https://sportello.example.it"), or
   // "": then the request's Host is the console's origin (bot/web/origin.h).
   std::string public_origin;
+  // The console's live stream looks at the database this often even when
+  // nothing told it of news (they are told at each commit): a safety net.
+  int stream_poll_seconds = 5;
 };
 
 }  // namespace sportello::http

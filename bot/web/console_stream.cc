@@ -6,20 +6,26 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "bot/core/change_signal.h"
 #include "bot/web/console_api.h"
 #include "storage/console_views.h"
 #include "storage/database.h"
 #include "storage/staff.h"
+#include "storage/store.h"
 
 namespace sportello::http {
 namespace {
 
 using nlohmann::json;
 
-// How often the database is polled; the console shows news within this
-// plus its own fetch.
-constexpr auto kPollInterval = std::chrono::milliseconds(1000);
+// A stream looks at the database when told of news (storage::Store::
+// console_changes(): a commit in this process on SQLite, in any process on
+// PostgreSQL), at most this often, so that a burst of commits costs each
+// stream a few looks rather than one per commit.
+constexpr auto kMinPollGap = std::chrono::milliseconds(100);
+// Whether the browser is still there, and whether the session still is.
 constexpr auto kAliveCheck = std::chrono::milliseconds(250);
+constexpr auto kSessionCheck = std::chrono::milliseconds(1000);
 // A comment line now and then keeps proxies from closing an idle stream.
 constexpr auto kPingInterval = std::chrono::seconds(15);
 constexpr int kMaxEventsPerPoll = 200;
@@ -28,14 +34,17 @@ std::string Event(std::string_view name, const json& data) {
   return "event: " + std::string(name) + "\ndata: " + data.dump() + "\n\n";
 }
 
-// The events since `cursor`, moving it forward.
+// The events since `cursor`, moving it forward. `more`: a batch was full,
+// so there may be more to read at once.
 core::Result<std::string> Poll(storage::Database& db,
-                               storage::StreamCursor& cursor) {
+                               storage::StreamCursor& cursor, bool& more) {
   auto changed =
       storage::ConversationsChangedSince(db, cursor, kMaxEventsPerPoll);
   if (!changed.ok()) return changed.status();
   auto added = storage::MessagesAddedSince(db, cursor, kMaxEventsPerPoll);
   if (!added.ok()) return added.status();
+  const auto full = static_cast<size_t>(kMaxEventsPerPoll);
+  more = changed->size() >= full || added->size() >= full;
   std::string out;
   for (const auto& c : *changed) {
     out +=
@@ -66,8 +75,15 @@ Response ConsoleApi::Stream(const Caller& caller) {
   storage::Store& store = deps_.store;
   const core::Clock& clock = deps_.clock;
   const int64_t idle_ms = int64_t{deps_.config.session_idle_minutes} * 60'000;
-  r.stream = [&store, &clock, idle_ms,
+  const auto poll_every =
+      std::chrono::seconds(deps_.config.stream_poll_seconds);
+  r.stream = [&store, &clock, idle_ms, poll_every,
               token_hash = caller.token_hash](const Response::Writer& write) {
+    using Steady = std::chrono::steady_clock;
+    core::ChangeSignal& changes = store.console_changes();
+    // Read before the stream's start, so that no commit after it goes
+    // untold.
+    uint64_t seen = changes.generation();
     // A reader connection of its own: polling never waits for the writer.
     auto db = store.OpenReader();
     if (!db.ok()) return;
@@ -75,27 +91,46 @@ Response ConsoleApi::Stream(const Caller& caller) {
     if (!start.ok()) return;
     storage::StreamCursor cursor = start->cursor;
     if (!write(Event("hello", {{"waiting", start->waiting}}))) return;
-    auto last_write = std::chrono::steady_clock::now();
+    auto last_write = Steady::now();
+    auto last_poll = last_write;
+    auto last_session = last_write;
+    bool news = false;
     for (;;) {
-      for (auto waited = std::chrono::milliseconds(0); waited < kPollInterval;
-           waited += kAliveCheck) {
-        std::this_thread::sleep_for(kAliveCheck);
-        if (!write("")) return;
+      if (!news) {
+        const uint64_t now_at = changes.WaitChange(seen, kAliveCheck);
+        news = now_at != seen;
+        seen = now_at;
+      } else {
+        const auto gap = kMinPollGap - (Steady::now() - last_poll);
+        if (gap > Steady::duration::zero()) std::this_thread::sleep_for(gap);
       }
+      if (!write("")) return;
+      const auto now = Steady::now();
+      // Without news, the database is still looked at now and then: a
+      // safety net for what no one told (a command run beside serve on
+      // SQLite, a listener reconnecting on PostgreSQL).
+      const bool due = (news && now - last_poll >= kMinPollGap) ||
+                       now - last_poll >= poll_every;
       // The stream ends with its session (logout, idle, account disabled):
       // it does not keep the session alive, the page's own requests do.
-      auto session = storage::FindSession(**db, token_hash);
-      if (!session.ok() || !session->has_value() ||
-          clock.NowMillis() - (*session)->last_seen_at > idle_ms) {
-        return;
+      if (due || now - last_session >= kSessionCheck) {
+        last_session = now;
+        auto session = storage::FindSession(**db, token_hash);
+        if (!session.ok() || !session->has_value() ||
+            clock.NowMillis() - (*session)->last_seen_at > idle_ms) {
+          return;
+        }
       }
-      auto events = Poll(**db, cursor);
-      if (!events.ok()) return;
-      const auto now = std::chrono::steady_clock::now();
-      if (!events->empty()) {
-        if (!write(*events)) return;
-        last_write = now;
-      } else if (now - last_write >= kPingInterval) {
+      if (due) {
+        last_poll = now;
+        auto events = Poll(**db, cursor, news);
+        if (!events.ok()) return;
+        if (!events->empty()) {
+          if (!write(*events)) return;
+          last_write = now;
+        }
+      }
+      if (now - last_write >= kPingInterval) {
         if (!write(": ping\n\n")) return;
         last_write = now;
       }

@@ -112,6 +112,18 @@ TEST_CASE("the console's session idle time is read and checked") {
   }
 }
 
+TEST_CASE("the console stream's safety-net poll is read and checked") {
+  CHECK(LoadOk({}).stream_poll_seconds == 5);
+  const auto c = LoadOk({{"SPORTELLO_STREAM_POLL_SECONDS", "86400"}});
+  CHECK(c.stream_poll_seconds == 86400);
+  CHECK(c.Web().stream_poll_seconds == 86400);
+  for (const char* bad : {"0", "-1", "86401", "often"}) {
+    CAPTURE(bad);
+    CHECK(Load({{"SPORTELLO_STREAM_POLL_SECONDS", bad}}).status().code() ==
+          core::Status::Code::kInvalidArgument);
+  }
+}
+
 TEST_CASE("the inbox retention is read and keeps WhatsApp's redelivery week") {
   CHECK(LoadOk({}).inbox_retention_days == 30);
   CHECK(

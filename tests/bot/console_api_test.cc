@@ -614,6 +614,35 @@ TEST_CASE(
   CHECK_FALSE(Contains(got, "ciao"));
 }
 
+TEST_CASE(
+    "the stream shows a commit of this process at once, not at its next "
+    "poll") {
+  Console c;
+  // A day between polls: only the store's signal can explain news coming.
+  c.bot.config.stream_poll_seconds = 24 * 3600;
+  c.bot.Restart();
+  c.AddStaff("anna", storage::StaffRole::kCounsellor);
+  auto r = c.Call("GET", "/api/stream", c.Login("anna"));
+  REQUIRE(r.stream);
+
+  std::string got;
+  bool asked = false;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  r.stream([&](std::string_view chunk) {
+    got += chunk;
+    if (!asked && Contains(got, "event: hello")) {
+      asked = true;
+      c.bot.clock.Advance(1s);
+      (void)c.Waiting("u1");
+    }
+    return !Contains(got, "event: message") &&
+           std::chrono::steady_clock::now() < deadline;
+  });
+
+  CHECK_MESSAGE(Contains(got, "event: message\ndata: "), got);
+  CHECK(Contains(got, "\"mode\":\"waiting_for_human\""));
+}
+
 TEST_CASE("the stream ends with its session") {
   Console c;
   c.AddStaff("anna", storage::StaffRole::kCounsellor);
