@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/centres.h"
+#include "storage/database.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_database.h"
@@ -34,6 +36,24 @@ TEST_CASE("a new database has centre 1, named as configured") {
   auto list = cli.Run({"centres", "list"});
   CHECK(list.exit_code == 0);
   CHECK(list.out == "1\tactive\tPorta Futuro Bari\t-\n");
+}
+
+TEST_CASE("the service gives centre 1 the configured details at start") {
+  CentresCli cli;
+  cli.env["SPORTELLO_CENTRE_ADDRESS"] = "Via Petroni 15/F, Bari";
+  cli.env["SPORTELLO_OPENING_HOURS"] = "1-5 09:00-12:00";
+  REQUIRE(cli.Run({"chat"}, "").exit_code == 0);
+
+  auto db = storage::Database::Open(
+      support::TestDatabaseAt(cli.dir.File("centres.db")));
+  REQUIRE(db.ok());
+  auto first = storage::FindCentre(**db, storage::kFirstCentre);
+  REQUIRE(first.ok());
+  REQUIRE(first->has_value());
+  CHECK((*first)->name == "Porta Futuro Bari");
+  CHECK((*first)->address == "Via Petroni 15/F, Bari");
+  CHECK((*first)->opening_hours == "1-5 09:00-12:00");
+  CHECK((*first)->from_config);
 }
 
 TEST_CASE("centres are added, edited and disabled, one line each") {
