@@ -819,8 +819,126 @@ CREATE TABLE chat_pace (
 );
 CREATE INDEX chat_pace_full ON chat_pace(full_at_ms);
 )sql",
-      // 13: taken by the centres' work, merged separately.
-      "",
+      // 13: a network of centres. Every older database was one centre: it
+      // becomes centre 1, with all its rows and staff.
+      R"sql(
+-- The centres of one deployment. Centre 1 is made here for every database
+-- and is where rows without a centre of their own go (the DEFAULT 1 of the
+-- centre_id columns below). from_config = 1: its name, address, hours,
+-- closures and contacts follow SPORTELLO_CENTRE_* and the opening hours'
+-- variables, copied in at each start, until they are edited in the
+-- database. A centre is disabled, never deleted: rows and logs name it.
+-- telegram_bot_id / whatsapp_phone_number_id say which of the configured
+-- channel accounts is the centre's own; the tokens stay in configuration.
+CREATE TABLE centres (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL UNIQUE CHECK (name <> ''),
+  address TEXT NOT NULL DEFAULT '',
+  hours TEXT NOT NULL DEFAULT '',          -- as told to people
+  opening_hours TEXT NOT NULL DEFAULT '',  -- bot/domain/opening_hours.h; '' = unset
+  closures TEXT NOT NULL DEFAULT '',       -- bot/domain/holidays.h; '' = unset
+  contacts TEXT NOT NULL DEFAULT '',
+  services TEXT NOT NULL DEFAULT '',       -- comma-separated codes; '' = all
+  telegram_bot_id TEXT UNIQUE,
+  whatsapp_phone_number_id TEXT UNIQUE,
+  from_config INTEGER NOT NULL DEFAULT 0 CHECK (from_config IN (0, 1)),
+  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+INSERT INTO centres(id, name, from_config, created_at, updated_at)
+  VALUES (1, 'Centro 1', 1,
+          CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER),
+          CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+
+-- The comuni a centre serves, by ISTAT code (the gazetteer's comuni.tsv).
+CREATE TABLE centre_comuni (
+  centre_id INTEGER NOT NULL REFERENCES centres(id),
+  istat TEXT NOT NULL CHECK (length(istat) = 6),
+  PRIMARY KEY (centre_id, istat)
+) WITHOUT ROWID;
+CREATE INDEX centre_comuni_istat ON centre_comuni(istat, centre_id);
+
+-- The role takes centre admins. SQLite cannot change a CHECK in place, so
+-- staff is rebuilt, and staff_sessions with it (its foreign key must never
+-- point at a dropped table: foreign keys are on). Sessions are kept.
+CREATE TABLE staff_new (
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE CHECK (username <> ''),
+  role TEXT NOT NULL CHECK (role IN ('counsellor', 'centre_admin', 'admin')),
+  password_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  created_at INTEGER NOT NULL
+);
+INSERT INTO staff_new(id, username, role, password_hash, disabled, created_at)
+  SELECT id, username, role, password_hash, disabled, created_at FROM staff;
+CREATE TABLE staff_sessions_new (
+  token_hash TEXT PRIMARY KEY,
+  staff_id INTEGER NOT NULL REFERENCES staff_new(id),
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO staff_sessions_new(token_hash, staff_id, created_at, last_seen_at)
+  SELECT token_hash, staff_id, created_at, last_seen_at FROM staff_sessions;
+DROP TABLE staff_sessions;
+DROP TABLE staff;
+ALTER TABLE staff_new RENAME TO staff;
+ALTER TABLE staff_sessions_new RENAME TO staff_sessions;
+CREATE INDEX staff_sessions_staff ON staff_sessions(staff_id);
+
+-- Which centres a staff account works for (a regional admin needs none).
+-- Every older account is staff of centre 1.
+CREATE TABLE staff_centres (
+  staff_id INTEGER NOT NULL REFERENCES staff(id),
+  centre_id INTEGER NOT NULL REFERENCES centres(id),
+  PRIMARY KEY (staff_id, centre_id)
+) WITHOUT ROWID;
+CREATE INDEX staff_centres_centre ON staff_centres(centre_id, staff_id);
+INSERT INTO staff_centres(staff_id, centre_id) SELECT id, 1 FROM staff;
+
+-- The centre each row belongs to; existing rows take centre 1. NULL (only
+-- where allowed) is the whole region: events, vacancies and broadcasts may
+-- be regional. A booking's centre is its slot's. SQLite refuses a
+-- REFERENCES column with a default when foreign keys are on, so triggers
+-- hold what PostgreSQL's foreign keys hold.
+ALTER TABLE conversations ADD COLUMN centre_id INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE slots ADD COLUMN centre_id INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE events ADD COLUMN centre_id INTEGER DEFAULT 1;
+ALTER TABLE vacancies ADD COLUMN centre_id INTEGER DEFAULT 1;
+ALTER TABLE broadcasts ADD COLUMN centre_id INTEGER DEFAULT 1;
+CREATE INDEX conversations_centre ON conversations(centre_id, mode, waiting_since);
+CREATE INDEX slots_centre ON slots(centre_id, starts_at);
+CREATE TRIGGER conversations_centre_insert BEFORE INSERT ON conversations
+WHEN NOT EXISTS (SELECT 1 FROM centres WHERE id = NEW.centre_id)
+BEGIN SELECT RAISE(ABORT, 'conversations: no such centre'); END;
+CREATE TRIGGER conversations_centre_update BEFORE UPDATE OF centre_id ON conversations
+WHEN NOT EXISTS (SELECT 1 FROM centres WHERE id = NEW.centre_id)
+BEGIN SELECT RAISE(ABORT, 'conversations: no such centre'); END;
+CREATE TRIGGER slots_centre_insert BEFORE INSERT ON slots
+WHEN NOT EXISTS (SELECT 1 FROM centres WHERE id = NEW.centre_id)
+BEGIN SELECT RAISE(ABORT, 'slots: no such centre'); END;
+CREATE TRIGGER slots_centre_update BEFORE UPDATE OF centre_id ON slots
+WHEN NOT EXISTS (SELECT 1 FROM centres WHERE id = NEW.centre_id)
+BEGIN SELECT RAISE(ABORT, 'slots: no such centre'); END;
+CREATE TRIGGER events_centre_insert BEFORE INSERT ON events
+WHEN NEW.centre_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM centres WHERE id = NEW.centre_id)
+BEGIN SELECT RAISE(ABORT, 'events: no such centre'); END;
+CREATE TRIGGER events_centre_update BEFORE UPDATE OF centre_id ON events
+WHEN NEW.centre_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM centres WHERE id = NEW.centre_id)
+BEGIN SELECT RAISE(ABORT, 'events: no such centre'); END;
+CREATE TRIGGER vacancies_centre_insert BEFORE INSERT ON vacancies
+WHEN NEW.centre_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM centres WHERE id = NEW.centre_id)
+BEGIN SELECT RAISE(ABORT, 'vacancies: no such centre'); END;
+CREATE TRIGGER vacancies_centre_update BEFORE UPDATE OF centre_id ON vacancies
+WHEN NEW.centre_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM centres WHERE id = NEW.centre_id)
+BEGIN SELECT RAISE(ABORT, 'vacancies: no such centre'); END;
+CREATE TRIGGER broadcasts_centre_insert BEFORE INSERT ON broadcasts
+WHEN NEW.centre_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM centres WHERE id = NEW.centre_id)
+BEGIN SELECT RAISE(ABORT, 'broadcasts: no such centre'); END;
+CREATE TRIGGER broadcasts_centre_update BEFORE UPDATE OF centre_id ON broadcasts
+WHEN NEW.centre_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM centres WHERE id = NEW.centre_id)
+BEGIN SELECT RAISE(ABORT, 'broadcasts: no such centre'); END;
+)sql",
       // 14: nothing on SQLite. The console's stream learns of new messages
       // and changed conversations from the one process that writes the
       // file (Store::console_changes()); PostgreSQL's triggers tell every
@@ -849,8 +967,58 @@ CREATE TABLE chat_pace (
 );
 CREATE INDEX chat_pace_full ON chat_pace(full_at_ms);
 )sql",
-      // 13: taken by the centres' work, merged separately.
-      "",
+      // 13: as SQLite's; the centre_id columns are foreign keys.
+      R"sql(
+CREATE TABLE centres (
+  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE CHECK (name <> ''),
+  address TEXT NOT NULL DEFAULT '',
+  hours TEXT NOT NULL DEFAULT '',
+  opening_hours TEXT NOT NULL DEFAULT '',
+  closures TEXT NOT NULL DEFAULT '',
+  contacts TEXT NOT NULL DEFAULT '',
+  services TEXT NOT NULL DEFAULT '',
+  telegram_bot_id TEXT UNIQUE,
+  whatsapp_phone_number_id TEXT UNIQUE,
+  from_config BIGINT NOT NULL DEFAULT 0 CHECK (from_config IN (0, 1)),
+  disabled BIGINT NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+-- The first identity value: centre 1.
+INSERT INTO centres(name, from_config, created_at, updated_at)
+  VALUES ('Centro 1', 1, (extract(epoch FROM now()) * 1000)::bigint,
+          (extract(epoch FROM now()) * 1000)::bigint);
+
+CREATE TABLE centre_comuni (
+  centre_id BIGINT NOT NULL REFERENCES centres(id),
+  istat TEXT NOT NULL CHECK (length(istat) = 6),
+  PRIMARY KEY (centre_id, istat)
+);
+CREATE INDEX centre_comuni_istat ON centre_comuni(istat, centre_id);
+
+ALTER TABLE staff DROP CONSTRAINT staff_role_check;
+ALTER TABLE staff ADD CONSTRAINT staff_role_check
+  CHECK (role IN ('counsellor', 'centre_admin', 'admin'));
+
+CREATE TABLE staff_centres (
+  staff_id BIGINT NOT NULL REFERENCES staff(id),
+  centre_id BIGINT NOT NULL REFERENCES centres(id),
+  PRIMARY KEY (staff_id, centre_id)
+);
+CREATE INDEX staff_centres_centre ON staff_centres(centre_id, staff_id);
+INSERT INTO staff_centres(staff_id, centre_id) SELECT id, 1 FROM staff;
+
+ALTER TABLE conversations
+  ADD COLUMN centre_id BIGINT NOT NULL DEFAULT 1 REFERENCES centres(id);
+ALTER TABLE slots
+  ADD COLUMN centre_id BIGINT NOT NULL DEFAULT 1 REFERENCES centres(id);
+ALTER TABLE events ADD COLUMN centre_id BIGINT DEFAULT 1 REFERENCES centres(id);
+ALTER TABLE vacancies ADD COLUMN centre_id BIGINT DEFAULT 1 REFERENCES centres(id);
+ALTER TABLE broadcasts ADD COLUMN centre_id BIGINT DEFAULT 1 REFERENCES centres(id);
+CREATE INDEX conversations_centre ON conversations(centre_id, mode, waiting_since);
+CREATE INDEX slots_centre ON slots(centre_id, starts_at);
+)sql",
       // 14: the console's live stream of every process hears of each commit
       // that adds a message or adds or changes a conversation
       // (storage/change_listener.h). NOTIFY is sent at commit, never for a

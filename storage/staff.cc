@@ -6,8 +6,9 @@
 namespace sportello::storage {
 namespace {
 
-constexpr std::array<std::pair<StaffRole, std::string_view>, 2> kRoles{{
+constexpr std::array<std::pair<StaffRole, std::string_view>, 3> kRoles{{
     {StaffRole::kCounsellor, "counsellor"},
+    {StaffRole::kCentreAdmin, "centre_admin"},
     {StaffRole::kAdmin, "admin"},
 }};
 

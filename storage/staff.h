@@ -15,8 +15,13 @@
 
 namespace sportello::storage {
 
-enum class StaffRole { kCounsellor, kAdmin };
-std::string_view StaffRoleName(StaffRole role);  // "counsellor", "admin"
+// A counsellor and a centre admin work for one or more centres (see
+// storage/centres.h); an admin is regional: every centre. Until the console
+// scopes its endpoints by centre, a centre admin has a counsellor's rights
+// there, never an admin's.
+enum class StaffRole { kCounsellor, kCentreAdmin, kAdmin };
+// "counsellor", "centre_admin", "admin"
+std::string_view StaffRoleName(StaffRole role);
 std::optional<StaffRole> ParseStaffRole(std::string_view name);
 
 struct Staff {

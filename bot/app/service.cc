@@ -4,6 +4,7 @@
 #include <optional>
 #include <tuple>
 
+#include "bot/app/configured_centre.h"
 #include "bot/app/demo_data.h"
 #include "bot/channels/api_client.h"
 #include "bot/core/log.h"
@@ -89,6 +90,19 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
   if (p->store->is_postgres()) {
     p->console_news = storage::ChangeListener::Start(
         config.db_path, p->store->console_changes());
+  }
+  // A name clash with another centre must not stop the service: centre 1
+  // keeps what it had, and the log says why.
+  if (auto s = p->store->Write([&](storage::Database& db) -> core::Status {
+        auto wrote =
+            AdoptConfiguredCentre(db, config.centre, clock.NowMillis());
+        if (wrote.ok() && *wrote)
+          core::LogInfo("serve", "centre 1 follows the configuration: " +
+                                     config.centre.name);
+        return wrote.status();
+      });
+      !s.ok()) {
+    core::LogWarn("serve", "centre 1 keeps its stored details: " + s.message());
   }
   if (config.demo) {
     std::string said;

@@ -15,6 +15,7 @@
 //   GET  /api/reports/funnel?centre=&from=&to=&format=json|csv
 //   POST /api/bookings/{id}/attendance  attended or no-show, on the day
 //   GET  /api/canned-replies?conversation=  PUT (admin): the list
+//   GET  /api/centres                   the caller's centres (admin: all)
 #pragma once
 
 #include <cstdint>
@@ -82,6 +83,10 @@ class ConsoleApi {
   Response FunnelReport(const Request& r);
   Response MarkAttendance(const Caller& caller, int64_t booking_id,
                           const Request& r);
+
+  // The caller's centres; every centre for a regional admin
+  // (console_centres.cc).
+  Response Centres(const Caller& caller);
 
   // Canned replies (console_canned.cc).
   Response CannedReplies(const Request& r);

@@ -81,6 +81,11 @@ VALUES (1, NULL, 'Recruiting day', '', 10, 20, 'Fiera del Levante', NULL, 1, 'ic
 INSERT INTO event_signups VALUES (1, 1, 1, 'signed_up', 1, 1), (2, 1, 2, 'waiting', 2, 2);
 INSERT INTO staff VALUES (1, 'anna', 'counsellor', 'hash', 0, 1);
 INSERT INTO staff_sessions VALUES ('token-hash', 1, 1, 2);
+INSERT INTO centres(id, name, address, services, whatsapp_phone_number_id, created_at,
+                    updated_at)
+VALUES (2, 'Molfetta', 'Via Cifariello 29', 'orientamento', '106540352242922', 1, 1);
+INSERT INTO centre_comuni VALUES (2, '072029'), (1, '072006');
+INSERT INTO staff_centres VALUES (1, 1), (1, 2);
 INSERT INTO login_failures VALUES (1, 'mallory', 3);
 INSERT INTO audit_log VALUES (1, 4, 'anna', 'takeover', 1, 1, '');
 INSERT INTO conversation_notes VALUES (1, 1, 'anna', 'Richiamare lunedì', 5);
@@ -183,6 +188,8 @@ TEST_CASE(
   CHECK(position["messages"] < position["outbox"]);
   CHECK(position["broadcasts"] < position["outbox"]);
   CHECK(position["profiles"] < position["profile_answers"]);
+  CHECK(position["centres"] < position["conversations"]);
+  CHECK(position["centres"] < position["staff_centres"]);
 
   // Counted again, independently, on a new connection after commit.
   const auto contents = Contents(target);

@@ -7,7 +7,9 @@
 #include <memory>
 #include <string>
 
+#include "storage/centres.h"
 #include "storage/database.h"
+#include "storage/staff.h"
 #include "tests/support/test_database.h"
 
 namespace sportello::storage {
@@ -122,7 +124,8 @@ TEST_CASE("the schema has every table the service needs") {
         "event_signups",  "staff",           "staff_sessions",
         "login_failures", "audit_log",       "conversation_notes",
         "user_topics",    "broadcasts",      "channel_pace",
-        "chat_pace"}) {
+        "chat_pace",      "centres",         "centre_comuni",
+        "staff_centres"}) {
     CAPTURE(table);
     CHECK(TableExists(*db, table));
   }
@@ -219,6 +222,159 @@ TEST_CASE(
               " AND chat_id = '5'") == 1);
   CHECK(Count(*db, "SELECT count(*) FROM outbox WHERE broadcast_id IS NULL") ==
         2);
+}
+
+// What a single-centre service has after a while: people, their
+// conversations and messages, staff with a session, slots and a booking,
+// an event with a sign-up, an offer, a notice. Migration 13 makes it
+// centre 1, row for row.
+TEST_CASE("migration 13 makes an existing database centre 1 with every row") {
+  auto db = NewDb();
+  REQUIRE(MigrateTo(*db, 12).ok());
+  for (const char* sql : {
+           "INSERT INTO users(id, channel, external_id, chat_id, name,"
+           " created_at) VALUES (1, 'telegram', '11', '11', 'Ada', 1),"
+           " (2, 'whatsapp', '3933', '3933', 'Bea', 2)",
+           "INSERT INTO conversations(id, user_id, mode, assigned_to,"
+           " created_at, updated_at) VALUES (1, 1, 'human', 'anna', 1, 1),"
+           " (2, 2, 'bot', NULL, 2, 2)",
+           "INSERT INTO messages(conversation_id, direction, author, kind,"
+           " text, status, created_at, updated_at) VALUES"
+           " (1, 'in', 'user', 'text', 'ciao', 'received', 1, 1),"
+           " (1, 'out', 'bot', 'text', 'Ciao!', 'sent', 1, 1)",
+           "INSERT INTO staff(id, username, role, password_hash, disabled,"
+           " created_at) VALUES (1, 'anna', 'counsellor', 'scrypt$a', 0, 1),"
+           " (2, 'capo', 'admin', 'scrypt$c', 0, 1),"
+           " (3, 'ex', 'counsellor', 'scrypt$e', 1, 1)",
+           "INSERT INTO staff_sessions(token_hash, staff_id, created_at,"
+           " last_seen_at) VALUES ('t1', 1, 1, 5)",
+           "INSERT INTO slots(id, service_code, counsellor, starts_at,"
+           " minutes, place, created_at) VALUES"
+           " (1, 'orientamento', 'anna', 1000, 45, 'Sede', 1),"
+           " (2, 'curriculum', 'anna', 9000, 30, 'Sede', 1)",
+           "INSERT INTO bookings(slot_id, user_id, service_code, created_at)"
+           " VALUES (1, 1, 'orientamento', 1)",
+           "INSERT INTO events(id, title, starts_at, ends_at, place,"
+           " capacity, created_at) VALUES (1, 'Recruiting day', 10, 20,"
+           " 'Fiera', 50, 1)",
+           "INSERT INTO event_signups(event_id, user_id, state, queued_at,"
+           " updated_at) VALUES (1, 2, 'signed_up', 1, 1)",
+           "INSERT INTO vacancies(external_id, title, employer, comune,"
+           " contract, how_to_apply, published_at, expires_at, created_at,"
+           " updated_at) VALUES ('v1', 'Cameriere', 'Bar', 'Bari',"
+           " 'part_time', 'cv@bar.it', 1, 99, 1, 1)",
+           "INSERT INTO broadcasts(id, payload_it, payload_en, send_at,"
+           " created_at) VALUES (1, '{}', '{}', 1, 1)",
+       }) {
+    CAPTURE(sql);
+    REQUIRE(db->Exec(sql).ok());
+  }
+
+  REQUIRE(Migrate(*db).ok());
+
+  CHECK(Count(*db, "SELECT count(*) FROM centres") == 1);
+  auto first = FindCentre(*db, kFirstCentre);
+  REQUIRE(first.ok());
+  REQUIRE(first->has_value());
+  CHECK((*first)->from_config);
+  CHECK_FALSE((*first)->disabled);
+  for (const char* table :
+       {"conversations", "slots", "events", "vacancies", "broadcasts"}) {
+    CAPTURE(table);
+    const std::string from = std::string(" FROM ") + table;
+    const int64_t rows = Count(*db, "SELECT count(*)" + from);
+    CHECK(rows > 0);
+    CHECK(Count(*db, "SELECT count(*)" + from + " WHERE centre_id = 1") ==
+          rows);
+  }
+  CHECK(Count(*db, "SELECT count(*) FROM users") == 2);
+  CHECK(Count(*db, "SELECT count(*) FROM messages") == 2);
+  CHECK(Count(*db, "SELECT count(*) FROM bookings WHERE slot_id = 1") == 1);
+  CHECK(Count(*db, "SELECT count(*) FROM event_signups") == 1);
+  CHECK(Count(*db,
+              "SELECT count(*) FROM conversations WHERE id = 1 AND"
+              " mode = 'human' AND assigned_to = 'anna'") == 1);
+
+  // Accounts keep their roles, passwords and sessions, and work for
+  // centre 1 (the admin stays an admin: regional, which in a one-centre
+  // service is the same).
+  auto anna = FindStaff(*db, "anna");
+  REQUIRE(anna.ok());
+  REQUIRE(anna->has_value());
+  CHECK((*anna)->role == StaffRole::kCounsellor);
+  CHECK((*anna)->password_hash == "scrypt$a");
+  auto capo = FindStaff(*db, "capo");
+  REQUIRE(capo.ok());
+  REQUIRE(capo->has_value());
+  CHECK((*capo)->role == StaffRole::kAdmin);
+  auto ex = FindStaff(*db, "ex");
+  REQUIRE(ex.ok());
+  REQUIRE(ex->has_value());
+  CHECK((*ex)->disabled);
+  for (int64_t id : {1, 2, 3}) {
+    CAPTURE(id);
+    auto centres = StaffCentreIds(*db, id);
+    REQUIRE(centres.ok());
+    CHECK(*centres == std::vector<int64_t>{kFirstCentre});
+  }
+  auto session = FindSession(*db, "t1");
+  REQUIRE(session.ok());
+  REQUIRE(session->has_value());
+  CHECK((*session)->staff.username == "anna");
+  CHECK((*session)->last_seen_at == 5);
+  // Sessions still belong to accounts that exist (SQLite rebuilt both).
+  CHECK(db->Exec("INSERT INTO staff_sessions(token_hash, staff_id,"
+                 " created_at, last_seen_at) VALUES ('t2', 99, 1, 1)")
+            .code() == Status::Code::kAlreadyExists);
+  CHECK(db->Exec("UPDATE staff SET role = 'centre_admin' WHERE id = 1").ok());
+
+  // New rows written by code that knows nothing of centres go to centre 1,
+  // and the next centre gets id 2.
+  REQUIRE(db->Exec("INSERT INTO users(id, channel, external_id, chat_id,"
+                   " created_at) VALUES (3, 'web', 'w', 'w', 3)")
+              .ok());
+  REQUIRE(db->Exec("INSERT INTO conversations(id, user_id, created_at,"
+                   " updated_at) VALUES (3, 3, 3, 3)")
+              .ok());
+  CHECK(Count(*db, "SELECT centre_id FROM conversations WHERE user_id = 3") ==
+        1);
+  Centre molfetta;
+  molfetta.name = "Molfetta";
+  Transaction txn(*db);
+  REQUIRE(txn.status().ok());
+  auto id = AddCentre(*db, molfetta, 10);
+  REQUIRE(id.ok());
+  CHECK(*id == 2);
+  CHECK(txn.Commit().ok());
+}
+
+TEST_CASE("a row cannot name a centre that does not exist") {
+  auto db = NewDb();
+  REQUIRE(Migrate(*db).ok());
+  REQUIRE(db->Exec("INSERT INTO users(id, channel, external_id, chat_id,"
+                   " created_at) VALUES (1, 'web', 'w', 'w', 1)")
+              .ok());
+  CHECK(db->Exec("INSERT INTO conversations(user_id, centre_id, created_at,"
+                 " updated_at) VALUES (1, 7, 1, 1)")
+            .code() == Status::Code::kAlreadyExists);
+  REQUIRE(db->Exec("INSERT INTO conversations(id, user_id, created_at,"
+                   " updated_at) VALUES (1, 1, 1, 1)")
+              .ok());
+  CHECK(db->Exec("UPDATE conversations SET centre_id = 7").code() ==
+        Status::Code::kAlreadyExists);
+  CHECK(db->Exec("INSERT INTO events(title, starts_at, ends_at, place,"
+                 " capacity, created_at, centre_id) VALUES ('x', 1, 2, 'p',"
+                 " 1, 1, 7)")
+            .code() == Status::Code::kAlreadyExists);
+  // NULL is the whole region, where allowed.
+  CHECK(db->Exec("INSERT INTO events(title, starts_at, ends_at, place,"
+                 " capacity, created_at, centre_id) VALUES ('x', 1, 2, 'p',"
+                 " 1, 1, NULL)")
+            .ok());
+  CHECK(db->Exec("UPDATE slots SET centre_id = NULL").ok());  // no rows
+  CHECK(db->Exec("INSERT INTO slots(counsellor, starts_at, minutes, place,"
+                 " created_at, centre_id) VALUES ('a', 1, 30, 'p', 1, NULL)")
+            .code() == Status::Code::kAlreadyExists);
 }
 
 }  // namespace

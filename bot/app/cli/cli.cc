@@ -250,6 +250,8 @@ constexpr Command kCommands[] = {
      SlotsVerbs},
     {"events", "", "recruiting days, workshops, seminars: add, list, demo",
      RunEvents, EventsVerbs},
+    {"centres", "", "the network's centres: add, list, edit, disable",
+     RunCentres, CentresVerbs},
     {"users", "", "console staff accounts: add, list, disable", RunUsers,
      UsersVerbs},
     {"contacts", "", "import front-desk contacts who agreed to notices",

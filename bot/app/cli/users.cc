@@ -3,16 +3,20 @@
 // other users of the machine could read it in the process list.
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bot/app/cli/cli.h"
 #include "bot/app/cli/flags.h"
 #include "bot/app/config.h"
 #include "bot/core/clock.h"
+#include "bot/core/numbers.h"
 #include "bot/domain/password.h"
+#include "storage/centres.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "storage/staff.h"
@@ -32,6 +36,20 @@ bool ValidName(std::string_view name) {
     }
   }
   return true;
+}
+
+// "1,2" -> {1, 2}; nullopt for anything else (an empty item included).
+std::optional<std::vector<int64_t>> ParseCentreIds(std::string_view text) {
+  std::vector<int64_t> ids;
+  while (true) {
+    const size_t comma = text.find(',');
+    const auto id = core::ParseInt(text.substr(0, comma), 1,
+                                   std::numeric_limits<int64_t>::max());
+    if (!id) return std::nullopt;
+    ids.push_back(*id);
+    if (comma == std::string_view::npos) return ids;
+    text.remove_prefix(comma + 1);
+  }
 }
 
 std::unique_ptr<storage::Database> OpenDatabase(const char* command) {
@@ -57,11 +75,13 @@ std::unique_ptr<storage::Database> OpenDatabase(const char* command) {
 
 int RunAdd(int argc, char** argv) {
   if (cli::WantsHelp(argc, argv, Usage())) return 0;
-  std::optional<std::string> name, role;
+  std::optional<std::string> name, role, centre_list;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (a == "--role" && i + 1 < argc) {
       role = argv[++i];
+    } else if (a == "--centre" && i + 1 < argc) {
+      centre_list = argv[++i];
     } else if (!name && !a.starts_with("-")) {
       name = std::string(a);
     } else {
@@ -78,8 +98,20 @@ int RunAdd(int argc, char** argv) {
   const auto parsed_role = storage::ParseStaffRole(role.value_or(""));
   if (!parsed_role) {
     std::fprintf(stderr,
-                 "sportello users add: --role counsellor or --role admin\n");
+                 "sportello users add: --role counsellor, centre_admin or "
+                 "admin\n");
     return 2;
+  }
+  std::vector<int64_t> centres;
+  if (centre_list) {
+    auto ids = ParseCentreIds(*centre_list);
+    if (!ids) {
+      std::fprintf(stderr,
+                   "sportello users add: --centre is centre ids separated by "
+                   "commas (1,2); see sportello centres list\n");
+      return 2;
+    }
+    centres = std::move(*ids);
   }
   std::string password;
   std::getline(std::cin, password);
@@ -99,7 +131,26 @@ int RunAdd(int argc, char** argv) {
   }
   auto db = OpenDatabase("add");
   if (!db) return 1;
+  if (centres.empty() && *parsed_role != storage::StaffRole::kAdmin) {
+    // One centre: it is the one, as before there were several.
+    auto open = storage::ListCentres(*db, /*with_disabled=*/false);
+    if (!open.ok()) {
+      std::fprintf(stderr, "sportello users add: %s\n",
+                   open.status().message().c_str());
+      return 1;
+    }
+    if (open->size() != 1) {
+      std::fprintf(stderr,
+                   "sportello users add: a %s works for at least one centre: "
+                   "--centre ID[,ID...] (sportello centres list)\n",
+                   std::string(storage::StaffRoleName(*parsed_role)).c_str());
+      return 2;
+    }
+    centres.push_back(open->front().id);
+  }
   core::SystemClock clock;
+  storage::Transaction txn(*db);
+  if (!txn.status().ok()) return 1;
   auto id =
       storage::AddStaff(*db, *name, *parsed_role, *hash, clock.NowMillis());
   if (!id.ok()) {
@@ -107,8 +158,21 @@ int RunAdd(int argc, char** argv) {
                  id.status().message().c_str());
     return 1;
   }
-  std::printf("added %s (%s)\n", name->c_str(),
-              std::string(storage::StaffRoleName(*parsed_role)).c_str());
+  if (auto s = storage::SetStaffCentres(*db, *id, centres); !s.ok()) {
+    std::fprintf(stderr, "sportello users add: --centre: %s\n",
+                 s.message().c_str());
+    return s.code() == core::Status::Code::kNotFound ? 2 : 1;
+  }
+  if (auto s = txn.Commit(); !s.ok()) {
+    std::fprintf(stderr, "sportello users add: %s\n", s.message().c_str());
+    return 1;
+  }
+  std::string where;
+  for (int64_t c : centres)
+    (where += where.empty() ? ", centre " : ",") += std::to_string(c);
+  std::printf("added %s (%s%s)\n", name->c_str(),
+              std::string(storage::StaffRoleName(*parsed_role)).c_str(),
+              where.c_str());
   return 0;
 }
 
@@ -154,7 +218,7 @@ int RunDisable(int argc, char** argv) {
 }
 
 constexpr cli::Command kVerbs[] = {
-    {"add", "NAME --role counsellor|admin",
+    {"add", "NAME --role counsellor|centre_admin|admin [--centre ID[,ID...]]",
      "add an account; the password is read from stdin", RunAdd},
     {"list", "", "names, roles, whether disabled", RunList},
     {"disable", "NAME", "no more logins; open sessions end", RunDisable},
@@ -167,7 +231,17 @@ std::string Usage() {
          "Staff accounts for the console, in the database SPORTELLO_DB.\n" +
          cli::ListCommands(kVerbs, /*with_args=*/true, /*gap=*/3) +
          "\n"
-         "The password is one line on stdin, at least 10 characters.\n";
+         "The password is one line on stdin, at least 10 characters.\n"
+         "\n"
+         "Roles: a counsellor and a centre admin work for the centres given "
+         "with\n"
+         "--centre (ids from sportello centres list; where there is only one "
+         "centre,\n"
+         "it may be left out); an admin is regional, every centre, and needs "
+         "none.\n"
+         "Until the console is scoped by centre, a centre admin has a "
+         "counsellor's\n"
+         "rights there. Prints: added NAME (ROLE[, centre ID,ID...])\n";
 }
 
 }  // namespace
