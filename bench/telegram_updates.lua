@@ -2,7 +2,8 @@
 -- chat text message) with the secret header, so the server under test must
 -- store each one (no dedupe short-cut). update_id = BENCH_FIRST_ID +
 -- thread * 100000000 + n: unique across wrk threads and, with a different
--- BENCH_FIRST_ID, across runs. Chats cycle over BENCH_CHATS people.
+-- BENCH_FIRST_ID, across runs. Chats cycle over BENCH_CHATS people, each
+-- thread half a cycle apart.
 --
 --   BENCH_SECRET=s BENCH_FIRST_ID=1 wrk -t2 -c64 -d10s -s bench/telegram_updates.lua \
 --       http://127.0.0.1:8080/webhook/telegram
@@ -45,7 +46,11 @@ end
 function request()
   local id = base + n
   n = n + 1
-  local chat = 100000000 + (id * 7919) % chats
+  -- Each thread starts half a cycle of chats after the one before: in
+  -- step, the threads would send every chat's messages at the same
+  -- instant, which is not how people write (a chat's updates are stored
+  -- in order, so two at once for one chat wait for each other).
+  local chat = 100000000 + ((n + thread_index * math.floor(chats / 2)) * 7919) % chats
   local body = string.format(
     '{"update_id":%d,"message":{"message_id":%d,"from":{"id":%d,"is_bot":false,' ..
     '"first_name":"Giulia","language_code":"it"},"chat":{"id":%d,"first_name":"Giulia",' ..

@@ -25,6 +25,8 @@ uint64_t ChatHash(std::string_view channel, std::string_view chat_id) {
 // The first key of PostgreSQL's two-key advisory locks taken by ingest: a
 // space of its own, apart from the one-key writer lock (storage/store.h).
 constexpr int kChatLockSpace = 0x53504348;  // "SPCH"
+// ... and of the processors' shard claims.
+constexpr int kShardClaimSpace = 0x53505348;  // "SPSH"
 
 // Rows per INSERT statement, largest first: a batch is cut into these, so a
 // connection prepares at most this many distinct statements. 10 parameters a
@@ -197,6 +199,31 @@ core::Result<std::vector<std::optional<int64_t>>> InsertInboxBatch(
     out.push_back(*id);
   }
   return out;
+}
+
+core::Result<bool> TryClaimInboxShard(Database& db, int shard) {
+  if (!db.is_postgres()) return true;
+  Statement& st = db.Cached(
+      "SELECT pg_try_advisory_lock(CAST(?1 AS integer), CAST(?2 AS integer))");
+  st.Bind(1, kShardClaimSpace).Bind(2, shard);
+  bool granted = false;
+  if (st.Step()) granted = st.Int(0) != 0;
+  const core::Status status = st.status();
+  st.Reset();
+  if (!status.ok()) return status;
+  return granted;
+}
+
+core::Status ReleaseInboxShard(Database& db, int shard) {
+  if (!db.is_postgres()) return core::Status::Ok();
+  Statement& st = db.Cached(
+      "SELECT pg_advisory_unlock(CAST(?1 AS integer), CAST(?2 AS integer))");
+  st.Bind(1, kShardClaimSpace).Bind(2, shard);
+  while (st.Step()) {
+  }
+  const core::Status status = st.status();
+  st.Reset();
+  return status;
 }
 
 core::Result<std::vector<InboxRow>> PendingInbox(Database& db, int shard,

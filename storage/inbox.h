@@ -65,6 +65,15 @@ core::Result<std::vector<std::optional<int64_t>>> InsertInboxBatch(
     Database& db, const std::vector<const NewInboxItem*>& items,
     int64_t now_ms);
 
+// Processing a shard, for processes sharing a PostgreSQL database: at most
+// one connection holds a shard's claim (a session advisory lock), so two
+// processes never read, classify and apply the same rows side by side. Try
+// before reading a batch on the connection that reads it, release after
+// its commit; a lost connection releases by itself. On SQLite (one process
+// per file) the claim is always granted. Returns whether it was.
+core::Result<bool> TryClaimInboxShard(Database& db, int shard);
+core::Status ReleaseInboxShard(Database& db, int shard);
+
 // Unprocessed rows of `shard`, oldest first.
 core::Result<std::vector<InboxRow>> PendingInbox(Database& db, int shard,
                                                  int limit);

@@ -120,6 +120,16 @@ void Processor::Loop(int shard) {
 size_t Processor::RunBatch(int shard, storage::Database& reader) {
   store_.YieldToUrgent(kIngestQuiet, kMaxYield);
   if (stopping_) return 0;
+  // Another process sharing the database is on this shard: it takes the
+  // rows (it is woken by its own ingest, and this one comes back on its
+  // next wake-up or timer), rather than both classifying them.
+  auto claimed = storage::TryClaimInboxShard(reader, shard);
+  if (!claimed.ok() || !*claimed) return 0;
+  struct Release {
+    storage::Database& db;
+    int shard;
+    ~Release() { (void)storage::ReleaseInboxShard(db, shard); }
+  } release{reader, shard};
   Shard& s = *shards_[shard];
   // Rows prepared last time and left when the batch was cut short come
   // first (they are the shard's oldest pending rows): classifying is the
