@@ -158,7 +158,14 @@ class PostgresConnection final : public Connection {
           "postgresql: BEGIN: a transaction is already open");
     }
     in_transaction_ = false;  // a new transaction may start on a new session
-    if (auto s = Exec("BEGIN"); !s.ok()) return s;
+    if (auto s = Exec("BEGIN"); !s.ok()) {
+      // A connection learns that the server went away (a restart, a
+      // failover) only when it next sends something. Nothing has been done
+      // yet: connect again and begin once more, rather than fail the first
+      // request each connection serves afterwards.
+      if (PQstatus(pg()) != CONNECTION_BAD) return s;
+      if (auto again = Exec("BEGIN"); !again.ok()) return again;
+    }
     in_transaction_ = true;
     return core::Status::Ok();
   }

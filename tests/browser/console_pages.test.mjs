@@ -369,7 +369,11 @@ test('the console works from the keyboard alone, with the focus always visible',
   for (const viewport of SIZES) {
     const { page, seen } = await newPage(t, { viewport });
     await page.goto(server.url + '/console');
-    // The page puts the focus on the name field.
+    // The page puts the focus on the name field, once its script has run
+    // (after the load event: on a busy machine that is a moment later).
+    await page
+      .waitForFunction(() => document.activeElement?.id === 'username', null, { timeout: 10000 })
+      .catch(() => {});
     assert.equal((await focusState(page))?.id, 'username');
     await page.keyboard.type('anna');
     await tabTo(page, (f) => f.id === 'password', 'the password');
