@@ -10,19 +10,13 @@
 
 #include "storage/migrations.h"
 #include "storage/staff.h"
+#include "tests/support/storage_fixture.h"
 #include "tests/support/test_database.h"
 
 namespace sportello::storage {
 namespace {
 
 using core::Status;
-
-std::unique_ptr<Database> NewDb() {
-  auto db = support::OpenTestDatabase();
-  REQUIRE(db.ok());
-  REQUIRE(Migrate(**db).ok());
-  return std::move(*db);
-}
 
 Centre Named(std::string name, std::vector<std::string> comuni = {}) {
   Centre c;
@@ -53,7 +47,7 @@ constexpr const char* kMolfetta = "072029";
 constexpr const char* kGiovinazzo = "072022";
 
 TEST_CASE("every database has centre 1, following the configuration") {
-  auto db = NewDb();
+  auto db = support::MigratedDb();
   auto all = ListCentres(*db, /*with_disabled=*/true);
   REQUIRE(all.ok());
   REQUIRE(all->size() == 1);
@@ -64,7 +58,7 @@ TEST_CASE("every database has centre 1, following the configuration") {
 }
 
 TEST_CASE("a centre is added with everything the bot tells about it") {
-  auto db = NewDb();
+  auto db = support::MigratedDb();
   Centre c = Named("Molfetta", {kMolfetta, kGiovinazzo, kMolfetta});
   c.address = "Via Cifariello 29, Molfetta";
   c.hours = "lun-ven 9-12";
@@ -95,7 +89,7 @@ TEST_CASE("a centre is added with everything the bot tells about it") {
 }
 
 TEST_CASE("a name or a channel account belongs to one centre") {
-  auto db = NewDb();
+  auto db = support::MigratedDb();
   Centre bari = Named("Bari");
   bari.telegram_bot_id = "7001";
   Add(*db, bari);
@@ -119,7 +113,7 @@ TEST_CASE("a name or a channel account belongs to one centre") {
 }
 
 TEST_CASE("a comune is served by one enabled centre at a time") {
-  auto db = NewDb();
+  auto db = support::MigratedDb();
   const int64_t bari = Add(*db, Named("Bari", {kBari}));
   Transaction txn(*db);
   REQUIRE(txn.status().ok());
@@ -139,7 +133,7 @@ TEST_CASE("a comune is served by one enabled centre at a time") {
 }
 
 TEST_CASE("the centre for a comune is the enabled one serving it") {
-  auto db = NewDb();
+  auto db = support::MigratedDb();
   const int64_t molfetta = Add(*db, Named("Molfetta", {kMolfetta}));
   auto found = CentreForComune(*db, kMolfetta);
   REQUIRE(found.ok());
@@ -155,7 +149,7 @@ TEST_CASE("the centre for a comune is the enabled one serving it") {
 }
 
 TEST_CASE("editing changes only the fields given") {
-  auto db = NewDb();
+  auto db = support::MigratedDb();
   Centre c = Named("Altamura", {"072004"});
   c.address = "Piazza Duomo";
   c.contacts = "080 222";
@@ -184,7 +178,7 @@ TEST_CASE("editing changes only the fields given") {
 }
 
 TEST_CASE("editing an unknown centre is NotFound") {
-  auto db = NewDb();
+  auto db = support::MigratedDb();
   Transaction txn(*db);
   REQUIRE(txn.status().ok());
   CentreChanges changes;
@@ -194,7 +188,7 @@ TEST_CASE("editing an unknown centre is NotFound") {
 }
 
 TEST_CASE("centre 1 follows the configuration until it is edited") {
-  auto db = NewDb();
+  auto db = support::MigratedDb();
   ConfiguredCentre configured{"Porta Futuro", "Via Petroni 15/F, Bari",
                               "lun-ven 9-13", "1-5 09:00-13:00",
                               "12-06",        "080 000"};
@@ -239,7 +233,7 @@ TEST_CASE("centre 1 follows the configuration until it is edited") {
 }
 
 TEST_CASE("a disabled centre is kept but listed only on request") {
-  auto db = NewDb();
+  auto db = support::MigratedDb();
   const int64_t id = Add(*db, Named("Altamura"));
 
   REQUIRE(DisableCentre(*db, id, 50).ok());
@@ -257,14 +251,14 @@ TEST_CASE("a disabled centre is kept but listed only on request") {
 }
 
 TEST_CASE("centre 1 cannot be disabled") {
-  auto db = NewDb();
+  auto db = support::MigratedDb();
   CHECK(DisableCentre(*db, kFirstCentre, 1).code() ==
         Status::Code::kInvalidArgument);
   CHECK_FALSE(Find(*db, kFirstCentre).disabled);
 }
 
 TEST_CASE("staff work for the centres they are given") {
-  auto db = NewDb();
+  auto db = support::MigratedDb();
   const int64_t molfetta = Add(*db, Named("Molfetta"));
   const int64_t altamura = Add(*db, Named("Altamura"));
   auto anna = AddStaff(*db, "anna", StaffRole::kCounsellor, "h", 1);
@@ -295,7 +289,7 @@ TEST_CASE("staff work for the centres they are given") {
 }
 
 TEST_CASE("the schema keeps centre_admin among the staff roles") {
-  auto db = NewDb();
+  auto db = support::MigratedDb();
   auto id = AddStaff(*db, "chiara", StaffRole::kCentreAdmin, "h", 1);
   REQUIRE(id.ok());
   auto found = FindStaff(*db, "chiara");
