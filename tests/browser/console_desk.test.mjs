@@ -189,6 +189,11 @@ test('keyboard: Alt+N takes the oldest waiting, Alt+R releases, Alt+P takes over
   await page.keyboard.press('Alt+n');
   await page.locator('#conv-title', { hasText: /^Marta/ }).waitFor();
   await page.locator('#conv-mode', { hasText: 'con un operatore (anna)' }).waitFor();
+  // The page moves the focus once it has drawn the conversation: on a busy
+  // machine a moment after the title shows.
+  await page
+    .waitForFunction(() => document.activeElement?.id === 'reply', null, { timeout: 10000 })
+    .catch(() => {});
   assert.equal(await page.evaluate(() => document.activeElement.id), 'reply');
   // The counsellor's own join message is theirs, not the bot's.
   const joined = page.locator('#history li.out.staff', { hasText: 'anna' }).first();
