@@ -167,7 +167,8 @@ Response ConsoleApi::Handle(const Request& r) {
     if (!get) return MethodNotAllowed("GET");
     return JsonResponse(
         200, {{"username", caller.username},
-              {"role", std::string(storage::StaffRoleName(caller.role))}});
+              {"role", std::string(storage::StaffRoleName(caller.role))},
+              {"centres", caller.centres}});
   }
   if (r.path == "/api/conversations")
     return get ? ListConversations(caller, r) : MethodNotAllowed("GET");

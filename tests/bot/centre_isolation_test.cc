@@ -440,6 +440,8 @@ TEST_CASE("lists show the caller's centres only") {
 
 TEST_CASE("objects carry their centre") {
   TwoCentres n;
+  CHECK(Body(n.Call("GET", "/api/me", n.bruno))["centres"] ==
+        json::array({n.b}));
   auto conv = n.Call("GET", ConversationPath(n.in_b.conversation), n.bruno);
   REQUIRE(conv.status == 200);
   CHECK(Body(conv)["centre_id"] == n.b);
