@@ -8,7 +8,7 @@ constexpr int kMaxSlotMinutes = 480;
 // A slot with the booking holding it (the partial unique index allows one).
 constexpr const char* kSlotSelect =
     "SELECT s.id, s.service_code, s.counsellor, s.starts_at, s.minutes, "
-    "s.place, s.link, b.id"
+    "s.place, s.link, b.id, s.centre_id"
     " FROM slots s LEFT JOIN bookings b ON b.slot_id = s.id AND b.state = "
     "'booked'";
 
@@ -22,6 +22,7 @@ Slot ReadSlot(const Statement& st) {
   s.place = st.Text(5);
   s.link = st.OptionalText(6);
   s.booking_id = st.OptionalInt(7);
+  s.centre_id = st.Int(8);
   return s;
 }
 
@@ -118,21 +119,24 @@ core::Result<int64_t> AddSlot(Database& db, const NewSlot& slot,
 
   Statement st = db.Prepare(
       "INSERT INTO slots(service_code, counsellor, starts_at, minutes, place, "
-      "link, created_at)"
-      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "link, created_at, centre_id)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   st.Bind(1, slot.service_code)
       .Bind(2, slot.counsellor)
       .Bind(3, slot.starts_at)
       .Bind(4, slot.minutes)
       .Bind(5, slot.place)
       .Bind(6, slot.link)
-      .Bind(7, now_ms);
+      .Bind(7, now_ms)
+      .Bind(8, slot.centre_id);
   if (auto s = st.Run(); !s.ok()) return s;
   return db.LastInsertRowId();
 }
 
-core::Result<std::optional<Slot>> FindSlot(Database& db, int64_t slot_id) {
-  Statement st = db.Prepare(std::string(kSlotSelect) + " WHERE s.id = ?");
+core::Result<std::optional<Slot>> FindSlot(Database& db, int64_t slot_id,
+                                           const CentreScope& scope) {
+  Statement st = db.Prepare(std::string(kSlotSelect) + " WHERE s.id = ? AND " +
+                            CentreCondition("s.centre_id", scope));
   st.Bind(1, slot_id);
   if (st.Step()) return std::optional<Slot>(ReadSlot(st));
   if (!st.status().ok()) return st.status();
@@ -140,9 +144,12 @@ core::Result<std::optional<Slot>> FindSlot(Database& db, int64_t slot_id) {
 }
 
 core::Result<std::vector<Slot>> ListSlots(Database& db, int64_t from_ms,
-                                          int64_t to_ms) {
+                                          int64_t to_ms,
+                                          const CentreScope& scope) {
   Statement st = db.Prepare(std::string(kSlotSelect) +
                             " WHERE s.starts_at >= ?1 AND s.starts_at < ?2"
+                            " AND " +
+                            CentreCondition("s.centre_id", scope) +
                             " ORDER BY s.starts_at, s.counsellor, s.id");
   st.Bind(1, from_ms).Bind(2, to_ms);
   return ReadSlots(st);

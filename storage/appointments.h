@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "bot/core/status.h"
+#include "storage/centre_scope.h"
+#include "storage/centres.h"
 #include "storage/database.h"
 
 namespace sportello::storage {
@@ -32,6 +34,7 @@ struct NewSlot {
   int minutes = 0;
   std::string place;                // an address, or kOnline
   std::optional<std::string> link;  // REQUIRES: set when place is kOnline
+  int64_t centre_id = kFirstCentre;
 };
 
 struct Slot {
@@ -43,6 +46,7 @@ struct Slot {
   std::string place;
   std::optional<std::string> link;
   std::optional<int64_t> booking_id;  // the booking holding it, if any
+  int64_t centre_id = kFirstCentre;   // a booking's centre is its slot's
 
   bool online() const { return place == kOnline; }
   int64_t ends_at() const { return starts_at + int64_t{minutes} * 60'000; }
@@ -71,11 +75,16 @@ core::Result<std::optional<Service>> FindService(Database& db,
 core::Result<int64_t> AddSlot(Database& db, const NewSlot& slot,
                               int64_t now_ms);
 
-core::Result<std::optional<Slot>> FindSlot(Database& db, int64_t slot_id);
+// The slot, if it exists and belongs to a centre of `scope`.
+core::Result<std::optional<Slot>> FindSlot(
+    Database& db, int64_t slot_id,
+    const CentreScope& scope = CentreScope::Every());
 
-// Every slot starting in [from_ms, to_ms), booked or not, by start time.
-core::Result<std::vector<Slot>> ListSlots(Database& db, int64_t from_ms,
-                                          int64_t to_ms);
+// Every slot of `scope`'s centres starting in [from_ms, to_ms), booked or
+// not, by start time.
+core::Result<std::vector<Slot>> ListSlots(
+    Database& db, int64_t from_ms, int64_t to_ms,
+    const CentreScope& scope = CentreScope::Every());
 
 // Free slots usable for `service_code` (its own and those for any service)
 // starting in [from_ms, to_ms), by start time, at most `limit`.

@@ -5,20 +5,22 @@ namespace sportello::storage {
 core::Status AppendAudit(Database& db, const AuditEntry& entry) {
   Statement st = db.Prepare(
       "INSERT INTO audit_log(at, actor, action, conversation_id, user_id, "
-      "detail) VALUES(?, ?, ?, ?, ?, ?)");
+      "detail, centre_id) VALUES(?, ?, ?, ?, ?, ?, ?)");
   st.Bind(1, entry.at)
       .Bind(2, entry.actor)
       .Bind(3, entry.action)
       .Bind(4, entry.conversation_id)
       .Bind(5, entry.user_id)
-      .Bind(6, entry.detail);
+      .Bind(6, entry.detail)
+      .Bind(7, entry.centre_id);
   return st.Run();
 }
 
 core::Result<std::vector<AuditEntry>> ListAudit(
     Database& db, int limit, std::optional<int64_t> before_id) {
   Statement st = db.Prepare(
-      "SELECT id, at, actor, action, conversation_id, user_id, detail"
+      "SELECT id, at, actor, action, conversation_id, user_id, detail,"
+      " centre_id"
       " FROM audit_log WHERE CAST(?1 AS BIGINT) IS NULL OR id < ?1 ORDER BY id "
       "DESC LIMIT ?2");
   st.Bind(1, before_id).Bind(2, limit);
@@ -32,6 +34,7 @@ core::Result<std::vector<AuditEntry>> ListAudit(
     e.conversation_id = st.OptionalInt(4);
     e.user_id = st.OptionalInt(5);
     e.detail = st.Text(6);
+    e.centre_id = st.OptionalInt(7);
     out.push_back(std::move(e));
   }
   if (!st.status().ok()) return st.status();

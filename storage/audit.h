@@ -22,6 +22,8 @@ struct AuditEntry {
   std::optional<int64_t> conversation_id;
   std::optional<int64_t> user_id;
   std::string detail;
+  // The centre of the conversation, person or object concerned, if any.
+  std::optional<int64_t> centre_id;
 };
 
 core::Status AppendAudit(Database& db, const AuditEntry& entry);

@@ -159,7 +159,7 @@ constexpr const char* kBroadcastSelect =
     " audience_min_age, audience_max_age, audience_topics,"
     " audience_event_id, audience_active_days, send_at, status,"
     " created_at, fanned_out_at, finished_at, payload_it, whatsapp_template,"
-    " created_by, audience_profile FROM broadcasts";
+    " created_by, audience_profile, centre_id FROM broadcasts";
 
 Broadcast ReadBroadcast(const Statement& st) {
   Broadcast b;
@@ -181,6 +181,7 @@ Broadcast ReadBroadcast(const Statement& st) {
   b.whatsapp_template = st.OptionalText(15);
   b.created_by = st.OptionalText(16);
   b.audience.profile = ParseProfile(st.Text(17));
+  b.centre_id = st.OptionalInt(18);
   return b;
 }
 
@@ -216,9 +217,9 @@ core::Result<int64_t> CreateBroadcast(Database& db, const NewBroadcast& b,
       " whatsapp_template, audience_channel, audience_comuni,"
       " audience_min_age, audience_max_age, audience_topics,"
       " audience_event_id, audience_active_days, send_at, created_at,"
-      " created_by, audience_profile)"
+      " created_by, audience_profile, centre_id)"
       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-      " ?15)");
+      " ?15, ?16)");
   st.Bind(1, b.event_id)
       .Bind(2, b.payload_it)
       .Bind(3, b.payload_en)
@@ -233,13 +234,18 @@ core::Result<int64_t> CreateBroadcast(Database& db, const NewBroadcast& b,
       .Bind(12, b.send_at)
       .Bind(13, now_ms)
       .Bind(14, b.created_by)
-      .Bind(15, ProfileJson(a.profile));
+      .Bind(15, ProfileJson(a.profile))
+      .Bind(16, b.centre_id);
   if (auto s = st.Run(); !s.ok()) return s;
   return db.LastInsertRowId();
 }
 
-core::Result<std::optional<Broadcast>> FindBroadcast(Database& db, int64_t id) {
-  Statement& st = db.Cached(std::string(kBroadcastSelect) + " WHERE id = ?1");
+core::Result<std::optional<Broadcast>> FindBroadcast(Database& db, int64_t id,
+                                                     const CentreScope& scope) {
+  // Cached: one text per set of centres, and staff share few sets.
+  Statement& st =
+      db.Cached(std::string(kBroadcastSelect) + " WHERE id = ?1 AND " +
+                CentreCondition("centre_id", scope, /*regional_too=*/true));
   st.Bind(1, id);
   std::optional<Broadcast> found;
   if (st.Step()) found = ReadBroadcast(st);
@@ -263,9 +269,12 @@ core::Result<std::vector<int64_t>> OpenBroadcastsForEvent(Database& db,
   return ids;
 }
 
-core::Result<std::vector<Broadcast>> ListBroadcasts(Database& db, int limit) {
+core::Result<std::vector<Broadcast>> ListBroadcasts(Database& db, int limit,
+                                                    const CentreScope& scope) {
   Statement& st =
-      db.Cached(std::string(kBroadcastSelect) + " ORDER BY id DESC LIMIT ?1");
+      db.Cached(std::string(kBroadcastSelect) + " WHERE " +
+                CentreCondition("centre_id", scope, /*regional_too=*/true) +
+                " ORDER BY id DESC LIMIT ?1");
   st.Bind(1, limit);
   std::vector<Broadcast> list;
   while (st.Step()) list.push_back(ReadBroadcast(st));

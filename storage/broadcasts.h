@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "bot/core/status.h"
+#include "storage/centre_scope.h"
+#include "storage/centres.h"
 #include "storage/database.h"
 #include "storage/outbox.h"  // kBroadcastPriority
 
@@ -56,6 +58,9 @@ struct NewBroadcast {
   Audience audience;
   int64_t send_at = 0;
   std::optional<std::string> created_by;  // a staff username
+  // The centre sending it; nullopt: the region's. Who receives it is the
+  // audience's business.
+  std::optional<int64_t> centre_id = kFirstCentre;
 };
 
 struct Broadcast {
@@ -70,6 +75,7 @@ struct Broadcast {
   int64_t created_at = 0;
   std::optional<int64_t> fanned_out_at;
   std::optional<int64_t> finished_at;
+  std::optional<int64_t> centre_id;  // nullopt: regional
 };
 
 // From the outbox rows and the delivery receipts. Skipped rows are outbox
@@ -114,14 +120,17 @@ core::Result<int64_t> CountAudience(Database& db, const Audience& audience,
 core::Result<int64_t> CreateBroadcast(Database& db, const NewBroadcast& b,
                                       int64_t now_ms);
 
-core::Result<std::optional<Broadcast>> FindBroadcast(Database& db, int64_t id);
+// The broadcast if it is regional or of one of `scope`'s centres.
+core::Result<std::optional<Broadcast>> FindBroadcast(
+    Database& db, int64_t id, const CentreScope& scope = CentreScope::Every());
 
 // The broadcasts announcing `event_id` that are scheduled or sending.
 core::Result<std::vector<int64_t>> OpenBroadcastsForEvent(Database& db,
                                                           int64_t event_id);
 
 // The newest broadcasts first, at most `limit`.
-core::Result<std::vector<Broadcast>> ListBroadcasts(Database& db, int limit);
+core::Result<std::vector<Broadcast>> ListBroadcasts(
+    Database& db, int limit, const CentreScope& scope = CentreScope::Every());
 
 // Materialises the audience of every scheduled broadcast due at `now_ms`
 // as outbox rows due now, in one INSERT ... SELECT each, and moves it to

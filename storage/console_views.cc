@@ -28,18 +28,19 @@ std::string LikePattern(std::string_view text) {
 }  // namespace
 
 core::Result<std::vector<ConversationSummary>> ListConversationSummaries(
-    Database& db, ConversationMode mode, int limit) {
+    Database& db, ConversationMode mode, const CentreScope& scope, int limit) {
   Statement st = db.Prepare(
       "SELECT c.id, c.user_id, c.mode, c.assigned_to, c.waiting_since,"
       " c.created_at, c.updated_at, c.last_message_at, u.channel, u.name,"
       " coalesce((SELECT substr(m.text, 1, 120) FROM messages m"
       "   WHERE m.conversation_id = c.id AND m.direction = 'in'"
       "   AND m.text <> '' ORDER BY m.id DESC LIMIT 1), ''),"
-      " coalesce(n.value, '')"
+      " coalesce(n.value, ''), c.centre_id"
       " FROM conversations c JOIN users u ON u.id = c.user_id"
       " LEFT JOIN profile_answers n ON n.user_id = c.user_id"
       "   AND n.question = 'name'"
-      " WHERE c.mode = ?"
+      " WHERE c.mode = ? AND " +
+      CentreCondition("c.centre_id", scope) +
       " ORDER BY coalesce(c.waiting_since, c.last_message_at, c.updated_at),"
       " c.id LIMIT ?");
   st.Bind(1, ConversationModeName(mode)).Bind(2, limit);
@@ -59,10 +60,23 @@ core::Result<std::vector<ConversationSummary>> ListConversationSummaries(
     s.user_name = st.Text(9);
     s.preview = st.Text(10);
     s.profile_name = st.Text(11);
+    s.conversation.centre_id = st.Int(12);
     out.push_back(std::move(s));
   }
   if (!st.status().ok()) return st.status();
   return out;
+}
+
+core::Result<std::optional<Conversation>> FindConversationIn(
+    Database& db, int64_t id, const CentreScope& scope) {
+  Statement st =
+      db.Prepare("SELECT 1 FROM conversations c WHERE c.id = ?1 AND " +
+                 CentreCondition("c.centre_id", scope));
+  st.Bind(1, id);
+  const bool found = st.Step();
+  if (!st.status().ok()) return st.status();
+  if (!found) return std::optional<Conversation>();
+  return FindConversation(db, id);
 }
 
 core::Result<bool> TakeOverConversation(Database& db, int64_t conversation_id,
@@ -85,15 +99,18 @@ core::Result<bool> TakeOverConversation(Database& db, int64_t conversation_id,
   return false;
 }
 
-core::Result<std::vector<ProfileMatch>> SearchProfiles(Database& db,
-                                                       std::string_view q,
-                                                       std::string_view comune,
-                                                       std::string_view role,
-                                                       int limit) {
+core::Result<std::vector<ProfileMatch>> SearchProfiles(
+    Database& db, std::string_view q, std::string_view comune,
+    std::string_view role, const CentreScope& scope, int limit) {
+  // A person without a conversation (an imported contact) is centre 1's,
+  // as every row without a centre of its own.
+  const std::string centre =
+      "coalesce(c.centre_id, " + std::to_string(kFirstCentre) + ")";
   Statement st = db.Prepare(
       "SELECT p.user_id, c.id, coalesce(nullif(n.value, ''), u.name),"
       " u.channel, coalesce(cm.value, ''), coalesce(r.value, ''),"
-      " p.completed_at"
+      " p.completed_at, " +
+      centre +
       " FROM profiles p JOIN users u ON u.id = p.user_id"
       " LEFT JOIN conversations c ON c.user_id = p.user_id"
       " LEFT JOIN profile_answers n ON n.user_id = p.user_id"
@@ -106,6 +123,8 @@ core::Result<std::vector<ProfileMatch>> SearchProfiles(Database& db,
       "   WHERE a.user_id = p.user_id AND lower(a.value) LIKE ?2 ESCAPE '\\'))"
       " AND (?3 = '' OR lower(cm.value) = ?7)"
       " AND (?4 = '' OR lower(r.value) LIKE ?5 ESCAPE '\\')"
+      " AND " +
+      CentreCondition(centre, scope) +
       " ORDER BY p.updated_at DESC, p.user_id LIMIT ?6");
   st.Bind(1, q)
       .Bind(2, LikePattern(q))
@@ -124,18 +143,20 @@ core::Result<std::vector<ProfileMatch>> SearchProfiles(Database& db,
     m.comune = st.Text(4);
     m.roles = st.Text(5);
     m.completed_at = st.OptionalInt(6);
+    m.centre_id = st.Int(7);
     out.push_back(std::move(m));
   }
   if (!st.status().ok()) return st.status();
   return out;
 }
 
-core::Result<StreamStart> StartStream(Database& db) {
+core::Result<StreamStart> StartStream(Database& db, const CentreScope& scope) {
   Statement st = db.Prepare(
       "SELECT (SELECT coalesce(max(id), 0) FROM messages),"
       " (SELECT coalesce(max(updated_at), 0) FROM conversations),"
       " (SELECT count(*) FROM conversations WHERE mode = "
-      "'waiting_for_human')");
+      "'waiting_for_human' AND " +
+      CentreCondition("centre_id", scope) + ")");
   if (!st.Step()) {
     return st.status().ok() ? core::Status::Internal("stream: no state")
                             : st.status();
@@ -144,10 +165,13 @@ core::Result<StreamStart> StartStream(Database& db) {
 }
 
 core::Result<std::vector<ConversationChange>> ConversationsChangedSince(
-    Database& db, const StreamCursor& cursor, int limit) {
+    Database& db, const StreamCursor& cursor, const CentreScope& scope,
+    int limit) {
   Statement st = db.Prepare(
       "SELECT id, mode, assigned_to, updated_at"
-      " FROM conversations WHERE updated_at > ? ORDER BY updated_at, id"
+      " FROM conversations WHERE updated_at > ? AND " +
+      CentreCondition("centre_id", scope) +
+      " ORDER BY updated_at, id"
       " LIMIT ?");
   st.Bind(1, cursor.conversation_at).Bind(2, limit);
   std::vector<ConversationChange> out;
@@ -161,10 +185,13 @@ core::Result<std::vector<ConversationChange>> ConversationsChangedSince(
 }
 
 core::Result<std::vector<MessageAdded>> MessagesAddedSince(
-    Database& db, const StreamCursor& cursor, int limit) {
+    Database& db, const StreamCursor& cursor, const CentreScope& scope,
+    int limit) {
   Statement st = db.Prepare(
-      "SELECT id, conversation_id, direction, author FROM messages"
-      " WHERE id > ? ORDER BY id LIMIT ?");
+      "SELECT m.id, m.conversation_id, m.direction, m.author FROM messages m"
+      " JOIN conversations c ON c.id = m.conversation_id"
+      " WHERE m.id > ? AND " +
+      CentreCondition("c.centre_id", scope) + " ORDER BY m.id LIMIT ?");
   st.Bind(1, cursor.message_id).Bind(2, limit);
   std::vector<MessageAdded> out;
   while (st.Step()) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bot/core/status.h"
+#include "storage/centre_scope.h"
 #include "storage/conversations.h"
 #include "storage/database.h"
 
@@ -25,10 +26,15 @@ struct ConversationSummary {
   std::string preview;
 };
 
-// Conversations in `mode`: the longest waiting first (as the queue is
-// served), then by last activity.
+// Conversations of `scope`'s centres in `mode`: the longest waiting first
+// (as the queue is served), then by last activity.
 core::Result<std::vector<ConversationSummary>> ListConversationSummaries(
-    Database& db, ConversationMode mode, int limit);
+    Database& db, ConversationMode mode, const CentreScope& scope, int limit);
+
+// The conversation `id` if it belongs to one of `scope`'s centres: another
+// centre's conversation is not found, as one that does not exist.
+core::Result<std::optional<Conversation>> FindConversationIn(
+    Database& db, int64_t id, const CentreScope& scope);
 
 // Takes the conversation for `username` in one statement, so of two
 // counsellors racing exactly one wins: false when another holds it. Ends
@@ -45,16 +51,16 @@ struct ProfileMatch {
   std::string comune;
   std::string roles;
   std::optional<int64_t> completed_at;
+  int64_t centre_id = 0;  // the conversation's; kFirstCentre without one
 };
 
 // Profiles whose answers match every given filter (empty = no filter):
 // `q` anywhere in the answers, `comune` exactly (case-insensitive), `role`
-// within the roles answer. At most `limit`, the latest updated first.
-core::Result<std::vector<ProfileMatch>> SearchProfiles(Database& db,
-                                                       std::string_view q,
-                                                       std::string_view comune,
-                                                       std::string_view role,
-                                                       int limit);
+// within the roles answer, of people of `scope`'s centres (their
+// conversation's). At most `limit`, the latest updated first.
+core::Result<std::vector<ProfileMatch>> SearchProfiles(
+    Database& db, std::string_view q, std::string_view comune,
+    std::string_view role, const CentreScope& scope, int limit);
 
 // The console's live stream: what changed since the last look. The cursor
 // is where the stream stands: the newest message and the newest
@@ -77,18 +83,21 @@ struct MessageAdded {
 };
 
 // Where a new stream starts (nothing before now is announced) and how many
-// people are waiting for a counsellor.
+// people of `scope`'s centres are waiting for a counsellor.
 struct StreamStart {
   StreamCursor cursor;
   int64_t waiting = 0;
 };
-core::Result<StreamStart> StartStream(Database& db);
+core::Result<StreamStart> StartStream(Database& db, const CentreScope& scope);
 
-// Conversations changed after `cursor.conversation_at` and messages after
-// `cursor.message_id`, oldest first, at most `limit` of each.
+// Conversations of `scope`'s centres changed after
+// `cursor.conversation_at` and their messages after `cursor.message_id`,
+// oldest first, at most `limit` of each.
 core::Result<std::vector<ConversationChange>> ConversationsChangedSince(
-    Database& db, const StreamCursor& cursor, int limit);
+    Database& db, const StreamCursor& cursor, const CentreScope& scope,
+    int limit);
 core::Result<std::vector<MessageAdded>> MessagesAddedSince(
-    Database& db, const StreamCursor& cursor, int limit);
+    Database& db, const StreamCursor& cursor, const CentreScope& scope,
+    int limit);
 
 }  // namespace sportello::storage

@@ -15,7 +15,7 @@ constexpr std::array<std::pair<ConversationMode, std::string_view>, 3> kModes{{
 constexpr const char* kColumns =
     "id, user_id, mode, assigned_to, waiting_since, flow, step, slots, "
     "created_at, updated_at,"
-    " last_message_at";
+    " last_message_at, centre_id";
 
 Conversation ReadConversation(const Statement& st) {
   Conversation c;
@@ -30,6 +30,7 @@ Conversation ReadConversation(const Statement& st) {
   c.created_at = st.Int(8);
   c.updated_at = st.Int(9);
   c.last_message_at = st.OptionalInt(10);
+  c.centre_id = st.Int(11);
   return c;
 }
 

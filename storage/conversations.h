@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bot/core/status.h"
+#include "storage/centres.h"
 #include "storage/database.h"
 
 namespace sportello::storage {
@@ -30,6 +31,9 @@ struct Conversation {
   int64_t created_at = 0;
   int64_t updated_at = 0;
   std::optional<int64_t> last_message_at;
+  // The centre the person belongs to: its staff see the conversation and
+  // the person's profile. Not written by SaveConversation.
+  int64_t centre_id = kFirstCentre;
 };
 
 core::Result<Conversation> GetOrCreateConversation(Database& db,

@@ -16,7 +16,7 @@ constexpr const char* kEventSelect =
     "s.state = 'signed_up'),"
     " (SELECT count(*) FROM event_signups s WHERE s.event_id = e.id AND "
     "s.state = 'waiting'),"
-    " e.created_at, e.updated_at, e.cancelled_at"
+    " e.created_at, e.updated_at, e.cancelled_at, e.centre_id"
     " FROM events e";
 
 constexpr const char* kSignupColumns =
@@ -61,6 +61,7 @@ Event ReadEvent(const Statement& st) {
   e.created_at = st.Int(12);
   e.updated_at = st.OptionalInt(13);
   e.cancelled_at = st.OptionalInt(14);
+  e.centre_id = st.OptionalInt(15);
   return e;
 }
 
@@ -181,8 +182,8 @@ core::Result<int64_t> AddEvent(Database& db, const NewEvent& event,
   Statement st = db.Prepare(
       "INSERT INTO events(external_id, title, description, starts_at, ends_at, "
       "place, link,"
-      " capacity, tags, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-      "?10)");
+      " capacity, tags, created_at, centre_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
+      " ?7, ?8, ?9, ?10, ?11)");
   st.Bind(1, event.external_id)
       .Bind(2, event.title)
       .Bind(3, event.description)
@@ -192,7 +193,8 @@ core::Result<int64_t> AddEvent(Database& db, const NewEvent& event,
       .Bind(7, event.link)
       .Bind(8, event.capacity)
       .Bind(9, JoinTags(event.tags))
-      .Bind(10, now_ms);
+      .Bind(10, now_ms)
+      .Bind(11, event.centre_id);
   if (auto s = st.Run(); !s.ok()) {
     if (s.code() == Status::Code::kAlreadyExists) {
       return Status::AlreadyExists("events: external id '" +
@@ -204,8 +206,12 @@ core::Result<int64_t> AddEvent(Database& db, const NewEvent& event,
   return db.LastInsertRowId();
 }
 
-core::Result<std::optional<Event>> FindEvent(Database& db, int64_t event_id) {
-  return FindOneEvent(db, "e.id = ?1", "", event_id);
+core::Result<std::optional<Event>> FindEvent(Database& db, int64_t event_id,
+                                             const CentreScope& scope) {
+  return FindOneEvent(db,
+                      "e.id = ?1 AND " + CentreCondition("e.centre_id", scope,
+                                                         /*regional_too=*/true),
+                      "", event_id);
 }
 
 core::Result<std::optional<Event>> FindEventByExternalId(
@@ -308,10 +314,13 @@ core::Result<std::vector<Signup>> ActiveSignupsForEvent(Database& db,
 }
 
 core::Result<std::vector<Event>> ListEvents(Database& db, int64_t now_ms,
-                                            bool all, int limit) {
+                                            bool all, int limit,
+                                            const CentreScope& scope) {
   Statement st =
       db.Prepare(std::string(kEventSelect) +
-                 " WHERE ?1 OR (e.ends_at > ?2 AND e.cancelled_at IS NULL)"
+                 " WHERE (?1 OR (e.ends_at > ?2 AND e.cancelled_at IS NULL))"
+                 " AND " +
+                 CentreCondition("e.centre_id", scope, /*regional_too=*/true) +
                  " ORDER BY e.starts_at, e.id LIMIT ?3");
   st.Bind(1, all ? 1 : 0).Bind(2, now_ms).Bind(3, limit);
   std::vector<Event> events;

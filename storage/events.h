@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "bot/core/status.h"
+#include "storage/centre_scope.h"
+#include "storage/centres.h"
 #include "storage/database.h"
 
 namespace sportello::storage {
@@ -34,6 +36,8 @@ struct NewEvent {
   std::optional<std::string> link;  // REQUIRES: set when place is kEventOnline
   int capacity = 0;                 // REQUIRES: > 0
   std::vector<std::string> tags;    // "recruiting", "workshop", ...; no commas
+  // The centre running it; nullopt: regional, offered to everyone.
+  std::optional<int64_t> centre_id = kFirstCentre;
 };
 
 struct Event {
@@ -52,6 +56,7 @@ struct Event {
   int64_t created_at = 0;
   std::optional<int64_t> updated_at;    // last edit, if any
   std::optional<int64_t> cancelled_at;  // a cancelled event is never offered
+  std::optional<int64_t> centre_id;     // nullopt: regional
 
   bool online() const { return place == kEventOnline; }
   bool cancelled() const { return cancelled_at.has_value(); }
@@ -80,7 +85,10 @@ struct Signup {
 core::Result<int64_t> AddEvent(Database& db, const NewEvent& event,
                                int64_t now_ms);
 
-core::Result<std::optional<Event>> FindEvent(Database& db, int64_t event_id);
+// The event if it is regional or of one of `scope`'s centres.
+core::Result<std::optional<Event>> FindEvent(
+    Database& db, int64_t event_id,
+    const CentreScope& scope = CentreScope::Every());
 core::Result<std::optional<Event>> FindEventByExternalId(
     Database& db, std::string_view external_id);
 
@@ -106,10 +114,12 @@ core::Status CancelEvent(Database& db, int64_t event_id, int64_t now_ms);
 core::Result<std::vector<Signup>> ActiveSignupsForEvent(Database& db,
                                                         int64_t event_id);
 
-// Staff's list: events not cancelled and not ended at `now_ms`, soonest
-// first; with `all`, also past and cancelled ones. At most `limit`.
-core::Result<std::vector<Event>> ListEvents(Database& db, int64_t now_ms,
-                                            bool all, int limit);
+// Staff's list: regional events and those of `scope`'s centres not
+// cancelled and not ended at `now_ms`, soonest first; with `all`, also past
+// and cancelled ones. At most `limit`.
+core::Result<std::vector<Event>> ListEvents(
+    Database& db, int64_t now_ms, bool all, int limit,
+    const CentreScope& scope = CentreScope::Every());
 
 // Events starting after `now_ms` and not cancelled, soonest first, skipping
 // `offset`, at most `limit`.

@@ -944,6 +944,12 @@ BEGIN SELECT RAISE(ABORT, 'broadcasts: no such centre'); END;
       // file (Store::console_changes()); PostgreSQL's triggers tell every
       // process.
       "",
+      // 15: the audit log names the centre of what was looked at or acted
+      // on, so that a regional admin's accesses to a centre are on record
+      // with it. NULL for older rows and for what has no centre.
+      R"sql(
+ALTER TABLE audit_log ADD COLUMN centre_id INTEGER;
+)sql",
   };
   return kMigrations;
 }
@@ -1042,6 +1048,10 @@ CREATE TRIGGER conversations_console_notify
 CREATE TRIGGER messages_console_notify
   AFTER INSERT ON messages
   FOR EACH STATEMENT EXECUTE FUNCTION sportello_console_notify();
+)sql",
+      // 15: as SQLite's.
+      R"sql(
+ALTER TABLE audit_log ADD COLUMN centre_id BIGINT;
 )sql",
   };
   return kLater;

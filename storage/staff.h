@@ -16,9 +16,9 @@
 namespace sportello::storage {
 
 // A counsellor and a centre admin work for one or more centres (see
-// storage/centres.h); an admin is regional: every centre. Until the console
-// scopes its endpoints by centre, a centre admin has a counsellor's rights
-// there, never an admin's.
+// storage/centres.h) and see only theirs in the console; a centre admin
+// also makes their centres' slots, never an admin's other rights. An admin
+// is regional: every centre.
 enum class StaffRole { kCounsellor, kCentreAdmin, kAdmin };
 // "counsellor", "centre_admin", "admin"
 std::string_view StaffRoleName(StaffRole role);

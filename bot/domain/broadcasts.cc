@@ -79,6 +79,7 @@ core::Result<int64_t> CreateBroadcast(storage::Database& db,
   }
   b.send_at = request.send_at.value_or(now_ms);
   b.created_by = request.created_by;
+  b.centre_id = request.centre_id;
   return storage::CreateBroadcast(db, b, now_ms);
 }
 

@@ -40,6 +40,8 @@ struct BroadcastRequest {
   std::optional<int64_t> send_at;  // unix ms; nullopt: now
   std::optional<NoticeTemplate> whatsapp_template;
   std::optional<std::string> created_by;  // a staff username
+  // The centre sending it; nullopt: the region's.
+  std::optional<int64_t> centre_id = storage::kFirstCentre;
 };
 
 // Stores the broadcast, status 'scheduled' (fanned out by the scheduler, or

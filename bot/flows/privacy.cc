@@ -48,9 +48,10 @@ core::Result<PersonErasure> ErasePerson(Turn& turn, const Catalog& catalog) {
   if (!erased.ok()) return erased.status();
   // The centre must be able to show when a person's data went, and why.
   if (auto s = storage::AppendAudit(
-          turn.db, {0, turn.now_ms, std::string(kAuditPerson), "erasure",
-                    turn.conversation.id, turn.user.id,
-                    "asked by the person through the bot"});
+          turn.db,
+          {0, turn.now_ms, std::string(kAuditPerson), "erasure",
+           turn.conversation.id, turn.user.id,
+           "asked by the person through the bot", turn.conversation.centre_id});
       !s.ok())
     return s;
   out.erased = *erased;
@@ -172,7 +173,8 @@ std::vector<Reply> PrivacyFlow::Export(Turn& turn) const {
   if (auto s = storage::AppendAudit(
           turn.db,
           {0, turn.now_ms, std::string(kAuditPerson), "export",
-           turn.conversation.id, u.id, "asked by the person through the bot"});
+           turn.conversation.id, u.id, "asked by the person through the bot",
+           turn.conversation.centre_id});
       !s.ok()) {
     core::LogError("privacy", "export audit failed: " + s.ToString());
   }

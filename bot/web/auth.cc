@@ -7,6 +7,7 @@
 #include "bot/domain/password.h"
 #include "bot/web/json_response.h"
 #include "bot/web/origin.h"
+#include "storage/centres.h"
 
 namespace sportello::http {
 namespace {
@@ -181,6 +182,7 @@ std::variant<Caller, Response> Auth::Authenticate(const Request& r) {
   const std::string hash = Sha256Hex(token);
   const int64_t now = clock_.NowMillis();
   std::optional<storage::StaffSession> session;
+  std::vector<int64_t> centres;
   bool expired = false;
   auto s = store_.Write([&](storage::Database& db) -> core::Status {
     auto found = storage::FindSession(db, hash);
@@ -191,13 +193,16 @@ std::variant<Caller, Response> Auth::Authenticate(const Request& r) {
       return storage::DeleteSession(db, hash);
     }
     session = std::move(*found);
+    auto ids = storage::StaffCentreIds(db, session->staff.id);
+    if (!ids.ok()) return ids.status();
+    centres = std::move(*ids);
     return storage::TouchSession(db, hash, now);
   });
   if (!s.ok()) return ErrorResponse(503, "storage unavailable, try again");
   if (expired) return Unauthorized("session expired: log in again");
   if (!session) return Unauthorized("log in first");
   return Caller{session->staff.id, session->staff.username, session->staff.role,
-                hash};
+                hash, std::move(centres)};
 }
 
 }  // namespace sportello::http

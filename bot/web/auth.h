@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "bot/core/clock.h"
 #include "bot/core/mutex.h"
@@ -29,6 +30,9 @@ struct Caller {
   std::string username;
   storage::StaffRole role = storage::StaffRole::kCounsellor;
   std::string token_hash;
+  // The centres the account works for (storage/centres.h), sorted; a
+  // regional admin may have none and sees every centre all the same.
+  std::vector<int64_t> centres;
 };
 
 class Auth {

@@ -13,8 +13,10 @@
 #include "bot/flows/handoff.h"
 #include "bot/outbound/replies.h"
 #include "bot/web/console_paths.h"
+#include "bot/web/console_scope.h"
 #include "bot/web/json_response.h"
 #include "bot/web/origin.h"
+#include "storage/appointments.h"
 #include "storage/audit.h"
 #include "storage/codec.h"
 #include "storage/console_views.h"
@@ -68,7 +70,8 @@ json ConversationJson(const storage::Conversation& c, std::string_view channel,
           {"mode", std::string(storage::ConversationModeName(c.mode))},
           {"assigned_to", c.assigned_to ? json(*c.assigned_to) : json()},
           {"waiting_since", IsoTime(c.waiting_since)},
-          {"last_message_at", IsoTime(c.last_message_at)}};
+          {"last_message_at", IsoTime(c.last_message_at)},
+          {"centre_id", c.centre_id}};
 }
 
 // The name given in the questionnaire, "" when none (or unreadable: the
@@ -80,14 +83,15 @@ std::string ProfileName(storage::Database& db, int64_t user_id) {
   return it == (*p)->answers.end() ? "" : it->second;
 }
 
+// Every action on a conversation is on record with the conversation's
+// centre: a regional admin's look into a centre is found by it.
 core::Status Audit(storage::Database& db, const Caller& caller,
                    std::string_view action,
-                   std::optional<int64_t> conversation_id,
-                   std::optional<int64_t> user_id, int64_t now,
+                   const storage::Conversation& conversation, int64_t now,
                    std::string detail = "") {
   return storage::AppendAudit(
-      db, {0, now, caller.username, std::string(action), conversation_id,
-           user_id, std::move(detail)});
+      db, {0, now, caller.username, std::string(action), conversation.id,
+           conversation.user_id, std::move(detail), conversation.centre_id});
 }
 
 // The conversation and its person, or the 404 to answer.
@@ -95,9 +99,9 @@ struct Loaded {
   storage::Conversation conversation;
   storage::User user;
 };
-core::Result<std::variant<Loaded, Response>> Load(storage::Database& db,
-                                                  int64_t id) {
-  auto c = storage::FindConversation(db, id);
+core::Result<std::variant<Loaded, Response>> Load(
+    storage::Database& db, int64_t id, const storage::CentreScope& scope) {
+  auto c = storage::FindConversationIn(db, id, scope);
   if (!c.ok()) return c.status();
   if (!c->has_value()) return {ErrorResponse(404, "no such conversation")};
   auto u = storage::FindUserById(db, (*c)->user_id);
@@ -107,13 +111,14 @@ core::Result<std::variant<Loaded, Response>> Load(storage::Database& db,
 }
 
 // Runs `fn` in a write transaction with conversation `id` and its person
-// loaded; when there is no such conversation, sets `answer` to the 404
-// instead. Returns the transaction's status.
+// loaded; when there is no such conversation among the caller's centres,
+// sets `answer` to the 404 instead. Returns the transaction's status.
 core::Status WithConversation(
-    storage::Store& store, int64_t id, std::optional<Response>& answer,
+    storage::Store& store, const Caller& caller, int64_t id,
+    std::optional<Response>& answer,
     const std::function<core::Status(storage::Database&, Loaded&)>& fn) {
   return store.Write([&](storage::Database& db) -> core::Status {
-    auto loaded = Load(db, id);
+    auto loaded = Load(db, id, ObjectScope(caller));
     if (!loaded.ok()) return loaded.status();
     if (auto* r = std::get_if<Response>(&*loaded)) {
       answer = std::move(*r);
@@ -162,21 +167,24 @@ Response ConsoleApi::Handle(const Request& r) {
     if (!get) return MethodNotAllowed("GET");
     return JsonResponse(
         200, {{"username", caller.username},
-              {"role", std::string(storage::StaffRoleName(caller.role))}});
+              {"role", std::string(storage::StaffRoleName(caller.role))},
+              {"centres", caller.centres}});
   }
   if (r.path == "/api/conversations")
-    return get ? ListConversations(r) : MethodNotAllowed("GET");
+    return get ? ListConversations(caller, r) : MethodNotAllowed("GET");
   if (r.path == "/api/stream")
     return get ? Stream(caller) : MethodNotAllowed("GET");
   if (r.path == "/api/appointments")
-    return get ? Appointments(r) : MethodNotAllowed("GET");
+    return get ? Appointments(caller, r) : MethodNotAllowed("GET");
   if (r.path == "/api/profiles")
     return get ? Profiles(caller, r) : MethodNotAllowed("GET");
   if (r.path == "/api/profile/questions")
     return get ? ProfileQuestions() : MethodNotAllowed("GET");
   if (r.path == "/api/slots") {
-    if (!admin) return admins_only();
-    return post ? AddSlot(r) : MethodNotAllowed("POST");
+    // A centre admin makes slots for their centres.
+    if (!admin && caller.role != storage::StaffRole::kCentreAdmin)
+      return admins_only();
+    return post ? AddSlot(caller, r) : MethodNotAllowed("POST");
   }
   if (r.path == "/api/audit") {
     if (!admin) return admins_only();
@@ -187,7 +195,7 @@ Response ConsoleApi::Handle(const Request& r) {
   if (r.path == "/api/broadcasts" || r.path.starts_with("/api/broadcasts/"))
     return RouteBroadcasts(caller, r);
   if (r.path == "/api/canned-replies") {
-    if (get) return CannedReplies(r);
+    if (get) return CannedReplies(caller, r);
     if (r.method != "PUT") return MethodNotAllowed("GET, PUT");
     return admin ? SaveCannedReplies(caller, r) : admins_only();
   }
@@ -226,7 +234,9 @@ Response ConsoleApi::Handle(const Request& r) {
 // Console traffic is a few requests a second at most: reads go through the
 // writer too, which keeps every answer consistent with the last action and
 // lets a view write its audit row in the same transaction.
-Response ConsoleApi::ListConversations(const Request& r) {
+Response ConsoleApi::ListConversations(const Caller& caller, const Request& r) {
+  auto scope = ListScope(caller, r);
+  if (auto* bad = std::get_if<Response>(&scope)) return std::move(*bad);
   ConversationMode mode = ConversationMode::kWaitingForHuman;
   if (auto it = r.query.find("mode");
       it != r.query.end() && !it->second.empty()) {
@@ -237,7 +247,8 @@ Response ConsoleApi::ListConversations(const Request& r) {
   }
   json list = json::array();
   auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
-    auto rows = storage::ListConversationSummaries(db, mode, kMaxListed);
+    auto rows = storage::ListConversationSummaries(
+        db, mode, std::get<storage::CentreScope>(scope), kMaxListed);
     if (!rows.ok()) return rows.status();
     for (const auto& row : *rows) {
       json j = ConversationJson(row.conversation, row.channel, row.user_name,
@@ -255,7 +266,7 @@ Response ConsoleApi::GetConversation(const Caller& caller, int64_t id) {
   std::optional<Response> answer;
   const int64_t now = deps_.clock.NowMillis();
   auto s = WithConversation(
-      deps_.store, id, answer,
+      deps_.store, caller, id, answer,
       [&](storage::Database& db, Loaded& loaded) -> core::Status {
         const auto& [conv, user] = loaded;
         auto profile = storage::FindProfile(db, user.id);
@@ -314,7 +325,7 @@ Response ConsoleApi::GetConversation(const Caller& caller, int64_t id) {
           j["profile"] = nullptr;
         }
         answer = JsonResponse(200, j);
-        return Audit(db, caller, "view_conversation", id, user.id, now,
+        return Audit(db, caller, "view_conversation", conv, now,
                      profile->has_value() ? "with profile" : "");
       });
   if (!s.ok()) return Unavailable();
@@ -326,7 +337,7 @@ Response ConsoleApi::TakeOver(const Caller& caller, int64_t id) {
   bool wrote_outbox = false;
   const int64_t now = deps_.clock.NowMillis();
   auto s = WithConversation(
-      deps_.store, id, answer,
+      deps_.store, caller, id, answer,
       [&](storage::Database& db, Loaded& loaded) -> core::Status {
         const auto& [before, user] = loaded;
         const bool already_mine = console::HeldBy(before, caller.username);
@@ -352,8 +363,7 @@ Response ConsoleApi::TakeOver(const Caller& caller, int64_t id) {
               !st.ok())
             return st;
           wrote_outbox = true;
-          if (auto st = Audit(db, caller, "takeover", id, user.id, now);
-              !st.ok())
+          if (auto st = Audit(db, caller, "takeover", before, now); !st.ok())
             return st;
         }
         auto after = storage::FindConversation(db, id);
@@ -374,7 +384,7 @@ Response ConsoleApi::Reply(const Caller& caller, int64_t id, const Request& r) {
   std::optional<Response> answer;
   const int64_t now = deps_.clock.NowMillis();
   auto s = WithConversation(
-      deps_.store, id, answer,
+      deps_.store, caller, id, answer,
       [&](storage::Database& db, Loaded& loaded) -> core::Status {
         const auto& [conv, user] = loaded;
         if (auto no = console::MayReply(conv, Who(caller));
@@ -400,7 +410,7 @@ Response ConsoleApi::Reply(const Caller& caller, int64_t id, const Request& r) {
             !st.ok())
           return st;
         answer = JsonResponse(202, {{"ok", true}});
-        return Audit(db, caller, "reply", id, user.id, now);
+        return Audit(db, caller, "reply", conv, now);
       });
   if (!s.ok()) return Unavailable();
   if (answer->status == 202 && deps_.outbox_written) deps_.outbox_written();
@@ -414,13 +424,13 @@ Response ConsoleApi::AddNote(const Caller& caller, int64_t id,
   std::optional<Response> answer;
   const int64_t now = deps_.clock.NowMillis();
   auto s = WithConversation(
-      deps_.store, id, answer,
+      deps_.store, caller, id, answer,
       [&](storage::Database& db, Loaded& loaded) -> core::Status {
-        const auto& user = loaded.user;
         auto note = storage::AddNote(db, id, caller.username, *text, now);
         if (!note.ok()) return note.status();
-        answer = JsonResponse(201, {{"id", *note}});
-        return Audit(db, caller, "note", id, user.id, now);
+        answer = JsonResponse(
+            201, {{"id", *note}, {"centre_id", loaded.conversation.centre_id}});
+        return Audit(db, caller, "note", loaded.conversation, now);
       });
   if (!s.ok()) return Unavailable();
   return std::move(*answer);
@@ -431,7 +441,7 @@ Response ConsoleApi::Release(const Caller& caller, int64_t id) {
   bool wrote_outbox = false;
   const int64_t now = deps_.clock.NowMillis();
   auto s = WithConversation(
-      deps_.store, id, answer,
+      deps_.store, caller, id, answer,
       [&](storage::Database& db, Loaded& loaded) -> core::Status {
         auto& [conv, user] = loaded;
         if (auto no = console::MayRelease(conv, Who(caller));
@@ -469,7 +479,7 @@ Response ConsoleApi::Release(const Caller& caller, int64_t id) {
         answer =
             JsonResponse(200, ConversationJson(conv, user.channel, user.name,
                                                ProfileName(db, user.id)));
-        return Audit(db, caller, "release", id, user.id, now);
+        return Audit(db, caller, "release", conv, now);
       });
   if (!s.ok()) return Unavailable();
   if (wrote_outbox && deps_.outbox_written) deps_.outbox_written();
@@ -493,13 +503,23 @@ Response ConsoleApi::BookFor(const Caller& caller, int64_t id,
   core::Status refused;  // Book's error: the transaction rolls back
   const int64_t now = deps_.clock.NowMillis();
   auto s = WithConversation(
-      deps_.store, id, answer,
+      deps_.store, caller, id, answer,
       [&](storage::Database& db, Loaded& loaded) -> core::Status {
         const auto& [conv, user] = loaded;
         if (auto no = console::MayBookFor(conv, Who(caller));
             no != console::Refusal::kAllowed) {
           answer = Refused(no, conv);
           return core::Status::Ok();
+        }
+        // A person is booked at their own centre: another centre's slot is
+        // not found, as one that does not exist.
+        auto in_centre =
+            storage::FindSlot(db, slot->get<int64_t>(),
+                              storage::CentreScope::Only({conv.centre_id}));
+        if (!in_centre.ok()) return in_centre.status();
+        if (!in_centre->has_value()) {
+          refused = core::Status::NotFound("no such slot");
+          return refused;
         }
         auto appt = booking::Book(db, deps_.catalog, user.id,
                                   slot->get<int64_t>(), service, now);
@@ -519,8 +539,9 @@ Response ConsoleApi::BookFor(const Caller& caller, int64_t id,
                                {"slot_id", appt->slot.id},
                                {"service", appt->service.code},
                                {"starts_at", IsoTime(appt->slot.starts_at)},
+                               {"centre_id", conv.centre_id},
                                {"text", told.text}});
-        return Audit(db, caller, "book", id, user.id, now,
+        return Audit(db, caller, "book", conv, now,
                      "booking " + std::to_string(appt->booking.id));
       });
   if (!refused.ok()) {

@@ -1,11 +1,13 @@
 // The counsellors' console API: every /api/ path but the public web chat.
 // All endpoints need a session (bot/web/auth.h): 401 without, 403 for the
-// wrong role. See docs/api.md for the contract.
+// wrong role. Staff see and act on their centres' objects only; another
+// centre's is answered as one that does not exist (bot/web/console_scope.h).
+// See docs/api.md for the contract.
 //
 //   POST /api/login, /api/logout        GET /api/me
 //   GET  /api/conversations?mode=       GET /api/conversations/{id}
 //   POST /api/conversations/{id}/takeover | messages | notes | release
-//   GET  /api/appointments?date=        POST /api/slots (admin)
+//   GET  /api/appointments?date=        POST /api/slots (admins)
 //   GET  /api/profiles?q=&comune=&role= GET /api/audit (admin)
 //   GET  /api/stream                    server-sent events: what changed
 //   GET|POST /api/events                GET|PATCH /api/events/{id}
@@ -58,7 +60,7 @@ class ConsoleApi {
   Response Handle(const Request& r);
 
  private:
-  Response ListConversations(const Request& r);
+  Response ListConversations(const Caller& caller, const Request& r);
   Response GetConversation(const Caller& caller, int64_t id);
   Response TakeOver(const Caller& caller, int64_t id);
   Response Reply(const Caller& caller, int64_t id, const Request& r);
@@ -67,8 +69,8 @@ class ConsoleApi {
   // A counsellor books a free slot for the person (e.g. on the phone with
   // them): the booking, its reminders and a confirmation on their channel.
   Response BookFor(const Caller& caller, int64_t id, const Request& r);
-  Response Appointments(const Request& r);
-  Response AddSlot(const Request& r);
+  Response Appointments(const Caller& caller, const Request& r);
+  Response AddSlot(const Caller& caller, const Request& r);
   Response Profiles(const Caller& caller, const Request& r);
   // The questions an audience may filter on, with the console's labels.
   Response ProfileQuestions();
@@ -89,23 +91,23 @@ class ConsoleApi {
   Response Centres(const Caller& caller);
 
   // Canned replies (console_canned.cc).
-  Response CannedReplies(const Request& r);
+  Response CannedReplies(const Caller& caller, const Request& r);
   Response SaveCannedReplies(const Caller& caller, const Request& r);
 
   // Events (console_events.cc).
   Response RouteEvents(const Caller& caller, const Request& r);
-  Response ListEvents(const Request& r);
-  Response GetEvent(int64_t id);
+  Response ListEvents(const Caller& caller, const Request& r);
+  Response GetEvent(const Caller& caller, int64_t id);
   Response CreateEvent(const Caller& caller, const Request& r);
   Response EditEvent(const Caller& caller, int64_t id, const Request& r);
   Response CancelEvent(const Caller& caller, int64_t id);
 
   // Broadcast notices (console_broadcasts.cc).
   Response RouteBroadcasts(const Caller& caller, const Request& r);
-  Response PreviewBroadcast(const Request& r);
+  Response PreviewBroadcast(const Caller& caller, const Request& r);
   Response CreateBroadcast(const Caller& caller, const Request& r);
-  Response ListBroadcasts();
-  Response GetBroadcast(int64_t id);
+  Response ListBroadcasts(const Caller& caller, const Request& r);
+  Response GetBroadcast(const Caller& caller, int64_t id);
   Response CancelBroadcast(const Caller& caller, int64_t id);
 
   ConsoleDeps deps_;

@@ -13,10 +13,12 @@
 #include "bot/domain/broadcasts.h"
 #include "bot/web/console_api.h"
 #include "bot/web/console_paths.h"
+#include "bot/web/console_scope.h"
 #include "bot/web/iso_time.h"
 #include "bot/web/json_response.h"
 #include "storage/audit.h"
 #include "storage/broadcasts.h"
+#include "storage/centres.h"
 #include "storage/codec.h"
 #include "storage/events.h"
 
@@ -184,9 +186,10 @@ std::optional<Invalid> ParseTemplate(const json& v,
 // Checks the event a notice or an audience names: it must exist, and a
 // notice's event must still be open to sign-ups.
 std::optional<Invalid> CheckEvent(storage::Database& db, int64_t event_id,
+                                  const storage::CentreScope& scope,
                                   const std::string& field, bool to_announce,
                                   int64_t now, core::Status& error) {
-  auto event = storage::FindEvent(db, event_id);
+  auto event = storage::FindEvent(db, event_id, scope);
   if (!event.ok()) {
     error = event.status();
     return std::nullopt;
@@ -252,14 +255,16 @@ core::Result<json> BroadcastJson(storage::Database& db,
               {"send_at", IsoTime(b.send_at)},
               {"created_by", b.created_by ? json(*b.created_by) : json()},
               {"created_at", IsoTime(b.created_at)},
-              {"finished_at", IsoTime(b.finished_at)}};
+              {"finished_at", IsoTime(b.finished_at)},
+              {"centre_id", b.centre_id ? json(*b.centre_id) : json()}};
 }
 
 core::Status Audit(storage::Database& db, const Caller& caller,
-                   std::string_view action, std::string detail, int64_t now) {
+                   std::string_view action, std::string detail, int64_t now,
+                   std::optional<int64_t> centre_id) {
   return storage::AppendAudit(
       db, {0, now, caller.username, std::string(action), std::nullopt,
-           std::nullopt, std::move(detail)});
+           std::nullopt, std::move(detail), centre_id});
 }
 
 }  // namespace
@@ -268,25 +273,25 @@ Response ConsoleApi::RouteBroadcasts(const Caller& caller, const Request& r) {
   const bool get = r.method == "GET" || r.method == "HEAD";
   const bool post = r.method == "POST";
   if (r.path == "/api/broadcasts") {
-    if (get) return ListBroadcasts();
+    if (get) return ListBroadcasts(caller, r);
     if (post) return CreateBroadcast(caller, r);
     return MethodNotAllowed("GET, POST");
   }
   if (r.path == "/api/broadcasts/preview")
-    return post ? PreviewBroadcast(r) : MethodNotAllowed("POST");
+    return post ? PreviewBroadcast(caller, r) : MethodNotAllowed("POST");
   std::string_view rest = std::string_view(r.path).substr(
       std::string_view("/api/broadcasts/").size());
   const size_t slash = rest.find('/');
   const auto id = ParseId(rest.substr(0, slash));
   if (!id) return ErrorResponse(404, "not found");
   if (slash == std::string_view::npos)
-    return get ? GetBroadcast(*id) : MethodNotAllowed("GET");
+    return get ? GetBroadcast(caller, *id) : MethodNotAllowed("GET");
   if (rest.substr(slash + 1) == "cancel")
     return post ? CancelBroadcast(caller, *id) : MethodNotAllowed("POST");
   return ErrorResponse(404, "not found");
 }
 
-Response ConsoleApi::PreviewBroadcast(const Request& r) {
+Response ConsoleApi::PreviewBroadcast(const Caller& caller, const Request& r) {
   if (r.body.size() > kMaxBody) return ErrorResponse(413, "body too large");
   auto body = channels::ParseJsonObject(r.body);
   if (!body.ok()) return ErrorResponse(400, body.status().message());
@@ -304,8 +309,8 @@ Response ConsoleApi::PreviewBroadcast(const Request& r) {
   auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
     core::Status error;
     if (a.event_id) {
-      if (auto bad = CheckEvent(db, *a.event_id, "audience.event_id", false,
-                                now, error)) {
+      if (auto bad = CheckEvent(db, *a.event_id, ObjectScope(caller),
+                                "audience.event_id", false, now, error)) {
         answer = FieldError(bad->field, bad->message);
         return core::Status::Ok();
       }
@@ -325,8 +330,9 @@ Response ConsoleApi::CreateBroadcast(const Caller& caller, const Request& r) {
   auto body = channels::ParseJsonObject(r.body);
   if (!body.ok()) return ErrorResponse(400, body.status().message());
   const json& j = *body;
-  static const std::set<std::string> kKnown = {"text", "event_id", "audience",
-                                               "send_at", "whatsapp_template"};
+  static const std::set<std::string> kKnown = {
+      "text",    "event_id",          "audience",
+      "send_at", "whatsapp_template", "centre_id"};
   for (const auto& item : j.items()) {
     if (!kKnown.contains(item.key()))
       return FieldError(item.key(), "unknown field");
@@ -334,6 +340,9 @@ Response ConsoleApi::CreateBroadcast(const Caller& caller, const Request& r) {
   const int64_t now = deps_.clock.NowMillis();
   BroadcastRequest request;
   request.created_by = caller.username;
+  auto centre = CreationCentre(caller, j, /*regional_allowed=*/true);
+  if (auto* bad = std::get_if<Response>(&centre)) return std::move(*bad);
+  request.centre_id = std::get<std::optional<int64_t>>(centre);
   const auto text = j.find("text");
   const auto event = j.find("event_id");
   const bool has_text = text != j.end() && !text->is_null();
@@ -378,11 +387,19 @@ Response ConsoleApi::CreateBroadcast(const Caller& caller, const Request& r) {
   auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
     core::Status error;
     std::optional<Invalid> bad;
-    if (request.event_id)
-      bad = CheckEvent(db, *request.event_id, "event_id", true, now, error);
+    if (request.centre_id) {
+      auto found = storage::FindCentre(db, *request.centre_id);
+      if (!found.ok()) return found.status();
+      if (!found->has_value() || (*found)->disabled)
+        bad = Invalid{"centre_id", "no such centre, or disabled"};
+    }
+    const auto scope = ObjectScope(caller);
+    if (!bad && request.event_id)
+      bad = CheckEvent(db, *request.event_id, scope, "event_id", true, now,
+                       error);
     if (!bad && error.ok() && request.audience.event_id) {
-      bad = CheckEvent(db, *request.audience.event_id, "audience.event_id",
-                       false, now, error);
+      bad = CheckEvent(db, *request.audience.event_id, scope,
+                       "audience.event_id", false, now, error);
     }
     if (!error.ok()) return error;
     if (bad) {
@@ -393,24 +410,31 @@ Response ConsoleApi::CreateBroadcast(const Caller& caller, const Request& r) {
     if (!recipients.ok()) return recipients.status();
     auto id = sportello::CreateBroadcast(db, deps_.catalog, request, now);
     if (!id.ok()) return id.status();
-    answer = JsonResponse(201, {{"id", *id}, {"recipients", *recipients}});
+    answer = JsonResponse(
+        201,
+        {{"id", *id},
+         {"recipients", *recipients},
+         {"centre_id", request.centre_id ? json(*request.centre_id) : json()}});
     return Audit(
         db, caller, "create_broadcast",
         "broadcast " + std::to_string(*id) + ": " +
             std::to_string(*recipients) + " recipients" +
             (request.event_id ? ", event " + std::to_string(*request.event_id)
                               : ""),
-        now);
+        now, request.centre_id);
   });
   if (!s.ok()) return Unavailable();
   return std::move(*answer);
 }
 
-Response ConsoleApi::ListBroadcasts() {
+Response ConsoleApi::ListBroadcasts(const Caller& caller, const Request& r) {
+  auto scope = ListScope(caller, r);
+  if (auto* bad = std::get_if<Response>(&scope)) return std::move(*bad);
   const int64_t now = deps_.clock.NowMillis();
   json list = json::array();
   auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
-    auto all = storage::ListBroadcasts(db, kMaxListed);
+    auto all = storage::ListBroadcasts(db, kMaxListed,
+                                       std::get<storage::CentreScope>(scope));
     if (!all.ok()) return all.status();
     for (const auto& b : *all) {
       auto j = BroadcastJson(db, b, now);
@@ -423,11 +447,11 @@ Response ConsoleApi::ListBroadcasts() {
   return JsonResponse(200, {{"broadcasts", list}});
 }
 
-Response ConsoleApi::GetBroadcast(int64_t id) {
+Response ConsoleApi::GetBroadcast(const Caller& caller, int64_t id) {
   const int64_t now = deps_.clock.NowMillis();
   std::optional<json> found;
   auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
-    auto b = storage::FindBroadcast(db, id);
+    auto b = storage::FindBroadcast(db, id, ObjectScope(caller));
     if (!b.ok()) return b.status();
     if (!b->has_value()) return core::Status::Ok();
     auto j = BroadcastJson(db, **b, now);
@@ -457,10 +481,16 @@ Response ConsoleApi::CancelBroadcast(const Caller& caller, int64_t id) {
   const int64_t now = deps_.clock.NowMillis();
   std::optional<Response> answer;
   auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
-    auto b = storage::FindBroadcast(db, id);
+    auto b = storage::FindBroadcast(db, id, ObjectScope(caller));
     if (!b.ok()) return b.status();
     if (!b->has_value()) {
       answer = ErrorResponse(404, "no such broadcast");
+      return core::Status::Ok();
+    }
+    // A regional broadcast is everyone's to see, a regional admin's to stop.
+    if (!(*b)->centre_id && !Regional(caller)) {
+      answer =
+          ErrorResponse(403, "only a regional admin cancels regional ones");
       return core::Status::Ok();
     }
     if ((*b)->status == "done" || (*b)->status == "cancelled") {
@@ -479,7 +509,7 @@ Response ConsoleApi::CancelBroadcast(const Caller& caller, int64_t id) {
                  "broadcast " + std::to_string(id) + ": " +
                      std::to_string((*j)["cancelled"].get<int64_t>()) +
                      " not sent",
-                 now);
+                 now, (*b)->centre_id);
   });
   if (!s.ok()) return Unavailable();
   return std::move(*answer);

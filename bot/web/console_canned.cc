@@ -9,8 +9,10 @@
 #include "bot/domain/console.h"
 #include "bot/web/console_api.h"
 #include "bot/web/console_paths.h"
+#include "bot/web/console_scope.h"
 #include "bot/web/json_response.h"
 #include "storage/audit.h"
+#include "storage/console_views.h"
 #include "storage/conversations.h"
 #include "storage/profiles.h"
 #include "storage/settings.h"
@@ -48,7 +50,7 @@ void ReplaceAll(std::string& text, std::string_view from,
 
 }  // namespace
 
-Response ConsoleApi::CannedReplies(const Request& r) {
+Response ConsoleApi::CannedReplies(const Caller& caller, const Request& r) {
   std::optional<int64_t> conversation;
   if (auto it = r.query.find("conversation");
       it != r.query.end() && !it->second.empty()) {
@@ -63,7 +65,8 @@ Response ConsoleApi::CannedReplies(const Request& r) {
     list = Stored(db, status);
     if (!status.ok()) return status;
     if (!conversation) return core::Status::Ok();
-    auto c = storage::FindConversation(db, *conversation);
+    auto c =
+        storage::FindConversationIn(db, *conversation, ObjectScope(caller));
     if (!c.ok()) return c.status();
     if (!c->has_value()) {
       answer = ErrorResponse(404, "no such conversation");
@@ -148,8 +151,9 @@ Response ConsoleApi::SaveCannedReplies(const Caller& caller, const Request& r) {
         !st.ok())
       return st;
     return storage::AppendAudit(
-        db, {0, now, caller.username, "canned_replies", std::nullopt,
-             std::nullopt, std::to_string(clean.size()) + " replies"});
+        db,
+        {0, now, caller.username, "canned_replies", std::nullopt, std::nullopt,
+         std::to_string(clean.size()) + " replies", std::nullopt});
   });
   if (!s.ok()) return Unavailable();
   return JsonResponse(200, {{"replies", clean}});

@@ -11,9 +11,11 @@
 #include "bot/domain/console.h"
 #include "bot/web/console_api.h"
 #include "bot/web/console_paths.h"
+#include "bot/web/console_scope.h"
 #include "bot/web/json_response.h"
 #include "storage/appointments.h"
 #include "storage/audit.h"
+#include "storage/centres.h"
 #include "storage/console_views.h"
 #include "storage/conversations.h"
 #include "storage/profiles.h"
@@ -72,12 +74,15 @@ json SlotJson(const storage::Slot& s) {
           {"service", s.service_code ? json(*s.service_code) : json()},
           {"counsellor", s.counsellor},
           {"place", s.place},
-          {"link", s.link ? json(*s.link) : json()}};
+          {"link", s.link ? json(*s.link) : json()},
+          {"centre_id", s.centre_id}};
 }
 
 }  // namespace
 
-Response ConsoleApi::Appointments(const Request& r) {
+Response ConsoleApi::Appointments(const Caller& caller, const Request& r) {
+  auto scope = ListScope(caller, r);
+  if (auto* bad = std::get_if<Response>(&scope)) return std::move(*bad);
   const std::string day = Query(r, "date");
   year_month_day date = core::RomeDate(deps_.clock.Now());
   if (!day.empty()) {
@@ -91,7 +96,8 @@ Response ConsoleApi::Appointments(const Request& r) {
       0));
   json list = json::array();
   auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
-    auto slots = storage::ListSlots(db, from, to);
+    auto slots =
+        storage::ListSlots(db, from, to, std::get<storage::CentreScope>(scope));
     if (!slots.ok()) return slots.status();
     for (const auto& slot : *slots) {
       json j = SlotJson(slot);
@@ -141,11 +147,14 @@ Response ConsoleApi::Appointments(const Request& r) {
   return JsonResponse(200, {{"date", buf}, {"appointments", list}});
 }
 
-Response ConsoleApi::AddSlot(const Request& r) {
+Response ConsoleApi::AddSlot(const Caller& caller, const Request& r) {
   auto body = channels::ParseJsonObject(r.body);
   if (!body.ok()) return ErrorResponse(400, body.status().message());
   const json& j = *body;
   storage::NewSlot slot;
+  auto centre = CreationCentre(caller, j, /*regional_allowed=*/false);
+  if (auto* bad = std::get_if<Response>(&centre)) return std::move(*bad);
+  slot.centre_id = *std::get<std::optional<int64_t>>(centre);
   try {
     if (auto it = j.find("service");
         it != j.end() && !it->is_null() && it->get<std::string>() != "any")
@@ -170,6 +179,12 @@ Response ConsoleApi::AddSlot(const Request& r) {
     return ErrorResponse(422, "starts_at is in the past");
   std::optional<Response> answer;
   auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
+    auto open = storage::FindCentre(db, slot.centre_id);
+    if (!open.ok()) return open.status();
+    if (!open->has_value() || (*open)->disabled) {
+      answer = FieldError("centre_id", "no such centre, or disabled");
+      return core::Status::Ok();
+    }
     if (slot.minutes == 0) {
       slot.minutes = 45;
       if (slot.service_code) {
@@ -180,7 +195,7 @@ Response ConsoleApi::AddSlot(const Request& r) {
     }
     auto id = storage::AddSlot(db, slot, now);
     if (id.ok()) {
-      answer = JsonResponse(201, {{"id", *id}});
+      answer = JsonResponse(201, {{"id", *id}, {"centre_id", slot.centre_id}});
     } else if (id.status().code() == core::Status::Code::kInvalidArgument) {
       answer = ErrorResponse(422, id.status().message());
     } else if (id.status().code() == core::Status::Code::kAlreadyExists) {
@@ -238,6 +253,8 @@ json ConsoleApi::ProfileView(const storage::Profile& p, int64_t now_ms) const {
 }
 
 Response ConsoleApi::Profiles(const Caller& caller, const Request& r) {
+  auto scope = ListScope(caller, r);
+  if (auto* bad = std::get_if<Response>(&scope)) return std::move(*bad);
   const std::string q = Query(r, "q"), comune = Query(r, "comune"),
                     role = Query(r, "role");
   if (q.size() > 100 || comune.size() > 100 || role.size() > 100)
@@ -245,13 +262,20 @@ Response ConsoleApi::Profiles(const Caller& caller, const Request& r) {
   json list = json::array();
   const int64_t now = deps_.clock.NowMillis();
   auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
-    auto found = storage::SearchProfiles(db, q, comune, role, kMaxProfiles);
+    auto found = storage::SearchProfiles(db, q, comune, role,
+                                         std::get<storage::CentreScope>(scope),
+                                         kMaxProfiles);
     if (!found.ok()) return found.status();
     // A search shows profiles: who looked, and for what, is on record.
     if (auto st = storage::AppendAudit(
             db, {0, now, caller.username, "search_profiles", std::nullopt,
                  std::nullopt,
-                 json{{"q", q}, {"comune", comune}, {"role", role}}.dump()});
+                 json{{"q", q},
+                      {"comune", comune},
+                      {"role", role},
+                      {"centre", Query(r, "centre")}}
+                     .dump(),
+                 std::nullopt});
         !st.ok())
       return st;
     for (const auto& p : *found) {
@@ -262,7 +286,8 @@ Response ConsoleApi::Profiles(const Caller& caller, const Request& r) {
                       {"channel", p.channel},
                       {"comune", p.comune},
                       {"roles", p.roles},
-                      {"completed_at", IsoTime(p.completed_at)}});
+                      {"completed_at", IsoTime(p.completed_at)},
+                      {"centre_id", p.centre_id}});
     }
     return core::Status::Ok();
   });
@@ -281,14 +306,16 @@ Response ConsoleApi::AuditLog(const Request& r) {
     auto entries = storage::ListAudit(db, kMaxAudit, before);
     if (!entries.ok()) return entries.status();
     for (const auto& e : *entries) {
-      list.push_back({{"id", e.id},
-                      {"at", IsoTime(e.at)},
-                      {"actor", e.actor},
-                      {"action", e.action},
-                      {"conversation_id",
-                       e.conversation_id ? json(*e.conversation_id) : json()},
-                      {"user_id", e.user_id ? json(*e.user_id) : json()},
-                      {"detail", e.detail}});
+      list.push_back(
+          {{"id", e.id},
+           {"at", IsoTime(e.at)},
+           {"actor", e.actor},
+           {"action", e.action},
+           {"conversation_id",
+            e.conversation_id ? json(*e.conversation_id) : json()},
+           {"user_id", e.user_id ? json(*e.user_id) : json()},
+           {"detail", e.detail},
+           {"centre_id", e.centre_id ? json(*e.centre_id) : json()}});
     }
     return core::Status::Ok();
   });

@@ -9,9 +9,11 @@
 #include "bot/domain/events.h"
 #include "bot/web/console_api.h"
 #include "bot/web/console_paths.h"
+#include "bot/web/console_scope.h"
 #include "bot/web/iso_time.h"
 #include "bot/web/json_response.h"
 #include "storage/audit.h"
+#include "storage/centres.h"
 #include "storage/events.h"
 
 namespace sportello::http {
@@ -40,7 +42,8 @@ json EventJson(const storage::Event& e) {
           {"waiting", e.waiting},
           {"cancelled_at", IsoTime(e.cancelled_at)},
           {"created_at", IsoTime(e.created_at)},
-          {"updated_at", IsoTime(e.updated_at)}};
+          {"updated_at", IsoTime(e.updated_at)},
+          {"centre_id", e.centre_id ? json(*e.centre_id) : json()}};
 }
 
 storage::NewEvent Fields(const storage::Event& e) {
@@ -53,6 +56,7 @@ storage::NewEvent Fields(const storage::Event& e) {
   n.link = e.link;
   n.capacity = e.capacity;
   n.tags = e.tags;
+  n.centre_id = e.centre_id;
   return n;
 }
 
@@ -73,6 +77,11 @@ std::optional<Invalid> Apply(const json& body, storage::NewEvent& e,
       "title", "description", "starts_at", "ends_at",
       "place", "link",        "capacity",  "tags"};
   for (const auto& item : body.items()) {
+    // The centre is chosen on creation (CreationCentre) and kept.
+    if (item.key() == "centre_id") {
+      if (creating) continue;
+      return Invalid{"centre_id", "an event stays with its centre"};
+    }
     if (!kKnown.contains(item.key()))
       return Invalid{item.key(), "unknown field"};
   }
@@ -158,12 +167,21 @@ std::optional<Invalid> Apply(const json& body, storage::NewEvent& e,
 }
 
 core::Status Audit(storage::Database& db, const Caller& caller,
-                   std::string_view action, int64_t event_id, int64_t now,
+                   std::string_view action, int64_t event_id,
+                   std::optional<int64_t> centre_id, int64_t now,
                    std::string detail) {
   return storage::AppendAudit(db, {0, now, caller.username, std::string(action),
                                    std::nullopt, std::nullopt,
                                    "event " + std::to_string(event_id) +
-                                       (detail.empty() ? "" : ": " + detail)});
+                                       (detail.empty() ? "" : ": " + detail),
+                                   centre_id});
+}
+
+// A regional event is everyone's to see, a regional admin's to change.
+std::optional<Response> MayChange(const Caller& caller,
+                                  const storage::Event& e) {
+  if (e.centre_id || Regional(caller)) return std::nullopt;
+  return ErrorResponse(403, "only a regional admin changes regional events");
 }
 
 }  // namespace
@@ -172,7 +190,7 @@ Response ConsoleApi::RouteEvents(const Caller& caller, const Request& r) {
   const bool get = r.method == "GET" || r.method == "HEAD";
   const bool post = r.method == "POST";
   if (r.path == "/api/events") {
-    if (get) return ListEvents(r);
+    if (get) return ListEvents(caller, r);
     if (post) return CreateEvent(caller, r);
     return MethodNotAllowed("GET, POST");
   }
@@ -182,7 +200,7 @@ Response ConsoleApi::RouteEvents(const Caller& caller, const Request& r) {
   const auto id = ParseId(rest.substr(0, slash));
   if (!id) return ErrorResponse(404, "not found");
   if (slash == std::string_view::npos) {
-    if (get) return GetEvent(*id);
+    if (get) return GetEvent(caller, *id);
     if (r.method == "PATCH") return EditEvent(caller, *id, r);
     return MethodNotAllowed("GET, PATCH");
   }
@@ -191,13 +209,16 @@ Response ConsoleApi::RouteEvents(const Caller& caller, const Request& r) {
   return ErrorResponse(404, "not found");
 }
 
-Response ConsoleApi::ListEvents(const Request& r) {
+Response ConsoleApi::ListEvents(const Caller& caller, const Request& r) {
+  auto scope = ListScope(caller, r);
+  if (auto* bad = std::get_if<Response>(&scope)) return std::move(*bad);
   const auto all_it = r.query.find("all");
   const bool all = all_it != r.query.end() && all_it->second == "1";
   json list = json::array();
   auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
     auto events =
-        storage::ListEvents(db, deps_.clock.NowMillis(), all, kMaxListed);
+        storage::ListEvents(db, deps_.clock.NowMillis(), all, kMaxListed,
+                            std::get<storage::CentreScope>(scope));
     if (!events.ok()) return events.status();
     for (const auto& e : *events) list.push_back(EventJson(e));
     return core::Status::Ok();
@@ -206,10 +227,10 @@ Response ConsoleApi::ListEvents(const Request& r) {
   return JsonResponse(200, {{"events", list}});
 }
 
-Response ConsoleApi::GetEvent(int64_t id) {
+Response ConsoleApi::GetEvent(const Caller& caller, int64_t id) {
   std::optional<storage::Event> event;
   auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
-    auto found = storage::FindEvent(db, id);
+    auto found = storage::FindEvent(db, id, ObjectScope(caller));
     if (!found.ok()) return found.status();
     event = std::move(*found);
     return core::Status::Ok();
@@ -227,15 +248,28 @@ Response ConsoleApi::CreateEvent(const Caller& caller, const Request& r) {
   storage::NewEvent e;
   if (auto bad = Apply(*body, e, /*creating=*/true, now))
     return FieldError(bad->field, bad->message);
-  int64_t id = 0;
+  auto centre = CreationCentre(caller, *body, /*regional_allowed=*/true);
+  if (auto* bad = std::get_if<Response>(&centre)) return std::move(*bad);
+  e.centre_id = std::get<std::optional<int64_t>>(centre);
+  std::optional<Response> answer;
   auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
+    if (e.centre_id) {
+      auto found = storage::FindCentre(db, *e.centre_id);
+      if (!found.ok()) return found.status();
+      if (!found->has_value() || (*found)->disabled) {
+        answer = FieldError("centre_id", "no such centre, or disabled");
+        return core::Status::Ok();
+      }
+    }
     auto added = storage::AddEvent(db, e, now);
     if (!added.ok()) return added.status();
-    id = *added;
-    return Audit(db, caller, "create_event", id, now, e.title);
+    answer = JsonResponse(
+        201, {{"id", *added},
+              {"centre_id", e.centre_id ? json(*e.centre_id) : json()}});
+    return Audit(db, caller, "create_event", *added, e.centre_id, now, e.title);
   });
   if (!s.ok()) return Unavailable();
-  return JsonResponse(201, {{"id", id}});
+  return std::move(*answer);
 }
 
 Response ConsoleApi::EditEvent(const Caller& caller, int64_t id,
@@ -247,13 +281,14 @@ Response ConsoleApi::EditEvent(const Caller& caller, int64_t id,
   std::optional<Response> answer;
   bool wrote_outbox = false;
   auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
-    auto found = storage::FindEvent(db, id);
+    auto found = storage::FindEvent(db, id, ObjectScope(caller));
     if (!found.ok()) return found.status();
     if (!found->has_value()) {
       answer = ErrorResponse(404, "no such event");
       return core::Status::Ok();
     }
     const storage::Event& before = **found;
+    if ((answer = MayChange(caller, before))) return core::Status::Ok();
     if (before.cancelled()) {
       answer = ErrorResponse(409, "the event was cancelled");
       return core::Status::Ok();
@@ -278,7 +313,7 @@ Response ConsoleApi::EditEvent(const Caller& caller, int64_t id,
     auto after = storage::FindEvent(db, id);
     if (!after.ok()) return after.status();
     answer = JsonResponse(200, EventJson(**after));
-    return Audit(db, caller, "edit_event", id, now, changed);
+    return Audit(db, caller, "edit_event", id, before.centre_id, now, changed);
   });
   if (!s.ok()) return Unavailable();
   if (wrote_outbox && deps_.outbox_written) deps_.outbox_written();
@@ -289,12 +324,13 @@ Response ConsoleApi::CancelEvent(const Caller& caller, int64_t id) {
   const int64_t now = deps_.clock.NowMillis();
   std::optional<Response> answer;
   auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
-    auto found = storage::FindEvent(db, id);
+    auto found = storage::FindEvent(db, id, ObjectScope(caller));
     if (!found.ok()) return found.status();
     if (!found->has_value()) {
       answer = ErrorResponse(404, "no such event");
       return core::Status::Ok();
     }
+    if ((answer = MayChange(caller, **found))) return core::Status::Ok();
     if ((*found)->cancelled()) {
       answer = ErrorResponse(409, "the event is cancelled already");
       return core::Status::Ok();
@@ -307,7 +343,7 @@ Response ConsoleApi::CancelEvent(const Caller& caller, int64_t id) {
     if (!told.ok()) return told.status();
     answer = JsonResponse(
         200, {{"id", id}, {"cancelled_at", IsoTime(now)}, {"told", *told}});
-    return Audit(db, caller, "cancel_event", id, now,
+    return Audit(db, caller, "cancel_event", id, (*found)->centre_id, now,
                  std::to_string(*told) + " people told");
   });
   if (!s.ok()) return Unavailable();

@@ -12,6 +12,7 @@
 #include "bot/domain/reports.h"
 #include "bot/web/console_api.h"
 #include "bot/web/console_paths.h"
+#include "bot/web/console_scope.h"
 #include "bot/web/json_response.h"
 #include "storage/appointments.h"
 #include "storage/audit.h"
@@ -179,7 +180,8 @@ Response ConsoleApi::MarkAttendance(const Caller& caller, int64_t booking_id,
       answer = ErrorResponse(404, "no such booking");
       return core::Status::Ok();
     }
-    auto slot = storage::FindSlot(db, (*booking)->slot_id);
+    // Another centre's booking is not found, as one that does not exist.
+    auto slot = storage::FindSlot(db, (*booking)->slot_id, ObjectScope(caller));
     if (!slot.ok()) return slot.status();
     if (!slot->has_value()) {
       answer = ErrorResponse(404, "no such booking");
@@ -194,11 +196,12 @@ Response ConsoleApi::MarkAttendance(const Caller& caller, int64_t booking_id,
                                          caller.username, now);
         !st.ok())
       return st;
-    answer = JsonResponse(
-        200, {{"booking_id", booking_id}, {"attendance", attendance}});
+    answer = JsonResponse(200, {{"booking_id", booking_id},
+                                {"attendance", attendance},
+                                {"centre_id", (*slot)->centre_id}});
     return storage::AppendAudit(
         db, {0, now, caller.username, "attendance", std::nullopt,
-             (*booking)->user_id, attendance});
+             (*booking)->user_id, attendance, (*slot)->centre_id});
   });
   if (!s.ok()) return Unavailable();
   return std::move(*answer);

@@ -8,6 +8,7 @@
 
 #include "bot/core/change_signal.h"
 #include "bot/web/console_api.h"
+#include "bot/web/console_scope.h"
 #include "storage/console_views.h"
 #include "storage/database.h"
 #include "storage/staff.h"
@@ -37,11 +38,13 @@ std::string Event(std::string_view name, const json& data) {
 // The events since `cursor`, moving it forward. `more`: a batch was full,
 // so there may be more to read at once.
 core::Result<std::string> Poll(storage::Database& db,
+                               const storage::CentreScope& scope,
                                storage::StreamCursor& cursor, bool& more) {
   auto changed =
-      storage::ConversationsChangedSince(db, cursor, kMaxEventsPerPoll);
+      storage::ConversationsChangedSince(db, cursor, scope, kMaxEventsPerPoll);
   if (!changed.ok()) return changed.status();
-  auto added = storage::MessagesAddedSince(db, cursor, kMaxEventsPerPoll);
+  auto added =
+      storage::MessagesAddedSince(db, cursor, scope, kMaxEventsPerPoll);
   if (!added.ok()) return added.status();
   const auto full = static_cast<size_t>(kMaxEventsPerPoll);
   more = changed->size() >= full || added->size() >= full;
@@ -77,8 +80,11 @@ Response ConsoleApi::Stream(const Caller& caller) {
   const int64_t idle_ms = int64_t{deps_.config.session_idle_minutes} * 60'000;
   const auto poll_every =
       std::chrono::seconds(deps_.config.stream_poll_seconds);
+  // The caller's centres as they were at the start: a stream is short
+  // lived, and a change of centres takes effect with the next one.
   r.stream = [&store, &clock, idle_ms, poll_every,
-              token_hash = caller.token_hash](const Response::Writer& write) {
+              token_hash = caller.token_hash,
+              scope = ObjectScope(caller)](const Response::Writer& write) {
     using Steady = std::chrono::steady_clock;
     core::ChangeSignal& changes = store.console_changes();
     // Read before the stream's start, so that no commit after it goes
@@ -87,7 +93,7 @@ Response ConsoleApi::Stream(const Caller& caller) {
     // A reader connection of its own: polling never waits for the writer.
     auto db = store.OpenReader();
     if (!db.ok()) return;
-    auto start = storage::StartStream(**db);
+    auto start = storage::StartStream(**db, scope);
     if (!start.ok()) return;
     storage::StreamCursor cursor = start->cursor;
     if (!write(Event("hello", {{"waiting", start->waiting}}))) return;
@@ -123,7 +129,7 @@ Response ConsoleApi::Stream(const Caller& caller) {
       }
       if (due) {
         last_poll = now;
-        auto events = Poll(**db, cursor, news);
+        auto events = Poll(**db, scope, cursor, news);
         if (!events.ok()) return;
         if (!events->empty()) {
           if (!write(*events)) return;

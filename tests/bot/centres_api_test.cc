@@ -103,7 +103,8 @@ TEST_CASE("a regional admin sees every centre, disabled ones included") {
 
 TEST_CASE("an account with no centre sees none") {
   Network n;
-  const std::string solo = n.Staff("solo", storage::StaffRole::kCounsellor);
+  const std::string solo =
+      n.Member("solo", storage::StaffRole::kCounsellor, {});
   CHECK(n.Ids(solo).empty());
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "bot/domain/password.h"
+#include "storage/centres.h"
 #include "storage/profiles.h"
 #include "storage/staff.h"
 #include "storage/users.h"
@@ -21,6 +22,8 @@ struct StaffConsole {
 
   static constexpr const char* kPassword = "correct-horse-battery";
 
+  // Counsellors and centre admins work for centre 1, as in a deployment
+  // with one centre; a regional admin for none.
   // Hashing at full cost in every test would cost seconds; the cost travels
   // with the hash, so a cheap one exercises the same code.
   void AddStaff(const std::string& name, storage::StaffRole role,
@@ -29,9 +32,14 @@ struct StaffConsole {
         HashPassword(password, ScryptCost{1 << 10, 8, 1}).value();
     REQUIRE(bot.store
                 ->Write([&](storage::Database& db) {
-                  return storage::AddStaff(db, name, role, hash,
-                                           bot.clock.NowMillis())
-                      .status();
+                  auto id = storage::AddStaff(db, name, role, hash,
+                                              bot.clock.NowMillis());
+                  if (!id.ok() || role == storage::StaffRole::kAdmin)
+                    return id.status();
+                  // As `sportello users add` does in a deployment with one
+                  // centre.
+                  return storage::SetStaffCentres(db, *id,
+                                                  {storage::kFirstCentre});
                 })
                 .ok());
   }

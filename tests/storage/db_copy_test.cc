@@ -87,7 +87,7 @@ VALUES (2, 'Molfetta', 'Via Cifariello 29', 'orientamento', '106540352242922', 1
 INSERT INTO centre_comuni VALUES (2, '072029'), (1, '072006');
 INSERT INTO staff_centres VALUES (1, 1), (1, 2);
 INSERT INTO login_failures VALUES (1, 'mallory', 3);
-INSERT INTO audit_log VALUES (1, 4, 'anna', 'takeover', 1, 1, '');
+INSERT INTO audit_log VALUES (1, 4, 'anna', 'takeover', 1, 1, '', 1);
 INSERT INTO conversation_notes VALUES (1, 1, 'anna', 'Richiamare lunedì', 5);
 INSERT INTO user_topics VALUES (1, 'ict');
 INSERT INTO broadcasts(id, event_id, payload_it, payload_en, send_at, created_at, created_by,

@@ -118,7 +118,9 @@ TEST_CASE("pruning forgets old failures and idle sessions only") {
 TEST_CASE("the audit log lists the newest entries first, in pages") {
   auto db = NewDb();
   for (int i = 1; i <= 3; ++i) {
-    REQUIRE(AppendAudit(*db, {0, i * 10, "anna", "takeover", 7, 3, ""}).ok());
+    REQUIRE(AppendAudit(*db,
+                        {0, i * 10, "anna", "takeover", 7, 3, "", std::nullopt})
+                .ok());
   }
   auto all = ListAudit(*db, 10);
   REQUIRE(all.ok());
