@@ -202,7 +202,7 @@ Response ConsoleApi::Handle(const Request& r) {
   if (r.path == "/api/centres")
     return get ? Centres(caller) : MethodNotAllowed("GET");
   if (r.path == "/api/reports/funnel")
-    return get ? FunnelReport(r) : MethodNotAllowed("GET");
+    return get ? FunnelReport(caller, r) : MethodNotAllowed("GET");
   constexpr std::string_view kBookings = "/api/bookings/";
   if (r.path.starts_with(kBookings) && r.path.ends_with("/attendance")) {
     std::string_view rest = std::string_view(r.path).substr(kBookings.size());

@@ -14,7 +14,7 @@
 //   POST /api/events/{id}/cancel        tells everyone signed up
 //   POST /api/broadcasts/preview        GET|POST /api/broadcasts
 //   GET  /api/broadcasts/{id}           POST /api/broadcasts/{id}/cancel
-//   GET  /api/reports/funnel?centre=&from=&to=&format=json|csv
+//   GET  /api/reports/funnel?centre=ID|all&from=&to=&format=json|csv
 //   POST /api/bookings/{id}/attendance  attended or no-show, on the day
 //   GET  /api/canned-replies?conversation=  PUT (admin): the list
 //   GET  /api/centres                   the caller's centres (admin: all)
@@ -82,7 +82,7 @@ class ConsoleApi {
   Response Stream(const Caller& caller);
 
   // Reports and attendance (console_reports.cc).
-  Response FunnelReport(const Request& r);
+  Response FunnelReport(const Caller& caller, const Request& r);
   Response MarkAttendance(const Caller& caller, int64_t booking_id,
                           const Request& r);
 
