@@ -227,6 +227,7 @@ Response ConsoleApi::Handle(const Request& r) {
     if (action == "notes") return AddNote(caller, *id, r);
     if (action == "release") return Release(caller, *id);
     if (action == "appointments") return BookFor(caller, *id, r);
+    if (action == "transfer") return Transfer(caller, *id, r);
   }
   return ErrorResponse(404, "not found");
 }

@@ -7,6 +7,7 @@
 //   POST /api/login, /api/logout        GET /api/me
 //   GET  /api/conversations?mode=       GET /api/conversations/{id}
 //   POST /api/conversations/{id}/takeover | messages | notes | release
+//   POST /api/conversations/{id}/transfer   to another centre, with a note
 //   GET  /api/appointments?date=        POST /api/slots (admins)
 //   GET  /api/profiles?q=&comune=&role= GET /api/audit (admin)
 //   GET  /api/stream                    server-sent events: what changed
@@ -69,6 +70,9 @@ class ConsoleApi {
   // A counsellor books a free slot for the person (e.g. on the phone with
   // them): the booking, its reminders and a confirmation on their channel.
   Response BookFor(const Caller& caller, int64_t id, const Request& r);
+  // To another centre's queue with a note; the person is told
+  // (console_transfer.cc).
+  Response Transfer(const Caller& caller, int64_t id, const Request& r);
   Response Appointments(const Caller& caller, const Request& r);
   Response AddSlot(const Caller& caller, const Request& r);
   Response Profiles(const Caller& caller, const Request& r);
