@@ -281,11 +281,40 @@ test('the reports page draws the funnel with its numbers and exports CSV', async
   assert.equal(csv.status(), 200);
   assert.match(await csv.text(), /^group,key,first_contact,consent,/);
   assert.match(csv.headers()['content-type'], /^text\/csv/);
+  // One centre: nothing to choose.
+  assert.equal(await page.locator('#centre').isVisible(), false);
   if (SHOTS) {
     await page.screenshot({ path: join(SHOTS, 'reports-1280x800.png'), fullPage: true });
     await page.setViewportSize({ width: 768, height: 1024 });
     await page.screenshot({ path: join(SHOTS, 'reports-768x1024.png'), fullPage: true });
   }
+  clean(seen);
+});
+
+test('a regional admin picks which centre the report is of', async (t) => {
+  const added = runSportello(['centres', 'add', '--name', 'CPI Molfetta'], { env: { SPORTELLO_DB: join(dir, 'desk.db') } });
+  assert.equal(added.status, 0, added.stderr);
+  const molfetta = added.stdout.split('\t')[0].trim();
+  const { page, seen, context } = await openConsole(t);
+  await page.getByRole('link', { name: 'Report' }).click();
+  await page.waitForURL('**/console/reports');
+  const pick = page.getByLabel('Centro');
+  await pick.waitFor();
+  assert.deepEqual(await pick.locator('option').allTextContents(), ['Tutta la rete', 'Porta Futuro', 'CPI Molfetta']);
+  await page.locator('#chart-funnel svg rect').first().waitFor();
+  const everyone = await page.locator('#table-funnel tr[data-step="first_contact"] td').textContent();
+  assert.ok(Number(everyone) >= 3);
+  // Molfetta has nobody yet: its own figures, its own CSV.
+  await pick.selectOption({ label: 'CPI Molfetta' });
+  await page.locator('#summary', { hasText: 'CPI Molfetta' }).waitFor();
+  assert.equal(await page.locator('#table-funnel tr[data-step="first_contact"] td').textContent(), '0');
+  const href = await page.locator('#csv').getAttribute('href');
+  assert.match(href, new RegExp(`centre=${molfetta}&`));
+  const csv = await (await context.request.get(server.url + href)).text();
+  assert.match(csv, new RegExp(`^total,all,0,0,0,0,0,0,0,0,${molfetta}\r$`, 'm'));
+  await pick.selectOption({ label: 'Tutta la rete' });
+  await page.locator('#summary', { hasText: /^Dal / }).waitFor();
+  assert.equal(await page.locator('#table-funnel tr[data-step="first_contact"] td').textContent(), everyone);
   clean(seen);
 });
 
