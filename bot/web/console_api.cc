@@ -200,7 +200,7 @@ Response ConsoleApi::Handle(const Request& r) {
     return admin ? SaveCannedReplies(caller, r) : admins_only();
   }
   if (r.path == "/api/centres")
-    return get ? Centres(caller) : MethodNotAllowed("GET");
+    return get ? Centres(caller, r) : MethodNotAllowed("GET");
   if (r.path == "/api/reports/funnel")
     return get ? FunnelReport(caller, r) : MethodNotAllowed("GET");
   constexpr std::string_view kBookings = "/api/bookings/";

@@ -18,7 +18,8 @@
 //   GET  /api/reports/funnel?centre=ID|all&from=&to=&format=json|csv
 //   POST /api/bookings/{id}/attendance  attended or no-show, on the day
 //   GET  /api/canned-replies?conversation=  PUT (admin): the list
-//   GET  /api/centres                   the caller's centres (admin: all)
+//   GET  /api/centres[?all=1]           the caller's centres (admin: all);
+//                                       all=1: every enabled one
 #pragma once
 
 #include <cstdint>
@@ -92,7 +93,7 @@ class ConsoleApi {
 
   // The caller's centres; every centre for a regional admin
   // (console_centres.cc).
-  Response Centres(const Caller& caller);
+  Response Centres(const Caller& caller, const Request& r);
 
   // Canned replies (console_canned.cc).
   Response CannedReplies(const Caller& caller, const Request& r);

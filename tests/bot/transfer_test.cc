@@ -3,7 +3,9 @@
 // how to leave the queue; the old centre no longer sees it.
 #include <doctest/doctest.h>
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "storage/appointments.h"
 #include "storage/centres.h"
@@ -122,6 +124,33 @@ TEST_CASE("a person's bookings stay where they were made, and they are told") {
   CHECK(Contains(n.Poll("sara"), "restano come sono"));
   CHECK(n.bot.Count("SELECT count(*) FROM bookings WHERE id = " +
                     std::to_string(booking) + " AND state = 'booked'") == 1);
+}
+
+TEST_CASE("any staff may list the network's enabled centres to transfer to") {
+  NetworkConsole n;
+  REQUIRE(n.bot.store
+              ->Write([&](storage::Database& db) -> core::Status {
+                storage::Centre a;
+                a.name = "CPI Altamura";
+                auto id = storage::AddCentre(db, a, n.bot.clock.NowMillis());
+                if (!id.ok()) return id.status();
+                return storage::DisableCentre(db, *id, n.bot.clock.NowMillis());
+              })
+              .ok());
+  const auto names = [&](const std::string& token,
+                         std::map<std::string, std::string> query) {
+    auto r = n.Call("GET", "/api/centres", token, "", std::move(query));
+    REQUIRE(r.status == 200);
+    const json body = Body(r);
+    std::vector<std::string> out;
+    for (const auto& c : body["centres"]) out.push_back(c["name"]);
+    return out;
+  };
+  CHECK(names(n.anna, {}).size() == 1);
+  CHECK(names(n.anna, {{"all", "1"}}) ==
+        std::vector<std::string>{names(n.anna, {})[0], "CPI Molfetta"});
+  CHECK(names(n.capo, {}).size() == 3);  // disabled ones too
+  CHECK(names(n.capo, {{"all", "1"}}).size() == 2);
 }
 
 TEST_CASE("a transfer is refused without changing anything") {
