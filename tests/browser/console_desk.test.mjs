@@ -318,6 +318,38 @@ test('a regional admin picks which centre the report is of', async (t) => {
   clean(seen);
 });
 
+test('a conversation is transferred to another centre with a note, and the person told', async (t) => {
+  let network = JSON.parse((await api('GET', '/api/centres?all=1')).body).centres;
+  if (!network.some((c) => c.name === 'CPI Molfetta')) {
+    const added = runSportello(['centres', 'add', '--name', 'CPI Molfetta'], { env: { SPORTELLO_DB: join(dir, 'desk.db') } });
+    assert.equal(added.status, 0, added.stderr);
+    network = JSON.parse((await api('GET', '/api/centres?all=1')).body).centres;
+  }
+  const molfetta = network.find((c) => c.name === 'CPI Molfetta');
+  await webPerson('tina-9', 'Tina');
+  const tina = await conversationOf('Tina');
+  const { page, seen } = await openConsole(t);
+  await page.locator('#queue button', { hasText: 'Tina' }).click();
+  const transfer = page.getByRole('region', { name: 'Trasferisci a un altro centro' });
+  await transfer.waitFor();
+  // Its own centre is not offered.
+  assert.deepEqual(await transfer.getByLabel('Centro').locator('option').allTextContents(), ['CPI Molfetta']);
+  // No note, no transfer: the new centre must know why.
+  await transfer.getByRole('button', { name: 'Trasferisci' }).click();
+  await page.locator('#conv-error', { hasText: 'nota' }).waitFor();
+  await transfer.getByLabel('Nota per il nuovo centro').fill('Abita a Molfetta: cerca un tirocinio');
+  await transfer.getByRole('button', { name: 'Trasferisci' }).click();
+  await page.locator('#pick', { hasText: 'trasferita a CPI Molfetta' }).waitFor();
+  const moved = JSON.parse((await api('GET', `/api/conversations/${tina.id}`)).body);
+  assert.equal(moved.centre_id, molfetta.id);
+  assert.equal(moved.mode, 'waiting_for_human');
+  assert.ok(moved.notes.some((n) => n.text.endsWith('Abita a Molfetta: cerca un tirocinio')));
+  // The person is written to on their channel, with the way out.
+  const told = moved.messages.filter((m) => m.direction === 'out' && m.author === 'bot').pop();
+  assert.match(told.text, /^Ti abbiamo affidato al centro CPI Molfetta: ti scriveranno da lì.*«annulla»/);
+  clean(seen);
+});
+
 for (const viewport of [{ width: 768, height: 1024 }, { width: 1280, height: 800 }]) {
   test(`${viewport.width}×${viewport.height}: the reply box and Invia are on screen without scrolling`, async (t) => {
     // Marta held by anna, whichever tests ran before.
