@@ -3,13 +3,16 @@
 namespace sportello::storage {
 namespace {
 
-// The cohort: each conversation's first message in. Shared by both reads of
-// FunnelPeople so that they see the same people.
-constexpr std::string_view kCohort =
-    "SELECT c.id AS conversation_id, c.user_id AS user_id,"
-    " min(m.created_at) AS first_at"
-    " FROM conversations c JOIN messages m ON m.conversation_id = c.id"
-    " AND m.direction = 'in' GROUP BY c.id";
+// The cohort: each conversation of the scope's centres with its first
+// message in. Shared by both reads of FunnelPeople so that they see the
+// same people.
+std::string Cohort(const CentreScope& scope) {
+  return "SELECT c.id AS conversation_id, c.user_id AS user_id,"
+         " min(m.created_at) AS first_at"
+         " FROM conversations c JOIN messages m ON m.conversation_id = c.id"
+         " AND m.direction = 'in' WHERE " +
+         CentreCondition("c.centre_id", scope) + " GROUP BY c.id";
+}
 
 }  // namespace
 
@@ -41,15 +44,22 @@ core::Result<std::optional<std::string>> FindAttendance(Database& db,
 
 core::Result<std::vector<FunnelPerson>> FunnelPeople(Database& db,
                                                      int64_t from_ms,
-                                                     int64_t to_ms) {
+                                                     int64_t to_ms,
+                                                     const CentreScope& scope) {
+  const std::string at_centres = CentreCondition("s.centre_id", scope);
   Statement st = db.Prepare(
-      "WITH cohort AS (" + std::string(kCohort) +
+      "WITH cohort AS (" + Cohort(scope) +
       ") SELECT u.id, u.channel, f.first_at, u.consent_at IS NOT NULL,"
       " p.completed_at IS NOT NULL, p.age_band,"
-      " EXISTS (SELECT 1 FROM bookings b WHERE b.user_id = u.id),"
+      " EXISTS (SELECT 1 FROM bookings b JOIN slots s ON s.id = b.slot_id"
+      "   WHERE b.user_id = u.id AND " +
+      at_centres +
+      "),"
       " (SELECT min(s.starts_at) FROM bookings b JOIN slots s"
       "   ON s.id = b.slot_id WHERE b.user_id = u.id"
-      "   AND b.attendance = 'attended'),"
+      "   AND b.attendance = 'attended' AND " +
+      at_centres +
+      "),"
       " EXISTS (SELECT 1 FROM messages m WHERE"
       "   m.conversation_id = f.conversation_id AND m.direction = 'out'"
       "   AND m.buttons LIKE '%vacancies:interest:%'),"
@@ -78,7 +88,7 @@ core::Result<std::vector<FunnelPerson>> FunnelPeople(Database& db,
   if (!st.status().ok()) return st.status();
 
   Statement answers =
-      db.Prepare("WITH cohort AS (" + std::string(kCohort) +
+      db.Prepare("WITH cohort AS (" + Cohort(scope) +
                  ") SELECT a.user_id, a.question, a.value FROM cohort f"
                  " JOIN profile_answers a ON a.user_id = f.user_id"
                  " WHERE f.first_at >= ?1 AND f.first_at < ?2");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bot/core/status.h"
+#include "storage/centre_scope.h"
 #include "storage/database.h"
 
 namespace sportello::storage {
@@ -35,16 +36,23 @@ struct FunnelPerson {
   bool profile_completed = false;
   std::optional<std::string> age_band;
   std::map<std::string, std::string> answers;  // the questionnaire's
-  bool booked = false;  // at least one booking, kept or cancelled since
-  // The start of the earliest appointment marked attended.
+  // At least one booking, kept or cancelled since, at the scope's centres.
+  bool booked = false;
+  // The start of the earliest appointment marked attended at the scope's
+  // centres.
   std::optional<int64_t> first_attended_at;
   bool vacancy_proposed = false;    // the bot showed them an offer
   bool vacancy_interested = false;  // they pressed "Mi interessa"
 };
 
-// People whose first message in is in [from_ms, to_ms), by user id.
+// People whose first message in is in [from_ms, to_ms) and whose
+// conversation belongs to a centre of `scope`, by user id. Their bookings
+// count at the scope's slots only: a centre reports the people it took in
+// charge itself (someone transferred in after an appointment elsewhere has
+// not been, by this centre), the region every appointment.
 core::Result<std::vector<FunnelPerson>> FunnelPeople(Database& db,
                                                      int64_t from_ms,
-                                                     int64_t to_ms);
+                                                     int64_t to_ms,
+                                                     const CentreScope& scope);
 
 }  // namespace sportello::storage

@@ -45,6 +45,13 @@ Refusal MayBookFor(const storage::Conversation& c, const Staff& who) {
   return Refusal::kAllowed;
 }
 
+Refusal MayTransfer(const storage::Conversation& c, const Staff& who) {
+  if (c.mode == ConversationMode::kHuman && !HeldBy(c, who.username) &&
+      !who.admin)
+    return Refusal::kHeldByOther;
+  return Refusal::kAllowed;
+}
+
 std::string DisplayName(std::string_view profile_name,
                         std::string_view channel_name, std::string_view channel,
                         int64_t conversation_id) {

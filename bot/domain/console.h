@@ -43,6 +43,11 @@ Refusal MayRelease(const storage::Conversation& c, const Staff& who);
 // holds the conversation.
 Refusal MayBookFor(const storage::Conversation& c, const Staff& who);
 
+// Transferring to another centre: anyone who sees the conversation, unless
+// another counsellor holds it; an admin too (a counsellor gone home), as
+// handing back. The transfer takes it from the holder.
+Refusal MayTransfer(const storage::Conversation& c, const Staff& who);
+
 // The name a counsellor sees for a person: the name given in the profile,
 // else the channel's (Telegram's first name, WhatsApp's profile name),
 // else a short pseudonym from the conversation id ("Web #4821"): stable,

@@ -200,9 +200,9 @@ Response ConsoleApi::Handle(const Request& r) {
     return admin ? SaveCannedReplies(caller, r) : admins_only();
   }
   if (r.path == "/api/centres")
-    return get ? Centres(caller) : MethodNotAllowed("GET");
+    return get ? Centres(caller, r) : MethodNotAllowed("GET");
   if (r.path == "/api/reports/funnel")
-    return get ? FunnelReport(r) : MethodNotAllowed("GET");
+    return get ? FunnelReport(caller, r) : MethodNotAllowed("GET");
   constexpr std::string_view kBookings = "/api/bookings/";
   if (r.path.starts_with(kBookings) && r.path.ends_with("/attendance")) {
     std::string_view rest = std::string_view(r.path).substr(kBookings.size());
@@ -227,6 +227,7 @@ Response ConsoleApi::Handle(const Request& r) {
     if (action == "notes") return AddNote(caller, *id, r);
     if (action == "release") return Release(caller, *id);
     if (action == "appointments") return BookFor(caller, *id, r);
+    if (action == "transfer") return Transfer(caller, *id, r);
   }
   return ErrorResponse(404, "not found");
 }

@@ -7,6 +7,7 @@
 //   POST /api/login, /api/logout        GET /api/me
 //   GET  /api/conversations?mode=       GET /api/conversations/{id}
 //   POST /api/conversations/{id}/takeover | messages | notes | release
+//   POST /api/conversations/{id}/transfer   to another centre, with a note
 //   GET  /api/appointments?date=        POST /api/slots (admins)
 //   GET  /api/profiles?q=&comune=&role= GET /api/audit (admin)
 //   GET  /api/stream                    server-sent events: what changed
@@ -14,10 +15,11 @@
 //   POST /api/events/{id}/cancel        tells everyone signed up
 //   POST /api/broadcasts/preview        GET|POST /api/broadcasts
 //   GET  /api/broadcasts/{id}           POST /api/broadcasts/{id}/cancel
-//   GET  /api/reports/funnel?centre=&from=&to=&format=json|csv
+//   GET  /api/reports/funnel?centre=ID|all&from=&to=&format=json|csv
 //   POST /api/bookings/{id}/attendance  attended or no-show, on the day
 //   GET  /api/canned-replies?conversation=  PUT (admin): the list
-//   GET  /api/centres                   the caller's centres (admin: all)
+//   GET  /api/centres[?all=1]           the caller's centres (admin: all);
+//                                       all=1: every enabled one
 #pragma once
 
 #include <cstdint>
@@ -69,6 +71,9 @@ class ConsoleApi {
   // A counsellor books a free slot for the person (e.g. on the phone with
   // them): the booking, its reminders and a confirmation on their channel.
   Response BookFor(const Caller& caller, int64_t id, const Request& r);
+  // To another centre's queue with a note; the person is told
+  // (console_transfer.cc).
+  Response Transfer(const Caller& caller, int64_t id, const Request& r);
   Response Appointments(const Caller& caller, const Request& r);
   Response AddSlot(const Caller& caller, const Request& r);
   Response Profiles(const Caller& caller, const Request& r);
@@ -82,13 +87,13 @@ class ConsoleApi {
   Response Stream(const Caller& caller);
 
   // Reports and attendance (console_reports.cc).
-  Response FunnelReport(const Request& r);
+  Response FunnelReport(const Caller& caller, const Request& r);
   Response MarkAttendance(const Caller& caller, int64_t booking_id,
                           const Request& r);
 
   // The caller's centres; every centre for a regional admin
   // (console_centres.cc).
-  Response Centres(const Caller& caller);
+  Response Centres(const Caller& caller, const Request& r);
 
   // Canned replies (console_canned.cc).
   Response CannedReplies(const Caller& caller, const Request& r);

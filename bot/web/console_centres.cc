@@ -1,6 +1,7 @@
 // GET /api/centres: the centres the caller works for (a regional admin:
 // every centre, disabled ones included), as the console shows and picks
-// them (ConsoleApi, bot/web/console_api.h).
+// them; ?all=1: every enabled centre, the transfer's choices (ConsoleApi,
+// bot/web/console_api.h).
 #include <nlohmann/json.hpp>
 
 #include "bot/web/console_api.h"
@@ -36,12 +37,16 @@ json CentreJson(const storage::Centre& c) {
 
 }  // namespace
 
-Response ConsoleApi::Centres(const Caller& caller) {
+Response ConsoleApi::Centres(const Caller& caller, const Request& r) {
+  const auto it = r.query.find("all");
+  const bool network = it != r.query.end() && it->second == "1";
   json list = json::array();
   auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
-    auto all = storage::ListCentres(db, /*with_disabled=*/true);
+    // The whole network's enabled centres, to any staff: where a
+    // conversation may be transferred. What they hold stays scoped.
+    auto all = storage::ListCentres(db, /*with_disabled=*/!network);
     if (!all.ok()) return all.status();
-    if (caller.role == storage::StaffRole::kAdmin) {
+    if (network || caller.role == storage::StaffRole::kAdmin) {
       for (const auto& c : *all) list.push_back(CentreJson(c));
       return core::Status::Ok();
     }

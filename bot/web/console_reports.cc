@@ -1,13 +1,16 @@
 // Reports and attendance: GET /api/reports/funnel (JSON or CSV) and
 // POST /api/bookings/{id}/attendance.
-#include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <variant>
 
 #include "bot/channels/json_guard.h"
 #include "bot/core/iso_date.h"
+#include "bot/core/numbers.h"
 #include "bot/core/rome_time.h"
 #include "bot/domain/reports.h"
 #include "bot/web/console_api.h"
@@ -16,6 +19,7 @@
 #include "bot/web/json_response.h"
 #include "storage/appointments.h"
 #include "storage/audit.h"
+#include "storage/centres.h"
 #include "storage/reports.h"
 
 namespace sportello::http {
@@ -60,17 +64,19 @@ json GroupsJson(const std::vector<reports::Group>& groups,
   return list;
 }
 
-// One line per group; the first column says which breakdown it is in.
-std::string FunnelCsv(const reports::Funnel& f) {
+// One line per group; the first column says which breakdown it is in, the
+// last which centre (`centre`: an id or "all"), so that the files of
+// several centres pasted together still tell their lines apart.
+std::string FunnelCsv(const reports::Funnel& f, std::string_view centre) {
   std::string out = "group,key";
   for (const auto& step : reports::Steps()) out += std::string(",") + step.name;
-  out += "\r\n";
+  out += ",centre\r\n";
   const auto line = [&](std::string_view group, std::string_view key,
                         const reports::FunnelCounts& c) {
     out += std::string(group) + "," + std::string(key);
     for (const auto& step : reports::Steps())
       out += "," + std::to_string(c.*step.field);
-    out += "\r\n";
+    out += "," + std::string(centre) + "\r\n";
   };
   line("total", "all", f.total);
   for (const auto& g : f.weeks) line("week", g.key, g.counts);
@@ -79,23 +85,29 @@ std::string FunnelCsv(const reports::Funnel& f) {
   return out;
 }
 
-bool ValidCentre(std::string_view c) {
-  if (c.size() > 64) return false;
-  for (char ch : c) {
-    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' ||
-          ch == '_'))
-      return false;
-  }
-  return true;
+// The report's centre: nullopt for all the caller's centres ("" or "all"),
+// else the id asked for; 400 when it is not an id.
+std::variant<std::optional<int64_t>, Response> ReportCentre(const Request& r) {
+  const std::string centre = Query(r, "centre");
+  if (centre.empty() || centre == "all") return std::optional<int64_t>();
+  const auto id =
+      centre.size() > 18
+          ? std::nullopt
+          : core::ParseInt(centre, 1, std::numeric_limits<int64_t>::max());
+  if (!id) return ErrorResponse(400, "centre must be a centre's id or all");
+  return std::optional<int64_t>(*id);
 }
 
 }  // namespace
 
-Response ConsoleApi::FunnelReport(const Request& r) {
-  // One centre for now: any well-formed centre is this one.
-  const std::string centre = Query(r, "centre");
-  if (!ValidCentre(centre))
-    return ErrorResponse(400, "centre must be 0-64 of A-Z a-z 0-9 _ -");
+Response ConsoleApi::FunnelReport(const Caller& caller, const Request& r) {
+  auto asked = ReportCentre(r);
+  if (auto* bad = std::get_if<Response>(&asked)) return std::move(*bad);
+  const std::optional<int64_t> centre = std::get<std::optional<int64_t>>(asked);
+  // Another centre's report is answered as one of a centre that does not
+  // exist, as every other object of another centre.
+  if (centre && !ObjectScope(caller).Includes(*centre))
+    return ErrorResponse(404, "no such centre");
   const year_month_day today = core::RomeDate(deps_.clock.Now());
   year_month_day to = today;
   if (const std::string t = Query(r, "to"); !t.empty()) {
@@ -120,28 +132,46 @@ Response ConsoleApi::FunnelReport(const Request& r) {
   const int64_t from_ms = core::ToMillis(core::FromRome(from, 0, 0));
   const int64_t to_ms = core::ToMillis(
       core::FromRome(year_month_day{sys_days{to} + days{1}}, 0, 0));
+  const storage::CentreScope scope =
+      centre ? storage::CentreScope::Only({*centre}) : ObjectScope(caller);
   std::vector<storage::FunnelPerson> people;
+  json counted = json::array();  // the centres the figures are of
+  bool unknown = false;
   auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
-    auto rows = storage::FunnelPeople(db, from_ms, to_ms);
+    auto centres = storage::ListCentres(db, /*with_disabled=*/true);
+    if (!centres.ok()) return centres.status();
+    for (const auto& c : *centres) {
+      if (scope.Includes(c.id)) counted.push_back(c.id);
+    }
+    // A regional admin may name any centre, but only one that exists.
+    if (centre && counted.empty()) {
+      unknown = true;
+      return core::Status::Ok();
+    }
+    auto rows = storage::FunnelPeople(db, from_ms, to_ms, scope);
     if (!rows.ok()) return rows.status();
     people = std::move(*rows);
     return core::Status::Ok();
   });
   if (!s.ok()) return Unavailable();
+  if (unknown) return ErrorResponse(404, "no such centre");
   const auto funnel =
       reports::BuildFunnel(people, *deps_.data.questionnaire, from, to,
                            static_cast<int>(today.year()));
   if (format == "csv") {
     Response csv;
     csv.content_type = "text/csv; charset=utf-8";
-    csv.body = FunnelCsv(funnel);
-    csv.headers.push_back({"Content-Disposition",
-                           "attachment; filename=\"funnel-" + DayText(from) +
-                               "-" + DayText(to) + ".csv\""});
+    const std::string which = centre ? std::to_string(*centre) : "all";
+    csv.body = FunnelCsv(funnel, which);
+    csv.headers.push_back(
+        {"Content-Disposition", "attachment; filename=\"funnel-centre-" +
+                                    which + "-" + DayText(from) + "-" +
+                                    DayText(to) + ".csv\""});
     return csv;
   }
   return JsonResponse(200,
-                      {{"centre", centre.empty() ? json() : json(centre)},
+                      {{"centre", centre ? json(*centre) : json()},
+                       {"centres", counted},
                        {"from", DayText(from)},
                        {"to", DayText(to)},
                        {"steps",

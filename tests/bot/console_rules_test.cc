@@ -56,6 +56,18 @@ TEST_CASE("booking for a person is refused only while another holds them") {
   CHECK(MayBookFor(Conv(ConversationMode::kBot), kBruno) == Refusal::kAllowed);
 }
 
+TEST_CASE("a transfer is refused only while another counsellor holds them") {
+  CHECK(MayTransfer(Conv(ConversationMode::kHuman, "anna"), kBruno) ==
+        Refusal::kHeldByOther);
+  CHECK(MayTransfer(Conv(ConversationMode::kHuman, "anna"), kAnna) ==
+        Refusal::kAllowed);
+  CHECK(MayTransfer(Conv(ConversationMode::kHuman, "anna"), kAdmin) ==
+        Refusal::kAllowed);
+  CHECK(MayTransfer(Conv(ConversationMode::kWaitingForHuman), kBruno) ==
+        Refusal::kAllowed);
+  CHECK(MayTransfer(Conv(ConversationMode::kBot), kBruno) == Refusal::kAllowed);
+}
+
 TEST_CASE("every refusal has a reason to show, and allowing has none") {
   CHECK(RefusalText(Refusal::kAllowed).empty());
   for (auto r :

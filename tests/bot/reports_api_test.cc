@@ -289,6 +289,8 @@ TEST_CASE("the funnel report counts each step of a scripted population") {
       t.Funnel({{"from", "2026-11-09"}, {"to", "2026-11-29"}, {"centre", ""}});
   CHECK(f["from"] == "2026-11-09");
   CHECK(f["to"] == "2026-11-29");
+  CHECK(f["centre"].is_null());
+  CHECK(f["centres"] == json::array({1}));
   //                          first consent profile booked attended 60d offers
   //                          interest
   CHECK(Figures(f["total"]) == V{8, 7, 5, 6, 4, 3, 3, 2});
@@ -322,18 +324,26 @@ TEST_CASE("the funnel report counts each step of a scripted population") {
         {{"from", "2026-11-09"}, {"to", "2026-11-29"}, {"format", "csv"}});
     REQUIRE(r.status == 200);
     CHECK(r.content_type.starts_with("text/csv"));
-    CHECK(r.body ==
-          "group,key,first_contact,consent,profile_completed,booked,attended,"
-          "taken_in_charge_60d,vacancies_proposed,vacancies_interested\r\n"
-          "total,all,8,7,5,6,4,3,3,2\r\n"
-          "week,2026-11-09,4,4,3,3,2,1,2,1\r\n"
-          "week,2026-11-16,2,1,1,1,1,1,1,1\r\n"
-          "week,2026-11-23,2,2,1,2,1,1,0,0\r\n"
-          "channel,telegram,3,3,2,3,1,1,2,1\r\n"
-          "channel,whatsapp,2,2,1,1,1,1,1,1\r\n"
-          "channel,web,3,2,2,2,2,1,0,0\r\n"
-          "target,garanzia_giovani,2,2,2,2,2,2,1,1\r\n"
-          "target,over_40,2,2,1,1,1,1,1,1\r\n");
+    std::string disposition;
+    for (const auto& [name, value] : r.headers) {
+      if (name == "Content-Disposition") disposition = value;
+    }
+    CHECK(
+        disposition ==
+        "attachment; filename=\"funnel-centre-all-2026-11-09-2026-11-29.csv\"");
+    CHECK(
+        r.body ==
+        "group,key,first_contact,consent,profile_completed,booked,attended,"
+        "taken_in_charge_60d,vacancies_proposed,vacancies_interested,centre\r\n"
+        "total,all,8,7,5,6,4,3,3,2,all\r\n"
+        "week,2026-11-09,4,4,3,3,2,1,2,1,all\r\n"
+        "week,2026-11-16,2,1,1,1,1,1,1,1,all\r\n"
+        "week,2026-11-23,2,2,1,2,1,1,0,0,all\r\n"
+        "channel,telegram,3,3,2,3,1,1,2,1,all\r\n"
+        "channel,whatsapp,2,2,1,1,1,1,1,1,all\r\n"
+        "channel,web,3,2,2,2,2,1,0,0,all\r\n"
+        "target,garanzia_giovani,2,2,2,2,2,2,1,1,all\r\n"
+        "target,over_40,2,2,1,1,1,1,1,1,all\r\n");
   }
   SUBCASE("a one-day period has the people of that Rome day only") {
     const json day = t.Funnel({{"from", "2026-11-30"}, {"to", "2026-11-30"}});
@@ -365,8 +375,11 @@ TEST_CASE("the funnel report refuses a bad period and needs a session") {
   CHECK(call({{"from", "2025-01-01"}, {"to", "2026-11-01"}}) == 400);
   CHECK(call({{"from", "2026-02-30"}}) == 400);
   CHECK(call({{"centre", "<script>"}}) == 400);
+  CHECK(call({{"centre", "bari-porta-futuro"}}) == 400);
+  CHECK(call({{"centre", "0"}}) == 400);
+  CHECK(call({{"centre", "1"}}) == 200);
+  CHECK(call({{"centre", "all"}}) == 200);
   CHECK(call({{"format", "xml"}}) == 400);
-  CHECK(call({{"centre", "bari-porta-futuro"}}) == 200);
   CHECK(t.bot.Request("GET", "/api/reports/funnel", "", {}, {}).status == 401);
   // The default period: the four weeks up to today.
   const json f = t.Funnel({});

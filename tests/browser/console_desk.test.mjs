@@ -281,11 +281,72 @@ test('the reports page draws the funnel with its numbers and exports CSV', async
   assert.equal(csv.status(), 200);
   assert.match(await csv.text(), /^group,key,first_contact,consent,/);
   assert.match(csv.headers()['content-type'], /^text\/csv/);
+  // One centre: nothing to choose.
+  assert.equal(await page.locator('#centre').isVisible(), false);
   if (SHOTS) {
     await page.screenshot({ path: join(SHOTS, 'reports-1280x800.png'), fullPage: true });
     await page.setViewportSize({ width: 768, height: 1024 });
     await page.screenshot({ path: join(SHOTS, 'reports-768x1024.png'), fullPage: true });
   }
+  clean(seen);
+});
+
+test('a regional admin picks which centre the report is of', async (t) => {
+  const added = runSportello(['centres', 'add', '--name', 'CPI Molfetta'], { env: { SPORTELLO_DB: join(dir, 'desk.db') } });
+  assert.equal(added.status, 0, added.stderr);
+  const molfetta = added.stdout.split('\t')[0].trim();
+  const { page, seen, context } = await openConsole(t);
+  await page.getByRole('link', { name: 'Report' }).click();
+  await page.waitForURL('**/console/reports');
+  const pick = page.getByLabel('Centro');
+  await pick.waitFor();
+  assert.deepEqual(await pick.locator('option').allTextContents(), ['Tutta la rete', 'Porta Futuro', 'CPI Molfetta']);
+  await page.locator('#chart-funnel svg rect').first().waitFor();
+  const everyone = await page.locator('#table-funnel tr[data-step="first_contact"] td').textContent();
+  assert.ok(Number(everyone) >= 3);
+  // Molfetta has nobody yet: its own figures, its own CSV.
+  await pick.selectOption({ label: 'CPI Molfetta' });
+  await page.locator('#summary', { hasText: 'CPI Molfetta' }).waitFor();
+  assert.equal(await page.locator('#table-funnel tr[data-step="first_contact"] td').textContent(), '0');
+  const href = await page.locator('#csv').getAttribute('href');
+  assert.match(href, new RegExp(`centre=${molfetta}&`));
+  const csv = await (await context.request.get(server.url + href)).text();
+  assert.match(csv, new RegExp(`^total,all,0,0,0,0,0,0,0,0,${molfetta}\r$`, 'm'));
+  await pick.selectOption({ label: 'Tutta la rete' });
+  await page.locator('#summary', { hasText: /^Dal / }).waitFor();
+  assert.equal(await page.locator('#table-funnel tr[data-step="first_contact"] td').textContent(), everyone);
+  clean(seen);
+});
+
+test('a conversation is transferred to another centre with a note, and the person told', async (t) => {
+  let network = JSON.parse((await api('GET', '/api/centres?all=1')).body).centres;
+  if (!network.some((c) => c.name === 'CPI Molfetta')) {
+    const added = runSportello(['centres', 'add', '--name', 'CPI Molfetta'], { env: { SPORTELLO_DB: join(dir, 'desk.db') } });
+    assert.equal(added.status, 0, added.stderr);
+    network = JSON.parse((await api('GET', '/api/centres?all=1')).body).centres;
+  }
+  const molfetta = network.find((c) => c.name === 'CPI Molfetta');
+  await webPerson('tina-9', 'Tina');
+  const tina = await conversationOf('Tina');
+  const { page, seen } = await openConsole(t);
+  await page.locator('#queue button', { hasText: 'Tina' }).click();
+  const transfer = page.getByRole('region', { name: 'Trasferisci a un altro centro' });
+  await transfer.waitFor();
+  // Its own centre is not offered.
+  assert.deepEqual(await transfer.getByLabel('Centro').locator('option').allTextContents(), ['CPI Molfetta']);
+  // No note, no transfer: the new centre must know why.
+  await transfer.getByRole('button', { name: 'Trasferisci' }).click();
+  await page.locator('#conv-error', { hasText: 'nota' }).waitFor();
+  await transfer.getByLabel('Nota per il nuovo centro').fill('Abita a Molfetta: cerca un tirocinio');
+  await transfer.getByRole('button', { name: 'Trasferisci' }).click();
+  await page.locator('#pick', { hasText: 'trasferita a CPI Molfetta' }).waitFor();
+  const moved = JSON.parse((await api('GET', `/api/conversations/${tina.id}`)).body);
+  assert.equal(moved.centre_id, molfetta.id);
+  assert.equal(moved.mode, 'waiting_for_human');
+  assert.ok(moved.notes.some((n) => n.text.endsWith('Abita a Molfetta: cerca un tirocinio')));
+  // The person is written to on their channel, with the way out.
+  const told = moved.messages.filter((m) => m.direction === 'out' && m.author === 'bot').pop();
+  assert.match(told.text, /^Ti abbiamo affidato al centro CPI Molfetta: ti scriveranno da lì.*«annulla»/);
   clean(seen);
 });
 

@@ -8,9 +8,12 @@
 #include <string>
 
 #include "storage/appointments.h"
+#include "storage/centres.h"
+#include "storage/conversations.h"
 #include "storage/database.h"
 #include "storage/messages.h"
 #include "storage/profiles.h"
+#include "storage/transfers.h"
 #include "storage/users.h"
 #include "storage/vacancies.h"
 #include "tests/support/storage_fixture.h"
@@ -48,8 +51,10 @@ void Say(Database& db, int64_t conversation, const std::string& direction,
 }
 
 int64_t Book(Database& db, int64_t user, int64_t starts_at,
-             const std::string& counsellor = "anna") {
+             const std::string& counsellor = "anna",
+             int64_t centre = kFirstCentre) {
   NewSlot slot;
+  slot.centre_id = centre;
   slot.counsellor = counsellor;
   slot.starts_at = starts_at;
   slot.minutes = 30;
@@ -59,6 +64,17 @@ int64_t Book(Database& db, int64_t user, int64_t starts_at,
   auto booking = InsertBooking(db, *slot_id, user, "orientamento", kNow);
   REQUIRE(booking.ok());
   return *booking;
+}
+
+int64_t AddMolfetta(Database& db) {
+  Transaction txn(db);
+  REQUIRE(txn.status().ok());
+  Centre molfetta;
+  molfetta.name = "CPI Molfetta";
+  auto id = AddCentre(db, molfetta, kNow);
+  REQUIRE(id.ok());
+  REQUIRE(txn.Commit().ok());
+  return *id;
 }
 
 TEST_CASE("attendance is marked on kept bookings, and marked again") {
@@ -139,7 +155,7 @@ TEST_CASE("the funnel lists people by their first message in the period") {
   const Person after = NewPerson(*db, "telegram", "5");
   Say(*db, after.conversation, "in", to);
 
-  auto people = FunnelPeople(*db, from, to);
+  auto people = FunnelPeople(*db, from, to, CentreScope::Every());
   REQUIRE(people.ok());
   REQUIRE(people->size() == 2);
   const FunnelPerson& a = (*people)[0];
@@ -168,6 +184,79 @@ TEST_CASE("the funnel lists people by their first message in the period") {
   CHECK_FALSE(b.first_attended_at.has_value());
   CHECK_FALSE(b.vacancy_proposed);
   CHECK_FALSE(b.vacancy_interested);
+}
+
+TEST_CASE("a centre's funnel has its people and its own appointments") {
+  auto db = MigratedDb();
+  const int64_t from = kNow;
+  const int64_t to = kNow + 7 * kDay;
+  const auto m = AddMolfetta(*db);
+
+  // Bari's: came to Bari's appointment.
+  const Person bari = NewPerson(*db, "telegram", "1");
+  Say(*db, bari.conversation, "in", from + kDay);
+  const int64_t at_bari = Book(*db, bari.user, from + 2 * kDay, "anna");
+  REQUIRE(
+      SetAttendance(*db, at_bari, "attended", "anna", from + 2 * kDay).ok());
+  // Came to Bari first, then was sent on to Molfetta, which has not seen
+  // them yet.
+  const Person moved = NewPerson(*db, "whatsapp", "2");
+  Say(*db, moved.conversation, "in", from + kDay);
+  const int64_t before = Book(*db, moved.user, from + 3 * kDay, "anna");
+  REQUIRE(SetAttendance(*db, before, "attended", "anna", from + 3 * kDay).ok());
+  REQUIRE(MoveConversation(*db, moved.conversation, m, from + 4 * kDay).ok());
+  // Molfetta's own, booked there.
+  const Person local = NewPerson(*db, "web", "3");
+  Say(*db, local.conversation, "in", from + 2 * kDay);
+  REQUIRE(MoveConversation(*db, local.conversation, m, from + 2 * kDay).ok());
+  Book(*db, local.user, from + 5 * kDay, "marta", m);
+
+  const auto ids = [&](const CentreScope& scope) {
+    auto people = FunnelPeople(*db, from, to, scope);
+    REQUIRE(people.ok());
+    std::vector<int64_t> out;
+    for (const auto& p : *people) out.push_back(p.user_id);
+    return out;
+  };
+  CHECK(ids(CentreScope::Only({kFirstCentre})) == std::vector{bari.user});
+  CHECK(ids(CentreScope::Only({m})) == std::vector{moved.user, local.user});
+  CHECK(ids(CentreScope::Only({kFirstCentre, m})) ==
+        std::vector{bari.user, moved.user, local.user});
+  CHECK(ids(CentreScope::Every()) ==
+        std::vector{bari.user, moved.user, local.user});
+  CHECK(ids(CentreScope::Only({})).empty());
+
+  auto in_molfetta = FunnelPeople(*db, from, to, CentreScope::Only({m}));
+  REQUIRE(in_molfetta.ok());
+  REQUIRE(in_molfetta->size() == 2);
+  // Bari's appointment is not Molfetta's taking in charge.
+  CHECK_FALSE((*in_molfetta)[0].booked);
+  CHECK_FALSE((*in_molfetta)[0].first_attended_at.has_value());
+  CHECK((*in_molfetta)[1].booked);
+  auto region = FunnelPeople(*db, from, to, CentreScope::Every());
+  REQUIRE(region.ok());
+  REQUIRE(region->size() == 3);
+  CHECK((*region)[1].booked);
+  CHECK((*region)[1].first_attended_at == from + 3 * kDay);
+}
+
+TEST_CASE("a conversation moves to another centre, never to none") {
+  auto db = MigratedDb();
+  const auto m = AddMolfetta(*db);
+  const Person p = NewPerson(*db, "telegram", "1");
+  REQUIRE(MoveConversation(*db, p.conversation, m, kNow + kDay).ok());
+  auto moved = FindConversation(*db, p.conversation);
+  REQUIRE(moved.ok());
+  REQUIRE(moved->has_value());
+  CHECK((*moved)->centre_id == m);
+  CHECK((*moved)->updated_at == kNow + kDay);
+  CHECK(MoveConversation(*db, p.conversation + 100, m, kNow).code() ==
+        core::Status::Code::kNotFound);
+  // An unknown centre is refused by the schema, and nothing changes.
+  CHECK_FALSE(MoveConversation(*db, p.conversation, m + 100, kNow).ok());
+  auto still = FindConversation(*db, p.conversation);
+  REQUIRE(still.ok());
+  CHECK((*still)->centre_id == m);
 }
 
 }  // namespace

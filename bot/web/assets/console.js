@@ -69,6 +69,7 @@ function showLogin() {
   $("username").focus();
 }
 function showDesk() {
+  loadNetwork();
   $("login").classList.add("hidden");
   $("nav-canned").classList.toggle("hidden", state.role !== "admin");
   $("nav").classList.remove("hidden");
@@ -148,6 +149,7 @@ async function openConversation(id, keepScroll) {
   if (r.status !== 200) { showError(errorText(r, "Conversazione non disponibile.")); return; }
   state.open = id;
   const c = r.data.conversation || r.data;
+  if (state.openCentre !== c.centre_id) { state.openCentre = c.centre_id; showTransfer(); }
   $("pick").classList.add("hidden");
   $("open").classList.remove("hidden");
   const name = personName(c);
@@ -259,6 +261,43 @@ $("note-form").addEventListener("submit", async (e) => {
   if (!text) return;
   const r = await act("notes", { text }, [200, 201, 202], {});
   if (r && r.status < 300) $("note").value = "";
+});
+
+// --- transfer to another centre ---------------------------------------------------
+// Every enabled centre of the network: a person may be sent to any of them.
+// With one centre there is nowhere to send anyone, and nothing is shown.
+async function loadNetwork() {
+  const r = await api("GET", "/api/centres?all=1");
+  state.network = r.status === 200 ? r.data.centres || [] : [];
+  showTransfer();
+}
+function showTransfer() {
+  const others = (state.network || []).filter((c) => c.id !== state.openCentre);
+  $("transfer").classList.toggle("hidden", others.length === 0);
+  const picked = $("transfer-centre").value;
+  $("transfer-centre").replaceChildren(...others.map((c) => el("option", { value: String(c.id), text: c.address ? `${c.name} (${c.address})` : c.name })));
+  if (others.some((c) => String(c.id) === picked)) $("transfer-centre").value = picked;
+}
+$("transfer-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const note = $("transfer-note").value.trim();
+  if (state.open === null) return;
+  if (!note) { showError("Scrivi una nota per il nuovo centro: cosa deve sapere."); $("transfer-note").focus(); return; }
+  const centre = (state.network || []).find((c) => String(c.id) === $("transfer-centre").value);
+  if (!centre) return;
+  const r = await api("POST", `/api/conversations/${encodeURIComponent(state.open)}/transfer`, { centre_id: centre.id, note });
+  if (r.status !== 200) {
+    showError({ 409: "Un altro operatore ha in carico questa conversazione.", 422: errorText(r, "Trasferimento non possibile.") }[r.status] || errorText(r, "Trasferimento non riuscito."));
+    return;
+  }
+  $("transfer-note").value = "";
+  showError("");
+  // It may no longer be ours to see: the desk goes back to the queue.
+  state.open = null;
+  $("open").classList.add("hidden");
+  $("pick").textContent = `Conversazione trasferita a ${centre.name}: la persona è nella coda di quel centro e un messaggio la avvisa.`;
+  $("pick").classList.remove("hidden");
+  loadQueue();
 });
 
 // --- booking on the person's behalf -----------------------------------------------

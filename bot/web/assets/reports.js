@@ -105,19 +105,39 @@ function numbersTable(caption, groups, steps) {
       ...groups.map((g) => el("td", { class: "n", text: String(g.counts[s] || 0) }))))));
 }
 
+// The query for the chosen centre and period ("" centre: all the caller's).
+function query(from, to, extra) {
+  const centre = $("centre").value;
+  return new URLSearchParams({ ...(centre ? { centre } : {}), from, to, ...extra });
+}
+
 function csvLink(from, to) {
-  $("csv").href = "/api/reports/funnel?" + new URLSearchParams({ from, to, format: "csv" });
-  $("csv").setAttribute("download", `funnel-${from}-${to}.csv`);
+  $("csv").href = "/api/reports/funnel?" + query(from, to, { format: "csv" });
+  $("csv").setAttribute("download", `funnel-centre-${$("centre").value || "all"}-${from}-${to}.csv`);
+}
+
+// Staff of several centres, and regional admins, choose which centre the
+// report is of; staff of one centre have nothing to choose.
+async function loadCentres() {
+  const get = (path) => fetch(path, { credentials: "same-origin" }).then((r) => (r.ok ? r.json() : null)).catch(() => null);
+  const [centres, me] = await Promise.all([get("/api/centres"), get("/api/me")]);
+  const list = (centres && centres.centres) || [];
+  if (list.length < 2) return;
+  const all = me && me.role === "admin" ? "Tutta la rete" : "Tutti i miei centri";
+  $("centre").replaceChildren(el("option", { value: "", text: all }),
+    ...list.map((c) => el("option", { value: String(c.id), text: c.name + (c.disabled ? " (disattivato)" : "") })));
+  $("centre-pick").classList.remove("hidden");
 }
 
 async function load() {
   const from = $("from").value, to = $("to").value;
-  const res = await fetch("/api/reports/funnel?" + new URLSearchParams({ from, to }), { credentials: "same-origin" });
+  const res = await fetch("/api/reports/funnel?" + query(from, to, {}), { credentials: "same-origin" });
   if (res.status === 401) { $("need-login").classList.remove("hidden"); return; }
   let data = {};
   try { data = await res.json(); } catch (_) { data = {}; }
   if (res.status !== 200) {
-    $("period-msg").textContent = res.status === 400 ? "Periodo non valido (al massimo un anno, e «dal» non dopo «al»)." : "Report non disponibile, riprova.";
+    $("period-msg").textContent = res.status === 400 ? "Periodo non valido (al massimo un anno, e «dal» non dopo «al»)."
+      : res.status === 404 ? "Centro non trovato." : "Report non disponibile, riprova.";
     $("period-msg").classList.remove("hidden");
     return;
   }
@@ -125,7 +145,9 @@ async function load() {
   csvLink(data.from, data.to);
   const steps = data.steps || Object.keys(STEPS);
   const t = data.total || {};
-  $("summary").textContent = `Dal ${fmtDay(data.from)} al ${fmtDay(data.to)}: ${t.first_contact || 0} persone al primo contatto, ${t.taken_in_charge_60d || 0} prese in carico entro 60 giorni.`;
+  const picked = $("centre").selectedOptions[0];
+  const where = picked && picked.value ? `${picked.textContent}, d` : "D";
+  $("summary").textContent = `${where}al ${fmtDay(data.from)} al ${fmtDay(data.to)}: ${t.first_contact || 0} persone al primo contatto, ${t.taken_in_charge_60d || 0} prese in carico entro 60 giorni.`;
   const total = [{ name: "Tutti", counts: t }];
   $("chart-funnel").replaceChildren(barChart("Percorso delle persone", total, steps));
   $("table-funnel").replaceChildren(numbersTable("Numeri del percorso", total, steps));
@@ -146,4 +168,5 @@ $("to").value = romeDay(new Date());
 $("from").value = romeDay(new Date(Date.now() - 27 * 86400000));
 csvLink($("from").value, $("to").value);
 $("period").addEventListener("submit", (e) => { e.preventDefault(); load(); });
-load();
+$("centre").addEventListener("change", () => load());
+loadCentres().then(load);
