@@ -204,6 +204,7 @@ std::vector<Reply> VacanciesFlow::Search(Turn& turn, VacancyQuery query) const {
   const Catalog& t = deps_.catalog;
   const std::string& lang = turn.lang;
   query.profile = ProfileOf(turn);
+  query.centre = turn.conversation.centre_id;
   auto page =
       SearchVacancies(turn.db, *vocabulary_, query, turn.now_ms, cache_.get());
   if (page.ok() && page->total == 0 && !query.text.empty() &&
