@@ -167,7 +167,6 @@ core::Result<std::string> LoadDemoData(storage::Database& db,
   std::string said = "demo data:";
   auto network = AddDemoCentres(db, now_ms);
   if (!network.ok()) return network.status();
-  said += " " + std::to_string(network->centres.size()) + " centres;";
   auto vacancies = storage::CountVacancies(db);
   if (!vacancies.ok()) return vacancies.status();
   if (*vacancies == 0) {
@@ -198,7 +197,7 @@ core::Result<std::string> LoadDemoData(storage::Database& db,
   }
   said += " " + std::to_string(added) + " appointment slots added";
   if (there > 0) said += ", " + std::to_string(there) + " already there";
-  return said;
+  return said + "; " + std::to_string(network->centres.size()) + " centres";
 }
 
 }  // namespace sportello
