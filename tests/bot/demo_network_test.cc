@@ -291,6 +291,15 @@ TEST_CASE_FIXTURE(Network,
   }
   CHECK_FALSE(Has(ButtonIds(from_bari),
                   "vacancies:show:" + std::to_string(VacancyId("demo-016"))));
+  // Molfetta's offer from a button (an old message): not shown, and no
+  // "mi interessa" recorded for Molfetta's counsellors.
+  const std::string molfetta_barista = std::to_string(VacancyId("demo-016"));
+  auto shown_elsewhere = bot.Press("b1", "vacancies:show:" + molfetta_barista);
+  CHECK_FALSE(Mentions(shown_elsewhere, "Come candidarti"));
+  (void)bot.Press("b1", "vacancies:interest:" + molfetta_barista);
+  CHECK(bot.Count("SELECT count(*) FROM vacancy_interest") == 0);
+  CHECK(Mentions(bot.Press("m1", "vacancies:show:" + molfetta_barista),
+                 "Come candidarti"));
   // Bari's waiter's job is Bari's.
   auto waiter = bot.Say("b1", "cerco lavoro come cameriere a Bari");
   CHECK(IdsAfter(waiter, "vacancies:show:").front() == VacancyId("demo-001"));
