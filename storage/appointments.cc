@@ -158,11 +158,12 @@ core::Result<std::vector<Slot>> ListSlots(Database& db, int64_t from_ms,
 core::Result<std::vector<Slot>> FreeSlots(Database& db,
                                           std::string_view service_code,
                                           int64_t from_ms, int64_t to_ms,
-                                          int limit) {
+                                          int limit, const CentreScope& scope) {
   Statement st = db.Prepare(
       std::string(kSlotSelect) +
       " WHERE s.starts_at >= ?2 AND s.starts_at < ?3 AND b.id IS NULL"
-      " AND (s.service_code = ?1 OR s.service_code IS NULL)"
+      " AND (s.service_code = ?1 OR s.service_code IS NULL) AND " +
+      CentreCondition("s.centre_id", scope) +
       " ORDER BY s.starts_at, s.service_code IS NULL, s.id LIMIT ?4");
   st.Bind(1, service_code).Bind(2, from_ms).Bind(3, to_ms).Bind(4, limit);
   return ReadSlots(st);

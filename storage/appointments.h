@@ -86,12 +86,12 @@ core::Result<std::vector<Slot>> ListSlots(
     Database& db, int64_t from_ms, int64_t to_ms,
     const CentreScope& scope = CentreScope::Every());
 
-// Free slots usable for `service_code` (its own and those for any service)
-// starting in [from_ms, to_ms), by start time, at most `limit`.
-core::Result<std::vector<Slot>> FreeSlots(Database& db,
-                                          std::string_view service_code,
-                                          int64_t from_ms, int64_t to_ms,
-                                          int limit);
+// Free slots of `scope`'s centres usable for `service_code` (its own and
+// those for any service) starting in [from_ms, to_ms), by start time, at
+// most `limit`. A person is offered their own centre's: Only({centre}).
+core::Result<std::vector<Slot>> FreeSlots(
+    Database& db, std::string_view service_code, int64_t from_ms, int64_t to_ms,
+    int limit, const CentreScope& scope = CentreScope::Every());
 
 // Takes `slot_id` for `user_id`. AlreadyExists when the slot is booked
 // already: the database's unique index decides, so of two connections racing

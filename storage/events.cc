@@ -330,10 +330,13 @@ core::Result<std::vector<Event>> ListEvents(Database& db, int64_t now_ms,
 }
 
 core::Result<std::vector<Event>> UpcomingEvents(Database& db, int64_t now_ms,
-                                                int offset, int limit) {
-  Statement st = db.Prepare(std::string(kEventSelect) +
-                            " WHERE e.starts_at > ?1 AND e.cancelled_at IS NULL"
-                            " ORDER BY e.starts_at, e.id LIMIT ?2 OFFSET ?3");
+                                                int offset, int limit,
+                                                const CentreScope& scope) {
+  Statement st =
+      db.Prepare(std::string(kEventSelect) +
+                 " WHERE e.starts_at > ?1 AND e.cancelled_at IS NULL AND " +
+                 CentreCondition("e.centre_id", scope, /*regional_too=*/true) +
+                 " ORDER BY e.starts_at, e.id LIMIT ?2 OFFSET ?3");
   st.Bind(1, now_ms).Bind(2, limit).Bind(3, offset < 0 ? 0 : offset);
   std::vector<Event> events;
   while (st.Step()) events.push_back(ReadEvent(st));
@@ -341,10 +344,12 @@ core::Result<std::vector<Event>> UpcomingEvents(Database& db, int64_t now_ms,
   return events;
 }
 
-core::Result<int> CountUpcomingEvents(Database& db, int64_t now_ms) {
+core::Result<int> CountUpcomingEvents(Database& db, int64_t now_ms,
+                                      const CentreScope& scope) {
   Statement st = db.Prepare(
       "SELECT count(*) FROM events WHERE starts_at > ?1"
-      " AND cancelled_at IS NULL");
+      " AND cancelled_at IS NULL AND " +
+      CentreCondition("centre_id", scope, /*regional_too=*/true));
   st.Bind(1, now_ms);
   if (st.Step()) return static_cast<int>(st.Int(0));
   return st.status().ok() ? Status::Internal("events: count returned no row")

@@ -122,10 +122,14 @@ core::Result<std::vector<Event>> ListEvents(
     const CentreScope& scope = CentreScope::Every());
 
 // Events starting after `now_ms` and not cancelled, soonest first, skipping
-// `offset`, at most `limit`.
-core::Result<std::vector<Event>> UpcomingEvents(Database& db, int64_t now_ms,
-                                                int offset, int limit);
-core::Result<int> CountUpcomingEvents(Database& db, int64_t now_ms);
+// `offset`, at most `limit`: regional ones and those of `scope`'s centres
+// (what a person is offered: Only({their centre})).
+core::Result<std::vector<Event>> UpcomingEvents(
+    Database& db, int64_t now_ms, int offset, int limit,
+    const CentreScope& scope = CentreScope::Every());
+core::Result<int> CountUpcomingEvents(
+    Database& db, int64_t now_ms,
+    const CentreScope& scope = CentreScope::Every());
 
 core::Result<std::optional<Signup>> FindSignup(Database& db, int64_t event_id,
                                                int64_t user_id);

@@ -11,7 +11,7 @@ namespace {
 constexpr const char* kVacancyColumns =
     "id, external_id, title, employer, comune, province, sector, contract,"
     " description, requirements, how_to_apply, partner, published_at,"
-    " expires_at, created_at, updated_at";
+    " expires_at, created_at, updated_at, centre_id";
 
 Vacancy ReadVacancy(const Statement& st) {
   Vacancy v;
@@ -31,6 +31,7 @@ Vacancy ReadVacancy(const Statement& st) {
   v.expires_at = st.Int(13);
   v.created_at = st.Int(14);
   v.updated_at = st.Int(15);
+  v.centre_id = st.OptionalInt(16);
   return v;
 }
 
@@ -38,10 +39,12 @@ Vacancy ReadVacancy(const Statement& st) {
 auto FeedFields(const Vacancy& v) {
   return std::tie(v.external_id, v.title, v.employer, v.comune, v.province,
                   v.sector, v.contract, v.description, v.requirements,
-                  v.how_to_apply, v.partner, v.published_at, v.expires_at);
+                  v.how_to_apply, v.partner, v.published_at, v.expires_at,
+                  v.centre_id);
 }
 
-// Binds the feed's fields as parameters 1..13, in FeedFields' order.
+// Binds the feed's fields as parameters 1..13 and the centre as 15, in
+// FeedFields' order.
 void BindFeedFields(Statement& st, const Vacancy& v) {
   st.Bind(1, v.external_id)
       .Bind(2, v.title)
@@ -55,7 +58,8 @@ void BindFeedFields(Statement& st, const Vacancy& v) {
       .Bind(10, v.how_to_apply)
       .Bind(11, v.partner ? 1 : 0)
       .Bind(12, v.published_at)
-      .Bind(13, v.expires_at);
+      .Bind(13, v.expires_at)
+      .Bind(15, v.centre_id);
 }
 
 // CHECK violations come back as kAlreadyExists (a constraint); for an upsert
@@ -140,8 +144,9 @@ core::Result<UpsertOutcome> UpsertVacancy(Database& db, const Vacancy& v,
         "INSERT INTO vacancies(external_id, title, employer, comune,"
         " province, sector, contract, description, requirements,"
         " how_to_apply, partner, published_at, expires_at, created_at,"
-        " updated_at)"
-        " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?14, ?14)");
+        " updated_at, centre_id)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+        " ?14, ?15)");
     BindFeedFields(st, v);
     st.Bind(14, now_ms);
     if (auto s = st.Run(); !s.ok()) return RefusedRow(s, v);
@@ -152,8 +157,8 @@ core::Result<UpsertOutcome> UpsertVacancy(Database& db, const Vacancy& v,
       "UPDATE vacancies SET title = ?2, employer = ?3, comune = ?4,"
       " province = ?5, sector = ?6, contract = ?7, description = ?8,"
       " requirements = ?9, how_to_apply = ?10, partner = ?11,"
-      " published_at = ?12, expires_at = ?13, updated_at = ?14"
-      " WHERE external_id = ?1");
+      " published_at = ?12, expires_at = ?13, updated_at = ?14,"
+      " centre_id = ?15 WHERE external_id = ?1");
   BindFeedFields(st, v);
   st.Bind(14, now_ms);
   if (auto s = st.Run(); !s.ok()) return RefusedRow(s, v);
@@ -187,17 +192,20 @@ core::Result<std::vector<VacancySummary>> FindVacancies(
   }
   Statement& st = db.Cached(
       "SELECT id, external_id, title, employer, comune, province, sector,"
-      " contract, partner, published_at, expires_at FROM vacancies"
+      " contract, partner, published_at, expires_at, centre_id FROM vacancies"
       " WHERE (?1 <> 0 OR (published_at <= ?2 AND expires_at > ?2))"
       " AND (CAST(?3 AS TEXT) IS NULL OR contract = ?3)"
       " AND (CAST(?4 AS TEXT) IS NULL OR " +
       MatchCondition(db, 4) +
       ")"
+      " AND (CAST(?5 AS BIGINT) IS NULL OR centre_id IS NULL"
+      " OR centre_id = ?5)"
       " ORDER BY id");
   st.Bind(1, filter.include_expired ? 1 : 0)
       .Bind(2, now_ms)
       .Bind(3, filter.contract)
-      .Bind(4, match);
+      .Bind(4, match)
+      .Bind(5, filter.centre);
   std::vector<VacancySummary> out;
   while (st.Step()) {
     VacancySummary v;
@@ -212,6 +220,7 @@ core::Result<std::vector<VacancySummary>> FindVacancies(
     v.partner = st.Int(8) != 0;
     v.published_at = st.Int(9);
     v.expires_at = st.Int(10);
+    v.centre_id = st.OptionalInt(11);
     out.push_back(std::move(v));
   }
   if (!st.status().ok()) return st.status();

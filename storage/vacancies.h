@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "bot/core/status.h"
+#include "storage/centres.h"
 #include "storage/database.h"
 
 namespace sportello::storage {
@@ -45,6 +46,9 @@ struct Vacancy {
   int64_t expires_at = 0;
   int64_t created_at = 0;
   int64_t updated_at = 0;
+  // The centre offering it to its people; nullopt: regional, offered to
+  // everyone. A feed names none: its offers are kFirstCentre's.
+  std::optional<int64_t> centre_id = kFirstCentre;
 };
 
 // What ranking and listing need of an offer, without its long texts.
@@ -60,6 +64,7 @@ struct VacancySummary {
   bool partner = false;
   int64_t published_at = 0;
   int64_t expires_at = 0;
+  std::optional<int64_t> centre_id;  // nullopt: regional
 };
 
 enum class UpsertOutcome { kInserted, kUpdated, kUnchanged };
@@ -82,6 +87,9 @@ struct VacancyFilter {
   std::optional<std::string> fts_match;
   std::optional<std::string> contract;  // one of kContractKinds
   bool include_expired = false;         // and not yet published
+  // Set: that centre's offers and the regional ones (what its people are
+  // offered). nullopt: every offer.
+  std::optional<int64_t> centre;
 };
 
 // Offers passing `filter`, by id: active ones (published_at <= now_ms <

@@ -73,11 +73,24 @@ core::Result<DemoEventsSummary> AddDemoEvents(storage::Database& db,
     return Broken("document", "expected an object with an 'events' array");
   }
   const std::chrono::sys_days today{core::RomeDate(core::FromMillis(now_ms))};
+  auto network = FindDemoCentres(db);
+  if (!network.ok()) return network.status();
   DemoEventsSummary summary;
   for (size_t i = 0; i < doc["events"].size(); ++i) {
-    auto event =
-        ReadEvent(doc["events"][i], "event " + std::to_string(i + 1), today);
+    const std::string where = "event " + std::to_string(i + 1);
+    auto event = ReadEvent(doc["events"][i], where, today);
     if (!event.ok()) return event.status();
+    const json centre = doc["events"][i].value("centre", json("bari"));
+    if (!centre.is_string()) return Broken(where, "centre must be a text");
+    if (centre == "regional") {
+      event->centre_id.reset();
+    } else if (auto id = network->Find(centre.get<std::string>())) {
+      event->centre_id = *id;
+    } else if (centre == "molfetta" || centre == "altamura") {
+      continue;  // that demo centre is not in this database
+    } else {
+      return Broken(where, "unknown centre " + centre.dump());
+    }
     auto found = storage::FindEventByExternalId(db, *event->external_id);
     if (!found.ok()) return found.status();
     if (found->has_value()) {

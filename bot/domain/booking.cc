@@ -228,14 +228,15 @@ core::Result<std::vector<storage::Service>> Services(storage::Database& db) {
 
 core::Result<std::vector<year_month_day>> FreeDays(
     storage::Database& db, std::string_view service_code, int64_t now_ms,
-    int max_days, const ClosedDays& closed) {
+    int max_days, const ClosedDays& closed,
+    const storage::CentreScope& centres) {
   const int64_t horizon = now_ms + kHorizonDays * kDayMs;
   std::vector<year_month_day> days;
   // One indexed look-up per day found: the first free slot after the last
   // day found, wherever it is.
   int64_t from = now_ms + 1;
   while (static_cast<int>(days.size()) < max_days && from < horizon) {
-    auto next = storage::FreeSlots(db, service_code, from, horizon, 1);
+    auto next = storage::FreeSlots(db, service_code, from, horizon, 1, centres);
     if (!next.ok()) return next.status();
     if (next->empty()) break;
     const year_month_day day = RomeDay(next->front().starts_at);
@@ -248,7 +249,8 @@ core::Result<std::vector<year_month_day>> FreeDays(
 
 core::Result<std::vector<storage::Slot>> FreeTimes(
     storage::Database& db, std::string_view service_code, year_month_day day,
-    int64_t now_ms, const ClosedDays& closed) {
+    int64_t now_ms, const ClosedDays& closed,
+    const storage::CentreScope& centres) {
   if (closed.Contains(day)) return std::vector<storage::Slot>();
   const int64_t from = std::max(now_ms + 1, RomeMidnight(day));
   const int64_t to =
@@ -256,18 +258,19 @@ core::Result<std::vector<storage::Slot>> FreeTimes(
                                            std::chrono::days{1}}),
                now_ms + kHorizonDays * kDayMs);
   if (from >= to) return std::vector<storage::Slot>();
-  auto slots = storage::FreeSlots(db, service_code, from, to, 1000);
+  auto slots = storage::FreeSlots(db, service_code, from, to, 1000, centres);
   if (!slots.ok()) return slots.status();
   return OnePerTime(std::move(*slots), SIZE_MAX);
 }
 
 core::Result<std::vector<storage::Slot>> NextFreeSlots(
     storage::Database& db, std::string_view service_code, int64_t after_ms,
-    int n, const ClosedDays& closed) {
+    int n, const ClosedDays& closed, const storage::CentreScope& centres) {
   if (n <= 0) return std::vector<storage::Slot>();
   // Extra rows, so that after folding parallel counsellors n remain.
-  auto slots = storage::FreeSlots(db, service_code, after_ms + 1,
-                                  after_ms + kHorizonDays * kDayMs, n * 8);
+  auto slots =
+      storage::FreeSlots(db, service_code, after_ms + 1,
+                         after_ms + kHorizonDays * kDayMs, n * 8, centres);
   if (!slots.ok()) return slots.status();
   std::erase_if(*slots, [&](const storage::Slot& s) {
     return closed.ContainsInstant(s.starts_at);

@@ -78,25 +78,30 @@ std::string AppointmentText(const Catalog& catalog, std::string_view lang,
 
 // --- Reading. Only slots starting after `now_ms` are ever offered, up to
 // kHorizonDays ahead, and never on a day in `closed` (public holidays always;
-// the centre's own closures when the caller passes them). When several
-// counsellors are free at the same time, one slot stands for them (per start
-// time, in person and online apart), so a list of times never repeats itself.
+// the centre's own closures when the caller passes them), and only slots of
+// `centres` (a person is offered their own centre's: Only({centre}); the
+// default, every centre, is for tools). When several counsellors are free at
+// the same time, one slot stands for them (per start time, in person and
+// online apart), so a list of times never repeats itself.
 
 core::Result<std::vector<storage::Service>> Services(storage::Database& db);
 // Up to `max_days` Rome dates with a free slot for the service, soonest first.
 core::Result<std::vector<std::chrono::year_month_day>> FreeDays(
     storage::Database& db, std::string_view service_code, int64_t now_ms,
-    int max_days, const ClosedDays& closed = {});
+    int max_days, const ClosedDays& closed = {},
+    const storage::CentreScope& centres = storage::CentreScope::Every());
 // The free slots of one Rome date, by time.
 core::Result<std::vector<storage::Slot>> FreeTimes(
     storage::Database& db, std::string_view service_code,
     std::chrono::year_month_day day, int64_t now_ms,
-    const ClosedDays& closed = {});
+    const ClosedDays& closed = {},
+    const storage::CentreScope& centres = storage::CentreScope::Every());
 // The first `n` free slots starting after `after_ms`: the alternatives to
 // offer when a slot was taken.
 core::Result<std::vector<storage::Slot>> NextFreeSlots(
     storage::Database& db, std::string_view service_code, int64_t after_ms,
-    int n, const ClosedDays& closed = {});
+    int n, const ClosedDays& closed = {},
+    const storage::CentreScope& centres = storage::CentreScope::Every());
 
 core::Result<std::optional<Appointment>> FindAppointment(storage::Database& db,
                                                          int64_t booking_id);

@@ -201,9 +201,11 @@ struct Lookup {
   core::Result<std::vector<storage::VacancySummary>> Offers(
       const storage::VacancyFilter& filter) {
     // NUL never occurs in an expression or a contract kind.
-    const std::string key = "f" + filter.contract.value_or("") + '\0' +
-                            (filter.fts_match ? "=" + *filter.fts_match : "") +
-                            '\0' + (filter.include_expired ? "x" : "");
+    const std::string key =
+        "f" + filter.contract.value_or("") + '\0' +
+        (filter.fts_match ? "=" + *filter.fts_match : "") + '\0' +
+        (filter.include_expired ? "x" : "") + '\0' +
+        (filter.centre ? std::to_string(*filter.centre) : "");
     if (cache != nullptr) {
       if (auto hit = cache->Find(key, version, now_ms)) return hit->offers;
     }
@@ -355,6 +357,7 @@ core::Result<VacancyPage> SearchVacancies(storage::Database& db,
   const auto terms = Terms(query.text);
   storage::VacancyFilter filter;
   filter.contract = query.contract;
+  filter.centre = query.centre;
   filter.fts_match = Narrowing(vocabulary, query.role, terms);
   Lookup lookup{db, now_ms, cache, {}};
   if (cache != nullptr) {

@@ -59,6 +59,9 @@ struct VacancyQuery {
   std::string text;
   // Ranks; never narrows, except that its comune stands in for a city.
   std::optional<JobseekerProfile> profile;
+  // The person's centre: its offers and the regional ones only. nullopt:
+  // every offer (tools).
+  std::optional<int64_t> centre;
   int offset = 0;
   int limit = kVacancyPageSize;
 };

@@ -107,6 +107,11 @@ core::Result<std::optional<booking::Appointment>> HeldSlot(const Turn& turn,
   return OwnUpcoming(turn, *(*slot)->booking_id);
 }
 
+// The slots a person is offered: their own centre's.
+storage::CentreScope OwnCentre(const Turn& turn) {
+  return storage::CentreScope::Only({turn.conversation.centre_id});
+}
+
 bool IsYes(std::string_view typed) {
   const std::string t = intents::Normalize(typed);
   return t == "si" || t == "yes" || t == "ok" || t == "certo" ||
@@ -280,8 +285,9 @@ std::vector<Reply> BookingFlow::OnService(Turn& turn,
   const bool asked = turn.conversation.step == "service";
   if (const auto day =
           asked ? core::ParseIsoDate(slots.value("day", "")) : std::nullopt) {
-    auto times = booking::FreeTimes(turn.db, service, *day, turn.now_ms,
-                                    CentreClosedDays(deps_.centre));
+    auto times =
+        booking::FreeTimes(turn.db, service, *day, turn.now_ms,
+                           CentreClosedDays(deps_.centre), OwnCentre(turn));
     if (!times.ok()) return Failed(turn, times.status());
     if (!times->empty()) return AskTime(turn, service, 0, *day, 0);
     const std::string day_text = booking::FormatDay(turn.lang, *day);
@@ -301,8 +307,9 @@ std::vector<Reply> BookingFlow::AskDay(Turn& turn, const std::string& service,
   const std::string& lang = turn.lang;
   const int64_t horizon = turn.now_ms + booking::kHorizonDays * 86'400'000LL;
   const int64_t from = after ? EndOfDay(*after) : turn.now_ms;
-  auto days = booking::FreeDays(turn.db, service, from, kBookingDaysPerPage + 1,
-                                CentreClosedDays(deps_.centre));
+  auto days =
+      booking::FreeDays(turn.db, service, from, kBookingDaysPerPage + 1,
+                        CentreClosedDays(deps_.centre), OwnCentre(turn));
   if (!days.ok()) return Failed(turn, days.status());
   // A later page looks from a later "now": keep to the horizon of today's.
   while (!days->empty() && EndOfDay(days->back()) - 86'400'000LL >= horizon)
@@ -351,8 +358,9 @@ std::vector<Reply> BookingFlow::AskTime(Turn& turn, const std::string& service,
                                         int offset) const {
   const Catalog& t = deps_.catalog;
   const std::string& lang = turn.lang;
-  auto times = booking::FreeTimes(turn.db, service, day, turn.now_ms,
-                                  CentreClosedDays(deps_.centre));
+  auto times =
+      booking::FreeTimes(turn.db, service, day, turn.now_ms,
+                         CentreClosedDays(deps_.centre), OwnCentre(turn));
   if (!times.ok()) return Failed(turn, times.status());
   const std::string day_text = booking::FormatDay(lang, day);
   if (times->empty()) {
@@ -399,7 +407,14 @@ std::vector<Reply> BookingFlow::Choose(Turn& turn, const std::string& service,
   const Catalog& t = deps_.catalog;
   const std::string& lang = turn.lang;
   core::Result<booking::Appointment> done = Status::Internal("unset");
-  {
+  // A button names its slot: one of another centre (an old message, a
+  // forged press) is not offered, as one that does not exist.
+  auto offered = storage::FindSlot(turn.db, slot_id, OwnCentre(turn));
+  if (!offered.ok()) return Failed(turn, offered.status());
+  if (!offered->has_value()) {
+    done = Status::NotFound("booking: slot " + std::to_string(slot_id) +
+                            " is not the person's centre's");
+  } else {
     storage::Savepoint sp(turn.db);
     if (!sp.status().ok()) return Failed(turn, sp.status());
     done = move != 0 ? booking::Reschedule(turn.db, t, turn.user.id, move,
@@ -446,9 +461,9 @@ std::vector<Reply> BookingFlow::Taken(Turn& turn, const std::string& service,
                                       int64_t move) const {
   const Catalog& t = deps_.catalog;
   const std::string& lang = turn.lang;
-  auto next = booking::NextFreeSlots(turn.db, service, turn.now_ms,
-                                     kBookingAlternatives,
-                                     CentreClosedDays(deps_.centre));
+  auto next = booking::NextFreeSlots(
+      turn.db, service, turn.now_ms, kBookingAlternatives,
+      CentreClosedDays(deps_.centre), OwnCentre(turn));
   if (!next.ok()) return Failed(turn, next.status());
   if (next->empty()) return NoneFree(turn);
   auto& c = turn.conversation;

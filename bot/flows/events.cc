@@ -54,6 +54,23 @@ size_t TitleScore(const std::string& message_words, const std::string& title) {
   return score;
 }
 
+// The events a person is offered: their centre's and the regional ones.
+storage::CentreScope OwnCentre(const Turn& turn) {
+  return storage::CentreScope::Only({turn.conversation.centre_id});
+}
+
+// Whether `event` is offered to the person, or they hold a place or wait for
+// one (signed up before moving to another centre: they can still see and
+// leave it).
+core::Result<bool> OpenTo(const Turn& turn, const storage::Event& event) {
+  if (!event.centre_id || *event.centre_id == turn.conversation.centre_id)
+    return true;
+  auto signup = storage::FindSignup(turn.db, event.id, turn.user.id);
+  if (!signup.ok()) return signup.status();
+  return signup->has_value() &&
+         (*signup)->state != storage::SignupState::kCancelled;
+}
+
 }  // namespace
 
 std::string_view EventsFlow::name() const { return kEventsFlow; }
@@ -66,8 +83,8 @@ std::vector<Reply> EventsFlow::Start(Turn& turn) const {
       turn.conversation);  // nothing to wait for: buttons come back by prefix
   if (turn.analysis.intent == "event_signup" && !turn.in.text.empty()) {
     // "iscrivimi al recruiting day": the event it names, when one stands out.
-    auto events =
-        storage::UpcomingEvents(turn.db, turn.now_ms, 0, kMatchWindow);
+    auto events = storage::UpcomingEvents(turn.db, turn.now_ms, 0, kMatchWindow,
+                                          OwnCentre(turn));
     if (events.ok()) {
       const std::string words = " " + intents::Normalize(turn.in.text) + " ";
       const storage::Event* best = nullptr;
@@ -113,11 +130,12 @@ std::vector<Reply> EventsFlow::List(Turn& turn, int offset,
                                     const char* empty_key) const {
   const Catalog& t = deps_.catalog;
   const std::string& lang = turn.lang;
-  auto total = storage::CountUpcomingEvents(turn.db, turn.now_ms);
+  auto total =
+      storage::CountUpcomingEvents(turn.db, turn.now_ms, OwnCentre(turn));
   if (!total.ok()) return Failed(turn, total.status());
   if (offset >= *total) offset = 0;
-  auto events =
-      storage::UpcomingEvents(turn.db, turn.now_ms, offset, kEventsPerPage);
+  auto events = storage::UpcomingEvents(turn.db, turn.now_ms, offset,
+                                        kEventsPerPage, OwnCentre(turn));
   if (!events.ok()) return Failed(turn, events.status());
   auto mine = storage::ActiveSignupsForUser(turn.db, turn.user.id, turn.now_ms);
   if (!mine.ok()) return Failed(turn, mine.status());
@@ -156,6 +174,9 @@ std::vector<Reply> EventsFlow::Details(Turn& turn, int64_t event_id) const {
     return List(turn, 0);  // gone or started: what is still to come
   }
   const storage::Event& e = **event;
+  auto open = OpenTo(turn, e);
+  if (!open.ok()) return Failed(turn, open.status());
+  if (!*open) return List(turn, 0);  // another centre's, from an old button
   if (e.cancelled()) return NoLonger(turn, e);
   auto signup = storage::FindSignup(turn.db, event_id, turn.user.id);
   if (!signup.ok()) return Failed(turn, signup.status());
@@ -198,8 +219,11 @@ std::vector<Reply> EventsFlow::Join(Turn& turn, int64_t event_id) const {
   const std::string& lang = turn.lang;
   // A notice sent before the event was cancelled still has its button.
   if (auto event = storage::FindEvent(turn.db, event_id);
-      event.ok() && event->has_value() && (*event)->cancelled()) {
-    return NoLonger(turn, **event);
+      event.ok() && event->has_value()) {
+    if ((*event)->cancelled()) return NoLonger(turn, **event);
+    auto open = OpenTo(turn, **event);
+    if (!open.ok()) return Failed(turn, open.status());
+    if (!*open) return List(turn, 0, "events.none");
   }
   auto outcome =
       SignUpForEvent(turn.db, t, turn.user.id, event_id, turn.now_ms);

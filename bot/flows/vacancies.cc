@@ -1,6 +1,7 @@
 #include "bot/flows/vacancies.h"
 
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -99,6 +100,14 @@ bool WantsMore(std::string_view text) {
   return words == "altre" || words == "altri" || words == "ancora" ||
          words == "altre offerte" || words == "avanti" || words == "more" ||
          words == "next";
+}
+
+// Whether the offer is one the person is offered: their centre's or a
+// regional one. Another centre's (from an old button) is not shown.
+bool OfferedTo(const Turn& turn,
+               const std::optional<storage::Vacancy>& vacancy) {
+  return vacancy && (!vacancy->centre_id ||
+                     *vacancy->centre_id == turn.conversation.centre_id);
 }
 
 std::string ExpiryDay(std::string_view lang, int64_t expires_at) {
@@ -204,6 +213,7 @@ std::vector<Reply> VacanciesFlow::Search(Turn& turn, VacancyQuery query) const {
   const Catalog& t = deps_.catalog;
   const std::string& lang = turn.lang;
   query.profile = ProfileOf(turn);
+  query.centre = turn.conversation.centre_id;
   auto page =
       SearchVacancies(turn.db, *vocabulary_, query, turn.now_ms, cache_.get());
   if (page.ok() && page->total == 0 && !query.text.empty() &&
@@ -282,7 +292,7 @@ std::vector<Reply> VacanciesFlow::Details(Turn& turn, int64_t id) const {
   if (!v.ok()) return Failed(turn, v.status());
   Reply back_only{t.Text(lang, "jobs.gone"),
                   {{kBack, t.Text(lang, "jobs.back")}}};
-  if (!v->has_value()) return {back_only};
+  if (!OfferedTo(turn, *v)) return {back_only};
   const storage::Vacancy& o = **v;
   Reply r{t.Text(lang, "jobs.details",
                  {{"title", o.title},
@@ -305,7 +315,7 @@ std::vector<Reply> VacanciesFlow::Interest(Turn& turn, int64_t id) const {
   const std::string& lang = turn.lang;
   auto v = ActiveVacancy(turn.db, id, turn.now_ms);
   if (!v.ok()) return Failed(turn, v.status());
-  if (!v->has_value())
+  if (!OfferedTo(turn, *v))
     return {{t.Text(lang, "jobs.gone"), {{kBack, t.Text(lang, "jobs.back")}}}};
   auto added = RecordInterest(turn.db, turn.user.id, id, turn.now_ms);
   if (!added.ok()) return Failed(turn, added.status());

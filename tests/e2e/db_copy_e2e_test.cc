@@ -55,9 +55,10 @@ TEST_CASE(
   auto chat = support::RunSportello({"chat"}, demo,
                                     "ciao\ncerco lavoro come cameriere\n");
   REQUIRE_MESSAGE(chat.exit_code == 0, chat.err);
-  auto staff =
-      support::RunSportello({"users", "add", "anna", "--role", "counsellor"},
-                            {{"SPORTELLO_DB", source}}, "una-password-lunga\n");
+  // The demo is a network of centres: a counsellor names theirs.
+  auto staff = support::RunSportello(
+      {"users", "add", "anna", "--role", "counsellor", "--centre", "1"},
+      {{"SPORTELLO_DB", source}}, "una-password-lunga\n");
   REQUIRE_MESSAGE(staff.exit_code == 0, staff.err);
 
   const std::string target = support::FreshPostgresSchema();

@@ -91,7 +91,13 @@ TEST_CASE_FIXTURE(Chat,
                   "'waiting_for_human'") == 1);
 }
 
-TEST_CASE_FIXTURE(Chat, "the demo data is loaded once") {
+TEST_CASE_FIXTURE(Chat, "the demo network is loaded once") {
+  CHECK(bot.Count("SELECT COUNT(*) FROM centres") == 3);
+  CHECK(bot.Count("SELECT COUNT(*) FROM centres WHERE name IN"
+                  " ('CPI Molfetta', 'CPI Altamura')") == 2);
+  CHECK(bot.Count("SELECT COUNT(DISTINCT centre_id) FROM slots") == 3);
+  const int64_t comuni = bot.Count("SELECT COUNT(*) FROM centre_comuni");
+  CHECK(comuni >= 15);
   const int64_t vacancies = bot.Count("SELECT COUNT(*) FROM vacancies");
   const int64_t events = bot.Count("SELECT COUNT(*) FROM events");
   const int64_t slots = bot.Count("SELECT COUNT(*) FROM slots");
@@ -103,6 +109,15 @@ TEST_CASE_FIXTURE(Chat, "the demo data is loaded once") {
   CHECK(bot.Count("SELECT COUNT(*) FROM vacancies") == vacancies);
   CHECK(bot.Count("SELECT COUNT(*) FROM events") == events);
   CHECK(bot.Count("SELECT COUNT(*) FROM slots") == slots);
+  CHECK(bot.Count("SELECT COUNT(*) FROM centres") == 3);
+  CHECK(bot.Count("SELECT COUNT(*) FROM centre_comuni") == comuni);
+  // `sportello centres list` shows the network at once.
+  auto list = support::RunSportello({"centres", "list"},
+                                    {{"SPORTELLO_DB", bot.Database()}});
+  CHECK(list.exit_code == 0);
+  CHECK(Contains(list.out, "\tCPI Molfetta\t"));
+  CHECK(Contains(list.out, "072029"));
+  CHECK(Contains(list.out, "\tCPI Altamura\t"));
 }
 
 }  // namespace

@@ -3,8 +3,11 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <optional>
 #include <string>
 
+#include "storage/database.h"
+#include "storage/vacancies.h"
 #include "tests/e2e/harness.h"
 
 namespace sportello::e2e {
@@ -113,6 +116,55 @@ TEST_CASE("vacancies demo loads offers that a search ranks with reasons") {
   auto hostile = support::RunSportello(
       {"vacancies", "search", "--text", "\" AND OR NEAR("}, env);
   CHECK(hostile.exit_code == 0);
+}
+
+TEST_CASE(
+    "vacancies import --centre makes a feed's offers a centre's or "
+    "regional") {
+  support::TempDir dir;
+  const std::string target = support::TestDatabaseAt(dir.File("v.db"));
+  const support::Env env{{"SPORTELLO_DB", target}};
+  Write(
+      dir.File("feed.json"),
+      R"([{"external_id": "m1", "title": "Barista", "employer": "Bar", "comune": "Molfetta",
+             "contract": "part_time", "how_to_apply": "al bar", "expires_at": "2099-01-31"}])");
+  REQUIRE(
+      support::RunSportello({"centres", "add", "--name", "CPI Molfetta"}, env)
+          .exit_code == 0);
+  auto centre_of = [&]() -> std::optional<int64_t> {
+    auto db = storage::Database::Open(target);
+    REQUIRE(db.ok());
+    auto v = storage::FindVacancyByExternalId(**db, "m1");
+    REQUIRE(v.ok());
+    REQUIRE(v->has_value());
+    return (*v)->centre_id;
+  };
+
+  auto to_molfetta = support::RunSportello(
+      {"vacancies", "import", dir.File("feed.json"), "--centre", "2"}, env);
+  CHECK(to_molfetta.exit_code == 0);
+  CHECK(centre_of() == std::optional<int64_t>(2));
+  auto regional = support::RunSportello(
+      {"vacancies", "import", dir.File("feed.json"), "--centre", "regional"},
+      env);
+  CHECK(regional.out == "imported 0, updated 1, rejected 0 (unchanged 0)\n");
+  CHECK(centre_of() == std::nullopt);
+  auto unflagged = support::RunSportello(
+      {"vacancies", "import", dir.File("feed.json")}, env);
+  CHECK(unflagged.exit_code == 0);
+  CHECK(centre_of() == std::optional<int64_t>(1));
+
+  for (const char* bad : {"9", "molfetta", "-1"}) {
+    CAPTURE(bad);
+    auto refused = support::RunSportello(
+        {"vacancies", "import", dir.File("feed.json"), "--centre", bad}, env);
+    CHECK(refused.exit_code == 2);
+    const bool said =
+        refused.err.find("--centre") != std::string::npos ||
+        refused.err.find("no active centre 9") != std::string::npos;
+    CHECK(said);
+  }
+  CHECK(centre_of() == std::optional<int64_t>(1));
 }
 
 }  // namespace

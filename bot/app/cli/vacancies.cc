@@ -7,6 +7,7 @@
 #include <fstream>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -20,6 +21,7 @@
 #include "bot/core/rome_time.h"
 #include "bot/domain/vacancy_search.h"
 #include "intents/engine.h"
+#include "storage/centres.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "storage/vacancy_import.h"
@@ -49,6 +51,9 @@ constexpr const char* kDetails =
     "             partner (true/false), published_at (default: first\n"
     "             import). An offer already expired is rejected, unless it\n"
     "             updates a stored one (that withdraws it).\n"
+    "             --centre ID: the file's offers are that centre's (shown\n"
+    "             to its people); --centre regional: everyone's. Default:\n"
+    "             centre 1. Importing again moves them as the flag says.\n"
     "list [--all] active offers (published, not expired), one a line;\n"
     "             --all lists every offer.\n"
     "demo         loads the demo offers (Bari, Puglia, a few elsewhere),\n"
@@ -96,7 +101,8 @@ int PrintSummary(const storage::ImportSummary& s) {
   return s.rejected.empty() ? 0 : 1;
 }
 
-int Import(storage::Database& db, const std::string& path, int64_t now_ms) {
+int Import(storage::Database& db, const std::string& path,
+           std::optional<int64_t> centre, int64_t now_ms) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::fprintf(stderr, "sportello vacancies: cannot read %s\n", path.c_str());
@@ -113,6 +119,7 @@ int Import(storage::Database& db, const std::string& path, int64_t now_ms) {
   auto vocabulary = Vocabulary();
   if (!vocabulary.ok()) return Fail(vocabulary.status().ToString());
   CheckFeedPlaces(*feed, *vocabulary);
+  for (auto& row : feed->rows) row.vacancy.centre_id = centre;
   storage::Transaction txn(db);
   if (!txn.status().ok()) return Fail(txn.status().ToString());
   auto summary = storage::ImportFeed(db, *feed, now_ms);
@@ -202,10 +209,35 @@ int BadArguments() {
 
 int RunImport(int argc, char** argv) {
   if (cli::WantsHelp(argc, argv, Usage())) return 0;
-  if (argc != 2) return BadArguments();
+  const bool flag = argc == 4 && std::string_view(argv[2]) == "--centre";
+  if (argc != 2 && !flag) return BadArguments();
+  std::optional<int64_t> centre = storage::kFirstCentre;
+  if (flag && std::string_view(argv[3]) == "regional") {
+    centre.reset();
+  } else if (flag) {
+    centre = core::ParseInt(argv[3], 1, std::numeric_limits<int64_t>::max());
+    if (!centre) {
+      std::fprintf(stderr,
+                   "sportello vacancies import: --centre takes a centre's id "
+                   "or 'regional', not '%s'\n",
+                   argv[3]);
+      return 2;
+    }
+  }
   auto db = OpenDatabase();
   if (!db.ok()) return Fail(db.status().ToString());
-  return Import(**db, argv[1], core::SystemClock().NowMillis());
+  if (centre) {
+    auto found = storage::FindCentre(**db, *centre);
+    if (!found.ok()) return Fail(found.status().ToString());
+    if (!found->has_value() || (*found)->disabled) {
+      std::fprintf(stderr,
+                   "sportello vacancies import: no active centre %lld "
+                   "(sportello centres list)\n",
+                   static_cast<long long>(*centre));
+      return 2;
+    }
+  }
+  return Import(**db, argv[1], centre, core::SystemClock().NowMillis());
 }
 
 int RunList(int argc, char** argv) {
@@ -238,9 +270,9 @@ int RunDemo(int argc, char** argv) {
 }
 
 constexpr cli::Command kVerbs[] = {
-    {"import", "FILE",
+    {"import", "FILE [--centre ID|regional]",
      "add or update offers from a CSV or JSON feed (line-numbered errors, "
-     "idempotent by external_id)",
+     "idempotent by external_id), centre 1's unless --centre says",
      RunImport},
     {"list", "[--all]", "active offers, one a line; --all: every offer",
      RunList},
