@@ -91,6 +91,8 @@ struct TwoCentres : StaffConsole {
                int hour) {
     (void)bot.Say(user, "ciao");
     (void)bot.Press(user, "menu:human");
+    // Two centres: the bot asks the comune first; skipping it queues them.
+    (void)bot.Press(user, "centre:skip");
     Objects o;
     o.conversation = bot.Count(
         "SELECT c.id FROM conversations c JOIN users u ON u.id = c.user_id"

@@ -166,6 +166,34 @@ TEST_CASE(
   CHECK(Offers(queued, "menu:booking"));
 }
 
+TEST_CASE("the comune given in the profile places a person not yet placed") {
+  Network n;
+  Ready(n.bot, "u1");
+  REQUIRE(Step(n.bot) == "");
+  (void)n.bot.Say("u1", "profilo");
+  (void)n.bot.Say("u1", "Giulia");
+  (void)n.bot.Say("u1", "2004");
+  REQUIRE(Step(n.bot) == "q:comune");
+  auto next = n.bot.Say("u1", "Molfetta");
+  CHECK(n.Centre() == n.molfetta);
+  CHECK(Mentions(next, "CPI Molfetta"));
+  CHECK(Step(n.bot) != "q:comune");  // the questionnaire goes on
+}
+
+TEST_CASE("a centre chosen outweighs the profile's comune") {
+  Network n;
+  Ready(n.bot, "u1");
+  (void)n.bot.Say("u1", "voglio andare al centro di Bari");
+  REQUIRE(n.Centre() == storage::kFirstCentre);
+  (void)n.bot.Say("u1", "profilo");
+  (void)n.bot.Say("u1", "Giulia");
+  (void)n.bot.Say("u1", "2004");
+  REQUIRE(Step(n.bot) == "q:comune");
+  auto next = n.bot.Say("u1", "Molfetta");
+  CHECK(n.Centre() == storage::kFirstCentre);
+  CHECK_FALSE(Mentions(next, "CPI Molfetta"));
+}
+
 TEST_CASE("with one centre nobody is asked or moved") {
   Network n(/*with_molfetta=*/false);
   Ready(n.bot, "u1");
