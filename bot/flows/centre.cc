@@ -7,6 +7,7 @@
 
 #include "bot/core/log.h"
 #include "bot/core/numbers.h"
+#include "bot/core/utf8.h"
 #include "bot/domain/vacancy_vocabulary.h"
 #include "bot/flows/consent.h"
 #include "bot/flows/router.h"
@@ -31,6 +32,8 @@ constexpr size_t kMaxSlipWords = 4;
 // A centre named by part of its name ("al centro di Porta Futuro") needs
 // this many letters.
 constexpr size_t kShortestCentreName = 4;
+// What is said back of a place not found, in characters.
+constexpr size_t kEchoed = 40;
 
 constexpr const char* kPlacedSlot = "_centre";
 constexpr const char* kAskedSlot = "_centre_asked";
@@ -332,7 +335,8 @@ std::vector<Reply> CentreFlow::Continue(Turn& turn) const {
   const auto comuni = FindComune(*comuni_, place);
   if (comuni.empty()) {
     return Choose(turn, *centres,
-                  t.Text(turn.lang, "centre.unknown", {{"typed", place}}));
+                  t.Text(turn.lang, "centre.unknown",
+                         {{"typed", core::utf8::Truncate(place, kEchoed)}}));
   }
   auto destination = DestinationFor(turn.db, comuni);
   if (!destination.ok()) return Failed(turn, destination.status());

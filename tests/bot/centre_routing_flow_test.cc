@@ -123,6 +123,12 @@ TEST_CASE("the comune is asked once, before a booking, which then goes on") {
   CHECK(Offers(asked, "centre:pick:1"));
   CHECK(Offers(asked, "centre:skip"));
 
+  // A place the gazetteer does not know is asked again, buttons and all.
+  auto unknown = n.bot.Say("u1", "Atlantide");
+  CHECK(Mentions(unknown, "Atlantide"));
+  CHECK(Offers(unknown, "centre:skip"));
+  CHECK(n.Centre() == storage::kFirstCentre);
+
   auto answered = n.bot.Say("u1", "Molfeta");
   CHECK(n.Centre() == n.molfetta);
   CHECK(Mentions(answered, kMolfettaAddress));
