@@ -456,6 +456,20 @@ TEST_CASE("objects carry their centre") {
   CHECK(Body(people)["profiles"][0]["centre_id"] == n.b);
 }
 
+TEST_CASE("a canned reply names the person's centre") {
+  TwoCentres n;
+  const json list = {
+      {"replies", {{{"title", "Saluto"}, {"text", "Qui {centro}."}}}}};
+  REQUIRE(n.Call("PUT", "/api/canned-replies", n.capo, list).status == 200);
+  auto b = n.Call("GET", "/api/canned-replies", n.bruno, "",
+                  {{"conversation", std::to_string(n.in_b.conversation)}});
+  REQUIRE(b.status == 200);
+  CHECK(Body(b)["replies"][0]["filled"] == "Qui Molfetta.");
+  auto a = n.Call("GET", "/api/canned-replies", n.anna, "",
+                  {{"conversation", std::to_string(n.in_a.conversation)}});
+  CHECK(Body(a)["replies"][0]["filled"] == "Qui Porta Futuro.");
+}
+
 TEST_CASE(
     "a regional admin's look into a centre's conversation is on record with "
     "the centre") {
