@@ -291,6 +291,14 @@ core::Status DisableCentre(Database& db, int64_t id, int64_t now_ms) {
   return core::Status::Ok();  // disabled already
 }
 
+core::Result<int64_t> CountEnabledCentres(Database& db) {
+  Statement st = db.Prepare("SELECT COUNT(*) FROM centres WHERE disabled = 0");
+  int64_t n = 0;
+  if (st.Step()) n = st.Int(0);
+  if (!st.status().ok()) return st.status();
+  return n;
+}
+
 core::Result<std::optional<int64_t>> CentreForComune(Database& db,
                                                      std::string_view istat) {
   Statement st = db.Prepare(

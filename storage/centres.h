@@ -78,6 +78,10 @@ core::Status EditCentre(Database& db, int64_t id, const CentreChanges& changes,
 // with no centre of their own go.
 core::Status DisableCentre(Database& db, int64_t id, int64_t now_ms);
 
+// How many centres are enabled: with more than one, the bot places people
+// in the centre serving their comune.
+core::Result<int64_t> CountEnabledCentres(Database& db);
+
 // The enabled centre serving the comune with ISTAT code `istat`, if any.
 core::Result<std::optional<int64_t>> CentreForComune(Database& db,
                                                      std::string_view istat);

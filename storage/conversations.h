@@ -49,6 +49,12 @@ core::Result<std::optional<Conversation>> FindConversationByUser(
 core::Status SaveConversation(Database& db, const Conversation& c,
                               int64_t now_ms);
 
+// Puts conversation `conversation_id` in centre `centre_id` (which the
+// caller knows to be enabled): its staff see it from now on. NotFound for an
+// unknown conversation.
+core::Status PlaceConversation(Database& db, int64_t conversation_id,
+                               int64_t centre_id, int64_t now_ms);
+
 core::Result<std::vector<Conversation>> ConversationsByMode(
     Database& db, ConversationMode mode, int limit);
 

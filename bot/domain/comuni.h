@@ -33,6 +33,15 @@ class Comuni {
   // An ISTAT code or a name, as admins type them (six digits are a code):
   // the comuni it may mean, as Named. A code means one or none.
   std::vector<const Comune*> Find(std::string_view code_or_name) const;
+  // The comuni a person most likely meant by `typed`, forgiving what people
+  // get wrong when typing a town in a chat: case, accents, apostrophes,
+  // hyphens and spaces ("sant agata" is Sant'Agata), and one missing, extra
+  // or swapped letter past the first two ("Molfeta", "Altamrua") in names of
+  // five letters or more, or one changed letter in names of eight or more
+  // ("Altamira"). Changed letters in shorter names mostly make another word
+  // ("nuovo" is not Nuoro). An exact name wins; otherwise the one name
+  // within reach, none when two different names are.
+  std::vector<const Comune*> Closest(std::string_view typed) const;
   size_t size() const { return all_.size(); }
 
  private:
@@ -40,6 +49,8 @@ class Comuni {
   std::unordered_map<std::string, size_t> by_istat_;
   // folded name -> indices in all_
   std::unordered_map<std::string, std::vector<size_t>> by_name_;
+  // folded name without apostrophes, hyphens and spaces -> indices in all_
+  std::unordered_map<std::string, std::vector<size_t>> by_squashed_;
 };
 
 }  // namespace sportello

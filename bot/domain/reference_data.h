@@ -8,6 +8,7 @@
 
 #include "bot/core/status.h"
 #include "bot/domain/catalog.h"
+#include "bot/domain/comuni.h"
 #include "bot/domain/questionnaire.h"
 #include "bot/domain/vacancy_vocabulary.h"
 
@@ -17,6 +18,7 @@ namespace sportello {
 struct ReferenceData {
   std::shared_ptr<const VacancyVocabulary> vocabulary;
   std::shared_ptr<const Questionnaire> questionnaire;
+  std::shared_ptr<const Comuni> comuni;  // where people say they live
 
   // Reads the gazetteers from `intents_dir` (intents::DefaultDataDir()) and
   // the embedded questionnaire, whose texts must all be in `catalog`.

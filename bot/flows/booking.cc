@@ -287,7 +287,7 @@ std::vector<Reply> BookingFlow::OnService(Turn& turn,
           asked ? core::ParseIsoDate(slots.value("day", "")) : std::nullopt) {
     auto times =
         booking::FreeTimes(turn.db, service, *day, turn.now_ms,
-                           CentreClosedDays(deps_.centre), OwnCentre(turn));
+                           CentreClosedDays(turn.centre), OwnCentre(turn));
     if (!times.ok()) return Failed(turn, times.status());
     if (!times->empty()) return AskTime(turn, service, 0, *day, 0);
     const std::string day_text = booking::FormatDay(turn.lang, *day);
@@ -307,9 +307,8 @@ std::vector<Reply> BookingFlow::AskDay(Turn& turn, const std::string& service,
   const std::string& lang = turn.lang;
   const int64_t horizon = turn.now_ms + booking::kHorizonDays * 86'400'000LL;
   const int64_t from = after ? EndOfDay(*after) : turn.now_ms;
-  auto days =
-      booking::FreeDays(turn.db, service, from, kBookingDaysPerPage + 1,
-                        CentreClosedDays(deps_.centre), OwnCentre(turn));
+  auto days = booking::FreeDays(turn.db, service, from, kBookingDaysPerPage + 1,
+                                CentreClosedDays(turn.centre), OwnCentre(turn));
   if (!days.ok()) return Failed(turn, days.status());
   // A later page looks from a later "now": keep to the horizon of today's.
   while (!days->empty() && EndOfDay(days->back()) - 86'400'000LL >= horizon)
@@ -360,7 +359,7 @@ std::vector<Reply> BookingFlow::AskTime(Turn& turn, const std::string& service,
   const std::string& lang = turn.lang;
   auto times =
       booking::FreeTimes(turn.db, service, day, turn.now_ms,
-                         CentreClosedDays(deps_.centre), OwnCentre(turn));
+                         CentreClosedDays(turn.centre), OwnCentre(turn));
   if (!times.ok()) return Failed(turn, times.status());
   const std::string day_text = booking::FormatDay(lang, day);
   if (times->empty()) {
@@ -463,7 +462,7 @@ std::vector<Reply> BookingFlow::Taken(Turn& turn, const std::string& service,
   const std::string& lang = turn.lang;
   auto next = booking::NextFreeSlots(
       turn.db, service, turn.now_ms, kBookingAlternatives,
-      CentreClosedDays(deps_.centre), OwnCentre(turn));
+      CentreClosedDays(turn.centre), OwnCentre(turn));
   if (!next.ok()) return Failed(turn, next.status());
   if (next->empty()) return NoneFree(turn);
   auto& c = turn.conversation;

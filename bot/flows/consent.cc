@@ -112,8 +112,9 @@ Reply ConsentFlow::AskAge(const std::string& lang, const char* key) const {
   return r;
 }
 
-Reply ConsentFlow::Notice(const std::string& lang, const char* key) const {
-  Reply r{deps_.catalog.Text(lang, key, {{"centre", deps_.centre.name}}), {}};
+Reply ConsentFlow::Notice(const Turn& turn, const char* key) const {
+  const std::string& lang = turn.lang;
+  Reply r{deps_.catalog.Text(lang, key, {{"centre", turn.centre.name}}), {}};
   r.buttons = {{kConsentYes, deps_.catalog.Text(lang, "consent.yes")},
                {kConsentNo, deps_.catalog.Text(lang, "consent.no")},
                {kConsentMore, deps_.catalog.Text(lang, "consent.more_button")}};
@@ -125,8 +126,7 @@ std::vector<Reply> ConsentFlow::Start(Turn& turn) const {
   return {AskAge(turn.lang, "consent.age")};
 }
 
-std::vector<Reply> ConsentFlow::StartFor(Turn& turn,
-                                         std::string_view then_flow) const {
+void HoldRequest(Turn& turn, std::string_view then_flow) {
   json slots = Slots(turn.conversation);
   json then = {{"flow", std::string(then_flow)},
                {"text", turn.in.text},
@@ -138,6 +138,19 @@ std::vector<Reply> ConsentFlow::StartFor(Turn& turn,
                {"entities", EntitiesJson(turn.analysis.entities)}};
   slots["then"] = std::move(then);
   SaveSlots(turn.conversation, slots);
+}
+
+bool ReleaseRequest(storage::Conversation& c, const json& then) {
+  if (!then.is_object() || !OptionalString(then, "flow")) return false;
+  json kept = Slots(c);
+  kept["resume"] = then;
+  SaveSlots(c, kept);
+  return true;
+}
+
+std::vector<Reply> ConsentFlow::StartFor(Turn& turn,
+                                         std::string_view then_flow) const {
+  HoldRequest(turn, then_flow);
   turn.conversation.step = "age";
   return {AskAge(turn.lang, "consent.first")};
 }
@@ -182,7 +195,7 @@ std::vector<Reply> ConsentFlow::Continue(Turn& turn) const {
       return OnChoice(turn, kConsentYes);
     if (intent == "deny" && turn.analysis.confidence >= 0.8)
       return OnChoice(turn, kConsentNo);
-    return {Notice(turn.lang, "consent.choice_retry")};
+    return {Notice(turn, "consent.choice_retry")};
   }
   // A stale press or a state this build does not know: from the top.
   EndFlow(turn.conversation);
@@ -200,7 +213,7 @@ std::vector<Reply> ConsentFlow::OnAge(Turn& turn,
       core::LogError("consent",
                      "under-14 erasure failed: " + erased.status().ToString());
     }
-    const auto& centre = deps_.centre;
+    const auto& centre = turn.centre;
     return {{t.Text(turn.lang, "consent.under14",
                     {{"centre", centre.name},
                      {"contacts", centre.contacts},
@@ -211,7 +224,7 @@ std::vector<Reply> ConsentFlow::OnAge(Turn& turn,
   slots["band"] = band;
   SaveSlots(turn.conversation, slots);
   turn.conversation.step = "choice";
-  return {Notice(turn.lang, "consent.notice")};
+  return {Notice(turn, "consent.notice")};
 }
 
 std::vector<Reply> ConsentFlow::OnChoice(Turn& turn,
@@ -227,7 +240,7 @@ std::vector<Reply> ConsentFlow::OnChoice(Turn& turn,
   }
   if (choice == kConsentMore) {
     turn.conversation.step = "choice";
-    return {Notice(lang, "consent.more")};
+    return {Notice(turn, "consent.more")};
   }
   const json then = slots.value("then", json());
   EndFlow(turn.conversation);
@@ -249,11 +262,7 @@ std::vector<Reply> ConsentFlow::OnChoice(Turn& turn,
   turn.user.consent_version = kConsentVersion;
   turn.user.consent_at = turn.now_ms;
   std::vector<Reply> out{{t.Text(lang, "consent.accepted"), {}}};
-  if (then.is_object() && OptionalString(then, "flow")) {
-    json kept = Slots(turn.conversation);
-    kept["resume"] = then;
-    SaveSlots(turn.conversation, kept);
-  } else {
+  if (!ReleaseRequest(turn.conversation, then)) {
     out.push_back({t.Text(lang, "consent.next"),
                    {{kProfileStart, t.Text(lang, "profile.start_button")},
                     {kMenuJobs, t.Text(lang, "menu.jobs")},

@@ -64,7 +64,7 @@ class ConsentFlow : public Flow {
   std::vector<Reply> OnAge(Turn& turn, const std::string& band) const;
   std::vector<Reply> OnChoice(Turn& turn, std::string_view choice) const;
   Reply AskAge(const std::string& lang, const char* key) const;
-  Reply Notice(const std::string& lang, const char* key) const;
+  Reply Notice(const Turn& turn, const char* key) const;
 
   FlowDeps deps_;
 };
@@ -76,8 +76,16 @@ struct Resume {
   core::InboundMessage in;
   intents::Analysis analysis;
 };
-// The request to resume after the consent flow's turn, if the person has
-// just accepted; removes it from the conversation's slots.
+// Keeps this turn's request for `then_flow` in the conversation's slots
+// ("then") while a flow asks something first (consent, the person's
+// comune); that flow reads it back before it ends.
+void HoldRequest(Turn& turn, std::string_view then_flow);
+// Hands `then` (what HoldRequest kept, read before EndFlow cleared it) to
+// TakeResume once the asking flow has ended; false when it holds nothing.
+bool ReleaseRequest(storage::Conversation& c, const nlohmann::json& then);
+
+// The request to resume after the consent flow's (or centre flow's) turn, if
+// the person has just accepted; removes it from the conversation's slots.
 std::optional<Resume> TakeResume(storage::Conversation& c,
                                  const core::InboundMessage& current);
 

@@ -22,7 +22,7 @@ std::string HandoffTimeoutKey(int64_t conversation_id, int64_t waiting_since) {
 core::Result<std::vector<Reply>> EnterQueue(const FlowDeps& deps, Turn& turn,
                                             const std::string& queue_text) {
   const Catalog& t = deps.catalog;
-  const auto& centre = deps.centre;
+  const auto& centre = turn.centre;
   const std::vector<core::Button> book = {
       {kMenuBooking, t.Text(turn.lang, "menu.booking")}};
   if (!CentreOpenAt(centre, turn.now_ms)) {

@@ -115,8 +115,9 @@ const FaqTopic* Faq::Match(std::string_view text) const {
 
 std::string_view InfoFlow::name() const { return kInfoFlow; }
 
-Reply InfoFlow::Centre(const std::string& lang) const {
-  const auto& centre = deps_.centre;
+Reply InfoFlow::Centre(const Turn& turn) const {
+  const std::string& lang = turn.lang;
+  const auto& centre = turn.centre;
   const Catalog& t = deps_.catalog;
   return {t.Text(lang, "info.text",
                  {{"address", centre.address},
@@ -146,7 +147,7 @@ Reply InfoFlow::Topic(const std::string& lang, const FaqTopic& topic) const {
 std::vector<Reply> InfoFlow::Start(Turn& turn) const {
   EndFlow(
       turn.conversation);  // nothing to wait for: buttons come back by prefix
-  if (turn.analysis.intent != "info_programs") return {Centre(turn.lang)};
+  if (turn.analysis.intent != "info_programs") return {Centre(turn)};
   if (const FaqTopic* topic = faq_.Match(turn.in.text))
     return {Topic(turn.lang, *topic)};
   return {Topics(turn.lang)};
@@ -162,7 +163,7 @@ std::vector<Reply> InfoFlow::Continue(Turn& turn) const {
     }
     return {Topics(turn.lang)};  // a topic this build no longer has
   }
-  if (id == kInfoCentre) return {Centre(turn.lang)};
+  if (id == kInfoCentre) return {Centre(turn)};
   return Start(turn);  // typed text: the flow never waits for it, but be kind
 }
 

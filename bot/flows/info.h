@@ -1,7 +1,7 @@
 // Practical information: the centre's address, opening hours and contacts
-// (FlowDeps::centre), and a short FAQ on the programmes (Garanzia Giovani,
-// traineeships, Erasmus+ and Europe, starting a business, courses, over-40s)
-// from bot/flows/data/faq.json, in Italian and English.
+// (the person's centre, Turn::centre), and a short FAQ on the programmes
+// (Garanzia Giovani, traineeships, Erasmus+ and Europe, starting a business,
+// courses, over-40s) from bot/flows/data/faq.json, in Italian and English.
 //
 // "info_programs" with a topic's words ("cos'è garanzia giovani?") answers
 // that topic; without them, the topics as buttons. Everything else (the
@@ -65,7 +65,7 @@ class InfoFlow : public Flow {
   std::vector<Reply> Continue(Turn& turn) const override;
 
  private:
-  Reply Centre(const std::string& lang) const;
+  Reply Centre(const Turn& turn) const;
   Reply Topics(const std::string& lang) const;
   Reply Topic(const std::string& lang, const FaqTopic& topic) const;
 

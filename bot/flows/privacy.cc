@@ -100,7 +100,7 @@ std::vector<Reply> PrivacyFlow::Continue(Turn& turn) const {
   }
   if (id == kPrivacyNotice) {
     EndFlow(turn.conversation);
-    return {{t.Text(turn.lang, "consent.more", {{"centre", deps_.centre.name}}),
+    return {{t.Text(turn.lang, "consent.more", {{"centre", turn.centre.name}}),
              {{kPrivacyExport, t.Text(turn.lang, "privacy.export_button")},
               {kPrivacyErase, t.Text(turn.lang, "privacy.erase_button")}}}};
   }
@@ -132,7 +132,7 @@ std::vector<Reply> PrivacyFlow::Overview(Turn& turn) const {
   const std::string& lang = turn.lang;
   const storage::User& u = turn.user;
   std::string text =
-      t.Text(lang, "privacy.overview", {{"centre", deps_.centre.name}});
+      t.Text(lang, "privacy.overview", {{"centre", turn.centre.name}});
   text += "\n\n";
   text += HasConsent(u)
               ? t.Text(lang, "privacy.consent_yes",
@@ -191,7 +191,7 @@ std::vector<Reply> PrivacyFlow::Export(Turn& turn) const {
     }
   }
   std::string text =
-      t.Text(lang, "privacy.export.header", {{"centre", deps_.centre.name}});
+      t.Text(lang, "privacy.export.header", {{"centre", turn.centre.name}});
   const auto line = [&](std::string_view key, const Catalog::Vars& vars) {
     text += "\n" + t.Text(lang, key, vars);
   };

@@ -4,6 +4,7 @@
 
 #include "bot/core/log.h"
 #include "bot/core/rome_time.h"
+#include "bot/flows/centre.h"
 #include "bot/flows/consent.h"
 #include "bot/flows/privacy.h"
 #include "bot/flows/router.h"
@@ -154,6 +155,10 @@ std::string ProfileFlow::Harvest(Turn& turn, State& state,
                  {{"label", deps_.catalog.Text(turn.lang,
                                                Questionnaire::LabelKey(q.id))},
                   {"value", *value}});
+    if (q.type == AnswerType::kComune) {
+      if (std::string placed = PlaceBy(turn, *value); !placed.empty())
+        notes += "\n" + placed;
+    }
   }
   return notes;
 }
@@ -398,7 +403,7 @@ std::vector<Reply> ProfileFlow::OnText(Turn& turn, State& state,
     if (!city)
       return Ask(turn, q, Join({notes, t.Text(lang, "profile.retry.comune")}));
     if (!Save(turn, state, q, *city)) return Failed(turn);
-    return Next(turn, state, notes);
+    return Next(turn, state, Join({notes, PlaceBy(turn, *city)}));
   }
   // A name that named a place or a role was about that, not a name ("sono
   // di Bari" when asked the name); other free texts may mention them.
@@ -425,6 +430,11 @@ std::vector<Reply> ProfileFlow::OnText(Turn& turn, State& state,
   }
   if (!Save(turn, state, q, parsed.value)) return Failed(turn);
   return Next(turn, state, notes);
+}
+
+std::string ProfileFlow::PlaceBy(Turn& turn, const std::string& comune) const {
+  if (!comuni_) return "";
+  return PlaceByProfileComune(deps_, *comuni_, turn, comune);
 }
 
 }  // namespace sportello::flows

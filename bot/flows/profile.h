@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bot/domain/comuni.h"
 #include "bot/domain/questionnaire.h"
 #include "bot/flows/flow.h"
 #include "storage/profiles.h"
@@ -35,8 +36,13 @@ inline constexpr const char* kProfileDone = "profile:done";
 
 class ProfileFlow : public Flow {
  public:
-  ProfileFlow(FlowDeps deps, std::shared_ptr<const Questionnaire> questionnaire)
-      : deps_(deps), questionnaire_(std::move(questionnaire)) {}
+  // `comuni` (may be null) places the person in the centre serving the
+  // comune they give (bot/flows/centre.h).
+  ProfileFlow(FlowDeps deps, std::shared_ptr<const Questionnaire> questionnaire,
+              std::shared_ptr<const Comuni> comuni = nullptr)
+      : deps_(deps),
+        questionnaire_(std::move(questionnaire)),
+        comuni_(std::move(comuni)) {}
   std::string_view name() const override;
   // Resumes at the first open question, or shows the summary and the list
   // of answers to change when there is none.
@@ -66,9 +72,12 @@ class ProfileFlow : public Flow {
                               std::string_view rest) const;
   std::vector<Reply> OnText(Turn& turn, State& state, const Question& q) const;
   std::vector<Reply> Failed(Turn& turn) const;
+  // The comune given: the person's centre, if not placed yet; what to tell.
+  std::string PlaceBy(Turn& turn, const std::string& comune) const;
 
   FlowDeps deps_;
   std::shared_ptr<const Questionnaire> questionnaire_;
+  std::shared_ptr<const Comuni> comuni_;
 };
 
 // The Garanzia Giovani explanation's catalogue key for an eligibility.

@@ -7,6 +7,7 @@
 #include "bot/core/log.h"
 #include "bot/domain/broadcasts.h"
 #include "bot/flows/booking.h"
+#include "bot/flows/centre.h"
 #include "bot/flows/clarify.h"
 #include "bot/flows/consent.h"
 #include "bot/flows/events.h"
@@ -117,6 +118,8 @@ std::vector<Reply> Router::RequestHuman(Turn& turn) const {
   if (c.mode != storage::ConversationMode::kBot) {
     return {{deps_.catalog.Text(turn.lang, "handoff.already"), {}}};
   }
+  // Counsellors see their centre's queue: the right one matters here.
+  if (auto asked = AskCentre(kHandoffRequest, turn)) return std::move(*asked);
   EndFlow(c);
   c.mode = storage::ConversationMode::kWaitingForHuman;
   c.waiting_since = turn.now_ms;
@@ -134,7 +137,7 @@ std::vector<Reply> Router::RequestHuman(Turn& turn) const {
     // The queue holds them all the same; only the later notice is lost.
     core::LogWarn("handoff", replies.status().ToString());
     return {{t.Text(turn.lang, "handoff.queued",
-                    {{"queue", queue}, {"hours", deps_.centre.hours}}),
+                    {{"queue", queue}, {"hours", turn.centre.hours}}),
              {}}};
   }
   return std::move(*replies);
@@ -209,7 +212,7 @@ std::vector<Reply> Router::StartFlow(std::string_view name, Turn& turn) const {
   const Flow* flow = Find(name);
   if (!flow) {
     if (name == kInfoFlow) {
-      const auto& centre = deps_.centre;
+      const auto& centre = turn.centre;
       return {{deps_.catalog.Text(turn.lang, "info.text",
                                   {{"address", centre.address},
                                    {"hours", centre.hours},
@@ -226,6 +229,10 @@ std::vector<Reply> Router::StartFlow(std::string_view name, Turn& turn) const {
   }
   if (auto asked = AskConsent(Find(kConsentFlow), name, turn))
     return std::move(*asked);
+  // Appointments and events are the centre's: the right one matters here.
+  if (name == kBookingFlow || name == kEventsFlow) {
+    if (auto asked = AskCentre(name, turn)) return std::move(*asked);
+  }
   EndFlow(turn.conversation);
   turn.conversation.flow = std::string(flow->name());
   return flow->Start(turn);
@@ -235,14 +242,14 @@ std::vector<Reply> Router::Respond(Turn& turn) const {
   // In this order: the first step with an answer ends the turn.
   using Step = Answer (Router::*)(Turn&) const;
   static constexpr Step kSteps[] = {
-      &Router::GlobalCommand, &Router::Button,  &Router::OverridingIntent,
-      &Router::RunningFlow,   &Router::Clarify, &Router::SmallTalk,
-      &Router::IntentToFlow,
+      &Router::GlobalCommand, &Router::Button,       &Router::OverridingIntent,
+      &Router::AboutCentre,   &Router::RunningFlow,  &Router::Clarify,
+      &Router::SmallTalk,     &Router::IntentToFlow,
   };
   std::vector<Reply> out;
   if (!turn.conversation.last_message_at) {
     out.push_back({deps_.catalog.Text(turn.lang, "welcome",
-                                      {{"centre", deps_.centre.name}}),
+                                      {{"centre", turn.centre.name}}),
                    {}});
   }
   std::optional<std::vector<Reply>> answer;
@@ -261,11 +268,13 @@ std::vector<Reply> Router::ContinueFlow(const Flow& flow, Turn& turn) const {
   if (auto asked = AskConsent(Find(kConsentFlow), flow.name(), turn))
     return std::move(*asked);
   std::vector<Reply> out = flow.Continue(turn);
-  if (flow.name() != kConsentFlow) return out;
+  if (flow.name() != kConsentFlow && flow.name() != kCentreFlow) return out;
   if (auto resume = TakeResume(turn.conversation, turn.in)) {
     Turn replay{resume->in, resume->analysis, turn.user, turn.conversation,
-                turn.lang,  turn.now_ms,      turn.db};
-    std::vector<Reply> started = StartFlow(resume->flow, replay);
+                turn.lang,  turn.now_ms,      turn.db,   turn.centre};
+    std::vector<Reply> started = resume->flow == kHandoffRequest
+                                     ? RequestHuman(replay)
+                                     : StartFlow(resume->flow, replay);
     out.insert(out.end(), std::make_move_iterator(started.begin()),
                std::make_move_iterator(started.end()));
   }
@@ -312,7 +321,7 @@ Router::Answer Router::Button(Turn& turn) const {
   // "Intendevi...?" answered: the unsure message again, now understood.
   if (auto chosen = ClarifiedMessage(turn)) {
     Turn understood{chosen->in, chosen->analysis, turn.user, turn.conversation,
-                    turn.lang,  turn.now_ms,      turn.db};
+                    turn.lang,  turn.now_ms,      turn.db,   turn.centre};
     return Respond(understood);
   }
   const std::string_view prefix = id.substr(0, id.find(':'));
@@ -348,6 +357,23 @@ Router::Answer Router::OverridingIntent(Turn& turn) const {
     return out;
   }
   return std::nullopt;
+}
+
+// "sono di Molfetta", "voglio andare al centro di Bari", "cambia centro":
+// where a person belongs is answered ahead of a running flow, which would
+// not know the words (saying where one lives is left to a running flow:
+// the profile asks it).
+Router::Answer Router::AboutCentre(Turn& turn) const {
+  const auto* centres = dynamic_cast<const CentreFlow*>(Find(kCentreFlow));
+  if (!centres) return std::nullopt;
+  return centres->Answer(turn);
+}
+
+std::optional<std::vector<Reply>> Router::AskCentre(std::string_view then,
+                                                    Turn& turn) const {
+  const auto* centres = dynamic_cast<const CentreFlow*>(Find(kCentreFlow));
+  if (!centres) return std::nullopt;
+  return centres->AskFirst(turn, then);
 }
 
 // A running flow reads its own answers (a name, a number), which the intent
@@ -413,7 +439,9 @@ std::vector<std::unique_ptr<Flow>> MakeFlows(const FlowDeps& deps,
   flows.push_back(std::make_unique<EventsFlow>(deps));
   flows.push_back(MakeInfoFlow(deps));
   flows.push_back(std::make_unique<VacanciesFlow>(deps, data.vocabulary));
-  flows.push_back(std::make_unique<ProfileFlow>(deps, data.questionnaire));
+  flows.push_back(
+      std::make_unique<ProfileFlow>(deps, data.questionnaire, data.comuni));
+  flows.push_back(std::make_unique<CentreFlow>(deps, data.comuni));
   flows.push_back(std::make_unique<PrivacyFlow>(deps, data.questionnaire));
   return flows;
 }

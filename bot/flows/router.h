@@ -67,6 +67,7 @@ class Router {
   Answer Rights(Turn& turn) const;
   Answer Button(Turn& turn) const;
   Answer OverridingIntent(Turn& turn) const;
+  Answer AboutCentre(Turn& turn) const;
   Answer RunningFlow(Turn& turn) const;
   Answer Clarify(Turn& turn) const;
   Answer SmallTalk(Turn& turn) const;
@@ -78,6 +79,9 @@ class Router {
   std::vector<Reply> ContinueFlow(const Flow& flow, Turn& turn) const;
   std::vector<Reply> RequestHuman(Turn& turn) const;
   std::vector<Reply> LeaveQueue(Turn& turn) const;
+  // The person's comune asked before `then` (bot/flows/centre.h), or
+  // nullopt to go on.
+  Answer AskCentre(std::string_view then, Turn& turn) const;
 
   FlowDeps deps_;
   std::vector<std::unique_ptr<Flow>> flows_;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bot/core/message.h"
+#include "bot/domain/centre.h"
 #include "intents/engine.h"
 #include "storage/conversations.h"
 #include "storage/database.h"
@@ -23,6 +24,10 @@ struct Turn {
   std::string lang;  // "it" / "en": the language to answer in
   int64_t now_ms = 0;
   storage::Database& db;  // inside the turn's transaction
+  // What the bot tells about the person's centre (conversation.centre_id):
+  // bot/flows/centre.h. Moving the conversation to another centre updates
+  // it, so the rest of the turn speaks for the new one.
+  CentreConfig& centre;
 };
 
 struct Reply {

@@ -8,6 +8,7 @@
 #include "bot/core/log.h"
 #include "bot/core/numbers.h"
 #include "bot/domain/reply_language.h"
+#include "bot/flows/centre.h"
 #include "bot/flows/handoff.h"
 #include "bot/outbound/replies.h"
 #include "storage/codec.h"
@@ -63,6 +64,7 @@ Dispatcher::Dispatcher(const intents::Engine& engine, flows::FlowDeps deps,
                        const ReferenceData& data)
     : engine_(engine),
       catalog_(deps.catalog),
+      configured_centre_(deps.centre),
       router_(deps, flows::MakeFlows(deps, data)) {}
 
 Dispatcher::Prepared Dispatcher::Prepare(
@@ -232,7 +234,10 @@ core::Result<bool> Dispatcher::ApplyMessage(storage::Database& db,
       conv->mode == storage::ConversationMode::kWaitingForHuman;
   const bool held = conv->mode == storage::ConversationMode::kHuman;
   {
-    flows::Turn turn{in, p.analysis, *user, *conv, lang, now_ms, db};
+    // The person's centre, as the bot tells it: one read of its row a turn.
+    auto centre = flows::CentreAsTold(db, conv->centre_id, configured_centre_);
+    if (!centre.ok()) return centre.status();
+    flows::Turn turn{in, p.analysis, *user, *conv, lang, now_ms, db, *centre};
     const std::vector<flows::Reply> replies =
         held      ? router_.RespondWhileHeld(turn)
         : waiting ? router_.RespondWhileWaiting(turn)

@@ -55,6 +55,9 @@ class Dispatcher {
 
   const intents::Engine& engine_;
   const Catalog& catalog_;
+  // Centre 1 as configured: what a centre's row defers to
+  // (flows::CentreAsTold).
+  const CentreConfig& configured_centre_;
   flows::Router router_;
 };
 

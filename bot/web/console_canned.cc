@@ -7,6 +7,7 @@
 #include "bot/channels/json_guard.h"
 #include "bot/domain/booking.h"
 #include "bot/domain/console.h"
+#include "bot/flows/centre.h"
 #include "bot/web/console_api.h"
 #include "bot/web/console_paths.h"
 #include "bot/web/console_scope.h"
@@ -79,6 +80,9 @@ Response ConsoleApi::CannedReplies(const Caller& caller, const Request& r) {
       return core::Status::Ok();
     }
     const storage::User& user = **u;
+    // {centro} is the person's centre, as the bot names it to them.
+    auto centre = flows::CentreAsTold(db, (*c)->centre_id, deps_.flows.centre);
+    if (!centre.ok()) return centre.status();
     auto profile = storage::FindProfile(db, user.id);
     if (!profile.ok()) return profile.status();
     std::string given;
@@ -105,7 +109,7 @@ Response ConsoleApi::CannedReplies(const Caller& caller, const Request& r) {
           next.empty())
         missing.push_back("prossimo_appuntamento");
       ReplaceAll(text, "{nome}", name);
-      ReplaceAll(text, "{centro}", deps_.flows.centre.name);
+      ReplaceAll(text, "{centro}", centre->name);
       ReplaceAll(text, "{prossimo_appuntamento}", next);
       reply["filled"] = text;
       reply["missing"] = std::move(missing);

@@ -91,6 +91,8 @@ struct TwoCentres : StaffConsole {
                int hour) {
     (void)bot.Say(user, "ciao");
     (void)bot.Press(user, "menu:human");
+    // Two centres: the bot asks the comune first; skipping it queues them.
+    (void)bot.Press(user, "centre:skip");
     Objects o;
     o.conversation = bot.Count(
         "SELECT c.id FROM conversations c JOIN users u ON u.id = c.user_id"
@@ -452,6 +454,20 @@ TEST_CASE("objects carry their centre") {
   CHECK(Body(day)["appointments"][0]["centre_id"] == n.b);
   auto people = n.Call("GET", "/api/profiles", n.bruno);
   CHECK(Body(people)["profiles"][0]["centre_id"] == n.b);
+}
+
+TEST_CASE("a canned reply names the person's centre") {
+  TwoCentres n;
+  const json list = {
+      {"replies", {{{"title", "Saluto"}, {"text", "Qui {centro}."}}}}};
+  REQUIRE(n.Call("PUT", "/api/canned-replies", n.capo, list).status == 200);
+  auto b = n.Call("GET", "/api/canned-replies", n.bruno, "",
+                  {{"conversation", std::to_string(n.in_b.conversation)}});
+  REQUIRE(b.status == 200);
+  CHECK(Body(b)["replies"][0]["filled"] == "Qui Molfetta.");
+  auto a = n.Call("GET", "/api/canned-replies", n.anna, "",
+                  {{"conversation", std::to_string(n.in_a.conversation)}});
+  CHECK(Body(a)["replies"][0]["filled"] == "Qui Porta Futuro.");
 }
 
 TEST_CASE(

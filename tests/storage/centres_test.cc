@@ -148,6 +148,21 @@ TEST_CASE("the centre for a comune is the enabled one serving it") {
   CHECK(*CentreForComune(*db, kMolfetta) == bari);
 }
 
+TEST_CASE("the enabled centres are counted, disabled ones not") {
+  auto db = support::MigratedDb();
+  auto count = [&] {
+    auto n = CountEnabledCentres(*db);
+    REQUIRE(n.ok());
+    return *n;
+  };
+  CHECK(count() == 1);
+  const int64_t molfetta = Add(*db, Named("CPI Molfetta", {kMolfetta}));
+  Add(*db, Named("CPI Altamura"));
+  CHECK(count() == 3);
+  REQUIRE(DisableCentre(*db, molfetta, 200).ok());
+  CHECK(count() == 2);
+}
+
 TEST_CASE("editing changes only the fields given") {
   auto db = support::MigratedDb();
   Centre c = Named("Altamura", {"072004"});

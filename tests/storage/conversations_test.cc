@@ -55,6 +55,28 @@ TEST_CASE("a user has one conversation however often it is asked for") {
   CHECK(other.id != first.id);
 }
 
+TEST_CASE("a conversation is placed in a centre, and stays there") {
+  auto db = MigratedDb();
+  const int64_t user = NewUser(*db, "1");
+  const Conversation c = Open(*db, user);
+  CHECK(c.centre_id == kFirstCentre);
+  Centre molfetta;
+  molfetta.name = "CPI Molfetta";
+  Transaction txn(*db);
+  auto centre = AddCentre(*db, molfetta, kNow);
+  REQUIRE(centre.ok());
+  REQUIRE(txn.Commit().ok());
+  REQUIRE(PlaceConversation(*db, c.id, *centre, kNow + 5).ok());
+  const Conversation placed = Open(*db, user);
+  CHECK(placed.centre_id == *centre);
+  CHECK(placed.updated_at == kNow + 5);
+  // A turn saving the conversation does not undo the placement.
+  REQUIRE(SaveConversation(*db, c, kNow + 6).ok());
+  CHECK(Open(*db, user).centre_id == *centre);
+  CHECK(PlaceConversation(*db, 404, *centre, kNow).code() ==
+        Status::Code::kNotFound);
+}
+
 TEST_CASE("a conversation for a user who does not exist is refused") {
   auto db = MigratedDb();
   auto c = GetOrCreateConversation(*db, 404, kNow);
