@@ -950,6 +950,12 @@ BEGIN SELECT RAISE(ABORT, 'broadcasts: no such centre'); END;
       R"sql(
 ALTER TABLE audit_log ADD COLUMN centre_id INTEGER;
 )sql",
+      // 16: the centres whose people a notice reaches, as ',1,4,' (ids
+      // between commas, so one instr() finds one); '' is the whole region,
+      // which is what every notice before centres reached.
+      R"sql(
+ALTER TABLE broadcasts ADD COLUMN audience_centres TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return kMigrations;
 }
@@ -1052,6 +1058,10 @@ CREATE TRIGGER messages_console_notify
       // 15: as SQLite's.
       R"sql(
 ALTER TABLE audit_log ADD COLUMN centre_id BIGINT;
+)sql",
+      // 16: as SQLite's.
+      R"sql(
+ALTER TABLE broadcasts ADD COLUMN audience_centres TEXT NOT NULL DEFAULT '';
 )sql",
   };
   return kLater;
