@@ -125,6 +125,19 @@ core::Status SaveConversation(Database& db, const Conversation& c,
   return core::Status::Ok();
 }
 
+core::Status SetConversationCentre(Database& db, int64_t conversation_id,
+                                   int64_t centre_id, int64_t now_ms) {
+  Statement& st = db.Cached(
+      "UPDATE conversations SET centre_id = ?1, updated_at = ?2 WHERE id = ?3");
+  st.Bind(1, centre_id).Bind(2, now_ms).Bind(3, conversation_id);
+  if (auto s = st.Run(); !s.ok()) return s;
+  if (db.Changes() == 0) {
+    return core::Status::NotFound("conversations: no conversation " +
+                                  std::to_string(conversation_id));
+  }
+  return core::Status::Ok();
+}
+
 core::Result<std::vector<Conversation>> ConversationsByMode(
     Database& db, ConversationMode mode, int limit) {
   Statement st = db.Prepare(

@@ -49,6 +49,11 @@ core::Result<std::optional<Conversation>> FindConversationByUser(
 core::Status SaveConversation(Database& db, const Conversation& c,
                               int64_t now_ms);
 
+// Moves the conversation to centre `centre_id` (which must exist); sets
+// updated_at = now_ms.
+core::Status SetConversationCentre(Database& db, int64_t conversation_id,
+                                   int64_t centre_id, int64_t now_ms);
+
 core::Result<std::vector<Conversation>> ConversationsByMode(
     Database& db, ConversationMode mode, int limit);
 

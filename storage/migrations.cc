@@ -956,6 +956,13 @@ ALTER TABLE audit_log ADD COLUMN centre_id INTEGER;
       R"sql(
 ALTER TABLE broadcasts ADD COLUMN audience_centres TEXT NOT NULL DEFAULT '';
 )sql",
+      // 17: the channel account a person last wrote to when it is not the
+      // configured one (a centre's own WhatsApp number): replies, reminders
+      // and notices go from there, where their 24 h window is open. ''
+      // is the configured account.
+      R"sql(
+ALTER TABLE users ADD COLUMN account TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return kMigrations;
 }
@@ -1062,6 +1069,10 @@ ALTER TABLE audit_log ADD COLUMN centre_id BIGINT;
       // 16: as SQLite's.
       R"sql(
 ALTER TABLE broadcasts ADD COLUMN audience_centres TEXT NOT NULL DEFAULT '';
+)sql",
+      // 17: as SQLite's.
+      R"sql(
+ALTER TABLE users ADD COLUMN account TEXT NOT NULL DEFAULT '';
 )sql",
   };
   return kLater;
