@@ -1,7 +1,11 @@
 #include "storage/broadcasts.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <nlohmann/json.hpp>
+
+#include "bot/core/numbers.h"
 
 namespace sportello::storage {
 namespace {
@@ -11,7 +15,7 @@ constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 // A fan-out this large gets the outbox's statistics renewed (below).
 constexpr int64_t kAnalyzeAfterRows = 1'000;
 
-// The audience as one WHERE clause over `users u` with 8 parameters from
+// The audience as one WHERE clause over `users u` with 9 parameters from
 // ?first (bound by BindAudience), so counting and fanning out share it and
 // each is one static, cached statement (PostgreSQL wants every parameter
 // number used: they follow the statement's own). Lists are comma-separated:
@@ -20,7 +24,7 @@ std::string AudienceWhere(const Database& db, int first) {
   const auto p = [first](int k) { return "?" + std::to_string(first + k); };
   const std::string channel = p(0), comuni = p(1), min_year = p(2),
                     max_year = p(3), topics = p(4), event = p(5), since = p(6),
-                    profile = p(7);
+                    profile = p(7), centres = p(8);
   // Where the engines differ: finding text in text, a birth year that may
   // not be a number (SQLite's CAST reads its leading digits, PostgreSQL's
   // fails), and the rows of the JSON object of profile answers.
@@ -78,7 +82,15 @@ std::string AudienceWhere(const Database& db, int first) {
          "   WHERE NOT EXISTS (SELECT 1 FROM profile_answers a"
          "     WHERE a.user_id = u.id AND a.question = f.key"
          "     AND " +
-         find + "(',' || a.value || ',', ',' || f.value || ',') > 0)))";
+         find +
+         "(',' || a.value || ',', ',' || f.value || ',') > 0)))"
+         // Someone who never wrote has no conversation yet: the first
+         // centre's, where rows with no centre of their own belong.
+         " AND (" +
+         centres + " = '' OR " + find + "(" + centres +
+         ", ',' || CAST(coalesce((SELECT c.centre_id FROM conversations c"
+         "   WHERE c.user_id = u.id), " +
+         std::to_string(kFirstCentre) + ") AS TEXT) || ',') > 0)";
 }
 
 // The rows of broadcast ?1: the dedupe keys 'broadcast:<id>:...' form one
@@ -105,6 +117,25 @@ std::vector<std::string> Split(const std::string& csv) {
     start = end + 1;
   }
   return out;
+}
+
+// ',1,4,': each id between commas, so that ',4,' is found only as itself;
+// '' for the whole region.
+std::string CentreList(std::vector<int64_t> ids) {
+  if (ids.empty()) return "";
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::string out = ",";
+  for (int64_t id : ids) out += std::to_string(id) + ",";
+  return out;
+}
+
+std::vector<int64_t> ParseCentreList(const std::string& text) {
+  std::vector<int64_t> ids;
+  for (const auto& item : Split(text)) {
+    if (auto id = core::ParseInt(item, 1, INT64_MAX)) ids.push_back(*id);
+  }
+  return ids;
 }
 
 // '' for no filter, so the statement tests a plain string first.
@@ -145,7 +176,8 @@ void BindAudience(Statement& st, const Audience& a, int64_t now_ms, int first) {
       .Bind(first + 4, Join(a.topics))
       .Bind(first + 5, a.event_id)
       .Bind(first + 6, since)
-      .Bind(first + 7, ProfileJson(a.profile));
+      .Bind(first + 7, ProfileJson(a.profile))
+      .Bind(first + 8, CentreList(a.centres));
 }
 
 std::optional<int> OptionalInt32(const Statement& st, int column) {
@@ -159,7 +191,8 @@ constexpr const char* kBroadcastSelect =
     " audience_min_age, audience_max_age, audience_topics,"
     " audience_event_id, audience_active_days, send_at, status,"
     " created_at, fanned_out_at, finished_at, payload_it, whatsapp_template,"
-    " created_by, audience_profile, centre_id FROM broadcasts";
+    " created_by, audience_profile, centre_id, audience_centres"
+    " FROM broadcasts";
 
 Broadcast ReadBroadcast(const Statement& st) {
   Broadcast b;
@@ -182,6 +215,7 @@ Broadcast ReadBroadcast(const Statement& st) {
   b.created_by = st.OptionalText(16);
   b.audience.profile = ParseProfile(st.Text(17));
   b.centre_id = st.OptionalInt(18);
+  b.audience.centres = ParseCentreList(st.Text(19));
   return b;
 }
 
@@ -217,9 +251,9 @@ core::Result<int64_t> CreateBroadcast(Database& db, const NewBroadcast& b,
       " whatsapp_template, audience_channel, audience_comuni,"
       " audience_min_age, audience_max_age, audience_topics,"
       " audience_event_id, audience_active_days, send_at, created_at,"
-      " created_by, audience_profile, centre_id)"
+      " created_by, audience_profile, centre_id, audience_centres)"
       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-      " ?15, ?16)");
+      " ?15, ?16, ?17)");
   st.Bind(1, b.event_id)
       .Bind(2, b.payload_it)
       .Bind(3, b.payload_en)
@@ -235,7 +269,8 @@ core::Result<int64_t> CreateBroadcast(Database& db, const NewBroadcast& b,
       .Bind(13, now_ms)
       .Bind(14, b.created_by)
       .Bind(15, ProfileJson(a.profile))
-      .Bind(16, b.centre_id);
+      .Bind(16, b.centre_id)
+      .Bind(17, CentreList(a.centres));
   if (auto s = st.Run(); !s.ok()) return s;
   return db.LastInsertRowId();
 }

@@ -44,6 +44,9 @@ struct Audience {
   // multi-answer question (comma-separated option ids) matches when the
   // option is one of its answers.
   std::map<std::string, std::string> profile;
+  // The centres whose people it reaches (the centre of their
+  // conversation), sorted; empty: every centre, the whole region.
+  std::vector<int64_t> centres;
 };
 
 struct NewBroadcast {

@@ -311,6 +311,19 @@ core::Result<std::optional<int64_t>> CentreForComune(Database& db,
   return id;
 }
 
+core::Result<std::optional<NumberOwner>> CentreOfWhatsAppNumber(
+    Database& db, std::string_view phone_number_id) {
+  Statement& st = db.Cached(
+      "SELECT id, disabled FROM centres WHERE whatsapp_phone_number_id = ?1");
+  st.Bind(1, phone_number_id);
+  std::optional<NumberOwner> owner;
+  if (st.Step()) owner = NumberOwner{st.Int(0), st.Int(1) != 0};
+  const core::Status status = st.status();
+  st.Reset();
+  if (!status.ok()) return status;
+  return owner;
+}
+
 core::Result<bool> AdoptConfiguredCentre(Database& db,
                                          const ConfiguredCentre& configured,
                                          int64_t now_ms) {

@@ -155,6 +155,7 @@ std::string EncodeInbound(const core::InboundMessage& m) {
   w.Str("button_id", m.button_id);
   w.Str("callback_query_id", m.callback_query_id);
   w.Str("contact_phone", m.contact_phone);
+  if (!m.account.empty()) w.Str("account", m.account);
   w.Int("sent_at", m.sent_at);
   if (m.latitude) w.Raw("latitude", json(*m.latitude).dump());
   if (m.longitude) w.Raw("longitude", json(*m.longitude).dump());
@@ -182,6 +183,7 @@ core::Result<core::InboundMessage> DecodeInbound(std::string_view payload) {
   m.button_id = Str(*j, "button_id");
   m.callback_query_id = Str(*j, "callback_query_id");
   m.contact_phone = Str(*j, "contact_phone");
+  m.account = Str(*j, "account");
   m.sent_at = Int(*j, "sent_at");
   if (auto it = j->find("latitude"); it != j->end() && it->is_number())
     m.latitude = it->get<double>();

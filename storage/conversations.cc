@@ -127,7 +127,7 @@ core::Status SaveConversation(Database& db, const Conversation& c,
 
 core::Status PlaceConversation(Database& db, int64_t conversation_id,
                                int64_t centre_id, int64_t now_ms) {
-  Statement st = db.Prepare(
+  Statement& st = db.Cached(
       "UPDATE conversations SET centre_id = ?1, updated_at = ?2 WHERE id = ?3");
   st.Bind(1, centre_id).Bind(2, now_ms).Bind(3, conversation_id);
   if (auto s = st.Run(); !s.ok()) return s;

@@ -49,9 +49,11 @@ core::Result<std::optional<Conversation>> FindConversationByUser(
 core::Status SaveConversation(Database& db, const Conversation& c,
                               int64_t now_ms);
 
-// Puts conversation `conversation_id` in centre `centre_id` (which the
-// caller knows to be enabled): its staff see it from now on. NotFound for an
-// unknown conversation.
+// Puts conversation `conversation_id` in centre `centre_id` (whether it is
+// enabled is the caller's to check): its staff see it, the person's profile
+// and notes from now on; bookings stay where they were made. NotFound for an
+// unknown conversation; an unknown centre is refused by the schema (an
+// error, which rolls the caller's transaction back).
 core::Status PlaceConversation(Database& db, int64_t conversation_id,
                                int64_t centre_id, int64_t now_ms);
 

@@ -950,6 +950,19 @@ BEGIN SELECT RAISE(ABORT, 'broadcasts: no such centre'); END;
       R"sql(
 ALTER TABLE audit_log ADD COLUMN centre_id INTEGER;
 )sql",
+      // 16: the centres whose people a notice reaches, as ',1,4,' (ids
+      // between commas, so one instr() finds one); '' is the whole region,
+      // which is what every notice before centres reached.
+      R"sql(
+ALTER TABLE broadcasts ADD COLUMN audience_centres TEXT NOT NULL DEFAULT '';
+)sql",
+      // 17: the channel account a person last wrote to when it is not the
+      // configured one (a centre's own WhatsApp number): replies, reminders
+      // and notices go from there, where their 24 h window is open. ''
+      // is the configured account.
+      R"sql(
+ALTER TABLE users ADD COLUMN account TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return kMigrations;
 }
@@ -1052,6 +1065,14 @@ CREATE TRIGGER messages_console_notify
       // 15: as SQLite's.
       R"sql(
 ALTER TABLE audit_log ADD COLUMN centre_id BIGINT;
+)sql",
+      // 16: as SQLite's.
+      R"sql(
+ALTER TABLE broadcasts ADD COLUMN audience_centres TEXT NOT NULL DEFAULT '';
+)sql",
+      // 17: as SQLite's.
+      R"sql(
+ALTER TABLE users ADD COLUMN account TEXT NOT NULL DEFAULT '';
 )sql",
   };
   return kLater;

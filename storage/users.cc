@@ -6,7 +6,7 @@ namespace {
 constexpr const char* kColumns =
     "id, channel, external_id, chat_id, name, language, blocked, unreachable, "
     "consent_version,"
-    " consent_at, notify, created_at, last_inbound_at";
+    " consent_at, notify, created_at, last_inbound_at, account";
 
 User ReadUser(const Statement& st) {
   User u;
@@ -23,6 +23,7 @@ User ReadUser(const Statement& st) {
   u.notify = st.Int(10) != 0;
   u.created_at = st.Int(11);
   u.last_inbound_at = st.OptionalInt(12);
+  u.account = st.Text(13);
   return u;
 }
 
@@ -118,6 +119,13 @@ core::Status SetUserLanguage(Database& db, int64_t user_id,
                              std::string_view language) {
   Statement& st = db.Cached("UPDATE users SET language = ? WHERE id = ?");
   st.Bind(1, language).Bind(2, user_id);
+  return st.Run();
+}
+
+core::Status SetUserAccount(Database& db, int64_t user_id,
+                            std::string_view account) {
+  Statement& st = db.Cached("UPDATE users SET account = ?1 WHERE id = ?2");
+  st.Bind(1, account).Bind(2, user_id);
   return st.Run();
 }
 

@@ -24,6 +24,9 @@ struct User {
   bool notify = false;  // opted in to notices
   int64_t created_at = 0;
   std::optional<int64_t> last_inbound_at;
+  // The channel account they last wrote to, when not the configured one:
+  // a centre's own WhatsApp number (its phone_number_id). "" otherwise.
+  std::string account;
 };
 
 // The user behind an inbound message: created on first contact; on each
@@ -48,5 +51,8 @@ core::Status SetUserUnreachable(Database& db, int64_t user_id,
                                 bool unreachable);
 core::Status SetUserLanguage(Database& db, int64_t user_id,
                              std::string_view language);
+// The account replies go from (User::account).
+core::Status SetUserAccount(Database& db, int64_t user_id,
+                            std::string_view account);
 
 }  // namespace sportello::storage

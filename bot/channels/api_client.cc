@@ -220,9 +220,12 @@ class WhatsAppSender final : public ChannelSender {
     }
     if (!endpoint_.ok())
       return NoCall("whatsapp: " + endpoint_.status().message());
+    // A centre's own number of the same app, or the configured one.
+    const std::string& from =
+        msg.account.empty() ? phone_number_id_ : msg.account;
     const HttpReply reply =
-        pool_->Post(endpoint_->prefix + "/" + phone_number_id_ + "/messages",
-                    headers_, call.body, kReadTimeoutS);
+        pool_->Post(endpoint_->prefix + "/" + from + "/messages", headers_,
+                    call.body, kReadTimeoutS);
     SendOutcome out = InterpretWhatsApp(reply.status, reply.body);
     if (reply.status == 0)
       out.error = "whatsapp messages: no response (" + reply.error + ")";

@@ -31,6 +31,7 @@ OutboundMessage TextLike(const OutboundMessage& msg, std::string text) {
   OutboundMessage part;
   part.channel = msg.channel;
   part.chat_id = msg.chat_id;
+  part.account = msg.account;
   part.kind = core::OutboundKind::kText;
   part.text = std::move(text);
   return part;

@@ -304,11 +304,14 @@ void ParseChange(const Json& change, std::string_view ours, Updates& out) {
   const Json* metadata = Find(**value, "metadata");
   const std::string phone_number_id =
       metadata ? OptionalString(*metadata, "phone_number_id") : "";
-  if (!ours.empty() && phone_number_id != ours) {
-    out.push_back(Ignore("whatsapp: change for phone_number_id '" +
-                         Quote(phone_number_id) + "'"));
+  if (!ours.empty() && phone_number_id.empty()) {
+    out.push_back(Ignore("whatsapp: change for phone_number_id ''"));
     return;
   }
+  // Another number of the same app may be a centre's own: whether it is
+  // one is the dispatcher's to say, with the centres at hand.
+  const std::string account =
+      ours.empty() || phone_number_id == ours ? "" : phone_number_id;
   Names names;
   if (const Json* contacts = Find(**value, "contacts");
       contacts && contacts->is_array()) {
@@ -320,8 +323,11 @@ void ParseChange(const Json& change, std::string_view ours, Updates& out) {
     }
   }
   const size_t before = out.size();
-  ForEachIn(**value, "messages", out,
-            [&](const Json& m) { return ParseMessage(m, names); });
+  ForEachIn(**value, "messages", out, [&](const Json& m) {
+    core::Update u = ParseMessage(m, names);
+    if (auto* in = std::get_if<core::InboundMessage>(&u)) in->account = account;
+    return u;
+  });
   ForEachIn(**value, "statuses", out,
             [](const Json& s) { return ParseStatus(s); });
   ForEachIn(**value, "errors", out,

@@ -3,8 +3,10 @@
 // Every entry, change, message and status is visited; one bad item becomes a
 // DeadLetter and the others are still parsed. raw = the JSON of the one
 // message or status (not the whole batch).
-// - changes with field != "messages", or for another phone_number_id than
-//   ours (when ours is non-empty; also when metadata is missing) -> Ignored.
+// - changes with field != "messages", or without a phone_number_id (when
+//   ours is non-empty) -> Ignored. Messages to another phone_number_id than
+//   ours carry it as `account` (a centre's own number, or a stranger's: the
+//   dispatcher tells); to ours, or when ours is empty, account is empty.
 // - messages[] -> InboundMessage, dedupe_key = message_id = id (wamid),
 //   user_id = chat_id = from, user_name = the contacts[] profile.name for that
 //   wa_id (a hint), sent_at = timestamp: text.body -> kText;

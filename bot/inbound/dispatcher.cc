@@ -11,6 +11,7 @@
 #include "bot/flows/centre.h"
 #include "bot/flows/handoff.h"
 #include "bot/outbound/replies.h"
+#include "storage/centres.h"
 #include "storage/codec.h"
 #include "storage/conversations.h"
 #include "storage/messages.h"
@@ -150,11 +151,41 @@ core::Result<bool> Dispatcher::ApplyMessage(storage::Database& db,
                                             int64_t now_ms) const {
   core::InboundMessage in = *p.message;
   const std::string channel(core::ChannelName(in.channel));
+  // A message to another number of our WhatsApp app: a centre's own number,
+  // whose people belong to that centre (a closed centre's to the first),
+  // or a stranger's, which is none of ours to answer.
+  std::optional<int64_t> own_centre;
+  if (!in.account.empty()) {
+    auto owner = storage::CentreOfWhatsAppNumber(db, in.account);
+    if (!owner.ok()) return owner.status();
+    if (!owner->has_value()) {
+      core::LogWarn("dispatcher", "inbox " + std::to_string(p.row.id) +
+                                      ": ignored, sent to phone_number_id '" +
+                                      in.account +
+                                      "', which is no centre's own number");
+      return false;
+    }
+    own_centre =
+        (*owner)->disabled ? storage::kFirstCentre : (*owner)->centre_id;
+  }
   auto user = storage::UpsertUserOnInbound(db, channel, in.user_id, in.chat_id,
                                            in.user_name, now_ms);
   if (!user.ok()) return user.status();
   auto conv = storage::GetOrCreateConversation(db, user->id, now_ms);
   if (!conv.ok()) return conv.status();
+  // Replies go from the number the person last wrote to, where their 24 h
+  // window is open.
+  if (user->account != in.account) {
+    if (auto s = storage::SetUserAccount(db, user->id, in.account); !s.ok())
+      return s;
+    user->account = in.account;
+  }
+  if (own_centre && conv->centre_id != *own_centre) {
+    if (auto s = storage::PlaceConversation(db, conv->id, *own_centre, now_ms);
+        !s.ok())
+      return s;
+    conv->centre_id = *own_centre;
+  }
 
   const std::string lang =
       ReplyLanguage(user->language, in.text, p.analysis, in.language);

@@ -531,6 +531,8 @@ void OutboxSender::Deliver(const storage::OutboxRow& row) {
                                     u.language.empty() ? "it" : u.language);
         }
       }
+      // From the number the person last wrote to (a centre's own).
+      if (msg->channel == core::Channel::kWhatsApp) msg->account = u.account;
     }
   }
 

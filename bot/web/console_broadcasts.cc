@@ -67,11 +67,34 @@ std::optional<Invalid> OptionalInt(const json& v, const std::string& field,
   return std::nullopt;
 }
 
+constexpr size_t kMaxCentres = 1000;
+
+// audience.centres as given: nullopt when left out (or null), so that the
+// sender's centre applies; [] is the whole region.
+std::optional<Invalid> CentreIds(const json& v, const std::string& field,
+                                 std::optional<std::vector<int64_t>>& out) {
+  if (v.is_null()) return std::nullopt;
+  if (!v.is_array() || v.size() > kMaxCentres)
+    return Invalid{field, "must be a list of centre ids, [] for the region"};
+  std::vector<int64_t> ids;
+  for (const auto& item : v) {
+    if (!item.is_number_integer() || item.get<int64_t>() < 1)
+      return Invalid{field, "must be a list of centre ids, [] for the region"};
+    ids.push_back(item.get<int64_t>());
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  out = std::move(ids);
+  return std::nullopt;
+}
+
 // The audience object. Provinces become their comuni here, so a preview
-// and the broadcast count the same people.
+// and the broadcast count the same people. `centres`: audience.centres as
+// given, settled by AudienceCentres.
 std::variant<storage::Audience, Invalid> ParseAudience(
     const json& body, const VacancyVocabulary& places,
-    const Questionnaire& questionnaire) {
+    const Questionnaire& questionnaire,
+    std::optional<std::vector<int64_t>>& centres) {
   auto it = body.find("audience");
   if (it == body.end() || !it->is_object())
     return Invalid{"audience", "must be an object"};
@@ -99,6 +122,8 @@ std::variant<storage::Audience, Invalid> ParseAudience(
         audience.comuni.insert(audience.comuni.end(), comuni.begin(),
                                comuni.end());
       }
+    } else if (item.key() == "centres") {
+      bad = CentreIds(v, field, centres);
     } else if (item.key() == "min_age") {
       bad = OptionalInt(v, field, 0, kMaxAge, audience.min_age);
     } else if (item.key() == "max_age") {
@@ -210,7 +235,50 @@ json AudienceJson(const storage::Audience& a) {
           {"topics", a.topics},
           {"event_id", a.event_id ? json(*a.event_id) : json()},
           {"active_days", a.active_days ? json(*a.active_days) : json()},
-          {"profile", a.profile}};
+          {"profile", a.profile},
+          {"centres", a.centres}};
+}
+
+// Whose people a notice reaches. Left out: the sender's centre's, or the
+// region's for a regional notice. Staff name their own centres only, and
+// only a regional admin writes to the whole region ([]). Whether each
+// centre exists and is enabled is checked by CheckCentres, in the
+// transaction.
+std::variant<std::vector<int64_t>, Invalid> AudienceCentres(
+    const Caller& caller, const std::optional<std::vector<int64_t>>& given,
+    std::optional<int64_t> sender) {
+  if (!given) {
+    if (sender) return std::vector<int64_t>{*sender};
+    return std::vector<int64_t>{};
+  }
+  if (given->empty() && !Regional(caller)) {
+    return Invalid{"audience.centres",
+                   "only a regional admin writes to the whole region"};
+  }
+  const auto scope = ObjectScope(caller);
+  for (int64_t id : *given) {
+    if (!scope.Includes(id)) {
+      return Invalid{"audience.centres",
+                     "centre " + std::to_string(id) + " is not one of yours"};
+    }
+  }
+  return *given;
+}
+
+// Each centre must exist and be enabled: a disabled one serves nobody.
+core::Status CheckCentres(storage::Database& db,
+                          const std::vector<int64_t>& ids,
+                          std::optional<Invalid>& bad) {
+  for (int64_t id : ids) {
+    auto found = storage::FindCentre(db, id);
+    if (!found.ok()) return found.status();
+    if (!found->has_value() || (*found)->disabled) {
+      bad = Invalid{"audience.centres",
+                    "no such centre, or disabled: " + std::to_string(id)};
+      return core::Status::Ok();
+    }
+  }
+  return core::Status::Ok();
 }
 
 constexpr int kMaxFailuresShown = 50;
@@ -296,18 +364,34 @@ Response ConsoleApi::PreviewBroadcast(const Caller& caller, const Request& r) {
   auto body = channels::ParseJsonObject(r.body);
   if (!body.ok()) return ErrorResponse(400, body.status().message());
   for (const auto& item : body->items()) {
-    if (item.key() != "audience")
+    if (item.key() != "audience" && item.key() != "centre_id")
       return FieldError(item.key(), "unknown field");
   }
-  auto audience =
-      ParseAudience(*body, *deps_.data.vocabulary, *deps_.data.questionnaire);
+  // The same centres as the broadcast would have, so the preview counts
+  // the people it will reach.
+  auto centre = CreationCentre(caller, *body, /*regional_allowed=*/true);
+  if (auto* bad = std::get_if<Response>(&centre)) return std::move(*bad);
+  std::optional<std::vector<int64_t>> given;
+  auto audience = ParseAudience(*body, *deps_.data.vocabulary,
+                                *deps_.data.questionnaire, given);
   if (auto* bad = std::get_if<Invalid>(&audience))
     return FieldError(bad->field, bad->message);
-  const auto& a = std::get<storage::Audience>(audience);
+  auto& a = std::get<storage::Audience>(audience);
+  auto centres =
+      AudienceCentres(caller, given, std::get<std::optional<int64_t>>(centre));
+  if (auto* bad = std::get_if<Invalid>(&centres))
+    return FieldError(bad->field, bad->message);
+  a.centres = std::get<std::vector<int64_t>>(centres);
   const int64_t now = deps_.clock.NowMillis();
   std::optional<Response> answer;
   auto s = deps_.store.Write([&](storage::Database& db) -> core::Status {
     core::Status error;
+    std::optional<Invalid> unknown;
+    if (auto st = CheckCentres(db, a.centres, unknown); !st.ok()) return st;
+    if (unknown) {
+      answer = FieldError(unknown->field, unknown->message);
+      return core::Status::Ok();
+    }
     if (a.event_id) {
       if (auto bad = CheckEvent(db, *a.event_id, ObjectScope(caller),
                                 "audience.event_id", false, now, error)) {
@@ -361,11 +445,16 @@ Response ConsoleApi::CreateBroadcast(const Caller& caller, const Request& r) {
       return FieldError("event_id", "must be an event id");
     request.event_id = event->get<int64_t>();
   }
-  auto audience =
-      ParseAudience(j, *deps_.data.vocabulary, *deps_.data.questionnaire);
+  std::optional<std::vector<int64_t>> given;
+  auto audience = ParseAudience(j, *deps_.data.vocabulary,
+                                *deps_.data.questionnaire, given);
   if (auto* bad = std::get_if<Invalid>(&audience))
     return FieldError(bad->field, bad->message);
   request.audience = std::get<storage::Audience>(audience);
+  auto centres = AudienceCentres(caller, given, request.centre_id);
+  if (auto* bad = std::get_if<Invalid>(&centres))
+    return FieldError(bad->field, bad->message);
+  request.audience.centres = std::get<std::vector<int64_t>>(centres);
   if (auto it = j.find("send_at"); it != j.end() && !it->is_null()) {
     const auto at =
         it->is_string() ? ParseIsoTime(it->get<std::string>()) : std::nullopt;
@@ -392,6 +481,10 @@ Response ConsoleApi::CreateBroadcast(const Caller& caller, const Request& r) {
       if (!found.ok()) return found.status();
       if (!found->has_value() || (*found)->disabled)
         bad = Invalid{"centre_id", "no such centre, or disabled"};
+    }
+    if (!bad) {
+      if (auto st = CheckCentres(db, request.audience.centres, bad); !st.ok())
+        return st;
     }
     const auto scope = ObjectScope(caller);
     if (!bad && request.event_id)

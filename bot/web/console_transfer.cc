@@ -28,7 +28,6 @@
 #include "storage/console_views.h"
 #include "storage/conversations.h"
 #include "storage/notes.h"
-#include "storage/transfers.h"
 #include "storage/users.h"
 
 namespace sportello::http {
@@ -129,7 +128,8 @@ Response ConsoleApi::Transfer(const Caller& caller, int64_t id,
         {flows::kLeaveQueue, deps_.catalog.Text(lang, "handoff.leave_button")}};
     SetOfferedButtons(conv, leave);
     if (auto st = storage::SaveConversation(db, conv, now); !st.ok()) return st;
-    if (auto st = storage::MoveConversation(db, id, t.centre_id, now); !st.ok())
+    if (auto st = storage::PlaceConversation(db, id, t.centre_id, now);
+        !st.ok())
       return st;
     conv.centre_id = t.centre_id;
 

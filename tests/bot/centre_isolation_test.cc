@@ -591,5 +591,84 @@ TEST_CASE("events and broadcasts made by staff are their centre's") {
   CHECK(n.Call("POST", "/api/events", n.bruno, elsewhere).status == 422);
 }
 
+TEST_CASE("a notice reaches the people of the centres it is for") {
+  TwoCentres n;
+  // Both people subscribe to notices, which go to Telegram and WhatsApp
+  // only (the test bot speaks through the web chat).
+  REQUIRE(n.bot.store
+              ->Write([&](storage::Database& db) -> core::Status {
+                for (int64_t user : {n.in_a.user, n.in_b.user}) {
+                  auto on_telegram = db.Prepare(
+                      "UPDATE users SET channel = 'telegram' WHERE id = ?1");
+                  on_telegram.Bind(1, user);
+                  if (auto s = on_telegram.Run(); !s.ok()) return s;
+                  if (auto s = storage::RecordConsent(db, user, "v1", 1);
+                      !s.ok())
+                    return s;
+                  if (auto s = storage::SetNotify(db, user, true); !s.ok())
+                    return s;
+                }
+                return core::Status::Ok();
+              })
+              .ok());
+  const auto preview = [&](const std::string& token, const json& body) {
+    return n.Call("POST", "/api/broadcasts/preview", token, body);
+  };
+  const auto recipients = [&](const std::string& token, const json& body) {
+    auto r = preview(token, body);
+    REQUIRE_MESSAGE(r.status == 200, r.body);
+    return Body(r)["recipients"].get<int64_t>();
+  };
+
+  SUBCASE("staff write to their own centre's people by default") {
+    CHECK(recipients(n.bruno, {{"audience", json::object()}}) == 1);
+    auto sent =
+        n.Call("POST", "/api/broadcasts", n.bruno,
+               json{{"text", "Nuovi corsi"}, {"audience", json::object()}});
+    REQUIRE_MESSAGE(sent.status == 201, sent.body);
+    CHECK(Body(sent)["recipients"] == 1);
+    const int64_t id = Body(sent)["id"];
+    auto read = n.Call("GET", "/api/broadcasts/" + std::to_string(id), n.bruno);
+    REQUIRE(read.status == 200);
+    CHECK(Body(read)["audience"]["centres"] == json::array({n.b}));
+    REQUIRE(RunDueBroadcasts(*n.bot.store, n.bot.clock.NowMillis()).ok());
+    const std::string rows =
+        "SELECT count(*) FROM outbox WHERE broadcast_id = " +
+        std::to_string(id);
+    CHECK(n.bot.Count(rows) == 1);
+    CHECK(n.bot.Count(rows + " AND user_id = " + std::to_string(n.in_b.user)) ==
+          1);
+  }
+  SUBCASE("staff name only their own centres, never the region") {
+    for (const json& centres : {json::array({n.a}), json::array({n.a, n.b}),
+                                json::array(), json::array({kMissing})}) {
+      auto r = preview(n.bruno, {{"audience", {{"centres", centres}}}});
+      CHECK_MESSAGE(r.status == 422, centres.dump());
+      CHECK(Body(r)["field"] == "audience.centres");
+      auto sent = n.Call(
+          "POST", "/api/broadcasts", n.bruno,
+          json{{"text", "Nuovi corsi"}, {"audience", {{"centres", centres}}}});
+      CHECK(sent.status == 422);
+    }
+    CHECK(n.bot.Count("SELECT count(*) FROM broadcasts WHERE created_by = "
+                      "'bruno'") == 0);
+  }
+  SUBCASE("a regional admin writes to one centre, several, or the region") {
+    CHECK(recipients(n.capo, {{"audience", {{"centres", {n.b}}}}}) == 1);
+    CHECK(recipients(n.capo, {{"audience", {{"centres", {n.a, n.b}}}}}) == 2);
+    CHECK(recipients(n.capo, {{"audience", {{"centres", json::array()}}}}) ==
+          2);
+    CHECK(recipients(n.capo, {{"audience", json::object()},
+                              {"centre_id", nullptr}}) == 2);
+    // Without a centre, a regional admin's notice is the first centre's,
+    // as before there were centres.
+    CHECK(recipients(n.capo, {{"audience", json::object()}}) == 1);
+    auto unknown = preview(n.capo, {{"audience", {{"centres", {kMissing}}}}});
+    CHECK(unknown.status == 422);
+    CHECK(Body(unknown)["field"] == "audience.centres");
+    CHECK(preview(n.capo, {{"audience", {{"centres", "2"}}}}).status == 422);
+  }
+}
+
 }  // namespace
 }  // namespace sportello::testing

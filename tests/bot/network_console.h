@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "storage/centres.h"
+#include "storage/conversations.h"
 #include "storage/staff.h"
-#include "storage/transfers.h"
 #include "tests/bot/staff_console.h"
 
 namespace sportello::testing {
@@ -62,8 +62,8 @@ struct NetworkConsole : StaffConsole {
     REQUIRE(id > 0);
     REQUIRE(bot.store
                 ->Write([&](storage::Database& db) {
-                  return storage::MoveConversation(db, id, centre,
-                                                   bot.clock.NowMillis());
+                  return storage::PlaceConversation(db, id, centre,
+                                                    bot.clock.NowMillis());
                 })
                 .ok());
     return id;

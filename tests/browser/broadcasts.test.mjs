@@ -43,6 +43,13 @@ before(async () => {
     env: { SPORTELLO_DB: db }, input: PASSWORD + '\n',
   });
   assert.equal(added.status, 0, added.stderr);
+  // A second centre, which nobody belongs to yet, and a regional admin.
+  const centre = runSportello(['centres', 'add', '--name', 'CPI Molfetta'], { env: { SPORTELLO_DB: db } });
+  assert.equal(centre.status, 0, centre.stderr);
+  const admin = runSportello(['users', 'add', 'capo', '--role', 'admin'], {
+    env: { SPORTELLO_DB: db }, input: PASSWORD + '\n',
+  });
+  assert.equal(admin.status, 0, admin.stderr);
   const csv = join(dir, 'contacts.csv');
   await writeFile(csv, CONTACTS);
   const imported = runSportello(['contacts', 'import', csv], { env: { SPORTELLO_DB: db } });
@@ -77,7 +84,7 @@ function romeInput(days, time) {
   return `${day}T${time}`;
 }
 
-async function openConsole(t) {
+async function openConsole(t, user = 'anna') {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'it-IT', timezoneId: 'Europe/Rome' });
   context.setDefaultTimeout(WAIT.timeout);
   const page = await context.newPage();
@@ -85,7 +92,7 @@ async function openConsole(t) {
   t.after(() => context.close());
   const response = await page.goto(server.url + '/console');
   assert.equal(response.status(), 200);
-  await page.getByLabel('Nome utente').fill('anna');
+  await page.getByLabel('Nome utente').fill(user);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Entra' }).click();
   await page.getByRole('tab', { name: /In attesa/ }).waitFor();
@@ -210,5 +217,36 @@ test('profile answers and event sign-ups narrow the audience too', async (t) => 
   await page.locator('#bc-preview', { hasText: /^0$/ }).waitFor();
   assert.equal(await page.locator('#bc-msg').isVisible(), false);  // no refused field
   assert.deepEqual(seen.dialogs, []);
+  assert.deepEqual(seen.errors, []);
+});
+
+test('a regional admin chooses the centres whose people get a notice', async (t) => {
+  const { page, seen } = await openConsole(t, 'capo');
+  await page.getByRole('button', { name: 'Notifiche' }).click();
+  // The whole region by default: every subscriber, of either centre.
+  const region = page.getByLabel('Tutta la regione');
+  await region.waitFor();
+  assert.equal(await region.isChecked(), true);
+  await page.locator('#bc-preview', { hasText: /^4$/ }).waitFor();
+  const molfetta = page.getByLabel('CPI Molfetta');
+  assert.equal(await molfetta.isDisabled(), true);
+
+  // The contacts are the first centre's: Molfetta's people are nobody yet.
+  await region.uncheck();
+  await page.locator('#bc-preview', { hasText: /^4$/ }).waitFor();
+  await page.getByLabel('Porta Futuro').uncheck();
+  await page.locator('#bc-preview', { hasText: /^0$/ }).waitFor();
+  await page.getByLabel('Testo della notifica').fill('Nuovo sportello a Molfetta');
+  await page.getByRole('button', { name: 'Invia notifica' }).click();
+  await page.getByText('Notifica in invio a 0 destinatari.').waitFor();
+  assert.deepEqual(seen.dialogs, []);
+  assert.deepEqual(seen.errors, []);
+});
+
+test('staff of one centre are not asked for centres', async (t) => {
+  const { page, seen } = await openConsole(t);
+  await page.getByRole('button', { name: 'Notifiche' }).click();
+  await page.locator('#bc-preview', { hasText: /^4$/ }).waitFor();
+  assert.equal(await page.locator('#bc-centres').isVisible(), false);
   assert.deepEqual(seen.errors, []);
 });

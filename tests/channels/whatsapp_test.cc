@@ -337,9 +337,7 @@ TEST_CASE(
             .reason == "whatsapp: message.text.body longer than 262144 bytes");
 }
 
-TEST_CASE("changes for another phone number or another field are ignored") {
-  CHECK(IgnoredReason(Single(Payload(R"("messages":[])", "999"))) ==
-        "whatsapp: change for phone_number_id '999'");
+TEST_CASE("changes without a phone number or for another field are ignored") {
   CHECK(IgnoredReason(
             Single(R"({"object":"whatsapp_business_account","entry":[{"id":"1",
     "changes":[{"field":"account_update","value":{"event":"VERIFIED_ACCOUNT"}}]}]})")) ==
@@ -348,6 +346,22 @@ TEST_CASE("changes for another phone number or another field are ignored") {
             Single(R"({"object":"whatsapp_business_account","entry":[{"id":"1",
     "changes":[{"field":"messages","value":{"messages":[]}}]}]})")) ==
         "whatsapp: change for phone_number_id ''");
+}
+
+TEST_CASE("a message to another number of the app names that number") {
+  const auto other =
+      Parse(Payload(R"("messages":[{"from":"391","id":"w","timestamp":"1",
+    "type":"text","text":{"body":"x"}}])",
+                    "999"));
+  REQUIRE(other.size() == 1);
+  REQUIRE(std::holds_alternative<core::InboundMessage>(other[0]));
+  CHECK(std::get<core::InboundMessage>(other[0]).account == "999");
+  const auto ours =
+      Parse(Payload(R"("messages":[{"from":"391","id":"w","timestamp":"1",
+    "type":"text","text":{"body":"x"}}])"));
+  REQUIRE(ours.size() == 1);
+  REQUIRE(std::holds_alternative<core::InboundMessage>(ours[0]));
+  CHECK(std::get<core::InboundMessage>(ours[0]).account.empty());
 }
 
 TEST_CASE("any phone number is accepted when ours is not configured") {

@@ -20,12 +20,16 @@ namespace sportello::e2e {
 inline constexpr const char* kTelegramSecret = "e2e-secret_TOKEN-1";
 inline constexpr const char* kAppSecret = "e2e-app-secret";
 inline constexpr const char* kVerifyToken = "e2e-verify";
+// Another number of the same WhatsApp business: the fake accepts sends
+// from it, for a centre to have as its own.
+inline constexpr const char* kCentreNumber = "109876543299";
 
 // Owns the fakes, the database directory and the service process.
 struct Bot {
   support::TempDir dir;
   fakes::FakeTelegram telegram;
-  fakes::FakeWhatsApp whatsapp;
+  fakes::FakeWhatsApp whatsapp{
+      fakes::FakeWhatsApp::Options{.other_numbers = {kCentreNumber}}};
   int port = support::FreePort();
   std::unique_ptr<support::ServiceProcess> service;
   // More variables for the service (e.g. SPORTELLO_DEMO); they win.

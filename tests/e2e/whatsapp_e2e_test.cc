@@ -6,6 +6,7 @@
 
 #include "tests/e2e/harness.h"
 #include "tests/fakes/whatsapp_webhooks.h"
+#include "tests/support/process.h"
 
 namespace sportello::e2e {
 namespace {
@@ -62,6 +63,83 @@ TEST_CASE("a WhatsApp message gets the welcome and a list of menu choices") {
   CHECK(sent[1]["type"] == "interactive");
   CHECK(sent[1]["interactive"]["type"] ==
         "list");  // five menu entries: more than 3 buttons
+}
+
+// Where each call to the fake went from: the phone number id in its path.
+std::vector<std::string> SentFrom(const Bot& bot) {
+  std::vector<std::string> numbers;
+  for (const auto& call : bot.whatsapp.Calls()) {
+    const std::string& path = call.path;  // "/v21.0/<number>/messages"
+    const size_t start = path.find('/', 1) + 1;
+    numbers.push_back(path.substr(start, path.find('/', start) - start));
+  }
+  return numbers;
+}
+
+TEST_CASE(
+    "a centre's own WhatsApp number: its people belong to that centre and "
+    "are answered from it") {
+  Bot bot;
+  const auto added =
+      support::RunSportello({"centres", "add", "--name", "CPI Molfetta",
+                             "--whatsapp-phone-number-id", kCentreNumber},
+                            bot.Environment());
+  REQUIRE_MESSAGE(added.exit_code == 0, added.err);
+  REQUIRE_MESSAGE(bot.Start(), bot.Log());
+  auto http = bot.Http();
+  const std::string person = "393331112223";
+  const std::string centre_of =
+      "SELECT c.centre_id FROM conversations c JOIN users u ON u.id = "
+      "c.user_id WHERE u.external_id = '" +
+      person + "'";
+
+  wa::Business molfetta;
+  molfetta.phone_number_id = kCentreNumber;
+  REQUIRE(http.PostWhatsApp(
+                  wa::Payload(molfetta, {wa::Text(person, "wamid.M1", "ciao")})
+                      .dump(),
+                  kAppSecret)
+              .status == 200);
+  REQUIRE_MESSAGE(bot.whatsapp.WaitForCalls(2, 10s), bot.Log());
+  CHECK(SentFrom(bot) ==
+        std::vector<std::string>{kCentreNumber, kCentreNumber});
+  CHECK(bot.whatsapp.Accepted(person).size() == 2);
+  CHECK(bot.Count(centre_of) == 2);
+
+  // Writing to the regional number: answered from there, still Molfetta's.
+  REQUIRE(http.PostWhatsApp(Body(bot, {wa::Text(person, "wamid.M2", "menu")}),
+                            kAppSecret)
+              .status == 200);
+  REQUIRE_MESSAGE(bot.whatsapp.WaitForCalls(3, 10s), bot.Log());
+  std::this_thread::sleep_for(300ms);
+  const auto from = SentFrom(bot);
+  REQUIRE(from.size() >= 3);
+  for (size_t i = 2; i < from.size(); ++i)
+    CHECK(from[i] == bot.whatsapp.phone_number_id());
+  CHECK(bot.Count(centre_of) == 2);
+}
+
+TEST_CASE("a message to a number that is no centre's is not answered") {
+  Bot bot;
+  REQUIRE_MESSAGE(bot.Start(), bot.Log());
+  wa::Business stranger;
+  stranger.phone_number_id = "555000111";
+  REQUIRE(bot.Http()
+              .PostWhatsApp(
+                  wa::Payload(stranger,
+                              {wa::Text("393339990001", "wamid.S1", "ciao")})
+                      .dump(),
+                  kAppSecret)
+              .status == 200);
+  // Stored (it was acknowledged), then set aside without a reply.
+  REQUIRE(Eventually([&] {
+    return bot.Count(
+               "SELECT count(*) FROM inbox WHERE processed_at IS NOT NULL") ==
+           1;
+  }));
+  std::this_thread::sleep_for(300ms);
+  CHECK(bot.whatsapp.CallCount() == 0);
+  CHECK(bot.Count("SELECT count(*) FROM users") == 0);
 }
 
 TEST_CASE(

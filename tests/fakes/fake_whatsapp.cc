@@ -72,7 +72,9 @@ FakeWhatsApp::Answer FakeWhatsApp::Handle(const std::string& phone_number_id,
         GraphError(
             190, "Invalid OAuth access token - Cannot parse access token", "")};
   }
-  if (phone_number_id != options_.phone_number_id) {
+  if (phone_number_id != options_.phone_number_id &&
+      std::find(options_.other_numbers.begin(), options_.other_numbers.end(),
+                phone_number_id) == options_.other_numbers.end()) {
     return {400, GraphError(100,
                             "Unsupported post request. Object with ID '" +
                                 phone_number_id +

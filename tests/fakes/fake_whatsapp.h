@@ -36,6 +36,9 @@ class FakeWhatsApp {
     std::string version = "v21.0";  // the first path segment
     std::string phone_number_id =
         "109876543210";  // other ids answer 400 (code 100)
+    // More numbers of the same business (a centre's own), accepted too:
+    // each call's path says which one it went from.
+    std::vector<std::string> other_numbers;
   };
 
   FakeWhatsApp();

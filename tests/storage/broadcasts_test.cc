@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/centres.h"
 #include "storage/database.h"
 #include "storage/events.h"
 #include "storage/messages.h"
@@ -237,6 +238,73 @@ TEST_CASE("the fan-out reaches exactly the audience counted, profile too") {
   REQUIRE(n.ok());
   CHECK(*n == 1);
   CHECK(Rows(*db, "user_id = " + std::to_string(student)) == 1);
+}
+
+// A second centre, and the person moved to it (the centre of their
+// conversation is where they belong).
+int64_t AddMolfetta(Database& db) {
+  Centre c;
+  c.name = "CPI Molfetta";
+  auto id = AddCentre(db, c, kNow);
+  REQUIRE(id.ok());
+  return *id;
+}
+
+void MoveTo(Database& db, int64_t user_id, int64_t centre_id) {
+  support::ConversationOf(db, user_id, kNow);
+  Statement st =
+      db.Prepare("UPDATE conversations SET centre_id = ?1 WHERE user_id = ?2");
+  st.Bind(1, centre_id).Bind(2, user_id);
+  REQUIRE(st.Run().ok());
+}
+
+TEST_CASE("an audience of centres reaches the people of those centres") {
+  auto db = MigratedDb();
+  const int64_t molfetta = AddMolfetta(*db);
+  const int64_t in_bari = Add(*db, {.id = "1"});
+  support::ConversationOf(*db, in_bari, kNow);
+  const int64_t in_molfetta = Add(*db, {.id = "2"});
+  MoveTo(*db, in_molfetta, molfetta);
+  // Subscribed before they ever wrote: no conversation yet, so the first
+  // centre's.
+  Add(*db, {.id = "3"});
+
+  Audience a;
+  CHECK(Count(*db, a) == 3);  // no centres: the whole region
+  a.centres = {molfetta};
+  CHECK(Count(*db, a) == 1);
+  a.centres = {kFirstCentre};
+  CHECK(Count(*db, a) == 2);
+  a.centres = {kFirstCentre, molfetta};
+  CHECK(Count(*db, a) == 3);
+  // An id that is a prefix or suffix of another matches only itself.
+  a.centres = {molfetta + 10};
+  CHECK(Count(*db, a) == 0);
+
+  a.centres = {molfetta};
+  const int64_t id = NewBroadcastNow(*db, a);
+  auto found = FindBroadcast(*db, id);
+  REQUIRE(found.ok());
+  REQUIRE(found->has_value());
+  CHECK((*found)->audience.centres == std::vector<int64_t>{molfetta});
+  auto n = FanOutDueBroadcasts(*db, kNow);
+  REQUIRE(n.ok());
+  CHECK(*n == 1);
+  CHECK(Rows(*db, "user_id = " + std::to_string(in_molfetta)) == 1);
+}
+
+TEST_CASE("a centres audience combines with the other filters") {
+  auto db = MigratedDb();
+  const int64_t molfetta = AddMolfetta(*db);
+  const int64_t young = Add(*db, {.id = "1", .birth_year = 2004});
+  MoveTo(*db, young, molfetta);
+  const int64_t older = Add(*db, {.id = "2", .birth_year = 1970});
+  MoveTo(*db, older, molfetta);
+  Add(*db, {.id = "3", .birth_year = 2004});  // the first centre's
+  Audience a;
+  a.centres = {molfetta};
+  a.max_age = 29;
+  CHECK(Count(*db, a) == 1);
 }
 
 TEST_CASE("broadcasts are listed newest first with who composed them") {

@@ -13,7 +13,6 @@
 #include "storage/database.h"
 #include "storage/messages.h"
 #include "storage/profiles.h"
-#include "storage/transfers.h"
 #include "storage/users.h"
 #include "storage/vacancies.h"
 #include "tests/support/storage_fixture.h"
@@ -204,11 +203,11 @@ TEST_CASE("a centre's funnel has its people and its own appointments") {
   Say(*db, moved.conversation, "in", from + kDay);
   const int64_t before = Book(*db, moved.user, from + 3 * kDay, "anna");
   REQUIRE(SetAttendance(*db, before, "attended", "anna", from + 3 * kDay).ok());
-  REQUIRE(MoveConversation(*db, moved.conversation, m, from + 4 * kDay).ok());
+  REQUIRE(PlaceConversation(*db, moved.conversation, m, from + 4 * kDay).ok());
   // Molfetta's own, booked there.
   const Person local = NewPerson(*db, "web", "3");
   Say(*db, local.conversation, "in", from + 2 * kDay);
-  REQUIRE(MoveConversation(*db, local.conversation, m, from + 2 * kDay).ok());
+  REQUIRE(PlaceConversation(*db, local.conversation, m, from + 2 * kDay).ok());
   Book(*db, local.user, from + 5 * kDay, "marta", m);
 
   const auto ids = [&](const CentreScope& scope) {
@@ -244,16 +243,16 @@ TEST_CASE("a conversation moves to another centre, never to none") {
   auto db = MigratedDb();
   const auto m = AddMolfetta(*db);
   const Person p = NewPerson(*db, "telegram", "1");
-  REQUIRE(MoveConversation(*db, p.conversation, m, kNow + kDay).ok());
+  REQUIRE(PlaceConversation(*db, p.conversation, m, kNow + kDay).ok());
   auto moved = FindConversation(*db, p.conversation);
   REQUIRE(moved.ok());
   REQUIRE(moved->has_value());
   CHECK((*moved)->centre_id == m);
   CHECK((*moved)->updated_at == kNow + kDay);
-  CHECK(MoveConversation(*db, p.conversation + 100, m, kNow).code() ==
+  CHECK(PlaceConversation(*db, p.conversation + 100, m, kNow).code() ==
         core::Status::Code::kNotFound);
   // An unknown centre is refused by the schema, and nothing changes.
-  CHECK_FALSE(MoveConversation(*db, p.conversation, m + 100, kNow).ok());
+  CHECK_FALSE(PlaceConversation(*db, p.conversation, m + 100, kNow).ok());
   auto still = FindConversation(*db, p.conversation);
   REQUIRE(still.ok());
   CHECK((*still)->centre_id == m);

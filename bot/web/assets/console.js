@@ -104,7 +104,7 @@ function show(view) {
   if (view === "appointments") loadAppointments();
   if (view === "events") loadEvents();
   if (view === "canned-admin") loadCannedAdmin();
-  if (view === "broadcasts") { loadEventChoices(); loadProfileQuestions(); preview(); loadBroadcasts(); }
+  if (view === "broadcasts") { loadEventChoices(); loadProfileQuestions(); loadCentreChoices(); preview(); loadBroadcasts(); }
 }
 const VIEWS = ["desk", "appointments", "profiles", "events", "broadcasts", "canned-admin"];
 for (const b of document.querySelectorAll("#nav [data-view]")) b.addEventListener("click", () => show(b.dataset.view));
@@ -508,7 +508,51 @@ function audience() {
     if (select.value) profile[select.dataset.question] = select.value;
   }
   if (Object.keys(profile).length) a.profile = profile;
+  const centres = chosenCentres();
+  if (centres !== null) a.centres = centres;
   return a;
+}
+// Whose people a notice reaches, when the caller works on more than one centre:
+// null leaves it to the server (the caller's one centre), [] is the whole region.
+function chosenCentres() {
+  if ($("bc-centres").classList.contains("hidden")) return null;
+  if ($("bc-region")?.checked) return [];
+  return [...$("bc-centres").querySelectorAll("input[data-centre]:checked")].map((c) => Number(c.dataset.centre));
+}
+// The sending centre goes with the audience: the first one chosen, none for the region.
+function sendingCentre(body) {
+  const centres = body.audience.centres;
+  if (centres === undefined) return;
+  body.centre_id = centres.length ? centres[0] : null;
+}
+async function loadCentreChoices() {
+  const box = $("bc-centres");
+  if (box.dataset.loaded === state.me) return;  // per account: another may log in
+  const r = await api("GET", "/api/centres");
+  if (r.status !== 200) return;
+  const centres = (r.data.centres || []).filter((c) => !c.disabled);
+  box.dataset.loaded = state.me;
+  box.replaceChildren(box.querySelector("legend"));
+  box.classList.add("hidden");
+  if (centres.length < 2) return;
+  const boxes = centres.map((c) => {
+    const box = el("input", { type: "checkbox", "data-centre": String(c.id), id: `bc-centre-${c.id}` });
+    box.checked = true;
+    box.addEventListener("change", schedulePreview);
+    return el("label", {}, box, " " + c.name);
+  });
+  const parts = [];
+  if (state.role === "admin") {
+    const region = el("input", { type: "checkbox", id: "bc-region" });
+    region.checked = true;
+    const follow = () => { for (const b of $("bc-centres").querySelectorAll("input[data-centre]")) b.disabled = region.checked; schedulePreview(); };
+    region.addEventListener("change", follow);
+    parts.push(el("label", {}, region, " Tutta la regione"));
+    for (const b of boxes) b.firstChild.disabled = true;
+  }
+  $("bc-centres").append(...parts, ...boxes);
+  $("bc-centres").classList.remove("hidden");
+  schedulePreview();
 }
 // One select a profile question with options (the API lists them), "—" for any answer.
 async function loadProfileQuestions() {
@@ -532,7 +576,9 @@ for (const id of ["bc-kind-text", "bc-kind-event"]) {
 }
 async function preview() {
   const seq = ++bcState.previewSeq;
-  const r = await api("POST", "/api/broadcasts/preview", { audience: audience() });
+  const body = { audience: audience() };
+  sendingCentre(body);
+  const r = await api("POST", "/api/broadcasts/preview", body);
   if (seq !== bcState.previewSeq) return;  // a newer change is on its way
   $("bc-preview").textContent = r.status === 200 ? String(r.data.recipients) : "—";
   if (r.status === 422) say("bc-msg", fieldError(r, "Filtri non validi.")); else if (r.status === 200 && $("bc-msg").dataset.kind === "filter") say("bc-msg", "");
@@ -561,6 +607,7 @@ async function loadEventChoices() {
 $("bc-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const body = { audience: audience(), send_at: $("bc-send-at").value || null };
+  sendingCentre(body);
   if (eventMode()) {
     if (!$("bc-event").value) { say("bc-msg", "Scegli l'evento da annunciare."); return; }
     body.event_id = Number($("bc-event").value);
