@@ -53,6 +53,9 @@ void PersonOf(TestBot& bot, const std::string& user, int64_t centre) {
               })
               .ok());
   bot.GiveConsent(user);
+  // The first centre is also where people not placed yet are: one of its
+  // own says so, or the bot would ask them where they live first.
+  if (centre == storage::kFirstCentre) (void)bot.Say(user, "sono di Bari");
 }
 
 // The numbers after `prefix` in the offered buttons' ids.
@@ -303,6 +306,40 @@ TEST_CASE_FIXTURE(Network,
   // Bari's waiter's job is Bari's.
   auto waiter = bot.Say("b1", "cerco lavoro come cameriere a Bari");
   CHECK(IdsAfter(waiter, "vacancies:show:").front() == VacancyId("demo-001"));
+}
+
+TEST_CASE_FIXTURE(Network,
+                  "on the demo network a person is placed by the comune they "
+                  "give and books at that centre") {
+  const auto centre_of = [&](const std::string& user) {
+    return bot.Count(
+        "SELECT c.centre_id FROM conversations c JOIN users u ON u.id = "
+        "c.user_id WHERE u.external_id = '" +
+        user + "'");
+  };
+  // Told in a message, with a slip.
+  (void)bot.Say("p1", "ciao");
+  bot.GiveConsent("p1");
+  auto placed = bot.Say("p1", "sono di Molfeta");
+  CHECK_MESSAGE(Mentions(placed, "CPI Molfetta"), AllText(placed));
+  CHECK(centre_of("p1") == molfetta);
+  (void)bot.Press("p1", "menu:booking");
+  const auto offered = OfferedSlots("p1");
+  REQUIRE_FALSE(offered.empty());
+  for (int64_t slot : offered) CHECK(CentreOf(bot, "slots", slot) == molfetta);
+
+  // Asked once, on the way to a booking: a comune Altamura serves.
+  (void)bot.Say("p2", "ciao");
+  bot.GiveConsent("p2");
+  auto asked = bot.Press("p2", "menu:booking");
+  CHECK_MESSAGE(Mentions(asked, "Di quale comune sei?"), AllText(asked));
+  auto answered = bot.Say("p2", "Gravina in Puglia");
+  CHECK_MESSAGE(Mentions(answered, "CPI Altamura"), AllText(answered));
+  CHECK(centre_of("p2") == altamura);
+  const auto in_altamura = OfferedSlots("p2");
+  REQUIRE_FALSE(in_altamura.empty());
+  for (int64_t slot : in_altamura)
+    CHECK(CentreOf(bot, "slots", slot) == altamura);
 }
 
 }  // namespace

@@ -224,17 +224,18 @@ test('a regional admin chooses the centres whose people get a notice', async (t)
   const { page, seen } = await openConsole(t, 'capo');
   await page.getByRole('button', { name: 'Notifiche' }).click();
   // The whole region by default: every subscriber, of either centre.
-  const region = page.getByLabel('Tutta la regione');
+  const centres = page.locator('#bc-centres');
+  const region = centres.getByLabel('Tutta la regione');
   await region.waitFor();
   assert.equal(await region.isChecked(), true);
   await page.locator('#bc-preview', { hasText: /^4$/ }).waitFor();
-  const molfetta = page.getByLabel('CPI Molfetta');
+  const molfetta = centres.getByLabel('CPI Molfetta');
   assert.equal(await molfetta.isDisabled(), true);
 
   // The contacts are the first centre's: Molfetta's people are nobody yet.
   await region.uncheck();
   await page.locator('#bc-preview', { hasText: /^4$/ }).waitFor();
-  await page.getByLabel('Porta Futuro').uncheck();
+  await centres.getByLabel('Porta Futuro').uncheck();
   await page.locator('#bc-preview', { hasText: /^0$/ }).waitFor();
   await page.getByLabel('Testo della notifica').fill('Nuovo sportello a Molfetta');
   await page.getByRole('button', { name: 'Invia notifica' }).click();

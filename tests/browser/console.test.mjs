@@ -114,6 +114,9 @@ test('log in, see a request appear live, take over, reply, release', async (t) =
 
   // The person asks for someone after the console is open: no reload.
   await telegramSays(5551, 'Giulia', 'ciao');
+  // The demo is a network of centres: Giulia says where she lives first,
+  // or the bot asks before the queue.
+  await telegramSays(5551, 'Giulia', 'sono di Bari');
   await telegramSays(5551, 'Giulia', 'voglio parlare con un operatore');
   const item = page.locator('#queue button', { hasText: 'Giulia' });
   await item.waitFor({ timeout: 5_000 });
@@ -174,6 +177,7 @@ test('markup written by a person is shown as text', async (t) => {
   const { page, seen } = await openConsole(t);
   await logIn(page);
   await telegramSays(5552, XSS, XSS);
+  await telegramSays(5552, XSS, 'sono di Bari');
   await telegramSays(5552, XSS, 'voglio parlare con un operatore');
   const item = page.locator('#queue button', { hasText: XSS });
   await item.waitFor({ timeout: 5_000 });

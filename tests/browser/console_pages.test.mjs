@@ -122,7 +122,10 @@ before(async () => {
 
   // Markup everywhere people and staff write.
   await telegramSays(1, 7001, XSS.name, XSS.message);
-  await telegramSays(2, 7001, XSS.name, 'voglio parlare con un operatore');
+  // The demo is a network of centres: the person says where they live
+  // first, or the bot asks before the queue.
+  await telegramSays(2, 7001, XSS.name, 'sono di Bari');
+  await telegramSays(3, 7001, XSS.name, 'voglio parlare con un operatore');
   for (let i = 0; i < 100 && !conversation; i++) {
     const q = await api('GET', '/api/conversations?mode=waiting_for_human');
     conversation = q.json?.conversations?.[0]?.id;

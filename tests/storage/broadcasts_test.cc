@@ -245,8 +245,11 @@ TEST_CASE("the fan-out reaches exactly the audience counted, profile too") {
 int64_t AddMolfetta(Database& db) {
   Centre c;
   c.name = "CPI Molfetta";
+  Transaction txn(db);
+  REQUIRE(txn.status().ok());
   auto id = AddCentre(db, c, kNow);
-  REQUIRE(id.ok());
+  REQUIRE_MESSAGE(id.ok(), id.status().ToString());
+  REQUIRE(txn.Commit().ok());
   return *id;
 }
 
