@@ -181,21 +181,4 @@ core::Result<DemoNetwork> AddDemoCentres(storage::Database& db,
   return FindDemoCentres(db);
 }
 
-core::Result<CentreConfig> DemoCentreConfig(storage::Database& db,
-                                            int64_t centre_id) {
-  auto found = storage::FindCentre(db, centre_id);
-  if (!found.ok()) return found.status();
-  if (!found->has_value())
-    return Status::NotFound("demo: no centre " + std::to_string(centre_id));
-  const storage::Centre& c = **found;
-  CentreConfig config;
-  config.name = c.name;
-  config.address = c.address;
-  config.hours = c.hours;
-  config.contacts = c.contacts;
-  config.opening_hours = c.opening_hours;
-  config.closures = c.closures;
-  return config;
-}
-
 }  // namespace sportello

@@ -9,6 +9,7 @@
 #include "bot/core/rome_time.h"
 #include "bot/domain/events.h"
 #include "bot/domain/holidays.h"
+#include "bot/flows/centre.h"
 #include "storage/appointments.h"
 #include "storage/centres.h"
 #include "storage/vacancies.h"
@@ -152,7 +153,9 @@ core::Result<DemoSlotsSummary> AddDemoCentreSlots(storage::Database& db,
   } else {
     return DemoSlotsSummary{};
   }
-  auto centre = DemoCentreConfig(db, centre_id);
+  // Demo centres have hours and closures of their own: nothing falls back
+  // to the configured centre.
+  auto centre = flows::CentreAsTold(db, centre_id, CentreConfig{});
   if (!centre.ok()) return centre.status();
   plan.centre_id = centre_id;
   plan.place = centre->name + ", " + centre->address;

@@ -41,11 +41,6 @@ core::Result<DemoNetwork> AddDemoCentres(storage::Database& db, int64_t now_ms);
 // The demo centres already in the database (enabled ones), adding none.
 core::Result<DemoNetwork> FindDemoCentres(storage::Database& db);
 
-// A stored centre's details as the bot's CentreConfig (for its slots' place
-// and closed days). NotFound for an unknown id.
-core::Result<CentreConfig> DemoCentreConfig(storage::Database& db,
-                                            int64_t centre_id);
-
 // Imports the demo offers by external_id ("demo-001"...), moved in time by
 // whole days so that the newest is published today and each keeps its age
 // and remaining life: the demo looks the same whenever it is loaded. Run it
