@@ -281,6 +281,9 @@ TEST_CASE(
 
   // Paolo books an appointment, and turns notices on.
   REQUIRE(Contains(paolo.Say("ciao", "[button] menu:booking"), "Ciao"));
+  // The demo is a network of centres: those who book, sign up or ask for
+  // a counsellor say where they live first (or the bot would ask).
+  REQUIRE(Contains(paolo.Say("sono di Bari", "Ti segue"), "Porta Futuro"));
   REQUIRE(Contains(paolo.Press("menu:booking", "[button] consent:age:16_29"),
                    "Quanti anni hai?"));
   (void)paolo.Press("consent:age:16_29", "[button] consent:yes");
@@ -308,6 +311,7 @@ TEST_CASE(
 
   // Marco chose a service and a day, and is shown the free times.
   (void)marco.Say("ciao", "[button] menu:booking");
+  (void)marco.Say("sono di Bari", "Ti segue");
   (void)marco.Press("menu:booking", "[button] consent:age:16_29");
   (void)marco.Press("consent:age:16_29", "[button] consent:yes");
   (void)marco.Press("consent:yes", "[button] booking:svc:orientamento");
@@ -323,10 +327,12 @@ TEST_CASE(
 
   // Luca waits for a counsellor.
   (void)luca.Say("ciao", "[button] menu:human");
+  (void)luca.Say("sono di Bari", "Ti segue");
   REQUIRE(Contains(luca.Press("menu:human", "operatore"), "operatore"));
 
   // Sara signs up for an event.
   (void)sara.Say("ciao", "[button] menu:events");
+  (void)sara.Say("sono di Bari", "Ti segue");
   const std::string events = sara.Press("menu:events", "[button] events:show:");
   const std::string details =
       sara.Press(FirstButton(events, "events:show:"), "[button] events:join:");

@@ -2,7 +2,7 @@
 // page needs no inline script.
 "use strict";
 const $ = (id) => document.getElementById(id);
-const state = { mode: "waiting_for_human", open: null, me: null, polling: null, stream: null, view: "desk" };
+const state = { mode: "waiting_for_human", open: null, me: null, polling: null, stream: null, view: "desk", focusReply: null, closes: 0 };
 
 // --- small helpers: DOM from text only --------------------------------------
 function el(tag, props, ...children) {
@@ -144,8 +144,10 @@ async function loadQueue() {
 // Clicking one person, then another, shows the second whatever answers first.
 const conversationApi = latestOnly();
 async function openConversation(id, keepScroll) {
+  const closes = state.closes;
   const r = await conversationApi("GET", "/api/conversations/" + encodeURIComponent(id));
   if (!r) return;
+  if (closes !== state.closes) return;  // the desk was closed meanwhile (a transfer)
   if (r.status !== 200) { showError(errorText(r, "Conversazione non disponibile.")); return; }
   state.open = id;
   const c = r.data.conversation || r.data;
@@ -161,6 +163,10 @@ async function openConversation(id, keepScroll) {
   $("release").disabled = !mine;
   $("send").disabled = !mine;
   $("reply").disabled = !mine;
+  // Taken with Alt+N: the reply box gets the focus from whichever drawing
+  // first shows the conversation as ours (a live refresh may overtake the
+  // takeover's own, and a disabled box takes no focus).
+  if (mine && state.focusReply === id) { state.focusReply = null; $("reply").focus(); }
   $("reply").placeholder = mine ? "Scrivi la risposta… (Ctrl+Invio per inviare)" : "Prendi in carico la conversazione per rispondere.";
   const hist = $("history");
   const atBottom = hist.scrollTop + hist.clientHeight >= hist.scrollHeight - 10;
@@ -231,8 +237,9 @@ async function takeNext() {
   if (!next) { say("next-msg", "Nessuna persona in attesa."); return; }
   say("next-msg", "");
   await openConversation(next.id);
-  await act("takeover", undefined, [200], { 409: "Un altro operatore ha già preso questa conversazione." });
-  $("reply").focus();
+  state.focusReply = next.id;
+  const taken = await act("takeover", undefined, [200], { 409: "Un altro operatore ha già preso questa conversazione." });
+  if (!taken || taken.status !== 200) state.focusReply = null;
 }
 $("take-next").addEventListener("click", takeNext);
 // Keyboard first: Alt+N next waiting, Alt+P take over, Alt+R release,
@@ -292,8 +299,10 @@ $("transfer-form").addEventListener("submit", async (e) => {
   }
   $("transfer-note").value = "";
   showError("");
-  // It may no longer be ours to see: the desk goes back to the queue.
+  // It may no longer be ours to see: the desk goes back to the queue, and a
+  // refresh already on its way does not draw it again.
   state.open = null;
+  state.closes++;
   $("open").classList.add("hidden");
   $("pick").textContent = `Conversazione trasferita a ${centre.name}: la persona è nella coda di quel centro e un messaggio la avvisa.`;
   $("pick").classList.remove("hidden");
