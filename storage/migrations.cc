@@ -1094,6 +1094,35 @@ std::string_view PostgresMigration(int version) {
 constexpr std::string_view kPostgresMigrationLock =
     "SELECT pg_advisory_xact_lock(7353746)";
 
+// The same lock held by a session across all of MigrateTo's transactions.
+// Taken before BEGIN, not inside it: a backend reads the catalogue changes
+// other sessions committed (the tables a concurrent migration created) when
+// a transaction starts, not when an advisory lock it waited for is granted.
+// A transaction that waited inside could still see "no schema_version"
+// from a lookup made before the wait, and apply version 1 a second time.
+class SessionMigrationLock {
+ public:
+  explicit SessionMigrationLock(Database& db) : db_(db) {
+    if (db_.is_postgres()) {
+      status_ = db_.Exec("SELECT pg_advisory_lock(7353746)");
+      held_ = status_.ok();
+    }
+  }
+  ~SessionMigrationLock() {
+    // A failed unlock means a lost connection, which released the lock.
+    if (held_) (void)db_.Exec("SELECT pg_advisory_unlock(7353746)");
+  }
+  SessionMigrationLock(const SessionMigrationLock&) = delete;
+  SessionMigrationLock& operator=(const SessionMigrationLock&) = delete;
+
+  const core::Status& status() const { return status_; }
+
+ private:
+  Database& db_;
+  core::Status status_;
+  bool held_ = false;
+};
+
 }  // namespace
 
 int LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
@@ -1146,6 +1175,8 @@ core::Status MigrateTo(Database& db, int target) {
         " in this build (latest " + std::to_string(LatestSchemaVersion()) +
         ")");
   }
+  const SessionMigrationLock lock(db);
+  if (!lock.status().ok()) return lock.status();
   for (;;) {
     Transaction txn(db);
     if (!txn.status().ok()) return txn.status();

@@ -4,12 +4,16 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "storage/centres.h"
 #include "storage/database.h"
 #include "storage/staff.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_database.h"
 
 namespace sportello::storage {
@@ -93,6 +97,57 @@ TEST_CASE("migrating to a version this build does not know is refused") {
   auto v = SchemaVersion(*db);
   REQUIRE(v.ok());
   CHECK(*v == 0);
+}
+
+TEST_CASE(
+    "on PostgreSQL a process that waited for another's migration finds it "
+    "done") {
+  if (!support::TestOnPostgres()) return;
+  support::TempDir dir;
+  const std::string uri = support::TestDatabaseAt(dir.File("db"));
+  auto open = [&] {
+    auto db = Database::Open(uri);
+    REQUIRE(db.ok());
+    return std::move(*db);
+  };
+  auto first = open();
+  auto second = open();
+  auto observer = open();
+  // The second process has looked at the empty database already, as
+  // `sportello migrate` does to say which version it starts from.
+  auto before = SchemaVersion(*second);
+  REQUIRE(before.ok());
+  REQUIRE(*before == 0);
+
+  // The first process is migrating and has not committed.
+  Transaction txn(*first);
+  REQUIRE(txn.status().ok());
+  REQUIRE(MigrateInTransaction(*first, LatestSchemaVersion()).ok());
+
+  std::atomic<bool> done{false};
+  Status second_status;
+  std::thread late([&] {
+    second_status = Migrate(*second);
+    done = true;
+  });
+  bool waiting = false;
+  for (int i = 0; i < 500 && !waiting; ++i) {
+    Statement st = observer->Prepare(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT "
+        "granted");
+    REQUIRE(st.Step());
+    waiting = st.Int(0) > 0;
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(waiting);
+  CHECK_FALSE(done.load());
+  REQUIRE(txn.Commit().ok());
+  late.join();
+
+  CHECK_MESSAGE(second_status.ok(), second_status.ToString());
+  auto v = SchemaVersion(*second);
+  REQUIRE(v.ok());
+  CHECK(*v == LatestSchemaVersion());
 }
 
 TEST_CASE(
