@@ -74,19 +74,6 @@ struct TwoCentres : StaffConsole {
     in_b = Make("person-b", b, "Bianca", 11);
   }
 
-  std::string Member(const std::string& name, storage::StaffRole role,
-                     std::vector<int64_t> centres) {
-    const std::string token = Staff(name, role);
-    REQUIRE(bot.store
-                ->Write([&](storage::Database& db) -> core::Status {
-                  auto staff = storage::FindStaff(db, name);
-                  if (!staff.ok()) return staff.status();
-                  return storage::SetStaffCentres(db, (*staff)->id, centres);
-                })
-                .ok());
-    return token;
-  }
-
   Objects Make(const std::string& user, int64_t centre, const std::string& name,
                int hour) {
     (void)bot.Say(user, "ciao");

@@ -40,20 +40,6 @@ struct Network : StaffConsole {
                 .ok());
   }
 
-  // A logged-in account working for `centres`.
-  std::string Member(const std::string& name, storage::StaffRole role,
-                     std::vector<int64_t> centres) {
-    const std::string token = Staff(name, role);
-    REQUIRE(bot.store
-                ->Write([&](storage::Database& db) -> core::Status {
-                  auto staff = storage::FindStaff(db, name);
-                  if (!staff.ok()) return staff.status();
-                  return storage::SetStaffCentres(db, (*staff)->id, centres);
-                })
-                .ok());
-    return token;
-  }
-
   std::vector<int64_t> Ids(const std::string& token) {
     auto r = Call("GET", "/api/centres", token);
     REQUIRE(r.status == 200);

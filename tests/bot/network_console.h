@@ -9,7 +9,6 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <vector>
 
 #include "storage/centres.h"
 #include "storage/conversations.h"
@@ -38,20 +37,6 @@ struct NetworkConsole : StaffConsole {
     anna = Staff("anna");
     bruno = Member("bruno", storage::StaffRole::kCounsellor, {molfetta});
     capo = Staff("capo", storage::StaffRole::kAdmin);
-  }
-
-  // Logs in a new account working for `centres`.
-  std::string Member(const std::string& name, storage::StaffRole role,
-                     const std::vector<int64_t>& centres) {
-    const std::string token = Staff(name, role);
-    REQUIRE(bot.store
-                ->Write([&](storage::Database& db) -> core::Status {
-                  auto staff = storage::FindStaff(db, name);
-                  if (!staff.ok()) return staff.status();
-                  return storage::SetStaffCentres(db, (*staff)->id, centres);
-                })
-                .ok());
-    return token;
   }
 
   // `user` says hello on the web chat and is `centre`'s; returns their

@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "bot/domain/password.h"
 #include "storage/centres.h"
@@ -64,6 +65,20 @@ struct StaffConsole {
                     storage::StaffRole role = storage::StaffRole::kCounsellor) {
     AddStaff(name, role);
     return Login(name);
+  }
+
+  // Logs in a new account working for `centres` rather than centre 1.
+  std::string Member(const std::string& name, storage::StaffRole role,
+                     const std::vector<int64_t>& centres) {
+    const std::string token = Staff(name, role);
+    REQUIRE(bot.store
+                ->Write([&](storage::Database& db) -> core::Status {
+                  auto staff = storage::FindStaff(db, name);
+                  if (!staff.ok()) return staff.status();
+                  return storage::SetStaffCentres(db, (*staff)->id, centres);
+                })
+                .ok());
+    return token;
   }
 
   http::Response Call(const std::string& method, const std::string& path,

@@ -24,6 +24,24 @@ bool Contains(const json& replies, const std::string& part) {
   return false;
 }
 
+// Adds CPI Altamura, disabled: a centre of the network that takes no
+// transfers. Returns its id.
+int64_t AddClosedCentre(NetworkConsole& n) {
+  int64_t closed = 0;
+  REQUIRE(n.bot.store
+              ->Write([&](storage::Database& db) -> core::Status {
+                storage::Centre a;
+                a.name = "CPI Altamura";
+                auto id = storage::AddCentre(db, a, n.bot.clock.NowMillis());
+                if (!id.ok()) return id.status();
+                closed = *id;
+                return storage::DisableCentre(db, closed,
+                                              n.bot.clock.NowMillis());
+              })
+              .ok());
+  return closed;
+}
+
 TEST_CASE(
     "a transfer puts the person in the new centre's queue with the note, "
     "and tells them") {
@@ -128,15 +146,7 @@ TEST_CASE("a person's bookings stay where they were made, and they are told") {
 
 TEST_CASE("any staff may list the network's enabled centres to transfer to") {
   NetworkConsole n;
-  REQUIRE(n.bot.store
-              ->Write([&](storage::Database& db) -> core::Status {
-                storage::Centre a;
-                a.name = "CPI Altamura";
-                auto id = storage::AddCentre(db, a, n.bot.clock.NowMillis());
-                if (!id.ok()) return id.status();
-                return storage::DisableCentre(db, *id, n.bot.clock.NowMillis());
-              })
-              .ok());
+  AddClosedCentre(n);
   const auto names = [&](const std::string& token,
                          std::map<std::string, std::string> query) {
     auto r = n.Call("GET", "/api/centres", token, "", std::move(query));
@@ -157,18 +167,7 @@ TEST_CASE("a transfer is refused without changing anything") {
   NetworkConsole n;
   const int64_t in_bari = n.Person("ada", n.bari);
   const int64_t in_molfetta = n.Person("bea", n.molfetta);
-  int64_t closed = 0;
-  REQUIRE(n.bot.store
-              ->Write([&](storage::Database& db) -> core::Status {
-                storage::Centre a;
-                a.name = "CPI Altamura";
-                auto id = storage::AddCentre(db, a, n.bot.clock.NowMillis());
-                if (!id.ok()) return id.status();
-                closed = *id;
-                return storage::DisableCentre(db, closed,
-                                              n.bot.clock.NowMillis());
-              })
-              .ok());
+  const int64_t closed = AddClosedCentre(n);
   const auto transfer = [&](const std::string& token, int64_t id,
                             const json& body) {
     return n.Call("POST", n.Path(id, "transfer"), token, body);

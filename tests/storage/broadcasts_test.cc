@@ -242,17 +242,6 @@ TEST_CASE("the fan-out reaches exactly the audience counted, profile too") {
 
 // A second centre, and the person moved to it (the centre of their
 // conversation is where they belong).
-int64_t AddMolfetta(Database& db) {
-  Centre c;
-  c.name = "CPI Molfetta";
-  Transaction txn(db);
-  REQUIRE(txn.status().ok());
-  auto id = AddCentre(db, c, kNow);
-  REQUIRE_MESSAGE(id.ok(), id.status().ToString());
-  REQUIRE(txn.Commit().ok());
-  return *id;
-}
-
 void MoveTo(Database& db, int64_t user_id, int64_t centre_id) {
   support::ConversationOf(db, user_id, kNow);
   Statement st =
@@ -263,7 +252,7 @@ void MoveTo(Database& db, int64_t user_id, int64_t centre_id) {
 
 TEST_CASE("an audience of centres reaches the people of those centres") {
   auto db = MigratedDb();
-  const int64_t molfetta = AddMolfetta(*db);
+  const int64_t molfetta = support::NewCentre(*db, "CPI Molfetta");
   const int64_t in_bari = Add(*db, {.id = "1"});
   support::ConversationOf(*db, in_bari, kNow);
   const int64_t in_molfetta = Add(*db, {.id = "2"});
@@ -298,7 +287,7 @@ TEST_CASE("an audience of centres reaches the people of those centres") {
 
 TEST_CASE("a centres audience combines with the other filters") {
   auto db = MigratedDb();
-  const int64_t molfetta = AddMolfetta(*db);
+  const int64_t molfetta = support::NewCentre(*db, "CPI Molfetta");
   const int64_t young = Add(*db, {.id = "1", .birth_year = 2004});
   MoveTo(*db, young, molfetta);
   const int64_t older = Add(*db, {.id = "2", .birth_year = 1970});

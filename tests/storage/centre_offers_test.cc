@@ -24,19 +24,6 @@ constexpr int64_t kNow = support::kStorageNow;
 constexpr int64_t kHour = 3'600'000;
 constexpr int64_t kDay = 24 * kHour;
 
-int64_t AddMolfetta(Database& db) {
-  Centre c;
-  c.name = "CPI Molfetta";
-  c.address = "Via Cifariello 29, Molfetta";
-  c.comuni = {"072029"};
-  Transaction txn(db);
-  REQUIRE(txn.status().ok());
-  auto id = AddCentre(db, c, kNow);
-  REQUIRE_MESSAGE(id.ok(), id.status().ToString());
-  REQUIRE(txn.Commit().ok());
-  return *id;
-}
-
 int64_t Slot(Database& db, int64_t centre, int64_t starts_at,
              const char* counsellor, const char* service = "orientamento") {
   NewSlot s;
@@ -114,7 +101,7 @@ std::vector<std::string> OfferedTo(Database& db, std::optional<int64_t> centre,
 
 TEST_CASE("a person is offered the free slots of their own centre only") {
   auto db = support::MigratedDb();
-  const int64_t molfetta = AddMolfetta(*db);
+  const int64_t molfetta = support::NewCentre(*db, "CPI Molfetta");
   const int64_t bari_slot = Slot(*db, kFirstCentre, kNow + kDay, "Giulia");
   const int64_t molfetta_slot = Slot(*db, molfetta, kNow + 2 * kDay, "Anna");
   const int64_t molfetta_any =
@@ -132,7 +119,7 @@ TEST_CASE("a person is offered the free slots of their own centre only") {
 
 TEST_CASE("a person is offered their centre's events and the regional ones") {
   auto db = support::MigratedDb();
-  const int64_t molfetta = AddMolfetta(*db);
+  const int64_t molfetta = support::NewCentre(*db, "CPI Molfetta");
   Event(*db, kFirstCentre, kNow + kDay, "Recruiting day Bari");
   Event(*db, std::nullopt, kNow + 2 * kDay, "Erasmus+ online");
   Event(*db, molfetta, kNow + 3 * kDay, "Porto di Molfetta");
@@ -158,7 +145,7 @@ TEST_CASE(
     "a person is offered their centre's job offers and the regional "
     "ones") {
   auto db = support::MigratedDb();
-  const int64_t molfetta = AddMolfetta(*db);
+  const int64_t molfetta = support::NewCentre(*db, "CPI Molfetta");
   REQUIRE(UpsertVacancy(*db, Offer("bari", kFirstCentre), kNow).ok());
   REQUIRE(UpsertVacancy(*db, Offer("molfetta", molfetta), kNow).ok());
   REQUIRE(UpsertVacancy(*db, Offer("regione", std::nullopt), kNow).ok());
@@ -216,7 +203,7 @@ TEST_CASE(
     REQUIRE(db.Exec(sql).ok());
   }
   REQUIRE(Migrate(db).ok());
-  const int64_t molfetta = AddMolfetta(db);
+  const int64_t molfetta = support::NewCentre(db, "CPI Molfetta");
 
   CHECK(FreeIds(db, CentreScope::Only({kFirstCentre})).size() == 1);
   CHECK(UpcomingTitles(db, CentreScope::Only({kFirstCentre})) ==

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "storage/centres.h"
 #include "storage/conversations.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
@@ -40,6 +41,21 @@ inline int64_t NewUser(storage::Database& db, const std::string& external_id,
                                         name, now_ms);
   REQUIRE_MESSAGE(u.ok(), u.status().ToString());
   return u->id;
+}
+
+// A centre besides centre 1, with a name and nothing else; returns its id.
+// AddCentre must run inside a transaction (it nests a savepoint in it), so
+// this opens one of its own, as the bot's callers do.
+inline int64_t NewCentre(storage::Database& db, const std::string& name,
+                         int64_t now_ms = kStorageNow) {
+  storage::Centre c;
+  c.name = name;
+  storage::Transaction txn(db);
+  REQUIRE(txn.status().ok());
+  auto id = storage::AddCentre(db, c, now_ms);
+  REQUIRE_MESSAGE(id.ok(), id.status().ToString());
+  REQUIRE(txn.Commit().ok());
+  return *id;
 }
 
 // The user's conversation, begun at `now_ms` if they had none.
