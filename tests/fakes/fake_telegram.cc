@@ -53,6 +53,7 @@ json ArrayParam(const json& value) {
 }  // namespace
 
 FakeTelegram::FakeTelegram(std::string token) : token_(std::move(token)) {
+  bots_[token_];
   auto handler = [this](const httplib::Request& req, httplib::Response& res) {
     const std::string path_token = req.matches[1];
     const std::string method = req.matches[2];
@@ -64,7 +65,12 @@ FakeTelegram::FakeTelegram(std::string token) : token_(std::move(token)) {
     Answer answer;
     json params = json::object();
     if (!req.body.empty()) params = json::parse(req.body, nullptr, false);
-    if (path_token != token_) {
+    bool known = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      known = bots_.count(path_token) != 0;
+    }
+    if (!known) {
       answer = {401, ErrorBody(401, "Unauthorized")};
     } else if (!req.body.empty() &&
                req.get_header_value("Content-Type")
@@ -76,7 +82,7 @@ FakeTelegram::FakeTelegram(std::string token) : token_(std::move(token)) {
     } else if (params.is_discarded() || !params.is_object()) {
       answer = {400, ErrorBody(400, "Bad Request: can't parse JSON object")};
     } else {
-      answer = Handle(method, params);
+      answer = Handle(path_token, method, params);
     }
     if (!params.is_discarded()) call.body = params;
     call.status = answer.http_status;
@@ -103,31 +109,49 @@ FakeTelegram::~FakeTelegram() {
   updates_changed_.notify_all();
 }
 
-FakeTelegram::Answer FakeTelegram::Handle(std::string_view method,
+void FakeTelegram::AddBot(std::string token) {
+  std::lock_guard<std::mutex> lock(mu_);
+  bots_[std::move(token)];
+}
+
+std::string FakeTelegram::TokenOf(const RecordedCall& call) {
+  if (!call.path.starts_with("/bot")) return "";
+  const size_t slash = call.path.find('/', 4);
+  return call.path.substr(
+      4, slash == std::string::npos ? std::string::npos : slash - 4);
+}
+
+FakeTelegram::Bot& FakeTelegram::BotOf(const std::string& token) {
+  return bots_[token.empty() ? token_ : token];
+}
+
+FakeTelegram::Answer FakeTelegram::Handle(const std::string& token,
+                                          std::string_view method,
                                           const json& params) {
   const std::string name =
       Lower(method);  // Telegram method names are case-insensitive
   Answer answer;
   if (name == "sendmessage") {
-    answer = SendMessage(params);
+    answer = SendMessage(token, params);
   } else if (name == "answercallbackquery") {
     answer = AnswerCallbackQuery(params);
   } else if (name == "setwebhook") {
-    answer = SetWebhook(params);
+    answer = SetWebhook(token, params);
   } else if (name == "deletewebhook") {
-    answer = DeleteWebhook(params);
+    answer = DeleteWebhook(token, params);
   } else if (name == "getme") {
-    answer = GetMe();
+    answer = GetMe(token);
   } else if (name == "getupdates") {
     answer = {200, json()};  // scripted failures first, then the long poll
   } else if (name == "getwebhookinfo") {
     std::lock_guard<std::mutex> lock(mu_);
+    const Bot& bot = BotOf(token);
     answer = {200, json{{"ok", true},
                         {"result",
-                         {{"url", webhook_.url},
+                         {{"url", bot.webhook.url},
                           {"has_custom_certificate", false},
-                          {"pending_update_count", queued_updates_.size()},
-                          {"max_connections", webhook_.max_connections}}}}};
+                          {"pending_update_count", bot.queued_updates.size()},
+                          {"max_connections", bot.webhook.max_connections}}}}};
   } else {
     return {404, ErrorBody(404, "Not Found")};
   }
@@ -152,7 +176,7 @@ FakeTelegram::Answer FakeTelegram::Handle(std::string_view method,
       body["parameters"] = {{"retry_after", s.retry_after_s}};
     return {s.http_status, body};
   }
-  if (name == "getupdates") return GetUpdates(params);
+  if (name == "getupdates") return GetUpdates(token, params);
   if (name == "answercallbackquery") {
     // A query can be answered once; Telegram refuses the second answer.
     std::lock_guard<std::mutex> lock(mu_);
@@ -170,7 +194,8 @@ FakeTelegram::Answer FakeTelegram::Handle(std::string_view method,
   return answer;
 }
 
-FakeTelegram::Answer FakeTelegram::SendMessage(const json& params) {
+FakeTelegram::Answer FakeTelegram::SendMessage(const std::string& token,
+                                               const json& params) {
   std::string error;
   const std::optional<int64_t> chat_id = ParseChatId(params, &error);
   if (!chat_id) return {400, ErrorBody(400, error)};
@@ -186,7 +211,7 @@ FakeTelegram::Answer FakeTelegram::SendMessage(const json& params) {
   json message = {
       {"message_id", next_message_id_++},
       {"from",
-       {{"id", BotId(token_)},
+       {{"id", BotId(token)},
         {"is_bot", true},
         {"first_name", "Sportello Test"},
         {"username", "sportello_test_bot"}}},
@@ -213,7 +238,8 @@ FakeTelegram::Answer FakeTelegram::AnswerCallbackQuery(const json& params) {
   return {200, json{{"ok", true}, {"result", true}}};
 }
 
-FakeTelegram::Answer FakeTelegram::SetWebhook(const json& params) {
+FakeTelegram::Answer FakeTelegram::SetWebhook(const std::string& token,
+                                              const json& params) {
   if (!params.contains("url") || !params["url"].is_string()) {
     return {400,
             ErrorBody(400, "Bad Request: bad webhook: URL must be provided")};
@@ -227,7 +253,7 @@ FakeTelegram::Answer FakeTelegram::SetWebhook(const json& params) {
   Webhook next;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    next = webhook_;
+    next = BotOf(token).webhook;
   }
   next.url = url;
   next.secret_token.clear();
@@ -268,30 +294,33 @@ FakeTelegram::Answer FakeTelegram::SetWebhook(const json& params) {
   }
   next.drop_pending_updates = params.value("drop_pending_updates", false);
   std::lock_guard<std::mutex> lock(mu_);
-  if (next.drop_pending_updates) queued_updates_.clear();
-  webhook_ = std::move(next);
+  Bot& bot = BotOf(token);
+  if (next.drop_pending_updates) bot.queued_updates.clear();
+  bot.webhook = std::move(next);
   return {200, json{{"ok", true},
                     {"result", true},
                     {"description",
                      url.empty() ? "Webhook was deleted" : "Webhook was set"}}};
 }
 
-FakeTelegram::Answer FakeTelegram::DeleteWebhook(const json& params) {
+FakeTelegram::Answer FakeTelegram::DeleteWebhook(const std::string& token,
+                                                 const json& params) {
   std::lock_guard<std::mutex> lock(mu_);
-  const bool had = !webhook_.url.empty();
-  webhook_.url.clear();
-  webhook_.secret_token.clear();
-  if (params.value("drop_pending_updates", false)) queued_updates_.clear();
+  Bot& bot = BotOf(token);
+  const bool had = !bot.webhook.url.empty();
+  bot.webhook.url.clear();
+  bot.webhook.secret_token.clear();
+  if (params.value("drop_pending_updates", false)) bot.queued_updates.clear();
   return {200, json{{"ok", true},
                     {"result", true},
                     {"description", had ? "Webhook was deleted"
                                         : "Webhook is already deleted"}}};
 }
 
-FakeTelegram::Answer FakeTelegram::GetMe() {
+FakeTelegram::Answer FakeTelegram::GetMe(const std::string& token) {
   return {200, json{{"ok", true},
                     {"result",
-                     {{"id", BotId(token_)},
+                     {{"id", BotId(token)},
                       {"is_bot", true},
                       {"first_name", "Sportello Test"},
                       {"username", "sportello_test_bot"},
@@ -300,7 +329,8 @@ FakeTelegram::Answer FakeTelegram::GetMe() {
                       {"supports_inline_queries", false}}}}};
 }
 
-FakeTelegram::Answer FakeTelegram::GetUpdates(const json& params) {
+FakeTelegram::Answer FakeTelegram::GetUpdates(const std::string& token,
+                                              const json& params) {
   auto int_param = [&](const char* name,
                        int64_t fallback) -> std::optional<int64_t> {
     if (!params.contains(name)) return fallback;
@@ -318,7 +348,8 @@ FakeTelegram::Answer FakeTelegram::GetUpdates(const json& params) {
       static_cast<size_t>(std::clamp<int64_t>(*limit, 1, 100));
 
   std::unique_lock<std::mutex> lock(mu_);
-  if (!webhook_.url.empty()) {
+  Bot& bot = BotOf(token);  // std::map: stays put while others are added
+  if (!bot.webhook.url.empty()) {
     return {
         409,
         ErrorBody(
@@ -328,10 +359,10 @@ FakeTelegram::Answer FakeTelegram::GetUpdates(const json& params) {
   }
   // A positive offset confirms every update below it: they are gone for good.
   if (*offset > 0)
-    queued_updates_.erase(queued_updates_.begin(),
-                          queued_updates_.lower_bound(*offset));
+    bot.queued_updates.erase(bot.queued_updates.begin(),
+                             bot.queued_updates.lower_bound(*offset));
   // A new getUpdates ends the one still waiting, as Telegram does.
-  const uint64_t generation = ++poll_generation_;
+  const uint64_t generation = ++bot.poll_generation;
   updates_changed_.notify_all();
   const auto deadline =
       std::chrono::steady_clock::now() +
@@ -339,7 +370,7 @@ FakeTelegram::Answer FakeTelegram::GetUpdates(const json& params) {
           std::chrono::seconds(std::max<int64_t>(*timeout_s, 0)),
           max_poll_wait_);
   while (true) {
-    if (poll_generation_ != generation) {
+    if (bot.poll_generation != generation) {
       return {409,
               ErrorBody(
                   409,
@@ -347,22 +378,22 @@ FakeTelegram::Answer FakeTelegram::GetUpdates(const json& params) {
                   "that only one bot instance is running")};
     }
     json result = json::array();
-    auto it = *offset < 0 ? queued_updates_.end()
-                          : queued_updates_.lower_bound(*offset);
+    auto it = *offset < 0 ? bot.queued_updates.end()
+                          : bot.queued_updates.lower_bound(*offset);
     if (*offset < 0) {  // -N: the last N updates
-      for (int64_t n = 0; n < -*offset && it != queued_updates_.begin(); ++n)
+      for (int64_t n = 0; n < -*offset && it != bot.queued_updates.begin(); ++n)
         --it;
     }
-    for (; it != queued_updates_.end() && result.size() < max_count; ++it)
+    for (; it != bot.queued_updates.end() && result.size() < max_count; ++it)
       result.push_back(it->second);
     if (!result.empty() || stopping_ ||
         std::chrono::steady_clock::now() >= deadline) {
       return {200, json{{"ok", true}, {"result", std::move(result)}}};
     }
-    ++waiting_polls_;
+    ++bot.waiting_polls;
     updates_changed_.notify_all();  // for WaitForPoller
     updates_changed_.wait_until(lock, deadline);
-    --waiting_polls_;
+    --bot.waiting_polls;
   }
 }
 
@@ -418,32 +449,41 @@ void FakeTelegram::UnblockChat(int64_t chat_id) {
   blocked_chats_.erase(chat_id);
 }
 
-int64_t FakeTelegram::QueueUpdate(json update) {
+int64_t FakeTelegram::QueueUpdate(json update, const std::string& token) {
   int64_t id = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    auto& queued = BotOf(token).queued_updates;
     if (update.contains("update_id") &&
         update["update_id"].is_number_integer()) {
       id = update["update_id"].get<int64_t>();
     } else {
-      id = queued_updates_.empty() ? 1 : queued_updates_.rbegin()->first + 1;
+      id = queued.empty() ? 1 : queued.rbegin()->first + 1;
       update["update_id"] = id;
     }
-    queued_updates_[id] = std::move(update);
+    queued[id] = std::move(update);
   }
   updates_changed_.notify_all();
   return id;
 }
 
-size_t FakeTelegram::PendingUpdates() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return queued_updates_.size();
+const FakeTelegram::Bot* FakeTelegram::FindBot(const std::string& token) const {
+  auto it = bots_.find(token.empty() ? token_ : token);
+  return it == bots_.end() ? nullptr : &it->second;
 }
 
-bool FakeTelegram::WaitForPoller(std::chrono::milliseconds timeout) {
+size_t FakeTelegram::PendingUpdates(const std::string& token) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const Bot* bot = FindBot(token);
+  return bot ? bot->queued_updates.size() : 0;
+}
+
+bool FakeTelegram::WaitForPoller(std::chrono::milliseconds timeout,
+                                 const std::string& token) {
   std::unique_lock<std::mutex> lock(mu_);
+  Bot& bot = BotOf(token);
   return updates_changed_.wait_for(lock, timeout,
-                                   [this] { return waiting_polls_ > 0; });
+                                   [&bot] { return bot.waiting_polls > 0; });
 }
 
 void FakeTelegram::SetMaxPollWait(std::chrono::milliseconds wait) {
@@ -451,9 +491,10 @@ void FakeTelegram::SetMaxPollWait(std::chrono::milliseconds wait) {
   max_poll_wait_ = wait;
 }
 
-FakeTelegram::Webhook FakeTelegram::webhook() const {
+FakeTelegram::Webhook FakeTelegram::webhook(const std::string& token) const {
   std::lock_guard<std::mutex> lock(mu_);
-  return webhook_;
+  const Bot* bot = FindBot(token);
+  return bot ? bot->webhook : Webhook();
 }
 
 }  // namespace sportello::fakes

@@ -15,6 +15,9 @@
 //    max_connections outside 1-100;
 //  - getUpdates: 409 while a webhook is set, and 409 for a poll superseded by
 //    a newer getUpdates (two pollers at once).
+// It serves several bots, as api.telegram.org does: the first token's and
+// each AddBot's, each with its own webhook and updates; the `token`
+// arguments below default to the first bot's.
 //
 //   fakes::FakeTelegram tg;                    // token kDefaultToken
 //   env["TELEGRAM_BOT_TOKEN"] = tg.token();
@@ -56,6 +59,10 @@ class FakeTelegram {
   std::string base_url() const { return server_.url(); }
   int port() const { return server_.port(); }
   const std::string& token() const { return token_; }
+  // Serves another bot (a centre's own) from now on.
+  void AddBot(std::string token);
+  // The token a call was made with (from its path "/bot<token>/<method>").
+  static std::string TokenOf(const RecordedCall& call);
 
   // --- What the bot did. Failed and rejected calls are recorded too.
   std::vector<RecordedCall> Calls() const { return recorder_.Calls(); }
@@ -95,11 +102,12 @@ class FakeTelegram {
   // --- Long polling (getUpdates). Updates are served in update_id order;
   // a missing update_id is assigned (one more than the highest queued).
   // Returns the update_id used.
-  int64_t QueueUpdate(nlohmann::json update);
+  int64_t QueueUpdate(nlohmann::json update, const std::string& token = "");
   // Updates queued and not yet confirmed by a getUpdates offset.
-  size_t PendingUpdates() const;
+  size_t PendingUpdates(const std::string& token = "") const;
   // Blocks until a getUpdates call is waiting for updates; false on timeout.
-  bool WaitForPoller(std::chrono::milliseconds timeout);
+  bool WaitForPoller(std::chrono::milliseconds timeout,
+                     const std::string& token = "");
   // The longest a getUpdates call waits, whatever its `timeout` asks.
   void SetMaxPollWait(std::chrono::milliseconds wait);
 
@@ -112,7 +120,7 @@ class FakeTelegram {
     int max_connections = 40;
     bool drop_pending_updates = false;
   };
-  Webhook webhook() const;
+  Webhook webhook(const std::string& token = "") const;
 
  private:
   struct Scripted {
@@ -126,13 +134,26 @@ class FakeTelegram {
     nlohmann::json body;
   };
 
-  Answer Handle(std::string_view method, const nlohmann::json& params);
-  Answer SendMessage(const nlohmann::json& params);
+  // One bot's own state.
+  struct Bot {
+    std::map<int64_t, nlohmann::json> queued_updates;  // by update_id
+    uint64_t poll_generation = 0;  // bumped by each getUpdates: ends the
+                                   // previous one
+    int waiting_polls = 0;  // getUpdates calls blocked in their long poll
+    Webhook webhook;
+  };
+  // REQUIRES: mu_ held. `token` empty: the first bot.
+  Bot& BotOf(const std::string& token);
+  const Bot* FindBot(const std::string& token) const;
+
+  Answer Handle(const std::string& token, std::string_view method,
+                const nlohmann::json& params);
+  Answer SendMessage(const std::string& token, const nlohmann::json& params);
   Answer AnswerCallbackQuery(const nlohmann::json& params);
-  Answer SetWebhook(const nlohmann::json& params);
-  Answer DeleteWebhook(const nlohmann::json& params);
-  Answer GetMe();
-  Answer GetUpdates(const nlohmann::json& params);
+  Answer SetWebhook(const std::string& token, const nlohmann::json& params);
+  Answer DeleteWebhook(const std::string& token, const nlohmann::json& params);
+  Answer GetMe(const std::string& token);
+  Answer GetUpdates(const std::string& token, const nlohmann::json& params);
   void Script(std::string method, Scripted s, int count);
 
   const std::string token_;
@@ -144,12 +165,8 @@ class FakeTelegram {
   std::set<int64_t> blocked_chats_;
   std::set<std::string> answered_queries_;  // callback_query_ids answered ok
   int64_t next_message_id_ = 1;
-  std::map<int64_t, nlohmann::json> queued_updates_;  // by update_id
-  uint64_t poll_generation_ = 0;
-  int waiting_polls_ = 0;  // getUpdates calls blocked in their long poll  //
-                           // bumped by each getUpdates: ends the previous one
+  std::map<std::string, Bot> bots_;  // by token
   std::chrono::milliseconds max_poll_wait_{std::chrono::seconds(5)};
-  Webhook webhook_;
   bool stopping_ = false;
 
   LoopbackServer server_;  // last: destroyed first, while the state above lives
