@@ -311,17 +311,35 @@ core::Result<std::optional<int64_t>> CentreForComune(Database& db,
   return id;
 }
 
-core::Result<std::optional<NumberOwner>> CentreOfWhatsAppNumber(
-    Database& db, std::string_view phone_number_id) {
-  Statement& st = db.Cached(
-      "SELECT id, disabled FROM centres WHERE whatsapp_phone_number_id = ?1");
-  st.Bind(1, phone_number_id);
+namespace {
+
+core::Result<std::optional<NumberOwner>> OwnerBy(Database& db, const char* sql,
+                                                 std::string_view account) {
+  Statement& st = db.Cached(sql);
+  st.Bind(1, account);
   std::optional<NumberOwner> owner;
   if (st.Step()) owner = NumberOwner{st.Int(0), st.Int(1) != 0};
   const core::Status status = st.status();
   st.Reset();
   if (!status.ok()) return status;
   return owner;
+}
+
+}  // namespace
+
+core::Result<std::optional<NumberOwner>> CentreOfWhatsAppNumber(
+    Database& db, std::string_view phone_number_id) {
+  return OwnerBy(
+      db,
+      "SELECT id, disabled FROM centres WHERE whatsapp_phone_number_id = ?1",
+      phone_number_id);
+}
+
+core::Result<std::optional<NumberOwner>> CentreOfTelegramBot(
+    Database& db, std::string_view bot_id) {
+  return OwnerBy(db,
+                 "SELECT id, disabled FROM centres WHERE telegram_bot_id = ?1",
+                 bot_id);
 }
 
 core::Result<bool> AdoptConfiguredCentre(Database& db,

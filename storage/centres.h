@@ -87,13 +87,16 @@ core::Result<std::optional<int64_t>> CentreForComune(Database& db,
                                                      std::string_view istat);
 
 // The centre whose own WhatsApp number has `phone_number_id`, disabled
-// or not (people may still write to a closed centre's number).
+// or not (people may still write to a closed centre's number or bot).
 struct NumberOwner {
   int64_t centre_id = 0;
   bool disabled = false;
 };
 core::Result<std::optional<NumberOwner>> CentreOfWhatsAppNumber(
     Database& db, std::string_view phone_number_id);
+// The same for the centre whose own Telegram bot has `bot_id`.
+core::Result<std::optional<NumberOwner>> CentreOfTelegramBot(
+    Database& db, std::string_view bot_id);
 
 // kFirstCentre as the configuration describes it: written when the row
 // still follows the configuration (from_config) and differs. Returns

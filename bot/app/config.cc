@@ -1,12 +1,15 @@
 #include "bot/app/config.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <set>
 #include <sstream>
 #include <tuple>
 
+#include "bot/channels/telegram.h"
 #include "bot/core/numbers.h"
 #include "bot/domain/holidays.h"
 #include "bot/domain/opening_hours.h"
@@ -80,6 +83,43 @@ core::Status ReadInt(const IntSetting& s) {
                                        std::to_string(s.max));
 }
 
+// TELEGRAM_CENTRE_BOT_TOKENS into `tg`. Errors name a token by its place
+// in the list and its bot id, never by the token itself.
+core::Status ReadCentreBots(std::string_view list,
+                            channels::TelegramConfig* tg) {
+  std::set<std::string> ids;
+  if (tg->enabled()) ids.insert(channels::TelegramBotId(tg->token));
+  int place = 0;
+  size_t at = 0;
+  while (at <= list.size() && !list.empty()) {
+    const size_t comma = std::min(list.find(',', at), list.size());
+    std::string token(list.substr(at, comma - at));
+    at = comma + 1;
+    token.erase(0, token.find_first_not_of(" \t"));
+    token.erase(token.find_last_not_of(" \t") + 1);
+    if (token.empty()) continue;
+    ++place;
+    if (!tg->enabled()) {
+      return core::Status::InvalidArgument(
+          "config: TELEGRAM_CENTRE_BOT_TOKENS needs TELEGRAM_BOT_TOKEN, the "
+          "region's own bot");
+    }
+    const std::string id = channels::TelegramBotId(token);
+    if (id.empty()) {
+      return core::Status::InvalidArgument(
+          "config: TELEGRAM_CENTRE_BOT_TOKENS: token " + std::to_string(place) +
+          " is not a bot token (<bot id>:<secret>)");
+    }
+    if (!ids.insert(id).second) {
+      return core::Status::InvalidArgument(
+          "config: TELEGRAM_CENTRE_BOT_TOKENS: bot " + id +
+          " is there twice, or is TELEGRAM_BOT_TOKEN's");
+    }
+    tg->centre_bot_tokens.push_back(std::move(token));
+  }
+  return core::Status::Ok();
+}
+
 }  // namespace
 
 http::WebConfig Config::Web() const {
@@ -146,6 +186,8 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
   get("TELEGRAM_MODE", &c.telegram.mode);
   get("TELEGRAM_WEBHOOK_URL", &c.telegram.webhook_url);
   get("TELEGRAM_RATE_PER_SEC", &tg_rate);
+  std::string centre_bots;
+  get("TELEGRAM_CENTRE_BOT_TOKENS", &centre_bots);
   get("WHATSAPP_ACCESS_TOKEN", &c.whatsapp.access_token);
   get("WHATSAPP_APP_SECRET", &c.whatsapp.app_secret);
   get("WHATSAPP_VERIFY_TOKEN", &c.whatsapp.verify_token);
@@ -223,6 +265,7 @@ core::Result<Config> LoadConfig(const Getenv& getenv) {
     c.sender_threads =
         SenderThreadsFor(c.telegram.rate_per_sec + c.whatsapp.rate_per_sec);
   }
+  if (auto s = ReadCentreBots(centre_bots, &c.telegram); !s.ok()) return s;
   // Telegram accepts 1-256 characters of A-Za-z0-9_- as secret_token.
   if (!c.telegram.webhook_secret.empty()) {
     bool ok = c.telegram.webhook_secret.size() <= 256;
@@ -267,6 +310,11 @@ std::string DescribeChannels(const Config& c) {
       if (!c.telegram.webhook_url.empty()) out << ", setWebhook at start";
     }
     out << ")";
+    if (!c.telegram.centre_bot_tokens.empty()) {
+      out << ", centres' own bots";
+      for (const auto& token : c.telegram.centre_bot_tokens)
+        out << " " << channels::TelegramBotId(token);
+    }
   } else {
     out << "off (no TELEGRAM_BOT_TOKEN)";
   }

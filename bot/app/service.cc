@@ -2,11 +2,15 @@
 
 #include <map>
 #include <optional>
+#include <string>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 #include "bot/app/configured_centre.h"
 #include "bot/app/demo_data.h"
 #include "bot/channels/api_client.h"
+#include "bot/channels/telegram.h"
 #include "bot/core/log.h"
 #include "bot/core/mutex.h"
 #include "bot/domain/broadcasts.h"
@@ -50,12 +54,15 @@ struct Service::Parts {
   std::unique_ptr<channels::ChannelSender> telegram_sender;
   std::unique_ptr<channels::ChannelSender> whatsapp_sender;
   std::unique_ptr<channels::TelegramApi> telegram_api;
+  // The centres' own bots (TELEGRAM_CENTRE_BOT_TOKENS), with their ids.
+  std::vector<std::pair<std::string, std::unique_ptr<channels::TelegramApi>>>
+      centre_bot_apis;
   std::unique_ptr<OutboxSender> sender;
   std::unique_ptr<BroadcastScheduler> broadcasts;
   std::unique_ptr<Housekeeper> housekeeper;
   std::unique_ptr<Processor> processor;
   std::unique_ptr<Ingest> ingest;
-  std::unique_ptr<TelegramPoller> poller;
+  std::vector<std::unique_ptr<TelegramPoller>> pollers;
   std::unique_ptr<http::Routes> routes;
   std::unique_ptr<http::Server> server;
   core::Mutex gauge_mu;  // the gauges' reads share one connection
@@ -63,7 +70,7 @@ struct Service::Parts {
 
   void Stop() {
     if (server) server->Stop();
-    if (poller) poller->Stop();
+    for (auto& poller : pollers) poller->Stop();
     ingest.reset();  // drains submitted updates
     if (processor) processor->Stop();
     if (broadcasts) broadcasts->Stop();
@@ -155,10 +162,18 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
   }
   sender_options.quiet_hours = *quiet;
   if (options.channels && config.telegram.enabled()) {
-    channels::TelegramApiConfig tg{config.telegram.api_base,
-                                   config.telegram.token};
-    p->telegram_sender = channels::MakeTelegramSender(tg, &p->metrics);
+    channels::TelegramApiConfig tg{
+        config.telegram.api_base, config.telegram.token, {}};
     p->telegram_api = std::make_unique<channels::TelegramApi>(tg);
+    for (const std::string& token : config.telegram.centre_bot_tokens) {
+      const std::string id = channels::TelegramBotId(token);
+      tg.centre_bots[id] = token;
+      p->centre_bot_apis.emplace_back(
+          id,
+          std::make_unique<channels::TelegramApi>(channels::TelegramApiConfig{
+              config.telegram.api_base, token, {}}));
+    }
+    p->telegram_sender = channels::MakeTelegramSender(tg, &p->metrics);
     senders[core::Channel::kTelegram] = p->telegram_sender.get();
     sender_options.rate_per_sec[core::Channel::kTelegram] =
         config.telegram.rate_per_sec;
@@ -213,20 +228,34 @@ core::Result<std::unique_ptr<Service>> Service::Start(const Config& config,
   p->housekeeper->Start();
 
   if (p->telegram_api) {
-    if (config.telegram.mode == "polling") {
-      if (auto s = p->telegram_api->DeleteWebhook(); !s.ok()) {
-        core::LogWarn("telegram", "deleteWebhook failed: " + s.message());
+    // The configured bot first, then each centre's own, alike but for the
+    // webhook's path and where polled updates say they came from.
+    std::vector<std::pair<std::string, channels::TelegramApi*>> bots{
+        {"", p->telegram_api.get()}};
+    for (auto& [id, api] : p->centre_bot_apis) bots.emplace_back(id, api.get());
+    for (auto& [id, api] : bots) {
+      const std::string who = id.empty() ? "" : "bot " + id + ": ";
+      if (config.telegram.mode == "polling") {
+        if (auto s = api->DeleteWebhook(); !s.ok()) {
+          core::LogWarn("telegram",
+                        who + "deleteWebhook failed: " + s.message());
+        }
+        p->pollers.push_back(
+            std::make_unique<TelegramPoller>(*api, *p->ingest, *p->store, id));
+        p->pollers.back()->Start();
+      } else if (!config.telegram.webhook_url.empty()) {
+        const std::string url =
+            id.empty()
+                ? config.telegram.webhook_url
+                : config.telegram.webhook_url +
+                      (config.telegram.webhook_url.ends_with("/") ? "" : "/") +
+                      id;
+        auto s = api->SetWebhook(url, config.telegram.webhook_secret, 40);
+        if (!s.ok())
+          return core::Status::Unavailable("telegram: " + who +
+                                           "setWebhook failed: " + s.message());
+        core::LogInfo("telegram", who + "webhook set");
       }
-      p->poller = std::make_unique<TelegramPoller>(*p->telegram_api, *p->ingest,
-                                                   *p->store);
-      p->poller->Start();
-    } else if (!config.telegram.webhook_url.empty()) {
-      auto s = p->telegram_api->SetWebhook(config.telegram.webhook_url,
-                                           config.telegram.webhook_secret, 40);
-      if (!s.ok())
-        return core::Status::Unavailable("telegram: setWebhook failed: " +
-                                         s.message());
-      core::LogInfo("telegram", "webhook set");
     }
   }
 

@@ -160,7 +160,9 @@ SendOutcome NoCall(std::string error) {
 class TelegramSender final : public ChannelSender {
  public:
   TelegramSender(const TelegramApiConfig& config, Metrics* metrics)
-      : endpoint_(ParseBaseUrl(config.base_url)), token_(config.token) {
+      : endpoint_(ParseBaseUrl(config.base_url)),
+        token_(config.token),
+        centre_bots_(config.centre_bots) {
     if (!endpoint_.ok())
       core::LogError("telegram", "sender: " + endpoint_.status().message());
     if (endpoint_.ok()) {
@@ -176,9 +178,22 @@ class TelegramSender final : public ChannelSender {
   SendOutcome Send(const core::OutboundMessage& msg) override {
     if (!endpoint_.ok())
       return NoCall("telegram: " + endpoint_.status().message());
+    // A centre's own bot answers the people who wrote to it.
+    const std::string* token = &token_;
+    if (!msg.account.empty()) {
+      auto bot = centre_bots_.find(msg.account);
+      if (bot == centre_bots_.end()) {
+        SendOutcome out;
+        out.kind = Kind::kPermanent;
+        out.error = "telegram: no token for bot " + msg.account +
+                    " (TELEGRAM_CENTRE_BOT_TOKENS)";
+        return out;
+      }
+      token = &bot->second;
+    }
     const ApiCall call = RenderTelegram(msg);
     const HttpReply reply =
-        pool_->Post(endpoint_->prefix + "/bot" + token_ + "/" + call.method, {},
+        pool_->Post(endpoint_->prefix + "/bot" + *token + "/" + call.method, {},
                     call.body, kReadTimeoutS);
     SendOutcome out = InterpretTelegram(reply.status, reply.body);
     if (reply.status == 0)
@@ -190,6 +205,7 @@ class TelegramSender final : public ChannelSender {
  private:
   const core::Result<Endpoint> endpoint_;
   const std::string token_;
+  const std::map<std::string, std::string> centre_bots_;
   std::unique_ptr<ClientPool> pool_;
 };
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ struct TelegramApiConfig {
   // Calls go to {base}/bot{token}/{method}.
   std::string base_url = "https://api.telegram.org";
   std::string token;
+  // The centres' own bots, by bot id (TelegramBotId): the token a message
+  // whose `account` names that bot is sent with.
+  std::map<std::string, std::string> centre_bots = {};
 };
 
 struct WhatsAppApiConfig {
@@ -49,6 +53,8 @@ class ChannelSender {
 };
 
 // `metrics` (may be null, not owned) counts the connections opened.
+// A message whose `account` is a bot id the config does not hold is
+// kPermanent without a call: no other bot may write to that chat.
 std::unique_ptr<ChannelSender> MakeTelegramSender(
     const TelegramApiConfig& config, Metrics* metrics = nullptr);
 // A kCallbackAnswer is kOk without a call (WhatsApp has no such thing).

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace sportello::channels {
 
@@ -14,6 +15,11 @@ struct TelegramConfig {
   std::string mode = "webhook";  // TELEGRAM_MODE: webhook | polling
   std::string webhook_url;       // TELEGRAM_WEBHOOK_URL
   double rate_per_sec = 25;      // TELEGRAM_RATE_PER_SEC
+  // TELEGRAM_CENTRE_BOT_TOKENS: the centres' own bots, comma-separated
+  // tokens. A centre names its bot by id (`sportello centres edit ID
+  // --telegram-bot-id`); each is served as the configured bot is (mode,
+  // secret), its webhook at /webhook/telegram/<bot id>.
+  std::vector<std::string> centre_bot_tokens;
   bool enabled() const { return !token.empty(); }
 };
 

@@ -2,7 +2,10 @@
 
 #include <cmath>
 #include <exception>
+#include <string>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "bot/channels/json_access.h"
 #include "bot/channels/json_guard.h"
@@ -346,6 +349,31 @@ core::Update ParseTelegramUpdateJson(const nlohmann::json& update) {
   } catch (const std::exception& e) {
     return Dead({"", raw}, std::string("telegram: ") + e.what());
   }
+}
+
+std::string TelegramBotId(std::string_view token) {
+  const size_t colon = token.find(':');
+  if (colon == 0 || colon == std::string_view::npos || colon > 20) return "";
+  for (char c : token.substr(0, colon)) {
+    if (c < '0' || c > '9') return "";
+  }
+  return std::string(token.substr(0, colon));
+}
+
+void AttributeToCentreBot(core::Update& update, std::string_view bot_id) {
+  const std::string prefix = "tg:" + std::string(bot_id) + ":";
+  auto rekey = [&](std::string& key) {
+    if (key.starts_with("tg:")) key = prefix + key.substr(3);
+  };
+  std::visit(
+      [&](auto& u) {
+        using T = std::decay_t<decltype(u)>;
+        if constexpr (std::is_same_v<T, core::InboundMessage>) {
+          u.account = std::string(bot_id);
+        }
+        if constexpr (!std::is_same_v<T, core::Ignored>) rekey(u.dedupe_key);
+      },
+      update);
 }
 
 }  // namespace sportello::channels

@@ -20,6 +20,9 @@
 //   ("telegram: message.chat.id missing"); dedupe_key "" when update_id is
 //   unusable.
 // Ids (int64, may exceed 32 bits) are kept as decimal strings.
+//
+// A centre's own bot: updates reach us by its own webhook path or poller,
+// and AttributeToCentreBot marks them as that bot's (see below).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -39,5 +42,16 @@ core::Result<core::Update> ParseTelegramUpdate(std::string_view body);
 // The same for one element of getUpdates' result (long polling); raw = the
 // element's JSON. Never throws.
 core::Update ParseTelegramUpdateJson(const nlohmann::json& update);
+
+// The bot's id: the digits before the ':' of its token ("123456:AAE..." ->
+// "123456"); empty when the token has no such prefix. Not a secret: the
+// id is public, the part after the ':' is the secret.
+std::string TelegramBotId(std::string_view token);
+
+// Marks an update as received by the centre's own bot `bot_id` rather than
+// the configured one: an InboundMessage's account becomes `bot_id`, and
+// every non-empty dedupe_key becomes "tg:<bot_id>:<update_id>", because each
+// bot numbers its updates on its own and two bots' update 7 are two updates.
+void AttributeToCentreBot(core::Update& update, std::string_view bot_id);
 
 }  // namespace sportello::channels

@@ -43,9 +43,9 @@ struct InboundMessage {
   std::optional<double> latitude;
   std::optional<double> longitude;
   std::string contact_phone;  // only when the contact is the sender's own
-  // The business account it was sent to: WhatsApp's phone_number_id (one
-  // app may serve several numbers, a centre's own among them); empty
-  // elsewhere.
+  // The business account it was sent to, when not the configured one: a
+  // WhatsApp phone_number_id (one app may serve several numbers) or the id
+  // of a centre's own Telegram bot; empty for the configured account.
   std::string account;
   int64_t sent_at = 0;  // unix seconds, as the provider stamped it
   std::string raw;      // the JSON of this one update, as received
@@ -133,9 +133,9 @@ struct OutboundMessage {
   std::string template_name;      // kTemplate
   std::string template_language;  // kTemplate, e.g. "it"
   std::vector<std::string> template_params;
-  // The business account to send from (a WhatsApp phone_number_id); empty
-  // for the configured one. Set by the sender from the person's record,
-  // never stored in the payload.
+  // The business account to send from (a WhatsApp phone_number_id, a
+  // Telegram bot id); empty for the configured one. Set by the sender from the
+  // person's record, never stored in the payload.
   std::string account;
 };
 

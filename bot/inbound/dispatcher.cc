@@ -151,18 +151,22 @@ core::Result<bool> Dispatcher::ApplyMessage(storage::Database& db,
                                             int64_t now_ms) const {
   core::InboundMessage in = *p.message;
   const std::string channel(core::ChannelName(in.channel));
-  // A message to another number of our WhatsApp app: a centre's own number,
-  // whose people belong to that centre (a closed centre's to the first),
-  // or a stranger's, which is none of ours to answer.
+  // A message to another number of our WhatsApp app, or another of our
+  // Telegram bots: a centre's own, whose people belong to that centre (a
+  // closed centre's to the first), or a stranger's, which is none of ours
+  // to answer.
   std::optional<int64_t> own_centre;
   if (!in.account.empty()) {
-    auto owner = storage::CentreOfWhatsAppNumber(db, in.account);
+    const bool telegram = in.channel == core::Channel::kTelegram;
+    auto owner = telegram ? storage::CentreOfTelegramBot(db, in.account)
+                          : storage::CentreOfWhatsAppNumber(db, in.account);
     if (!owner.ok()) return owner.status();
     if (!owner->has_value()) {
-      core::LogWarn("dispatcher", "inbox " + std::to_string(p.row.id) +
-                                      ": ignored, sent to phone_number_id '" +
-                                      in.account +
-                                      "', which is no centre's own number");
+      core::LogWarn("dispatcher",
+                    "inbox " + std::to_string(p.row.id) +
+                        ": ignored, sent to " +
+                        (telegram ? "Telegram bot '" : "phone_number_id '") +
+                        in.account + "', which is no centre's own");
       return false;
     }
     own_centre =

@@ -4,7 +4,9 @@
 #include <chrono>
 #include <limits>
 #include <string>
+#include <utility>
 
+#include "bot/channels/telegram.h"
 #include "bot/core/log.h"
 #include "bot/core/numbers.h"
 #include "storage/settings.h"
@@ -18,8 +20,14 @@ constexpr const char* kOffsetKey = "telegram.poll_offset";
 }  // namespace
 
 TelegramPoller::TelegramPoller(channels::TelegramApi& api, Ingest& ingest,
-                               storage::Store& store)
-    : api_(api), ingest_(ingest), store_(store) {}
+                               storage::Store& store, std::string centre_bot_id)
+    : api_(api),
+      ingest_(ingest),
+      store_(store),
+      centre_bot_id_(std::move(centre_bot_id)),
+      offset_key_(centre_bot_id_.empty()
+                      ? std::string(kOffsetKey)
+                      : std::string(kOffsetKey) + "." + centre_bot_id_) {}
 
 TelegramPoller::~TelegramPoller() { Stop(); }
 
@@ -36,7 +44,7 @@ void TelegramPoller::Stop() {
 void TelegramPoller::Loop() {
   int64_t offset = 0;
   (void)store_.Write([&](storage::Database& db) -> core::Status {
-    auto saved = storage::GetSetting(db, kOffsetKey);
+    auto saved = storage::GetSetting(db, offset_key_);
     // An offset that is not a number (only a hand-edited setting) starts
     // from 0: Telegram resends what it holds and the inbox drops duplicates.
     if (saved.ok() && saved->has_value()) {
@@ -46,13 +54,15 @@ void TelegramPoller::Loop() {
     }
     return core::Status::Ok();
   });
+  const std::string who =
+      centre_bot_id_.empty() ? "" : "bot " + centre_bot_id_ + ": ";
   int failures = 0;
   while (!stopping_) {
     auto polled = api_.GetUpdates(offset, kLongPollSeconds);
     if (!polled.ok()) {
       ++failures;
       const int wait_s = std::min(30, 1 << std::min(failures, 5));
-      core::LogWarn("telegram", "getUpdates failed (retry in " +
+      core::LogWarn("telegram", who + "getUpdates failed (retry in " +
                                     std::to_string(wait_s) +
                                     " s): " + polled.status().message());
       for (int i = 0; i < wait_s * 10 && !stopping_; ++i) {
@@ -66,6 +76,8 @@ void TelegramPoller::Loop() {
     int64_t next = offset;
     for (auto& p : *polled) {
       next = std::max(next, p.update_id + 1);
+      if (!centre_bot_id_.empty())
+        channels::AttributeToCentreBot(p.update, centre_bot_id_);
       if (const auto* ignored = std::get_if<core::Ignored>(&p.update)) {
         core::LogInfo("telegram", "ignored: " + ignored->reason);
       }
@@ -74,13 +86,13 @@ void TelegramPoller::Loop() {
     auto stored = ingest_.Submit(std::move(updates));
     if (!stored.ok()) {
       // Not confirmed: Telegram delivers the same updates again next time.
-      core::LogError("telegram", "storing polled updates failed: " +
+      core::LogError("telegram", who + "storing polled updates failed: " +
                                      stored.status().message());
       continue;
     }
     offset = next;
     (void)store_.Write([&](storage::Database& db) {
-      return storage::PutSetting(db, kOffsetKey, std::to_string(offset));
+      return storage::PutSetting(db, offset_key_, std::to_string(offset));
     });
   }
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <string>
 #include <thread>
 
 #include "bot/channels/api_client.h"
@@ -12,10 +13,13 @@
 
 namespace sportello {
 
+// One per bot: the configured one (`centre_bot_id` empty) and each
+// centre's own, whose updates are marked as that bot's
+// (channels::AttributeToCentreBot) and whose offset is kept apart.
 class TelegramPoller {
  public:
   TelegramPoller(channels::TelegramApi& api, Ingest& ingest,
-                 storage::Store& store);
+                 storage::Store& store, std::string centre_bot_id = "");
   ~TelegramPoller();  // Stop()
   void Start();
   // Returns after the poll in progress ends (at most the long-poll timeout).
@@ -26,6 +30,8 @@ class TelegramPoller {
   channels::TelegramApi& api_;
   Ingest& ingest_;
   storage::Store& store_;
+  const std::string centre_bot_id_;
+  const std::string offset_key_;  // where the confirmed offset is kept
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

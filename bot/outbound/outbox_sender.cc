@@ -494,6 +494,14 @@ void OutboxSender::Deliver(const storage::OutboxRow& row) {
       notice_text = msg->template_params.front();
   }
 
+  // A button press is answered by the bot it was pressed in (a centre's
+  // own, maybe), whatever the person's state.
+  if (row.user_id && msg->kind == core::OutboundKind::kCallbackAnswer &&
+      msg->channel == core::Channel::kTelegram) {
+    ReaderLease reader(*this);
+    auto user = storage::FindUserById(reader.db(), *row.user_id);
+    if (user.ok() && user->has_value()) msg->account = (*user)->account;
+  }
   if (row.user_id && msg->kind != core::OutboundKind::kCallbackAnswer) {
     core::Result<std::optional<storage::User>> user{
         std::optional<storage::User>()};
@@ -531,8 +539,10 @@ void OutboxSender::Deliver(const storage::OutboxRow& row) {
                                     u.language.empty() ? "it" : u.language);
         }
       }
-      // From the number the person last wrote to (a centre's own).
-      if (msg->channel == core::Channel::kWhatsApp) msg->account = u.account;
+      // From the number or bot the person last wrote to (a centre's own).
+      if (msg->channel == core::Channel::kWhatsApp ||
+          msg->channel == core::Channel::kTelegram)
+        msg->account = u.account;
     }
   }
 

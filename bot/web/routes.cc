@@ -32,6 +32,9 @@ using nlohmann::json;
 // (the replies then come with the next poll).
 constexpr auto kChatWait = std::chrono::seconds(10);
 
+// Where a centre's own Telegram bot posts: this, then the bot's id.
+constexpr std::string_view kCentreBotWebhook = "/webhook/telegram/";
+
 Response Json(int status, const json& body) {
   Response r;
   r.status = status;
@@ -102,7 +105,17 @@ Routes::~Routes() = default;
 bool Routes::TryHandleAsync(const Request& r, Reply& reply) {
   if (r.method != "POST") return false;
   if (r.path == "/webhook/telegram") {
-    TelegramWebhook(r, std::move(reply));
+    TelegramWebhook(r, "", std::move(reply));
+    return true;
+  }
+  if (r.path.starts_with(kCentreBotWebhook)) {
+    const std::string_view bot_id =
+        std::string_view(r.path).substr(kCentreBotWebhook.size());
+    if (bot_id.empty()) {
+      reply(Reject(404, "telegram", "unknown_bot", "no bot id in the path"));
+    } else {
+      TelegramWebhook(r, bot_id, std::move(reply));
+    }
     return true;
   }
   if (r.path == "/webhook/whatsapp") {
@@ -137,7 +150,7 @@ Response Routes::Dispatch(const Request& r) {
   }
   const bool get = r.method == "GET" || r.method == "HEAD";
   const bool post = r.method == "POST";
-  if (r.path == "/webhook/telegram") {
+  if (r.path == "/webhook/telegram" || r.path.starts_with(kCentreBotWebhook)) {
     // POST went above.
   } else if (r.path == "/webhook/whatsapp") {
     if (get) return WhatsAppVerify(r);
@@ -172,10 +185,11 @@ Response Routes::Dispatch(const Request& r) {
   }
   Response e = Error(405, "method not allowed");
   e.headers.push_back(
-      {"Allow", r.path == "/webhook/whatsapp" || r.path == "/api/chat"
-                    ? "GET, POST"
-                : r.path == "/webhook/telegram" ? "POST"
-                                                : "GET"});
+      {"Allow",
+       r.path == "/webhook/whatsapp" || r.path == "/api/chat" ? "GET, POST"
+       : r.path == "/webhook/telegram" || r.path.starts_with(kCentreBotWebhook)
+           ? "POST"
+           : "GET"});
   return e;
 }
 
@@ -217,10 +231,19 @@ void Routes::Store(std::vector<core::Update> updates, std::string_view channel,
       });
 }
 
-void Routes::TelegramWebhook(const Request& r, Reply reply) {
+void Routes::TelegramWebhook(const Request& r, std::string_view bot_id,
+                             Reply reply) {
   const auto& tg = deps_.config.telegram;
   if (!tg.enabled() || tg.mode != "webhook")
     return reply(Reject(404, "telegram", "off", "telegram webhook is off"));
+  if (!bot_id.empty() &&
+      std::none_of(tg.centre_bot_tokens.begin(), tg.centre_bot_tokens.end(),
+                   [&](const std::string& token) {
+                     return channels::TelegramBotId(token) == bot_id;
+                   })) {
+    return reply(Reject(404, "telegram", "unknown_bot",
+                        "no centre bot with that id is configured"));
+  }
   if (!tg.webhook_secret.empty() &&
       !channels::VerifyTelegramSecret(
           tg.webhook_secret, Header(r, "x-telegram-bot-api-secret-token"))) {
@@ -234,6 +257,7 @@ void Routes::TelegramWebhook(const Request& r, Reply reply) {
     return reply(
         Reject(400, "telegram", "malformed", update.status().message()));
   }
+  if (!bot_id.empty()) channels::AttributeToCentreBot(*update, bot_id);
   std::vector<core::Update> updates;
   updates.push_back(std::move(*update));
   Store(std::move(updates), "telegram", std::move(reply));

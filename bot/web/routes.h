@@ -2,6 +2,7 @@
 // tests call it directly (bot/web/server.* is the thin libmicrohttpd glue).
 //
 //   POST /webhook/telegram   Telegram updates (secret header, then parse)
+//   POST /webhook/telegram/<bot id>   a centre's own bot's (the same checks)
 //   GET  /webhook/whatsapp   Meta's verification handshake
 //   POST /webhook/whatsapp   WhatsApp updates (HMAC signature, then parse)
 //   GET  /healthz, /metrics  liveness and Prometheus metrics
@@ -16,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -74,7 +76,8 @@ class Routes : public Handler {
 
  private:
   Response Dispatch(const Request& r);
-  void TelegramWebhook(const Request& r, Reply reply);
+  // `bot_id` empty: the configured bot; else a centre's own bot.
+  void TelegramWebhook(const Request& r, std::string_view bot_id, Reply reply);
   Response WhatsAppVerify(const Request& r);
   void WhatsAppWebhook(const Request& r, Reply reply);
   Response Health();

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "bot/outbound/sender_threads.h"
 #include "tests/support/temp_dir.h"
@@ -310,6 +311,44 @@ TEST_CASE("thread counts must be whole numbers from 1 to 1024") {
 TEST_CASE("Telegram is on only with a bot token") {
   CHECK_FALSE(LoadOk({{"TELEGRAM_WEBHOOK_SECRET", "abc"}}).telegram.enabled());
   CHECK(LoadOk({{"TELEGRAM_BOT_TOKEN", "1:x"}}).telegram.enabled());
+}
+
+TEST_CASE("the centres' own Telegram bots are read, each by its bot id") {
+  const Config c = LoadOk(
+      {{"TELEGRAM_BOT_TOKEN", "100:region"},
+       {"TELEGRAM_CENTRE_BOT_TOKENS", " 200:molfetta-SECRET , 300:altamura,"}});
+  CHECK(c.telegram.centre_bot_tokens ==
+        std::vector<std::string>{"200:molfetta-SECRET", "300:altamura"});
+  const std::string said = DescribeChannels(c);
+  CHECK(said.find("centres' own bots 200 300") != std::string::npos);
+  CHECK(said.find("molfetta-SECRET") == std::string::npos);
+  CHECK(LoadOk({{"TELEGRAM_BOT_TOKEN", "100:region"},
+                {"TELEGRAM_CENTRE_BOT_TOKENS", ""}})
+            .telegram.centre_bot_tokens.empty());
+}
+
+TEST_CASE(
+    "a centre bot token that cannot work is refused without being echoed") {
+  const std::string region = "100:region";
+  struct Bad {
+    std::string region_token, list, says;
+  };
+  for (const Bad& bad : {
+           Bad{"", "200:molfetta-SECRET", "needs TELEGRAM_BOT_TOKEN"},
+           Bad{region, "molfetta-SECRET", "token 1 is not a bot token"},
+           Bad{region, "200:a,x2:molfetta-SECRET", "token 2 is not"},
+           Bad{region, "200:a,200:molfetta-SECRET", "bot 200 is there twice"},
+           Bad{region, "100:molfetta-SECRET", "bot 100 is there twice"},
+       }) {
+    CAPTURE(bad.list);
+    Env env = {{"TELEGRAM_CENTRE_BOT_TOKENS", bad.list}};
+    if (!bad.region_token.empty()) env["TELEGRAM_BOT_TOKEN"] = bad.region_token;
+    auto c = Load(env);
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.status().code() == Status::Code::kInvalidArgument);
+    CHECK(c.status().message().find(bad.says) != std::string::npos);
+    CHECK(c.status().message().find("SECRET") == std::string::npos);
+  }
 }
 
 TEST_CASE("WhatsApp is on only with its token app secret and phone number id") {

@@ -116,6 +116,40 @@ TEST_CASE(
   CHECK(got.bodies[0] == Json{{"chat_id", 77}, {"text", "Ciao!"}});
 }
 
+TEST_CASE(
+    "a message to someone who wrote to a centre's own bot goes with that "
+    "bot's token, and one for a bot without a token is not sent") {
+  LoopbackServer fake;
+  Received received;
+  fake.server.Post(R"(/bot([^/]+)/sendMessage)",
+                   [&](const httplib::Request& req, httplib::Response& res) {
+                     received.Add(req);
+                     res.set_content(R"({"ok":true,"result":{"message_id":1}})",
+                                     "application/json");
+                   });
+  fake.Start();
+  const std::string centre_token = "777001:centre-SECRET";
+  auto sender =
+      MakeTelegramSender({fake.Url(), kToken, {{"777001", centre_token}}});
+  core::OutboundMessage to_centre_person =
+      Text(core::Channel::kTelegram, "77", "Ciao!");
+  to_centre_person.account = "777001";
+  CHECK(sender->Send(to_centre_person).kind == Kind::kOk);
+  CHECK(sender->Send(Text(core::Channel::kTelegram, "78", "Ciao!")).kind ==
+        Kind::kOk);
+
+  core::OutboundMessage orphan = to_centre_person;
+  orphan.account = "888002";
+  const SendOutcome refused = sender->Send(orphan);
+  CHECK(refused.kind == Kind::kPermanent);
+  CHECK(refused.error.find("888002") != std::string::npos);
+
+  const Calls got = received.Get();
+  REQUIRE(got.paths.size() == 2);
+  CHECK(got.paths[0] == "/bot" + centre_token + "/sendMessage");
+  CHECK(got.paths[1] == std::string("/bot") + kToken + "/sendMessage");
+}
+
 TEST_CASE("a base url with a path prefix is kept in front of every call") {
   LoopbackServer fake;
   Received received;

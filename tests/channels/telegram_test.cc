@@ -397,3 +397,42 @@ TEST_CASE(
   CHECK(std::holds_alternative<core::DeadLetter>(
       ParseTelegramUpdateJson(nlohmann::json::array())));
 }
+
+TEST_CASE("a bot's id is the number before the colon of its token") {
+  using sportello::channels::TelegramBotId;
+  CHECK(TelegramBotId("123456:AAE-secret_part") == "123456");
+  CHECK(TelegramBotId("7:x") == "7");
+  for (const char* bad : {"", ":x", "abc:x", "12a:x", "123456", "-1:x"}) {
+    CAPTURE(bad);
+    CHECK(TelegramBotId(bad).empty());
+  }
+}
+
+TEST_CASE(
+    "an update to a centre's own bot names the bot and is keyed apart from "
+    "the region bot's update of the same number") {
+  using sportello::channels::AttributeToCentreBot;
+  core::Update message = Parse(kText);
+  AttributeToCentreBot(message, "777001");
+  const auto& msg = std::get<core::InboundMessage>(message);
+  CHECK(msg.account == "777001");
+  CHECK(msg.dedupe_key == "tg:777001:912345678");
+  CHECK(Inbound(kText).account.empty());
+
+  core::Update blocked = Parse(
+      R"({"update_id": 20, "my_chat_member": {"chat": {"id": 77, "type": "private"},
+      "from": {"id": 77, "first_name": "Luca"}, "date": 1795000100,
+      "old_chat_member": {"user": {"id": 1}, "status": "member"},
+      "new_chat_member": {"user": {"id": 1}, "status": "kicked"}}})");
+  AttributeToCentreBot(blocked, "777001");
+  CHECK(std::get<core::MembershipChange>(blocked).dedupe_key == "tg:777001:20");
+
+  core::Update dead = Parse(R"({"update_id": 21, "message": {"text": "x"}})");
+  AttributeToCentreBot(dead, "777001");
+  CHECK(std::get<core::DeadLetter>(dead).dedupe_key == "tg:777001:21");
+
+  // Without an update_id there is no key to keep apart.
+  core::Update keyless = Parse(R"({"message": {"text": "x"}})");
+  AttributeToCentreBot(keyless, "777001");
+  CHECK(std::get<core::DeadLetter>(keyless).dedupe_key.empty());
+}

@@ -112,6 +112,41 @@ TEST_CASE("a name or a channel account belongs to one centre") {
   CHECK(all->size() == 3);
 }
 
+TEST_CASE(
+    "a centre's own bot or number names the centre, closed or not, and no "
+    "other") {
+  auto db = support::MigratedDb();
+  Centre molfetta = Named("Molfetta");
+  molfetta.telegram_bot_id = "7001";
+  molfetta.whatsapp_phone_number_id = "109876543299";
+  const int64_t id = Add(*db, molfetta);
+
+  auto bot = CentreOfTelegramBot(*db, "7001");
+  REQUIRE(bot.ok());
+  REQUIRE(bot->has_value());
+  CHECK((*bot)->centre_id == id);
+  CHECK_FALSE((*bot)->disabled);
+  auto number = CentreOfWhatsAppNumber(*db, "109876543299");
+  REQUIRE(number.ok());
+  REQUIRE(number->has_value());
+  CHECK((*number)->centre_id == id);
+  // A bot id is not a phone number id, nor the other way round.
+  CHECK_FALSE(CentreOfTelegramBot(*db, "109876543299")->has_value());
+  CHECK_FALSE(CentreOfWhatsAppNumber(*db, "7001")->has_value());
+  CHECK_FALSE(CentreOfTelegramBot(*db, "7002")->has_value());
+
+  {
+    Transaction txn(*db);
+    REQUIRE(txn.status().ok());
+    REQUIRE(DisableCentre(*db, id, 200).ok());
+    REQUIRE(txn.Commit().ok());
+  }
+  auto closed = CentreOfTelegramBot(*db, "7001");
+  REQUIRE(closed.ok());
+  REQUIRE(closed->has_value());
+  CHECK((*closed)->disabled);
+}
+
 TEST_CASE("a comune is served by one enabled centre at a time") {
   auto db = support::MigratedDb();
   const int64_t bari = Add(*db, Named("Bari", {kBari}));

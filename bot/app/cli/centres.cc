@@ -51,9 +51,9 @@ constexpr const char* kFlagsHelp =
     "                               or name (Molfetta); replaces the list\n"
     "  --telegram-bot-id ID         its own Telegram bot: the number before "
     "the\n"
-    "                               ':' of the bot's token (the token stays "
+    "                               ':' of the bot's token (the token goes "
     "in\n"
-    "                               the configuration, never here)\n"
+    "                               TELEGRAM_CENTRE_BOT_TOKENS, never here)\n"
     "  --whatsapp-phone-number-id ID  its own WhatsApp number: Meta's "
     "phone_number_id\n";
 
