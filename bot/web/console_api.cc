@@ -144,7 +144,8 @@ Response Refused(console::Refusal why, const storage::Conversation& c) {
 ConsoleApi::ConsoleApi(ConsoleDeps deps)
     : deps_(std::move(deps)),
       auth_(deps_.config, deps_.clock, deps_.store),
-      router_(deps_.flows, {}) {}
+      router_(deps_.flows, {}),
+      regional_reads_(deps_.store, deps_.clock) {}
 
 Response ConsoleApi::Handle(const Request& r) {
   const bool get = r.method == "GET" || r.method == "HEAD";
@@ -169,6 +170,12 @@ Response ConsoleApi::Handle(const Request& r) {
         200, {{"username", caller.username},
               {"role", std::string(storage::StaffRoleName(caller.role))},
               {"centres", caller.centres}});
+  }
+  // A regional admin's look at a list of people is on record first.
+  if (get &&
+      (r.path == "/api/conversations" || r.path == "/api/stream" ||
+       r.path == "/api/appointments" || r.path == "/api/reports/funnel")) {
+    if (!regional_reads_.Record(caller, r).ok()) return Unavailable();
   }
   if (r.path == "/api/conversations")
     return get ? ListConversations(caller, r) : MethodNotAllowed("GET");

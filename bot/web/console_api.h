@@ -35,6 +35,7 @@
 #include "bot/domain/vacancy_vocabulary.h"
 #include "bot/flows/router.h"
 #include "bot/web/auth.h"
+#include "bot/web/regional_reads.h"
 #include "bot/web/routes.h"
 #include "storage/profiles.h"
 #include "storage/store.h"
@@ -118,6 +119,7 @@ class ConsoleApi {
   ConsoleDeps deps_;
   Auth auth_;
   flows::Router router_;  // only for the menu shown on release
+  RegionalReads regional_reads_;
 };
 
 }  // namespace sportello::http

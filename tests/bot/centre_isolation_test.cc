@@ -5,6 +5,7 @@
 // exists. A regional admin sees every centre, on record in the audit log.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <set>
@@ -470,6 +471,39 @@ TEST_CASE(
   auto log = n.Call("GET", "/api/audit", n.capo);
   REQUIRE(log.status == 200);
   CHECK(Body(log)["entries"][0]["centre_id"] == n.b);
+}
+
+TEST_CASE(
+    "a regional admin's look at a list of people is on record, once per list "
+    "and centre while they keep it open") {
+  TwoCentres n;
+  const std::string views =
+      "SELECT count(*) FROM audit_log WHERE actor = 'capo' AND action = "
+      "'view_list'";
+  REQUIRE(n.Call("GET", "/api/conversations", n.capo).status == 200);
+  REQUIRE(n.Call("GET", "/api/conversations", n.capo).status == 200);
+  CHECK(n.bot.Count(views) == 1);
+  REQUIRE(n.Call("GET", "/api/conversations", n.capo, "",
+                 {{"centre", std::to_string(n.b)}})
+              .status == 200);
+  CHECK(n.bot.Count(views + " AND centre_id = " + std::to_string(n.b)) == 1);
+  REQUIRE(
+      n.Call("GET", "/api/appointments", n.capo, "", {{"date", "2026-11-16"}})
+          .status == 200);
+  REQUIRE(n.Call("GET", "/api/reports/funnel", n.capo, "", {{"centre", "all"}})
+              .status == 200);
+  CHECK(n.bot.Count(views) == 4);
+  CHECK(n.bot.Count(views + " AND detail LIKE '%/api/reports/funnel%'") == 1);
+
+  // The same list later is a new look.
+  n.bot.clock.Advance(std::chrono::minutes(16));
+  REQUIRE(n.Call("GET", "/api/conversations", n.capo).status == 200);
+  CHECK(n.bot.Count(views) == 5);
+
+  // Staff reading their own centre's lists are not regional looks.
+  REQUIRE(n.Call("GET", "/api/conversations", n.bruno).status == 200);
+  CHECK(n.bot.Count("SELECT count(*) FROM audit_log WHERE action = "
+                    "'view_list' AND actor <> 'capo'") == 0);
 }
 
 TEST_CASE("new slots are for a centre of the caller's") {
