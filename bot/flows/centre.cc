@@ -161,13 +161,9 @@ std::vector<core::Button> AfterPlacing(const Catalog& t,
 
 }  // namespace
 
-core::Result<CentreConfig> CentreAsTold(storage::Database& db, int64_t id,
-                                        const CentreConfig& configured) {
-  auto found = storage::FindCentre(db, id);
-  if (!found.ok()) return found.status();
-  if (!found->has_value())
-    return core::Status::NotFound("no centre " + std::to_string(id));
-  const storage::Centre& row = **found;
+namespace {
+
+CentreConfig Told(const storage::Centre& row, const CentreConfig& configured) {
   if (row.from_config) return configured;
   CentreConfig told;
   told.name = row.name;
@@ -183,6 +179,37 @@ core::Result<CentreConfig> CentreAsTold(storage::Database& db, int64_t id,
   }
   told.closures = row.closures.empty() ? configured.closures : row.closures;
   return told;
+}
+
+}  // namespace
+
+core::Result<CentreConfig> CentreAsTold(storage::Database& db, int64_t id,
+                                        const CentreConfig& configured) {
+  auto found = storage::FindCentre(db, id);
+  if (!found.ok()) return found.status();
+  if (!found->has_value())
+    return core::Status::NotFound("no centre " + std::to_string(id));
+  return Told(**found, configured);
+}
+
+core::Result<CentreConfig> CentreOfTurn(storage::Database& db,
+                                        storage::Conversation& conversation,
+                                        const CentreConfig& configured,
+                                        int64_t now_ms) {
+  auto found = storage::FindCentre(db, conversation.centre_id);
+  if (!found.ok()) return found.status();
+  if (found->has_value() && !(*found)->disabled)
+    return Told(**found, configured);
+  if (conversation.centre_id == kDefaultCentre) {
+    return core::Status::NotFound("no centre " +
+                                  std::to_string(kDefaultCentre));
+  }
+  if (auto s = storage::PlaceConversation(db, conversation.id, kDefaultCentre,
+                                          now_ms);
+      !s.ok())
+    return s;
+  conversation.centre_id = kDefaultCentre;
+  return CentreAsTold(db, kDefaultCentre, configured);
 }
 
 CentreRequest ReadCentreRequest(std::string_view text) {

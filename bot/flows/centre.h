@@ -51,6 +51,15 @@ inline constexpr std::string_view kHandoffRequest = "handoff";
 core::Result<CentreConfig> CentreAsTold(storage::Database& db, int64_t id,
                                         const CentreConfig& configured);
 
+// The centre a turn speaks for: CentreAsTold of the conversation's centre,
+// except that a conversation in a centre since closed moves to the
+// region's default centre first (kFirstCentre, never closed), where its
+// person is asked their comune again when it matters.
+core::Result<CentreConfig> CentreOfTurn(storage::Database& db,
+                                        storage::Conversation& conversation,
+                                        const CentreConfig& configured,
+                                        int64_t now_ms);
+
 // A message about the person's centre, read by its words alone.
 struct CentreRequest {
   enum class Kind {

@@ -270,7 +270,7 @@ core::Result<bool> Dispatcher::ApplyMessage(storage::Database& db,
   const bool held = conv->mode == storage::ConversationMode::kHuman;
   {
     // The person's centre, as the bot tells it: one read of its row a turn.
-    auto centre = flows::CentreAsTold(db, conv->centre_id, configured_centre_);
+    auto centre = flows::CentreOfTurn(db, *conv, configured_centre_, now_ms);
     if (!centre.ok()) return centre.status();
     flows::Turn turn{in, p.analysis, *user, *conv, lang, now_ms, db, *centre};
     const std::vector<flows::Reply> replies =

@@ -72,6 +72,28 @@ TEST_CASE("saying one's comune places the person, and the bot speaks for it") {
   CHECK(Mentions(n.bot.Say("u1", "orari di apertura"), kMolfettaHours));
 }
 
+TEST_CASE(
+    "a person whose centre has closed is told of the region's default centre "
+    "and books there") {
+  Network n;
+  Ready(n.bot, "u1");
+  (void)n.bot.Say("u1", "sono di Molfetta");
+  REQUIRE(n.Centre() == n.molfetta);
+  REQUIRE(n.bot.store
+              ->Write([&](storage::Database& db) {
+                return storage::DisableCentre(db, n.molfetta, 2);
+              })
+              .ok());
+
+  auto where = n.bot.Say("u1", "dove siete?");
+  CHECK(Mentions(where, kBariAddress));
+  CHECK_FALSE(Mentions(where, kMolfettaAddress));
+  CHECK(n.Centre() == storage::kFirstCentre);
+  // One centre is left: nobody is asked where they live.
+  CHECK(Mentions(n.bot.Press("u1", "menu:booking"),
+                 It("booking.choose_service")));
+}
+
 TEST_CASE("a comune typed with a slip or in lower case still places them") {
   for (const char* said :
        {"abito a Molfeta", "vivo a molfetta", "sono di MOLFETTA, ciao"}) {
