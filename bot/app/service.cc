@@ -70,6 +70,7 @@ struct Service::Parts {
 
   void Stop() {
     if (server) server->Stop();
+    for (auto& poller : pollers) poller->RequestStop();
     for (auto& poller : pollers) poller->Stop();
     ingest.reset();  // drains submitted updates
     if (processor) processor->Stop();

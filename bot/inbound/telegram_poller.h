@@ -22,6 +22,9 @@ class TelegramPoller {
                  storage::Store& store, std::string centre_bot_id = "");
   ~TelegramPoller();  // Stop()
   void Start();
+  // Asks the loop to end after the poll in progress, without waiting: the
+  // pollers of several bots end together, not one long poll after another.
+  void RequestStop() { stopping_ = true; }
   // Returns after the poll in progress ends (at most the long-poll timeout).
   void Stop();
 
