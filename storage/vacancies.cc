@@ -35,6 +35,33 @@ Vacancy ReadVacancy(const Statement& st) {
   return v;
 }
 
+// What VacancySummary holds, in the order ReadSummaries reads.
+constexpr const char* kSummaryColumns =
+    "id, external_id, title, employer, comune, province, sector, contract,"
+    " partner, published_at, expires_at, centre_id";
+
+core::Result<std::vector<VacancySummary>> ReadSummaries(Statement& st) {
+  std::vector<VacancySummary> out;
+  while (st.Step()) {
+    VacancySummary v;
+    v.id = st.Int(0);
+    v.external_id = st.Text(1);
+    v.title = st.Text(2);
+    v.employer = st.Text(3);
+    v.comune = st.Text(4);
+    v.province = st.OptionalText(5);
+    v.sector = st.Text(6);
+    v.contract = st.Text(7);
+    v.partner = st.Int(8) != 0;
+    v.published_at = st.Int(9);
+    v.expires_at = st.Int(10);
+    v.centre_id = st.OptionalInt(11);
+    out.push_back(std::move(v));
+  }
+  if (!st.status().ok()) return st.status();
+  return out;
+}
+
 // The fields a feed owns (everything but our id and timestamps).
 auto FeedFields(const Vacancy& v) {
   return std::tie(v.external_id, v.title, v.employer, v.comune, v.province,
@@ -172,6 +199,16 @@ core::Result<std::optional<Vacancy>> FindVacancy(Database& db, int64_t id) {
   return FindOne(st);
 }
 
+core::Result<std::optional<Vacancy>> FindVacancy(Database& db, int64_t id,
+                                                 const CentreScope& scope) {
+  Statement st =
+      db.Prepare(std::string("SELECT ") + kVacancyColumns +
+                 " FROM vacancies WHERE id = ? AND " +
+                 CentreCondition("centre_id", scope, /*regional_too=*/true));
+  st.Bind(1, id);
+  return FindOne(st);
+}
+
 core::Result<std::optional<Vacancy>> FindVacancyByExternalId(
     Database& db, std::string_view external_id) {
   Statement& st = db.Cached(std::string("SELECT ") + kVacancyColumns +
@@ -190,41 +227,36 @@ core::Result<std::vector<VacancySummary>> FindVacancies(
     if (!arg.ok()) return arg.status();
     match = std::move(*arg);
   }
-  Statement& st = db.Cached(
-      "SELECT id, external_id, title, employer, comune, province, sector,"
-      " contract, partner, published_at, expires_at, centre_id FROM vacancies"
-      " WHERE (?1 <> 0 OR (published_at <= ?2 AND expires_at > ?2))"
-      " AND (CAST(?3 AS TEXT) IS NULL OR contract = ?3)"
-      " AND (CAST(?4 AS TEXT) IS NULL OR " +
-      MatchCondition(db, 4) +
-      ")"
-      " AND (CAST(?5 AS BIGINT) IS NULL OR centre_id IS NULL"
-      " OR centre_id = ?5)"
-      " ORDER BY id");
+  Statement& st =
+      db.Cached(std::string("SELECT ") + kSummaryColumns +
+                " FROM vacancies"
+                " WHERE (?1 <> 0 OR (published_at <= ?2 AND expires_at > ?2))"
+                " AND (CAST(?3 AS TEXT) IS NULL OR contract = ?3)"
+                " AND (CAST(?4 AS TEXT) IS NULL OR " +
+                MatchCondition(db, 4) +
+                ")"
+                " AND (CAST(?5 AS BIGINT) IS NULL OR centre_id IS NULL"
+                " OR centre_id = ?5)"
+                " ORDER BY id");
   st.Bind(1, filter.include_expired ? 1 : 0)
       .Bind(2, now_ms)
       .Bind(3, filter.contract)
       .Bind(4, match)
       .Bind(5, filter.centre);
-  std::vector<VacancySummary> out;
-  while (st.Step()) {
-    VacancySummary v;
-    v.id = st.Int(0);
-    v.external_id = st.Text(1);
-    v.title = st.Text(2);
-    v.employer = st.Text(3);
-    v.comune = st.Text(4);
-    v.province = st.OptionalText(5);
-    v.sector = st.Text(6);
-    v.contract = st.Text(7);
-    v.partner = st.Int(8) != 0;
-    v.published_at = st.Int(9);
-    v.expires_at = st.Int(10);
-    v.centre_id = st.OptionalInt(11);
-    out.push_back(std::move(v));
-  }
-  if (!st.status().ok()) return st.status();
-  return out;
+  return ReadSummaries(st);
+}
+
+core::Result<std::vector<VacancySummary>> ListVacancies(
+    Database& db, int64_t now_ms, bool all, int limit,
+    const CentreScope& scope) {
+  Statement st = db.Prepare(
+      std::string("SELECT ") + kSummaryColumns +
+      " FROM vacancies"
+      " WHERE (?1 <> 0 OR (published_at <= ?2 AND expires_at > ?2)) AND " +
+      CentreCondition("centre_id", scope, /*regional_too=*/true) +
+      " ORDER BY published_at DESC, id DESC LIMIT ?3");
+  st.Bind(1, all ? 1 : 0).Bind(2, now_ms).Bind(3, limit);
+  return ReadSummaries(st);
 }
 
 core::Result<std::vector<int64_t>> MatchActiveVacancyIds(

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "bot/core/status.h"
+#include "storage/centre_scope.h"
 #include "storage/centres.h"
 #include "storage/database.h"
 
@@ -80,6 +81,17 @@ core::Result<UpsertOutcome> UpsertVacancy(Database& db, const Vacancy& v,
 core::Result<std::optional<Vacancy>> FindVacancy(Database& db, int64_t id);
 core::Result<std::optional<Vacancy>> FindVacancyByExternalId(
     Database& db, std::string_view external_id);
+// The console's read: the offer when it is regional or of a centre in
+// `scope`; nullopt otherwise, exactly as for an id that does not exist.
+core::Result<std::optional<Vacancy>> FindVacancy(Database& db, int64_t id,
+                                                 const CentreScope& scope);
+
+// The console's list: the regional offers and those of the centres in
+// `scope`, newest publication first (then newest id), at most `limit`.
+// Active ones only (published_at <= now_ms < expires_at) unless `all`.
+core::Result<std::vector<VacancySummary>> ListVacancies(
+    Database& db, int64_t now_ms, bool all, int limit,
+    const CentreScope& scope);
 
 struct VacancyFilter {
   // An FTS5 expression over vacancies_fts, built by code. REQUIRES: never raw

@@ -201,6 +201,8 @@ Response ConsoleApi::Handle(const Request& r) {
     return RouteEvents(caller, r);
   if (r.path == "/api/broadcasts" || r.path.starts_with("/api/broadcasts/"))
     return RouteBroadcasts(caller, r);
+  if (r.path == "/api/vacancies" || r.path.starts_with("/api/vacancies/"))
+    return RouteVacancies(caller, r);
   if (r.path == "/api/canned-replies") {
     if (get) return CannedReplies(caller, r);
     if (r.method != "PUT") return MethodNotAllowed("GET, PUT");

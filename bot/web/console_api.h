@@ -20,6 +20,7 @@
 //   GET  /api/canned-replies?conversation=  PUT (admin): the list
 //   GET  /api/centres[?all=1]           the caller's centres (admin: all);
 //                                       all=1: every enabled one
+//   GET  /api/vacancies[?all=1]         GET /api/vacancies/{id}: job offers
 #pragma once
 
 #include <cstdint>
@@ -107,6 +108,11 @@ class ConsoleApi {
   Response CreateEvent(const Caller& caller, const Request& r);
   Response EditEvent(const Caller& caller, int64_t id, const Request& r);
   Response CancelEvent(const Caller& caller, int64_t id);
+
+  // Job offers, read only (console_vacancies.cc).
+  Response RouteVacancies(const Caller& caller, const Request& r);
+  Response ListVacancies(const Caller& caller, const Request& r);
+  Response GetVacancy(const Caller& caller, int64_t id);
 
   // Broadcast notices (console_broadcasts.cc).
   Response RouteBroadcasts(const Caller& caller, const Request& r);

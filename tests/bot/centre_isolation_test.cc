@@ -19,6 +19,7 @@
 #include "storage/events.h"
 #include "storage/profiles.h"
 #include "storage/staff.h"
+#include "storage/vacancies.h"
 #include "tests/bot/staff_console.h"
 
 namespace sportello::testing {
@@ -36,7 +37,8 @@ int64_t Rome(int y, unsigned m, unsigned d, int hour, int minute) {
 }
 
 // What each centre has: a person waiting for a counsellor (with a
-// profile), a booked slot of today and a free one of tomorrow.
+// profile), a booked slot of today and a free one of tomorrow, an event, a
+// notice and a job offer.
 struct Objects {
   int64_t conversation = 0;
   int64_t user = 0;
@@ -45,6 +47,7 @@ struct Objects {
   int64_t free_slot = 0;
   int64_t event = 0;
   int64_t broadcast = 0;
+  int64_t vacancy = 0;
 };
 
 // Centre A is centre 1 (Bari); centre B is Molfetta. anna works for A,
@@ -54,6 +57,7 @@ struct TwoCentres : StaffConsole {
   int64_t b = 0;
   std::string anna, bruno, carla, capo;
   Objects in_a, in_b;
+  int64_t regional_vacancy = 0;
 
   TwoCentres() {
     bot.clock.SetMillis(Rome(2026, 11, 16, 15, 0));
@@ -73,6 +77,33 @@ struct TwoCentres : StaffConsole {
     capo = Staff("capo", storage::StaffRole::kAdmin);
     in_a = Make("person-a", a, "Alba", 9);
     in_b = Make("person-b", b, "Bianca", 11);
+    regional_vacancy = Vacancy("Region", std::nullopt);
+  }
+
+  int64_t Vacancy(const std::string& name, std::optional<int64_t> centre) {
+    storage::Vacancy v;
+    v.external_id = "offer-" + name;
+    v.title = "Cameriere " + name;
+    v.employer = "Trattoria " + name;
+    v.comune = "Bari";
+    v.contract = "part_time";
+    v.how_to_apply = "in sede";
+    v.published_at = bot.clock.NowMillis() - 86'400'000;
+    v.expires_at = bot.clock.NowMillis() + 30 * 86'400'000LL;
+    v.centre_id = centre;
+    int64_t id = 0;
+    const core::Status made =
+        bot.store->Write([&](storage::Database& db) -> core::Status {
+          auto up = storage::UpsertVacancy(db, v, bot.clock.NowMillis());
+          if (!up.ok()) return up.status();
+          auto found = storage::FindVacancyByExternalId(db, v.external_id);
+          if (!found.ok()) return found.status();
+          if (!*found) return core::Status::Internal("offer not stored");
+          id = (*found)->id;
+          return core::Status::Ok();
+        });
+    REQUIRE_MESSAGE(made.ok(), made.message());
+    return id;
   }
 
   Objects Make(const std::string& user, int64_t centre, const std::string& name,
@@ -137,6 +168,7 @@ struct TwoCentres : StaffConsole {
           return core::Status::Ok();
         });
     REQUIRE_MESSAGE(made.ok(), made.message());
+    o.vacancy = Vacancy(name, centre);
     return o;
   }
 
@@ -182,6 +214,10 @@ struct TwoCentres : StaffConsole {
                                std::map<std::string, std::string> query = {}) {
     return Listed(token, "/api/broadcasts", "broadcasts", "id", query);
   }
+  std::set<int64_t> Vacancies(const std::string& token,
+                              std::map<std::string, std::string> query = {}) {
+    return Listed(token, "/api/vacancies", "vacancies", "id", query);
+  }
 };
 
 // One endpoint acting on one object: its path and body for an object's
@@ -202,7 +238,8 @@ std::string ConversationPath(int64_t id, const std::string& action = "") {
 }
 
 Objects Missing() {
-  return {kMissing, kMissing, kMissing, kMissing, kMissing, kMissing, kMissing};
+  return {kMissing, kMissing, kMissing, kMissing,
+          kMissing, kMissing, kMissing, kMissing};
 }
 
 // In this order, so that each works on A's object after the one before
@@ -305,6 +342,11 @@ std::vector<Endpoint> Endpoints() {
          return "/api/broadcasts/" + std::to_string(o.broadcast) + "/cancel";
        },
        none, 200},
+      {"read a job offer", "GET",
+       [](const Objects& o) {
+         return "/api/vacancies/" + std::to_string(o.vacancy);
+       },
+       none, 200},
   };
 }
 
@@ -389,6 +431,7 @@ TEST_CASE("lists show the caller's centres only") {
     CHECK(n.Profiles(n.anna) == std::set{n.in_a.user});
     CHECK(n.Events(n.anna) == std::set{n.in_a.event});
     CHECK(n.Broadcasts(n.anna) == std::set{n.in_a.broadcast});
+    CHECK(n.Vacancies(n.anna) == std::set{n.in_a.vacancy, n.regional_vacancy});
   }
   SUBCASE("a counsellor of B sees B's") {
     CHECK(n.Conversations(n.bruno) == std::set{n.in_b.conversation});
@@ -396,6 +439,7 @@ TEST_CASE("lists show the caller's centres only") {
     CHECK(n.Profiles(n.bruno) == std::set{n.in_b.user});
     CHECK(n.Events(n.bruno) == std::set{n.in_b.event});
     CHECK(n.Broadcasts(n.bruno) == std::set{n.in_b.broadcast});
+    CHECK(n.Vacancies(n.bruno) == std::set{n.in_b.vacancy, n.regional_vacancy});
   }
   SUBCASE("another centre asked for by ?centre= lists nothing") {
     const std::map<std::string, std::string> b{{"centre", std::to_string(n.b)}};
@@ -404,6 +448,8 @@ TEST_CASE("lists show the caller's centres only") {
     CHECK(n.Profiles(n.anna, b).empty());
     CHECK(n.Events(n.anna, b).empty());
     CHECK(n.Broadcasts(n.anna, b).empty());
+    // The regional offers are everyone's, whichever centre is asked for.
+    CHECK(n.Vacancies(n.anna, b) == std::set{n.regional_vacancy});
     const std::map<std::string, std::string> none{{"centre", "4242"}};
     CHECK(n.Conversations(n.anna, none).empty());
   }
@@ -414,12 +460,16 @@ TEST_CASE("lists show the caller's centres only") {
     CHECK(n.Profiles(n.capo) == std::set{n.in_a.user, n.in_b.user});
     CHECK(n.Events(n.capo) == std::set{n.in_a.event, n.in_b.event});
     CHECK(n.Broadcasts(n.capo) == std::set{n.in_a.broadcast, n.in_b.broadcast});
+    CHECK(n.Vacancies(n.capo) ==
+          std::set{n.in_a.vacancy, n.in_b.vacancy, n.regional_vacancy});
     const std::map<std::string, std::string> b{{"centre", std::to_string(n.b)}};
     CHECK(n.Conversations(n.capo, b) == std::set{n.in_b.conversation});
     CHECK(n.Slots(n.capo, b) == std::set{n.in_b.booked_slot});
     CHECK(n.Profiles(n.capo, b) == std::set{n.in_b.user});
     CHECK(n.Events(n.capo, b) == std::set{n.in_b.event});
     CHECK(n.Broadcasts(n.capo, b) == std::set{n.in_b.broadcast});
+    CHECK(n.Vacancies(n.capo, b) ==
+          std::set{n.in_b.vacancy, n.regional_vacancy});
   }
   SUBCASE("a centre that is not an id is a bad request") {
     auto r =
@@ -442,6 +492,18 @@ TEST_CASE("objects carry their centre") {
   CHECK(Body(day)["appointments"][0]["centre_id"] == n.b);
   auto people = n.Call("GET", "/api/profiles", n.bruno);
   CHECK(Body(people)["profiles"][0]["centre_id"] == n.b);
+  auto offer = n.Call("GET", "/api/vacancies/" + std::to_string(n.in_b.vacancy),
+                      n.bruno);
+  REQUIRE(offer.status == 200);
+  CHECK(Body(offer)["centre_id"] == n.b);
+  CHECK(Body(offer)["how_to_apply"] == "in sede");
+  auto regional = n.Call(
+      "GET", "/api/vacancies/" + std::to_string(n.regional_vacancy), n.bruno);
+  REQUIRE(regional.status == 200);
+  CHECK(Body(regional)["centre_id"].is_null());
+  for (const auto& v :
+       Body(n.Call("GET", "/api/vacancies", n.bruno))["vacancies"])
+    CHECK((v["centre_id"] == n.b || v["centre_id"].is_null()));
 }
 
 TEST_CASE("a canned reply names the person's centre") {

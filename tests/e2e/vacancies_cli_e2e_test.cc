@@ -149,10 +149,16 @@ TEST_CASE(
       env);
   CHECK(regional.out == "imported 0, updated 1, rejected 0 (unchanged 0)\n");
   CHECK(centre_of() == std::nullopt);
+  auto listed = support::RunSportello({"vacancies", "list"}, env);
+  CHECK(listed.out.find("m1 | Barista") != std::string::npos);
+  CHECK(listed.out.find(" | regional") != std::string::npos);
   auto unflagged = support::RunSportello(
       {"vacancies", "import", dir.File("feed.json")}, env);
   CHECK(unflagged.exit_code == 0);
   CHECK(centre_of() == std::optional<int64_t>(1));
+  listed = support::RunSportello({"vacancies", "list"}, env);
+  CHECK(listed.out.find(" | centre 1") != std::string::npos);
+  CHECK(listed.out.find(" | regional") == std::string::npos);
 
   for (const char* bad : {"9", "molfetta", "-1"}) {
     CAPTURE(bad);

@@ -54,8 +54,8 @@ constexpr const char* kDetails =
     "             --centre ID: the file's offers are that centre's (shown\n"
     "             to its people); --centre regional: everyone's. Default:\n"
     "             centre 1. Importing again moves them as the flag says.\n"
-    "list [--all] active offers (published, not expired), one a line;\n"
-    "             --all lists every offer.\n"
+    "list [--all] active offers (published, not expired), one a line, with\n"
+    "             their centre or \"regional\"; --all lists every offer.\n"
     "demo         loads the demo offers (Bari, Puglia, a few elsewhere),\n"
     "             dated so that the newest is published today.\n"
     "search       ranks the active offers as the bot does, with reasons.\n";
@@ -137,12 +137,14 @@ int List(storage::Database& db, bool all, int64_t now_ms) {
     std::string state;
     if (v.expires_at <= now_ms) state = " | expired";
     if (v.published_at > now_ms) state = " | not yet published";
-    std::printf("#%lld %s | %s | %s | %s | %s | %s..%s%s%s\n",
+    const std::string centre =
+        v.centre_id ? "centre " + std::to_string(*v.centre_id) : "regional";
+    std::printf("#%lld %s | %s | %s | %s | %s | %s..%s | %s%s%s\n",
                 static_cast<long long>(v.id), v.external_id.c_str(),
                 v.title.c_str(), v.employer.c_str(),
                 Where(v.comune, v.province).c_str(), v.contract.c_str(),
                 Date(v.published_at).c_str(), Date(v.expires_at - 1).c_str(),
-                v.partner ? " | partner" : "", state.c_str());
+                centre.c_str(), v.partner ? " | partner" : "", state.c_str());
   }
   std::printf("%zu %s\n", found->size(), all ? "offers" : "active offers");
   return 0;
