@@ -28,33 +28,73 @@ constexpr int kChatLockSpace = 0x53504348;  // "SPCH"
 // ... and of the processors' shard claims.
 constexpr int kShardClaimSpace = 0x53505348;  // "SPSH"
 
-// Rows per INSERT statement, largest first: a batch is cut into these, so a
-// connection prepares at most this many distinct statements. 10 parameters a
-// row; PostgreSQL takes up to 65,535 a statement.
-constexpr int kChunkSizes[] = {256, 64, 16, 4, 1};
-
-std::string MultiRowInsertSql(int rows) {
-  std::string sql =
-      "INSERT INTO inbox(channel, dedupe_key, kind, chat_id, shard, payload, "
-      "raw, received_at, processed_at, error) VALUES";
-  int p = 0;
-  for (int r = 0; r < rows; ++r) {
-    sql += r ? ",(" : "(";
-    for (int c = 0; c < 10; ++c) {
-      if (c) sql += ',';
-      sql += '?' + std::to_string(++p);
-    }
-    sql += ')';
+// Appends `value` to a PostgreSQL array literal as one quoted element:
+// inside double quotes only a double quote and a backslash need a backslash
+// (array_in's rules), whatever else the text holds.
+void AppendElement(std::string& array, std::string_view value) {
+  array += array.size() == 1 ? "\"" : ",\"";
+  for (char c : value) {
+    if (c == '"' || c == '\\') array += '\\';
+    array += c;
   }
-  sql +=
-      " ON CONFLICT(channel, dedupe_key) DO NOTHING"
-      " RETURNING id, channel, dedupe_key";
-  return sql;
+  array += '"';
 }
 
+// The whole batch in one statement, however many rows: each column goes as
+// one array parameter, and unnest turns them back into rows, numbered in
+// the batch's order. One prepared statement, one round trip, and no
+// per-row parameters for the server to bind.
 core::Result<std::vector<std::optional<int64_t>>> InsertManyPostgres(
     Database& db, const std::vector<const NewInboxItem*>& items,
     int64_t now_ms) {
+  std::string columns[8];
+  for (auto& c : columns) c = "{";
+  std::string shards = "{", done = "{";
+  for (const NewInboxItem* item : items) {
+    AppendElement(columns[0], item->channel);
+    AppendElement(columns[1], item->dedupe_key);
+    AppendElement(columns[2], item->kind);
+    AppendElement(columns[3], item->chat_id);
+    AppendElement(columns[4], item->payload);
+    AppendElement(columns[5], item->raw);
+    if (item->error.empty()) {
+      columns[6] += columns[6].size() == 1 ? "NULL" : ",NULL";
+    } else {
+      AppendElement(columns[6], item->error);
+    }
+    if (shards.size() > 1) shards += ',';
+    shards += std::to_string(ShardFor(item->channel, item->chat_id));
+    if (done.size() > 1) done += ',';
+    done += item->done ? 't' : 'f';
+  }
+  for (auto& c : columns) c += '}';
+  shards += '}';
+  done += '}';
+  Statement& st = db.Cached(
+      "INSERT INTO inbox(channel, dedupe_key, kind, chat_id, shard, payload,"
+      " raw, received_at, processed_at, error)"
+      " SELECT t.channel, t.dedupe_key, t.kind, t.chat_id, t.shard, t.payload,"
+      " t.raw, CAST(?10 AS bigint), CASE WHEN t.done THEN CAST(?10 AS bigint)"
+      " END, t.error"
+      " FROM unnest(CAST(?1 AS text[]), CAST(?2 AS text[]),"
+      " CAST(?3 AS text[]), CAST(?4 AS text[]), CAST(?5 AS integer[]),"
+      " CAST(?6 AS text[]), CAST(?7 AS text[]), CAST(?8 AS boolean[]),"
+      " CAST(?9 AS text[])) WITH ORDINALITY"
+      " AS t(channel, dedupe_key, kind, chat_id, shard, payload, raw, done,"
+      " error, n)"
+      " ORDER BY t.n"
+      " ON CONFLICT(channel, dedupe_key) DO NOTHING"
+      " RETURNING id, channel, dedupe_key");
+  st.Bind(1, columns[0])
+      .Bind(2, columns[1])
+      .Bind(3, columns[2])
+      .Bind(4, columns[3])
+      .Bind(5, shards)
+      .Bind(6, columns[4])
+      .Bind(7, columns[5])
+      .Bind(8, done)
+      .Bind(9, columns[6])
+      .Bind(10, now_ms);
   // (channel, dedupe_key) -> id of the rows this batch stored.
   std::unordered_map<std::string, int64_t> ids;
   auto key = [](std::string_view channel, std::string_view dedupe_key) {
@@ -63,45 +103,10 @@ core::Result<std::vector<std::optional<int64_t>>> InsertManyPostgres(
     k += dedupe_key;
     return k;
   };
-  size_t next = 0;
-  while (next < items.size()) {
-    const size_t left = items.size() - next;
-    int rows = 1;
-    for (int size : kChunkSizes) {
-      if (static_cast<size_t>(size) <= left) {
-        rows = size;
-        break;
-      }
-    }
-    Statement& st = db.Cached(MultiRowInsertSql(rows));
-    for (int r = 0; r < rows; ++r) {
-      const NewInboxItem& item = *items[next + static_cast<size_t>(r)];
-      const int p = r * 10;
-      st.Bind(p + 1, item.channel)
-          .Bind(p + 2, item.dedupe_key)
-          .Bind(p + 3, item.kind)
-          .Bind(p + 4, item.chat_id)
-          .Bind(p + 5, ShardFor(item.channel, item.chat_id))
-          .Bind(p + 6, item.payload)
-          .Bind(p + 7, item.raw)
-          .Bind(p + 8, now_ms);
-      if (item.done) {
-        st.Bind(p + 9, now_ms);
-      } else {
-        st.Bind(p + 9, std::nullopt);
-      }
-      if (item.error.empty()) {
-        st.Bind(p + 10, std::nullopt);
-      } else {
-        st.Bind(p + 10, item.error);
-      }
-    }
-    while (st.Step()) ids.emplace(key(st.Text(1), st.Text(2)), st.Int(0));
-    const core::Status status = st.status();
-    st.Reset();
-    if (!status.ok()) return status;
-    next += static_cast<size_t>(rows);
-  }
+  while (st.Step()) ids.emplace(key(st.Text(1), st.Text(2)), st.Int(0));
+  const core::Status status = st.status();
+  st.Reset();
+  if (!status.ok()) return status;
   // The first of repeated keys got the row; the others are duplicates.
   std::vector<std::optional<int64_t>> out(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
@@ -167,23 +172,18 @@ core::Status LockInboxChats(Database& db,
   if (keys.empty()) return core::Status::Ok();
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  std::string array = "{";
+  // The keys are numbers of ours, written into the text, so that the locks
+  // go with the transaction's BEGIN in one round trip (a command without
+  // parameters). unnest yields the array in order, and the locks are taken
+  // row by row as the rows come.
+  std::string sql = "SELECT pg_advisory_xact_lock(" +
+                    std::to_string(kChatLockSpace) + ", k) FROM unnest('{";
   for (size_t i = 0; i < keys.size(); ++i) {
-    if (i) array += ',';
-    array += std::to_string(keys[i]);
+    if (i) sql += ',';
+    sql += std::to_string(keys[i]);
   }
-  array += '}';
-  // unnest yields the array in order, and the locks are taken row by row
-  // as the rows come.
-  Statement& st = db.Cached(
-      "SELECT pg_advisory_xact_lock(CAST(?1 AS integer), k)"
-      " FROM unnest(CAST(?2 AS integer[])) AS k");
-  st.Bind(1, kChatLockSpace).Bind(2, array);
-  while (st.Step()) {
-  }
-  const core::Status status = st.status();
-  st.Reset();
-  return status;
+  sql += "}'::integer[]) AS k";
+  return db.Exec(sql);
 }
 
 core::Result<std::vector<std::optional<int64_t>>> InsertInboxBatch(

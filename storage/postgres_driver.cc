@@ -129,23 +129,15 @@ class PostgresConnection final : public Connection {
   }
 
   core::Status Exec(std::string_view sql) override {
-    // The transaction ends here whatever happens: a ROLLBACK on a lost
-    // connection must not leave the next transaction thinking it is inside
-    // this one.
-    if (sql == "COMMIT" || sql == "ROLLBACK") {
-      const bool was_open = in_transaction_;
-      in_transaction_ = false;
-      if (was_open && PQstatus(pg()) != CONNECTION_OK) {
-        return core::Status::Unavailable(
-            "PostgreSQL connection lost in a transaction");
+    if (begin_pending_) {
+      // Nothing was sent: there is nothing to end.
+      if (sql == "COMMIT" || sql == "ROLLBACK") {
+        begin_pending_ = false;
+        return core::Status::Ok();
       }
+      return SendBegin(sql);
     }
-    if (auto s = EnsureConnected(); !s.ok()) return s;
-    const std::string text(sql);
-    Result r(PQexec(pg(), text.c_str()));
-    auto s = Check(r.get(), text);
-    if (s.ok()) CountChanges(r.get());
-    return s;
+    return ExecNow(sql);
   }
 
   core::Status Begin() override {
@@ -153,24 +145,21 @@ class PostgresConnection final : public Connection {
     // refuses it, and so do we, or the inner Transaction's COMMIT would
     // commit the outer one's work.
     const PGTransactionStatusType t = PQtransactionStatus(pg());
-    if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE) {
+    if (begin_pending_ || t == PQTRANS_INTRANS || t == PQTRANS_INERROR ||
+        t == PQTRANS_ACTIVE) {
       return core::Status::Internal(
           "postgresql: BEGIN: a transaction is already open");
     }
     in_transaction_ = false;  // a new transaction may start on a new session
-    if (auto s = Exec("BEGIN"); !s.ok()) {
-      // A connection learns that the server went away (a restart, a
-      // failover) only when it next sends something. Nothing has been done
-      // yet: connect again and begin once more, rather than fail the first
-      // request each connection serves afterwards.
-      if (PQstatus(pg()) != CONNECTION_BAD) return s;
-      if (auto again = Exec("BEGIN"); !again.ok()) return again;
-    }
-    in_transaction_ = true;
+    // Sent with the transaction's first command, in the same round trip
+    // when that is a command without parameters (a lock, a setting): round
+    // trips are most of what a short write costs the server.
+    begin_pending_ = true;
     return core::Status::Ok();
   }
 
   int64_t LastInsertRowId() override {
+    if (begin_pending_ && !SendBegin("").ok()) return 0;
     Result r(PQexec(pg(), "SELECT lastval()"));
     if (PQresultStatus(r.get()) != PGRES_TUPLES_OK || PQntuples(r.get()) != 1)
       return 0;
@@ -184,6 +173,9 @@ class PostgresConnection final : public Connection {
 
   // Runs a cursor's statement with its bindings.
   Result Run(PostgresCursor& c, core::Status& status) {
+    if (begin_pending_) {
+      if (status = SendBegin(""); !status.ok()) return nullptr;
+    }
     if (status = EnsureConnected(); !status.ok()) return nullptr;
     std::vector<const char*> values;
     values.reserve(c.values_.size());
@@ -212,6 +204,45 @@ class PostgresConnection final : public Connection {
 
  private:
   PGconn* pg() const { return conn_->handle(); }
+
+  // BEGIN, then `sql` (commands without parameters, or none), in one round
+  // trip. A connection learns that the server went away (a restart, a
+  // failover) only when it next sends something; nothing of the transaction
+  // has been done yet, so on a connection found broken this connects again
+  // and sends it once more, rather than fail the first request each
+  // connection serves afterwards.
+  core::Status SendBegin(std::string_view sql) {
+    begin_pending_ = false;
+    std::string text = "BEGIN";
+    if (!sql.empty()) (text += ";\n") += sql;
+    auto s = ExecNow(text);
+    if (!s.ok() && PQstatus(pg()) == CONNECTION_BAD) s = ExecNow(text);
+    // Open unless BEGIN itself failed: an error in `sql` leaves the
+    // transaction open and aborted, for the caller to roll back.
+    in_transaction_ = PQstatus(pg()) == CONNECTION_OK &&
+                      PQtransactionStatus(pg()) != PQTRANS_IDLE;
+    return s;
+  }
+
+  core::Status ExecNow(std::string_view sql) {
+    // The transaction ends here whatever happens: a ROLLBACK on a lost
+    // connection must not leave the next transaction thinking it is inside
+    // this one.
+    if (sql == "COMMIT" || sql == "ROLLBACK") {
+      const bool was_open = in_transaction_;
+      in_transaction_ = false;
+      if (was_open && PQstatus(pg()) != CONNECTION_OK) {
+        return core::Status::Unavailable(
+            "PostgreSQL connection lost in a transaction");
+      }
+    }
+    if (auto s = EnsureConnected(); !s.ok()) return s;
+    const std::string text(sql);
+    Result r(PQexec(pg(), text.c_str()));
+    auto s = Check(r.get(), text);
+    if (s.ok()) CountChanges(r.get());
+    return s;
+  }
 
   // Outside a transaction a broken connection is opened again; inside one
   // the transaction is lost, and says so.
@@ -280,6 +311,7 @@ class PostgresConnection final : public Connection {
   std::unique_ptr<pg::Connection> conn_;
   const bool read_only_;
   bool in_transaction_ = false;
+  bool begin_pending_ = false;  // Begin() called, BEGIN not sent yet
   int64_t session_ = 0;
   int64_t statements_ = 0;
   int64_t changes_ = 0;

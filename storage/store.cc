@@ -145,14 +145,16 @@ core::Status Store::Write(const std::function<core::Status(Database&)>& fn,
 // repositories' read-then-write steps (a slot still free, an update not yet
 // processed, a row not yet claimed) stay true until commit. Urgent writes
 // only append rows whose unique keys keep them exact, and run beside it.
+// Both in one command, which goes with the BEGIN: one round trip.
 core::Status Store::BeginPostgres(bool urgent, bool deferred) {
-  if (deferred) {
-    if (auto s = writer_->Exec("SET LOCAL synchronous_commit = off"); !s.ok())
-      return s;
+  std::string sql;
+  if (deferred) sql = "SET LOCAL synchronous_commit = off";
+  if (!urgent) {
+    if (!sql.empty()) sql += ";\n";
+    sql +=
+        "SELECT pg_advisory_xact_lock(" + std::to_string(kWriterLockKey) + ")";
   }
-  if (urgent) return core::Status::Ok();
-  return writer_->Exec("SELECT pg_advisory_xact_lock(" +
-                       std::to_string(kWriterLockKey) + ")");
+  return sql.empty() ? core::Status::Ok() : writer_->Exec(sql);
 }
 
 void Store::YieldToUrgent(std::chrono::microseconds quiet,

@@ -126,6 +126,85 @@ TEST_CASE(
   CHECK(CountRows(*db) == 1);
 }
 
+TEST_CASE("a transaction that did nothing commits and leaves none open") {
+  auto db = NewDb();
+  {
+    Transaction idle(*db);
+    REQUIRE(idle.status().ok());
+    SUBCASE("a transaction begun and not used yet refuses a second one") {
+      Transaction inner(*db);
+      CHECK_FALSE(inner.status().ok());
+    }
+    CHECK(idle.Commit().ok());
+  }
+  {
+    Transaction dropped(*db);
+    REQUIRE(dropped.status().ok());
+  }  // rolled back with nothing in it
+  Transaction next(*db);
+  REQUIRE(next.status().ok());
+  REQUIRE(db->Exec("INSERT INTO t(a) VALUES('x')").ok());
+  REQUIRE(next.Commit().ok());
+  CHECK(CountRows(*db) == 1);
+}
+
+TEST_CASE("a transaction whose first command fails is rolled back whole") {
+  auto db = NewDb();
+  {
+    Transaction txn(*db);
+    REQUIRE(txn.status().ok());
+    CHECK_FALSE(
+        db->Exec("INSERT INTO t(a) VALUES('x'); SELECT * FROM no_such_table")
+            .ok());
+  }
+  CHECK(CountRows(*db) == 0);
+  Transaction again(*db);
+  REQUIRE(again.status().ok());
+  REQUIRE(db->Exec("INSERT INTO t(a) VALUES('y')").ok());
+  REQUIRE(again.Commit().ok());
+  CHECK(CountRows(*db) == 1);
+}
+
+TEST_CASE(
+    "on PostgreSQL a transaction begins on a new session when the server "
+    "dropped the old one") {
+  auto db = NewDb();
+  if (!db->is_postgres()) return;
+  Statement pid = db->Prepare("SELECT pg_backend_pid()");
+  REQUIRE(pid.Step());
+  const int64_t old_pid = pid.Int(0);
+  pid.Reset();
+  auto other = support::OpenTestDatabase();
+  REQUIRE(other.ok());
+  Statement kill = (*other)->Prepare("SELECT pg_terminate_backend(?)");
+  kill.Bind(1, old_pid);
+  REQUIRE(kill.Step());
+  REQUIRE(kill.Int(0) == 1);
+  kill.Reset();
+  usleep(100'000);  // the session ends on the server's side
+
+  // The first command finds the connection gone, and nothing of the
+  // transaction was done: it goes again on a new session, both times with
+  // the BEGIN in front.
+  SUBCASE("a command without parameters first") {
+    Transaction txn(*db);
+    REQUIRE(txn.status().ok());
+    REQUIRE(db->Exec("INSERT INTO t(a) VALUES('x')").ok());
+    REQUIRE(txn.Commit().ok());
+  }
+  SUBCASE("a statement with parameters first") {
+    Transaction txn(*db);
+    REQUIRE(txn.status().ok());
+    Statement insert = db->Prepare("INSERT INTO t(a) VALUES(?)");
+    insert.Bind(1, std::string("x"));
+    REQUIRE(insert.Run().ok());
+    REQUIRE(txn.Commit().ok());
+  }
+  CHECK(CountRows(*db) == 1);
+  REQUIRE(pid.Step());
+  CHECK(pid.Int(0) != old_pid);
+}
+
 TEST_CASE("text in UTF-8 survives a round trip") {
   auto db = NewDb();
   const std::string texts[] = {

@@ -393,6 +393,62 @@ TEST_CASE("a batch of many updates stores every one, in order") {
   CHECK(chat_100[49] == "tg:343");
 }
 
+TEST_CASE("a batch keeps every character of what it stores") {
+  auto db = MigratedDb();
+  // What an update may hold, and what a careless encoding would lose.
+  const std::vector<std::string> texts = {
+      R"({"text":"dice \"ciao\", poi {va} via"})",
+      R"({"text":"C:\\lavoro\\cv.pdf"})",
+      "NULL",
+      "",
+      " spazi ",
+      "riga uno\nriga due\t\u00e8",
+      "città 👋 — l'ufficio",
+      R"(\")",
+  };
+  std::vector<NewInboxItem> items;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    NewInboxItem item =
+        Message("whatsapp", "wa:" + texts[i] + std::to_string(i),
+                "39" + std::to_string(i));
+    item.payload = texts[i];
+    item.raw = texts[texts.size() - 1 - i];
+    items.push_back(std::move(item));
+  }
+  NewInboxItem dead = Message("whatsapp", "dead:\"x\"", "");
+  dead.kind = "dead_letter";
+  dead.done = true;
+  dead.error = R"(not JSON: "{" at 1)";
+  items.push_back(dead);
+  items.push_back(items[0]);  // a repeat inside the batch: one row
+  std::vector<const NewInboxItem*> view;
+  for (const auto& item : items) view.push_back(&item);
+
+  auto ids = InsertInboxBatch(*db, view, kNow);
+
+  REQUIRE(ids.ok());
+  REQUIRE(ids->size() == items.size());
+  CHECK_FALSE(ids->back().has_value());
+  for (size_t i = 0; i + 1 < items.size(); ++i) {
+    CAPTURE(i);
+    REQUIRE((*ids)[i].has_value());
+    Statement st = db->Prepare(
+        "SELECT dedupe_key, chat_id, payload, raw, error, shard,"
+        " processed_at IS NULL, received_at FROM inbox WHERE id = ?");
+    st.Bind(1, *(*ids)[i]);
+    REQUIRE(st.Step());
+    CHECK(st.Text(0) == items[i].dedupe_key);
+    CHECK(st.Text(1) == items[i].chat_id);
+    CHECK(st.Text(2) == items[i].payload);
+    CHECK(st.Text(3) == items[i].raw);
+    CHECK(st.IsNull(4) == items[i].error.empty());
+    if (!items[i].error.empty()) CHECK(st.Text(4) == items[i].error);
+    CHECK(st.Int(5) == ShardFor("whatsapp", items[i].chat_id));
+    CHECK((st.Int(6) != 0) == !items[i].done);
+    CHECK(st.Int(7) == kNow);
+  }
+}
+
 // Whether a connection other than these is waiting for an advisory lock.
 bool SomeoneWaitsForAnAdvisoryLock(Database& observer) {
   Statement st = observer.Prepare(
