@@ -19,6 +19,7 @@
 #include "intents/engine.h"
 #include "storage/store.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_database.h"
 
 namespace sportello::testing {
 
@@ -40,7 +41,9 @@ struct TestBot {
 
   // `start_processing` false leaves stored updates pending, as after a crash.
   explicit TestBot(bool start_processing = true) {
-    config.db_path = dir.File("bot.db");
+    // A file of the test's own, or a schema of its own on the test cluster
+    // for the files that run on both engines.
+    config.db_path = support::TestDatabaseAt(dir.File("bot.db"));
     config.telegram.token = "123:abc";
     config.telegram.webhook_secret = kSecret;
     config.whatsapp.access_token = "wa-token";
