@@ -208,8 +208,8 @@ Response ConsoleApi::Handle(const Request& r) {
     if (r.method != "PUT") return MethodNotAllowed("GET, PUT");
     return admin ? SaveCannedReplies(caller, r) : admins_only();
   }
-  if (r.path == "/api/centres")
-    return get ? Centres(caller, r) : MethodNotAllowed("GET");
+  if (r.path == "/api/centres" || r.path.starts_with("/api/centres/"))
+    return RouteCentres(caller, r);
   if (r.path == "/api/reports/funnel")
     return get ? FunnelReport(caller, r) : MethodNotAllowed("GET");
   constexpr std::string_view kBookings = "/api/bookings/";

@@ -20,6 +20,8 @@
 //   GET  /api/canned-replies?conversation=  PUT (admin): the list
 //   GET  /api/centres[?all=1]           the caller's centres (admin: all);
 //                                       all=1: every enabled one
+//   POST /api/centres, PATCH /api/centres/{id},
+//   POST /api/centres/{id}/disable      a regional admin's
 //   GET  /api/vacancies[?all=1]         GET /api/vacancies/{id}: job offers
 #pragma once
 
@@ -27,6 +29,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -93,9 +96,13 @@ class ConsoleApi {
   Response MarkAttendance(const Caller& caller, int64_t booking_id,
                           const Request& r);
 
-  // The caller's centres; every centre for a regional admin
-  // (console_centres.cc).
+  // The caller's centres; every centre for a regional admin. A regional
+  // admin adds (id nullopt), edits and disables them (console_centres.cc).
+  Response RouteCentres(const Caller& caller, const Request& r);
   Response Centres(const Caller& caller, const Request& r);
+  Response ChangeCentre(const Caller& caller, std::optional<int64_t> id,
+                        const Request& r);
+  Response DisableCentre(const Caller& caller, int64_t id);
 
   // Canned replies (console_canned.cc).
   Response CannedReplies(const Caller& caller, const Request& r);

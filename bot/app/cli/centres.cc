@@ -18,9 +18,8 @@
 #include "bot/app/configured_centre.h"
 #include "bot/core/clock.h"
 #include "bot/core/numbers.h"
+#include "bot/domain/centre_fields.h"
 #include "bot/domain/comuni.h"
-#include "bot/domain/holidays.h"
-#include "bot/domain/opening_hours.h"
 #include "intents/engine.h"
 #include "storage/appointments.h"
 #include "storage/database.h"
@@ -133,91 +132,49 @@ std::vector<std::string> SplitCommas(const std::string& text) {
   return out;
 }
 
-bool HasControl(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return true;
-  }
-  return false;
+// "opening_hours" -> "--opening-hours".
+std::string Flag(std::string_view field) {
+  std::string flag = "--";
+  for (char c : field) flag += c == '_' ? '-' : c;
+  return flag;
 }
 
-bool Digits(std::string_view s) {
-  if (s.empty() || s.size() > 32) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
-// Flags -> changes, checked; nullopt after saying why (exit 2). The checks
-// that need the database (services offered) are done by the caller.
+// Flags -> changes, checked (bot/domain/centre_fields.h); nullopt after
+// saying why (exit 2). The services offered are checked by the caller,
+// which has the database.
 std::optional<storage::CentreChanges> ReadChanges(
     const std::map<std::string, std::string>& flags, const char* verb) {
-  const auto bad = [verb](const std::string& why) {
-    std::fprintf(stderr, "sportello centres %s: %s\n", verb, why.c_str());
-    return std::nullopt;
-  };
   storage::CentreChanges c;
-  const auto text = [&](const char* flag, std::optional<std::string>& out,
-                        size_t max) {
-    auto it = flags.find(flag);
-    if (it == flags.end()) return true;
-    if (HasControl(it->second) || it->second.size() > max) return false;
-    out = it->second;
-    return true;
+  const auto text = [&](const char* flag, std::optional<std::string>& out) {
+    if (auto it = flags.find(flag); it != flags.end()) out = it->second;
   };
-  if (!text("--name", c.name, 100) || (c.name && c.name->empty()))
-    return bad("--name is 1-100 characters, on one line");
-  for (const auto& [flag, field] :
-       {std::pair{"--address", &c.address}, std::pair{"--hours", &c.hours},
-        std::pair{"--contacts", &c.contacts}}) {
-    if (!text(flag, *field, 500))
-      return bad(std::string(flag) + " is at most 500 characters, on one line");
-  }
-  if (!text("--opening-hours", c.opening_hours, 500))
-    return bad("--opening-hours is one line");
-  if (c.opening_hours && !c.opening_hours->empty()) {
-    if (auto parsed = ParseOpeningHours(*c.opening_hours); !parsed.ok())
-      return bad("--opening-hours: " + parsed.status().message());
-  }
-  if (!text("--closures", c.closures, 2000))
-    return bad("--closures is one line");
-  if (c.closures && !c.closures->empty()) {
-    if (auto parsed = ClosedDays::Parse(*c.closures); !parsed.ok())
-      return bad("--closures: " + parsed.status().message());
-  }
+  text("--name", c.name);
+  text("--address", c.address);
+  text("--hours", c.hours);
+  text("--opening-hours", c.opening_hours);
+  text("--closures", c.closures);
+  text("--contacts", c.contacts);
+  text("--telegram-bot-id", c.telegram_bot_id);
+  text("--whatsapp-phone-number-id", c.whatsapp_phone_number_id);
   if (auto it = flags.find("--services"); it != flags.end())
     c.services = SplitCommas(it->second);
-  for (const auto& [flag, field] :
-       {std::pair{"--telegram-bot-id", &c.telegram_bot_id},
-        std::pair{"--whatsapp-phone-number-id", &c.whatsapp_phone_number_id}}) {
-    auto it = flags.find(flag);
-    if (it == flags.end()) continue;
-    if (!it->second.empty() && !Digits(it->second))
-      return bad(std::string(flag) + " is a number (1-32 digits)");
-    *field = it->second;
-  }
-  if (auto it = flags.find("--comuni"); it != flags.end()) {
-    auto comuni = Comuni::Load(intents::DefaultDataDir());
-    if (!comuni.ok()) {
+  if (auto it = flags.find("--comuni"); it != flags.end())
+    c.comuni = SplitCommas(it->second);
+  std::optional<Comuni> comuni;
+  if (c.comuni) {
+    auto loaded = Comuni::Load(intents::DefaultDataDir());
+    if (!loaded.ok()) {
       std::fprintf(stderr, "sportello centres %s: %s\n", verb,
-                   comuni.status().message().c_str());
+                   loaded.status().message().c_str());
       return std::nullopt;
     }
-    std::vector<std::string> codes;
-    for (const std::string& item : SplitCommas(it->second)) {
-      const auto found = comuni->Find(item);
-      if (found.empty()) return bad("--comuni: no comune '" + item + "'");
-      if (found.size() > 1) {
-        std::string which;
-        for (const Comuni::Comune* one : found)
-          (which += which.empty() ? "" : ", ") +=
-              one->istat + " (" + one->province + ")";
-        return bad("--comuni: '" + item + "' is several comuni: " + which +
-                   "; give the ISTAT code");
-      }
-      codes.push_back(found.front()->istat);
-    }
-    c.comuni = std::move(codes);
+    comuni = std::move(*loaded);
+  }
+  const Comuni none{};  // no comuni given: none is looked up
+  if (auto bad = CheckCentreChanges(c, comuni ? *comuni : none)) {
+    std::fprintf(stderr, "sportello centres %s: %s: %s\n", verb,
+                 Flag(bad->field).c_str(), bad->message.c_str());
+    return std::nullopt;
   }
   return c;
 }
@@ -225,24 +182,13 @@ std::optional<storage::CentreChanges> ReadChanges(
 // The services named exist; says which does not on stderr.
 bool ServicesExist(storage::Database& db, const std::vector<std::string>& codes,
                    const char* verb) {
-  auto services = storage::ListServices(db);
-  if (!services.ok()) {
+  auto bad = CheckCentreServices(db, codes);
+  if (!bad.ok() || *bad) {
     std::fprintf(stderr, "sportello centres %s: %s\n", verb,
-                 services.status().message().c_str());
+                 bad.ok()
+                     ? (Flag((*bad)->field) + ": " + (*bad)->message).c_str()
+                     : bad.status().message().c_str());
     return false;
-  }
-  for (const std::string& code : codes) {
-    bool known = false;
-    for (const auto& s : *services) known = known || s.code == code;
-    if (!known) {
-      std::string list;
-      for (const auto& s : *services)
-        (list += list.empty() ? "" : ", ") += s.code;
-      std::fprintf(stderr,
-                   "sportello centres %s: --services: no service '%s' (%s)\n",
-                   verb, code.c_str(), list.c_str());
-      return false;
-    }
   }
   return true;
 }
