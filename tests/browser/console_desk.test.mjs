@@ -1,9 +1,9 @@
 // The console as counsellors use it with several people waiting, in a real
 // browser against the real binary: presses shown with their words, names
 // instead of "no name", the profile in Italian, the keyboard shortcuts,
-// canned replies, attendance, the reports page, and a layout that keeps the
-// reply box on screen on a tablet and a laptop. What people (or admins)
-// wrote is always shown as text. SPORTELLO_SHOTS=dir saves screenshots.
+// canned replies, attendance, the reports page, the network's centres, and
+// a layout that keeps the reply box on screen on a tablet and a laptop.
+// What people (or admins) wrote is always shown as text. SPORTELLO_SHOTS=dir saves screenshots.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { get } from 'node:http';
@@ -373,3 +373,38 @@ for (const viewport of [{ width: 768, height: 1024 }, { width: 1280, height: 800
     clean(seen);
   });
 }
+
+test('centres: a regional admin adds a centre by its comuni\' names, edits it and disables it', async (t) => {
+  const { page, seen } = await openConsole(t);
+  await page.getByRole('button', { name: 'Centri', exact: true }).click();
+  await page.getByLabel('Nome', { exact: true }).fill(`CPI Gravina ${XSS}`);
+  await page.getByLabel('Indirizzo', { exact: true }).fill('Via Roma 1, Gravina in Puglia');
+  await page.getByLabel(/Comuni serviti/).fill('Gravina in Puglia, Atlantide');
+  await page.getByRole('button', { name: 'Aggiungi centro' }).click();
+  // What is wrong is said, and the field is where the cursor goes.
+  await page.getByText('comuni: no comune \'Atlantide\'').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'ce-comuni');
+  await page.getByLabel(/Comuni serviti/).fill('Gravina in Puglia');
+  await page.getByRole('button', { name: 'Aggiungi centro' }).click();
+  await page.getByText(/^Centro aggiunto: CPI Gravina/).waitFor();
+  const row = page.locator('#ce-rows tr', { hasText: 'CPI Gravina' });
+  await row.getByText('072023').waitFor();
+
+  await row.getByRole('button', { name: /^Modifica/ }).click();
+  assert.equal(await page.getByLabel('Indirizzo', { exact: true }).inputValue(), 'Via Roma 1, Gravina in Puglia');
+  await page.getByLabel('Contatti', { exact: true }).fill('080 123 4567');
+  await page.getByRole('button', { name: 'Salva modifiche' }).click();
+  await page.getByText(/^Modifiche salvate: CPI Gravina/).waitFor();
+  const saved = JSON.parse((await api('GET', '/api/centres')).body).centres.find((c) => c.name.startsWith('CPI Gravina'));
+  assert.equal(saved.contacts, '080 123 4567');
+  assert.equal(saved.address, 'Via Roma 1, Gravina in Puglia');
+  assert.deepEqual(saved.comuni, ['072023']);
+
+  await row.getByRole('button', { name: /^Disattiva/ }).click();
+  await row.getByRole('button', { name: 'Sì, disattiva' }).click();
+  await page.getByText(/^Centro disattivato: CPI Gravina/).waitFor();
+  await row.getByText('disattivato', { exact: true }).waitFor();
+  assert.equal(await row.getByRole('button').count(), 0);
+  assert.equal(await page.locator('img').count(), 0);
+  clean(seen);
+});

@@ -72,6 +72,7 @@ function showDesk() {
   loadNetwork();
   $("login").classList.add("hidden");
   $("nav-canned").classList.toggle("hidden", state.role !== "admin");
+  $("nav-centres").classList.toggle("hidden", state.role !== "admin");
   $("nav").classList.remove("hidden");
   show("desk");
   startLive();
@@ -104,9 +105,10 @@ function show(view) {
   if (view === "appointments") loadAppointments();
   if (view === "events") loadEvents();
   if (view === "canned-admin") loadCannedAdmin();
+  if (view === "centres-admin") loadCentresAdmin();
   if (view === "broadcasts") { loadEventChoices(); loadProfileQuestions(); loadCentreChoices(); preview(); loadBroadcasts(); }
 }
-const VIEWS = ["desk", "appointments", "profiles", "events", "broadcasts", "canned-admin"];
+const VIEWS = ["desk", "appointments", "profiles", "events", "broadcasts", "canned-admin", "centres-admin"];
 for (const b of document.querySelectorAll("#nav [data-view]")) b.addEventListener("click", () => show(b.dataset.view));
 for (const b of document.querySelectorAll("[data-mode]")) {
   b.addEventListener("click", () => {
@@ -767,4 +769,103 @@ $("canned-form").addEventListener("submit", async (e) => {
   const r = await api("PUT", "/api/canned-replies", { replies });
   say("canned-save-msg", r.status === 200 ? "Risposte salvate." : r.status === 422 ? "Ogni risposta ha bisogno di un titolo (max 60) e di un testo (max 1000)." : errorText(r, "Salvataggio non riuscito."));
   if (r.status === 200) loadCannedAdmin();
+});
+
+// --- centres of the network (regional admins) -----------------------------------
+const centresState = { editing: null, confirming: null };
+// The form's fields as the API names them, with what the form shows.
+const CENTRE_FIELDS = [
+  ["name", "ce-name"], ["address", "ce-address"], ["contacts", "ce-contacts"], ["hours", "ce-hours"],
+  ["opening_hours", "ce-opening"], ["closures", "ce-closures"], ["services", "ce-services"],
+  ["comuni", "ce-comuni"], ["telegram_bot_id", "ce-telegram"], ["whatsapp_phone_number_id", "ce-whatsapp"],
+];
+const LISTED = new Set(["services", "comuni"]);
+function centreValue(field, id) {
+  const v = $(id).value.trim();
+  if (LISTED.has(field)) return splitList(v);
+  if (field.endsWith("_id")) return v || null;
+  return v;
+}
+// What the form says; when editing, only what differs from the centre as
+// loaded, so that an untouched field of centre 1 keeps following the
+// service's configuration.
+function centreBody() {
+  const body = {};
+  const before = centresState.editing;
+  for (const [field, id] of CENTRE_FIELDS) {
+    const v = centreValue(field, id);
+    if (before) {
+      const was = before[field];
+      const same = LISTED.has(field) ? JSON.stringify(v) === JSON.stringify(was || []) : v === (was ?? (field.endsWith("_id") ? null : ""));
+      if (same) continue;
+    } else if ((LISTED.has(field) && !v.length) || v === null || v === "") continue;
+    body[field] = v;
+  }
+  return body;
+}
+function resetCentreForm() {
+  centresState.editing = null;
+  $("centre-form").reset();
+  $("ce-heading").textContent = "Nuovo centro";
+  $("ce-save").textContent = "Aggiungi centro";
+  $("ce-reset").classList.add("hidden");
+}
+function editCentre(c) {
+  centresState.editing = c;
+  for (const [field, id] of CENTRE_FIELDS) $(id).value = LISTED.has(field) ? (c[field] || []).join(", ") : c[field] ?? "";
+  $("ce-heading").textContent = `Modifica: ${c.name}`;
+  $("ce-save").textContent = "Salva modifiche";
+  $("ce-reset").classList.remove("hidden");
+  say("ce-msg", "");
+  $("ce-name").focus();
+}
+async function loadCentresAdmin() {
+  const r = await api("GET", "/api/centres");
+  const list = r.status === 200 ? (r.data.centres || []) : [];
+  $("ce-rows").replaceChildren(...list.map((c) => {
+    const actions = el("td", { class: "actions" });
+    if (!c.disabled && centresState.confirming === c.id) {
+      actions.append(el("span", { class: "confirm" },
+        el("span", { text: "Non servirà più i suoi comuni; le sue persone passano al centro 1 al prossimo messaggio. Confermi?" }),
+        el("button", { type: "button", class: "primary", text: "Sì, disattiva", onclick: () => disableCentre(c.id) }),
+        el("button", { type: "button", text: "No", onclick: () => { centresState.confirming = null; loadCentresAdmin(); } })));
+    } else if (!c.disabled) {
+      actions.append(el("button", { type: "button", text: "Modifica", "aria-label": `Modifica ${c.name}`, onclick: () => editCentre(c) }));
+      if (c.id !== 1) {
+        actions.append(" ", el("button", { type: "button", text: "Disattiva", "aria-label": `Disattiva ${c.name}`,
+          onclick: () => { centresState.confirming = c.id; loadCentresAdmin(); } }));
+      }
+    }
+    return el("tr", { "data-id": String(c.id), class: c.disabled ? "status-cancelled" : "" },
+      el("td", { text: String(c.id) }),
+      el("td", { text: c.name || "" }),
+      el("td", { text: c.address || "" }),
+      el("td", { text: (c.comuni || []).join(", ") || "—" }),
+      el("td", { text: c.disabled ? "disattivato" : "attivo" }),
+      actions);
+  }));
+}
+async function disableCentre(id) {
+  centresState.confirming = null;
+  const r = await api("POST", `/api/centres/${encodeURIComponent(id)}/disable`);
+  say("ce-msg", r.status === 200 ? `Centro disattivato: ${r.data.name}.` : errorText(r, "Disattivazione non riuscita."));
+  if (centresState.editing && centresState.editing.id === id) resetCentreForm();
+  loadCentresAdmin();
+}
+$("ce-reset").addEventListener("click", () => { resetCentreForm(); say("ce-msg", ""); });
+$("centre-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const editing = centresState.editing;
+  const body = centreBody();
+  if (editing && !Object.keys(body).length) { say("ce-msg", "Nessuna modifica da salvare."); return; }
+  if (!editing && !body.name) { say("ce-msg", "Il centro ha bisogno di un nome."); $("ce-name").focus(); return; }
+  const r = editing ? await api("PATCH", `/api/centres/${encodeURIComponent(editing.id)}`, body) : await api("POST", "/api/centres", body);
+  if (r.status === 200 || r.status === 201) {
+    say("ce-msg", editing ? `Modifiche salvate: ${r.data.name}.` : `Centro aggiunto: ${r.data.name} (n. ${r.data.id}).`);
+    resetCentreForm();
+    loadCentresAdmin();
+  } else {
+    say("ce-msg", errorText(r, "Salvataggio non riuscito."));
+    if (r.data && r.data.field) { const f = CENTRE_FIELDS.find(([name]) => name === r.data.field); if (f) $(f[1]).focus(); }
+  }
 });
