@@ -501,8 +501,9 @@ TEST_CASE("objects carry their centre") {
       "GET", "/api/vacancies/" + std::to_string(n.regional_vacancy), n.bruno);
   REQUIRE(regional.status == 200);
   CHECK(Body(regional)["centre_id"].is_null());
-  for (const auto& v :
-       Body(n.Call("GET", "/api/vacancies", n.bruno))["vacancies"])
+  const json offers = Body(n.Call("GET", "/api/vacancies", n.bruno));
+  REQUIRE(offers["vacancies"].size() == 2);
+  for (const auto& v : offers["vacancies"])  // `offers` outlives the loop
     CHECK((v["centre_id"] == n.b || v["centre_id"].is_null()));
 }
 

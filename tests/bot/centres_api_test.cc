@@ -150,7 +150,9 @@ TEST_CASE(
   REQUIRE_MESSAGE(disabled.status == 200, disabled.body);
   CHECK(Body(disabled)["disabled"] == true);
   auto network = n.Call("GET", "/api/centres", capo, "", {{"all", "1"}});
-  for (const auto& c : Body(network)["centres"]) CHECK(c["id"] != gravina);
+  const json enabled = Body(network);  // outlives the loop over its array
+  REQUIRE(enabled["centres"].size() == 2);
+  for (const auto& c : enabled["centres"]) CHECK(c["id"] != gravina);
 
   for (const char* action :
        {"create_centre", "edit_centre", "disable_centre"}) {
