@@ -183,6 +183,30 @@ test('presses show the words chosen; names, channel, waiting and the person\'s l
   clean(seen);
 });
 
+test('a refresh of the conversation left behind never draws over the one chosen', async (t) => {
+  const { page, seen } = await openConsole(t);
+  await page.locator('#queue button', { hasText: 'Marta' }).click();
+  await page.locator('#conv-title', { hasText: /^Marta/ }).waitFor();
+  // The next one chosen answers slowly, as on a loaded server; meanwhile
+  // Marta writes, and the live stream refreshes what is open.
+  const anon = page.locator('#queue button', { hasText: /Web #\d{4}/ });
+  const anonId = await anon.getAttribute('data-id');
+  let answered;
+  const late = new Promise((resolve) => { answered = resolve; });
+  await page.route(`**/api/conversations/${anonId}`, async (route) => {
+    await sleep(2500);
+    await route.continue().catch(() => {});
+    answered();
+  }, { times: 1 });
+  await anon.click();
+  await chat('marta-1', { text: 'ci sono ancora' });
+  await late;
+  await page.locator('#conv-title', { hasText: /^Web #\d{4}/ }).waitFor();
+  await sleep(500);  // a late drawing of Marta would show by now
+  assert.match(await page.locator('#conv-title').textContent(), /^Web #\d{4}/);
+  clean(seen);
+});
+
 test('keyboard: Alt+N takes the oldest waiting, Alt+R releases, Alt+P takes over', async (t) => {
   const { page, seen } = await openConsole(t);
   await page.locator('#queue button', { hasText: 'Marta' }).waitFor();

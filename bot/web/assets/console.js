@@ -2,7 +2,7 @@
 // page needs no inline script.
 "use strict";
 const $ = (id) => document.getElementById(id);
-const state = { mode: "waiting_for_human", open: null, me: null, polling: null, stream: null, view: "desk", focusReply: null, closes: 0 };
+const state = { mode: "waiting_for_human", open: null, me: null, polling: null, stream: null, view: "desk", focusReply: null, want: null, asked: 0, drawn: 0 };
 
 // --- small helpers: DOM from text only --------------------------------------
 function el(tag, props, ...children) {
@@ -95,7 +95,7 @@ $("login").addEventListener("submit", async (e) => {
   $("login-error").textContent = msg;
   $("login-error").classList.remove("hidden");
 });
-$("logout").addEventListener("click", async () => { await api("POST", "/api/logout"); state.open = null; showLogin(); });
+$("logout").addEventListener("click", async () => { await api("POST", "/api/logout"); state.open = state.want = null; showLogin(); });
 
 // --- views -----------------------------------------------------------------------
 function show(view) {
@@ -145,11 +145,18 @@ async function loadQueue() {
 // --- one conversation ------------------------------------------------------------
 // Clicking one person, then another, shows the second whatever answers first.
 const conversationApi = latestOnly();
+// Draws the conversation the counsellor chose last. Answers arrive in any
+// order: a refresh of the one left behind, or an older read of this one,
+// must not draw over it (and then be what Alt+P or Invia acts on).
+// keepScroll marks a refresh, which never changes the choice.
 async function openConversation(id, keepScroll) {
-  const closes = state.closes;
+  if (!keepScroll) state.want = id;
+  else if (id !== state.want) return;
+  const asked = ++state.asked;
   const r = await conversationApi("GET", "/api/conversations/" + encodeURIComponent(id));
   if (!r) return;
-  if (closes !== state.closes) return;  // the desk was closed meanwhile (a transfer)
+  if (id !== state.want || asked < state.drawn) return;
+  state.drawn = asked;
   if (r.status !== 200) { showError(errorText(r, "Conversazione non disponibile.")); return; }
   state.open = id;
   const c = r.data.conversation || r.data;
@@ -222,11 +229,11 @@ function showError(text) {
   $("conv-error").textContent = text;
   $("conv-error").classList.toggle("hidden", !text);
 }
-async function act(path, body, okStatuses, messages) {
-  if (state.open === null) return null;
-  const r = await api("POST", `/api/conversations/${encodeURIComponent(state.open)}/${path}`, body);
+async function act(path, body, okStatuses, messages, id = state.open) {
+  if (id === null) return null;
+  const r = await api("POST", `/api/conversations/${encodeURIComponent(id)}/${path}`, body);
   if (okStatuses.includes(r.status)) { showError(""); } else { showError(messages[r.status] || errorText(r, "Operazione non riuscita.")); }
-  await openConversation(state.open, true);
+  await openConversation(id, true);
   loadQueue();
   return r;
 }
@@ -240,7 +247,8 @@ async function takeNext() {
   say("next-msg", "");
   await openConversation(next.id);
   state.focusReply = next.id;
-  const taken = await act("takeover", undefined, [200], { 409: "Un altro operatore ha già preso questa conversazione." });
+  if (state.want !== next.id) return;  // the counsellor chose another meanwhile
+  const taken = await act("takeover", undefined, [200], { 409: "Un altro operatore ha già preso questa conversazione." }, next.id);
   if (!taken || taken.status !== 200) state.focusReply = null;
 }
 $("take-next").addEventListener("click", takeNext);
@@ -303,8 +311,7 @@ $("transfer-form").addEventListener("submit", async (e) => {
   showError("");
   // It may no longer be ours to see: the desk goes back to the queue, and a
   // refresh already on its way does not draw it again.
-  state.open = null;
-  state.closes++;
+  state.open = state.want = null;
   $("open").classList.add("hidden");
   $("pick").textContent = `Conversazione trasferita a ${centre.name}: la persona è nella coda di quel centro e un messaggio la avvisa.`;
   $("pick").classList.remove("hidden");
@@ -688,7 +695,7 @@ async function cancelBroadcast(id) {
 // --- live updates: SSE when the server streams, a poll in any case ---------------
 function refresh() {
   loadQueue();
-  if (state.open !== null) openConversation(state.open, true);
+  if (state.want !== null) openConversation(state.want, true);
 }
 // Counters move while a notice is being sent: the list is read again every 2 s
 // while it is on screen (not while a cancel waits for confirmation).
