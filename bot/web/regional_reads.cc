@@ -15,7 +15,14 @@ core::Status RegionalReads::Record(const Caller& caller, const Request& r) {
   if (!Regional(caller)) return core::Status::Ok();
   auto it = r.query.find("centre");
   const std::string centre = it == r.query.end() ? "" : it->second;
-  const std::string key = caller.username + "\n" + r.path + "\n" + centre;
+  // The centre's id when the list is one centre's, for the log's filter.
+  const auto centre_id = ParseId(centre);
+  // Keyed by what the ?centre= means, not its spelling, so that no run of
+  // made-up values grows the map.
+  const std::string key = caller.username + "\n" + r.path + "\n" +
+                          (centre_id ? std::to_string(*centre_id)
+                           : centre.empty() || centre == "all" ? centre
+                                                               : "?");
   const int64_t now = clock_.NowMillis();
   const int64_t window =
       std::chrono::duration_cast<std::chrono::milliseconds>(kWindow).count();
@@ -25,8 +32,6 @@ core::Status RegionalReads::Record(const Caller& caller, const Request& r) {
     if (last != last_.end() && now - last->second < window)
       return core::Status::Ok();
   }
-  // The centre's id when the list is one centre's, for the log's filter.
-  const auto centre_id = ParseId(centre);
   auto s = store_.Write([&](storage::Database& db) {
     return storage::AppendAudit(
         db, {0, now, caller.username, "view_list", std::nullopt, std::nullopt,
@@ -35,6 +40,10 @@ core::Status RegionalReads::Record(const Caller& caller, const Request& r) {
   });
   if (!s.ok()) return s;
   core::MutexLock lock(&mu_);
+  // What is past its window would be recorded again anyway: dropped here,
+  // the map holds only the reads of the last kWindow.
+  std::erase_if(last_,
+                [&](const auto& kv) { return now - kv.second >= window; });
   last_[key] = now;
   return core::Status::Ok();
 }

@@ -550,6 +550,11 @@ TEST_CASE(
                  {{"centre", std::to_string(n.b)}})
               .status == 200);
   CHECK(n.bot.Count(views + " AND centre_id = " + std::to_string(n.b)) == 1);
+  // The same centre spelt otherwise is the same list.
+  REQUIRE(n.Call("GET", "/api/conversations", n.capo, "",
+                 {{"centre", "0" + std::to_string(n.b)}})
+              .status == 200);
+  CHECK(n.bot.Count(views + " AND centre_id = " + std::to_string(n.b)) == 1);
   REQUIRE(
       n.Call("GET", "/api/appointments", n.capo, "", {{"date", "2026-11-16"}})
           .status == 200);
