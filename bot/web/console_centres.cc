@@ -120,10 +120,18 @@ core::Status Audit(storage::Database& db, const Caller& caller,
 
 // A storage refusal the caller can act on: the name, a comune or a channel
 // id is another centre's (409), no such centre (404), centre 1 (409).
+// storage/centres.h words its own refusals ("centres: ..."); a database's
+// own (a unique index that a concurrent write hit first) quotes SQL, which
+// is no answer for a browser.
 std::optional<Response> Refusal(const core::Status& s) {
+  const bool ours = s.message().rfind("centres: ", 0) == 0;
   switch (s.code()) {
     case core::Status::Code::kAlreadyExists:
+      return ErrorResponse(409, ours ? s.message()
+                                     : "another centre already has this name, "
+                                       "comune or channel id");
     case core::Status::Code::kInvalidArgument:
+      if (!ours) return std::nullopt;
       return ErrorResponse(409, s.message());
     case core::Status::Code::kNotFound:
       return ErrorResponse(404, "no such centre");
