@@ -38,6 +38,8 @@ const XSS = {
   place: '<img src=x onerror="window.__xss=\'place\'">Bari',
   notice: '<img src=x onerror="window.__xss=\'notice\'">Avviso',
   chat: '<img src=x onerror="window.__xss=\'chat\'">ciao',
+  centre: '<img src=x onerror="window.__xss=\'centre\'">CPI',
+  address: '<svg onload="window.__xss=\'address\'">Via Roma 1',
 };
 const WAIT = { timeout: 15_000 };
 const SIZES = [{ width: 1280, height: 800 }, { width: 768, height: 1024 }];
@@ -148,6 +150,8 @@ before(async () => {
   assert.equal(booked.status, 201, booked.text);
   const notice = await api('POST', '/api/broadcasts', { text: XSS.notice, audience: {}, send_at: inDays(12, 10) });
   assert.ok(notice.status >= 200 && notice.status < 300, notice.text);
+  const centre = await api('POST', '/api/centres', { name: XSS.centre, address: XSS.address });
+  assert.equal(centre.status, 201, centre.text);
 });
 
 after(async () => {
@@ -242,6 +246,15 @@ const PAGES = [
       await logIn(page);
       await page.getByRole('button', { name: 'Notifiche' }).click();
       await page.locator('#bc-rows tr', { hasText: XSS.notice }).waitFor();
+    },
+  },
+  {
+    name: 'centres',
+    open: async (page) => {
+      await logIn(page);
+      await page.getByRole('button', { name: 'Centri', exact: true }).click();
+      await page.locator('#ce-rows tr', { hasText: XSS.centre }).waitFor();
+      await page.locator('#ce-rows tr', { hasText: XSS.address }).waitFor();
     },
   },
   {
