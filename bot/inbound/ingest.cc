@@ -154,12 +154,15 @@ void Ingest::WriterLoop() {
   mu_.Lock();
   for (;;) {
     ++idle_writers_;
-    cv_.Wait([this]() REQUIRES(mu_) { return stopping_ || !queue_.empty(); });
+    cv_.Wait([this]() REQUIRES(mu_) {
+      return stopping_ || (!queue_.empty() && !filling_);
+    });
     --idle_writers_;
     if (queue_.empty()) {  // stopping, nothing left
       mu_.Unlock();
       return;
     }
+    filling_ = true;
     size_t n = 0;
     while (!queue_.empty() &&
            (batch.empty() ||
@@ -170,8 +173,6 @@ void Ingest::WriterLoop() {
       queue_.pop_front();
     }
     const uint64_t ticket = next_ticket_++;
-    // More queued than this batch takes: another writer may start on it.
-    if (!queue_.empty() && idle_writers_ > 0) cv_.Signal();
     mu_.Unlock();
     CommitBatch(view, ticket);
     for (auto& r : batch) r->done(std::move(r->result));
@@ -179,6 +180,15 @@ void Ingest::WriterLoop() {
     view.clear();
     mu_.Lock();
   }
+}
+
+void Ingest::BatchSent() {
+  {
+    core::MutexLock lock(&mu_);
+    filling_ = false;
+    if (idle_writers_ == 0) return;  // a busy writer looks before it sleeps
+  }
+  cv_.SignalAll();
 }
 
 void Ingest::AwaitTurn(uint64_t ticket) {
@@ -242,7 +252,7 @@ void Ingest::CommitBatch(const std::vector<Request*>& batch, uint64_t ticket) {
   // numbered in that order: the later batch waits for the earlier one's
   // locks, then (if they share a chat) for its commit. Only the locking goes
   // one batch at a time; inserting and committing run side by side.
-  bool passed = false;
+  bool passed = false, sent = false;
   auto status = store_.Write(
       [&](storage::Database& db) -> core::Status {
         stored.clear();
@@ -254,6 +264,12 @@ void Ingest::CommitBatch(const std::vector<Request*>& batch, uint64_t ticket) {
           if (!locked.ok()) return locked;
         }
         auto ids = storage::InsertInboxBatch(db, items, now);
+        // While this commit waits for the disk, the next batch fills and
+        // goes (on PostgreSQL, where writers are several).
+        if (!sent) {
+          sent = true;
+          BatchSent();
+        }
         if (!ids.ok()) return ids.status();
         size_t i = 0;
         for (size_t r = 0; r < batch.size(); ++r) {
@@ -279,6 +295,7 @@ void Ingest::CommitBatch(const std::vector<Request*>& batch, uint64_t ticket) {
     AwaitTurn(ticket);
     PassTurn(ticket);
   }
+  if (!sent) BatchSent();
   if (!status.ok()) {
     core::LogError("ingest", "commit failed, deliveries answered 503: " +
                                  status.ToString());

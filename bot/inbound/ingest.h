@@ -71,6 +71,9 @@ class Ingest {
     Done done;
   };
   void WriterLoop();
+  // Called once the taken batch's rows are sent (or its transaction failed):
+  // lets the next writer take what has queued meanwhile.
+  void BatchSent();
   // Commits `batch`, the `ticket`-th taken from the queue, and fills in
   // each request's result.
   void CommitBatch(const std::vector<Request*>& batch, uint64_t ticket);
@@ -91,6 +94,10 @@ class Ingest {
   std::deque<std::unique_ptr<Request>> queue_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
   int idle_writers_ GUARDED_BY(mu_) = 0;  // writers waiting on cv_
+  // A writer has taken a batch and not yet sent its rows. The next batch is
+  // taken only then: what arrives meanwhile joins it, instead of starting a
+  // transaction of one or two requests beside it.
+  bool filling_ GUARDED_BY(mu_) = false;
   uint64_t next_ticket_ GUARDED_BY(mu_) = 0;
   core::Mutex turn_mu_;
   core::CondVar turn_cv_{&turn_mu_};
