@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace sportello {
 
@@ -23,6 +24,9 @@ struct CentreConfig {
   // holidays, as bot/domain/holidays.h reads it (Bari's patron saint, 6
   // December, by default).
   std::string closures = "12-06";
+  // The services people can book here (codes of storage/appointments.h's
+  // services); empty: every one.
+  std::vector<std::string> services;
 };
 
 }  // namespace sportello

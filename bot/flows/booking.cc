@@ -1,5 +1,6 @@
 #include "bot/flows/booking.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstdio>
 #include <limits>
@@ -62,6 +63,19 @@ year_month_day RomeDay(int64_t at_ms) {
 int64_t EndOfDay(year_month_day day) {
   const year_month_day next{std::chrono::sys_days{day} + std::chrono::days{1}};
   return core::ToMillis(core::FromRome(next, 0, 0)) - 1;
+}
+
+// The services the person's centre offers: every one when it lists none.
+core::Result<std::vector<storage::Service>> OfferedServices(const Turn& turn) {
+  auto all = booking::Services(turn.db);
+  if (!all.ok() || turn.centre.services.empty()) return all;
+  std::vector<storage::Service> offered;
+  for (auto& s : *all) {
+    if (std::find(turn.centre.services.begin(), turn.centre.services.end(),
+                  s.code) != turn.centre.services.end())
+      offered.push_back(std::move(s));
+  }
+  return offered;
 }
 
 // The service a typed message names, in either language: "orientamento",
@@ -201,7 +215,7 @@ std::vector<Reply> BookingFlow::Typed(Turn& turn) const {
     if (IsNo(turn.in.text)) return Keep(turn, booking);
   }
   if (c.step == "service") {
-    auto services = booking::Services(turn.db);
+    auto services = OfferedServices(turn);
     if (!services.ok()) return Failed(turn, services.status());
     // A service or a day typed: AskService takes either.
     if (named || NamedService(turn.in, *services)) return AskService(turn);
@@ -233,7 +247,7 @@ std::vector<Reply> BookingFlow::Typed(Turn& turn) const {
 std::vector<Reply> BookingFlow::AskService(Turn& turn) const {
   const Catalog& t = deps_.catalog;
   const std::string& lang = turn.lang;
-  auto services = booking::Services(turn.db);
+  auto services = OfferedServices(turn);
   if (!services.ok()) return Failed(turn, services.status());
   auto& c = turn.conversation;
   nlohmann::json slots = Slots(c);
@@ -281,6 +295,11 @@ std::vector<Reply> BookingFlow::OnService(Turn& turn,
   auto found = storage::FindService(turn.db, service);
   if (!found.ok()) return Failed(turn, found.status());
   if (!found->has_value()) return AskService(turn);
+  // A press from an older list, or a client's own: the centre's list again.
+  const auto& offered = turn.centre.services;
+  if (!offered.empty() &&
+      std::find(offered.begin(), offered.end(), service) == offered.end())
+    return AskService(turn);
   const nlohmann::json slots = Slots(turn.conversation);
   const bool asked = turn.conversation.step == "service";
   if (const auto day =

@@ -164,7 +164,11 @@ std::vector<core::Button> AfterPlacing(const Catalog& t,
 namespace {
 
 CentreConfig Told(const storage::Centre& row, const CentreConfig& configured) {
-  if (row.from_config) return configured;
+  if (row.from_config) {
+    CentreConfig told = configured;
+    told.services = row.services;
+    return told;
+  }
   CentreConfig told;
   told.name = row.name;
   told.address = row.address;
@@ -178,6 +182,7 @@ CentreConfig Told(const storage::Centre& row, const CentreConfig& configured) {
     told.hours = told.opening_hours;  // the truth, if not pretty
   }
   told.closures = row.closures.empty() ? configured.closures : row.closures;
+  told.services = row.services;
   return told;
 }
 

@@ -46,6 +46,7 @@ struct Network {
                   m.opening_hours = "1-5 09:00-12:00";
                   m.contacts = "080 111 2233";
                   m.comuni = {"072029"};
+                  m.services = {"orientamento", "curriculum"};
                   auto id = storage::AddCentre(db, m, 1);
                   if (id.ok()) molfetta = *id;
                   return id.status();
@@ -156,6 +157,31 @@ TEST_CASE("the comune is asked once, before a booking, which then goes on") {
   CHECK(Mentions(answered, kMolfettaAddress));
   // The booking they asked for follows.
   CHECK(Mentions(answered, It("booking.choose_service")));
+}
+
+TEST_CASE("a person books only the services their centre offers") {
+  Network n;
+  Ready(n.bot, "u1");
+  (void)n.bot.Press("u1", "menu:booking");
+  auto services = n.bot.Say("u1", "Molfetta");
+  REQUIRE(n.Centre() == n.molfetta);
+  CHECK(Offers(services, "booking:svc:orientamento"));
+  CHECK(Offers(services, "booking:svc:curriculum"));
+  CHECK_FALSE(Offers(services, "booking:svc:garanzia_giovani"));
+  // Pressed anyway (an old list, a client of its own): the list again.
+  auto again = n.bot.Press("u1", "booking:svc:garanzia_giovani");
+  CHECK(Mentions(again, It("booking.choose_service")));
+  CHECK_FALSE(Offers(again, "booking:svc:garanzia_giovani"));
+  // Named in words, the same.
+  auto typed = n.bot.Say("u1", "prenota per garanzia giovani");
+  CHECK_FALSE(Offers(typed, "booking:svc:garanzia_giovani"));
+
+  // Bari lists none: every service.
+  Ready(n.bot, "u2");
+  (void)n.bot.Press("u2", "menu:booking");
+  auto bari = n.bot.Say("u2", "Bari");
+  CHECK(Offers(bari, "booking:svc:garanzia_giovani"));
+  CHECK(Offers(bari, "booking:svc:mobilita_europea"));
 }
 
 TEST_CASE("a person who skips the question is not asked again") {
