@@ -2,6 +2,7 @@
 // (intent, flow, state, history, outbox) once updates are stored.
 //
 //   build/bench/processing [updates=40000] [chats=10000]
+//   BENCH_DB=postgresql://... build/bench/processing   (an empty database)
 //
 // The database holds the demo data (offers, events, slots), as a centre's
 // would: a search on an empty table would flatter the figure.
@@ -11,7 +12,9 @@
 // updates/s, CPU time per update (user+system, all threads but the one
 // watching) and peak RSS.
 // The figure is this process alone: no HTTP, no sender (replies stay in the
-// outbox), on a real SQLite file with synchronous=FULL as shipped.
+// outbox), on a real SQLite file with synchronous=FULL as shipped, or on
+// the PostgreSQL database BENCH_DB names (its server's CPU is not counted
+// here: bench/run_postgres measures it).
 #include <sys/resource.h>
 
 #include <chrono>
@@ -59,7 +62,10 @@ double CpuSeconds() {
 int Run(int updates, int chats) {
   char tmpl[] = "/tmp/sportello-processing-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) return 1;
-  const std::string db_path = std::string(tmpl) + "/bench.db";
+  const char* uri = std::getenv("BENCH_DB");
+  const std::string db_path = uri != nullptr && *uri != '\0'
+                                  ? std::string(uri)
+                                  : std::string(tmpl) + "/bench.db";
 
   core::SystemClock clock;
   Metrics metrics;
@@ -121,8 +127,9 @@ int Run(int updates, int chats) {
   const double cpu = CpuSeconds() - ThreadCpuSeconds() - cpu0;
   processor.Stop();
 
-  std::printf("processing: %d updates from %d chats, %u hardware threads\n",
-              updates, chats, std::thread::hardware_concurrency());
+  std::printf("processing: %d updates from %d chats, %u hardware threads, %s\n",
+              updates, chats, std::thread::hardware_concurrency(),
+              (*store)->is_postgres() ? "PostgreSQL" : "SQLite");
   std::printf("  stored in         %8.0f ms (%.0f updates/s)\n", store_ms,
               updates / (store_ms / 1000.0));
   std::printf("  worked off in     %8.2f s\n", secs);
