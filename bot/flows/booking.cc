@@ -650,6 +650,7 @@ std::vector<Reply> BookingFlow::Gone(Turn& turn) const {
 
 std::vector<Reply> BookingFlow::Failed(Turn& turn,
                                        const core::Status& why) const {
+  if (RetryLater(turn, why)) return {};
   core::LogError("booking", "user " + std::to_string(turn.user.id) + ": " +
                                 why.ToString());
   EndFlow(turn.conversation);

@@ -284,6 +284,7 @@ struct CentreFlow::Centres {
 };
 
 std::vector<Reply> CentreFlow::Failed(Turn& turn, const core::Status& s) const {
+  if (RetryLater(turn, s)) return {};
   core::LogError("centre",
                  "user " + std::to_string(turn.user.id) + ": " + s.ToString());
   EndFlow(turn.conversation);

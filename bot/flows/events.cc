@@ -324,6 +324,7 @@ std::vector<Reply> EventsFlow::NoLonger(Turn& turn,
 
 std::vector<Reply> EventsFlow::Failed(Turn& turn,
                                       const core::Status& why) const {
+  if (RetryLater(turn, why)) return {};
   core::LogError(
       "events", "user " + std::to_string(turn.user.id) + ": " + why.ToString());
   return {{deps_.catalog.Text(turn.lang, "events.error"), {}}};

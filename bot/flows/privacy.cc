@@ -250,6 +250,7 @@ std::vector<Reply> PrivacyFlow::Erase(Turn& turn) const {
   const Catalog& t = deps_.catalog;
   auto erased = ErasePerson(turn, deps_.catalog);
   if (!erased.ok()) {
+    if (RetryLater(turn, erased.status())) return {};
     core::LogError("privacy", "erasure failed: " + erased.status().ToString());
     EndFlow(turn.conversation);
     return {{t.Text(turn.lang, "flow.error"), {}}};

@@ -270,11 +270,13 @@ std::vector<Reply> Router::ContinueFlow(const Flow& flow, Turn& turn) const {
   std::vector<Reply> out = flow.Continue(turn);
   if (flow.name() != kConsentFlow && flow.name() != kCentreFlow) return out;
   if (auto resume = TakeResume(turn.conversation, turn.in)) {
-    Turn replay{resume->in, resume->analysis, turn.user, turn.conversation,
-                turn.lang,  turn.now_ms,      turn.db,   turn.centre};
+    Turn replay{resume->in,        resume->analysis, turn.user,
+                turn.conversation, turn.lang,        turn.now_ms,
+                turn.db,           turn.centre,      {}};
     std::vector<Reply> started = resume->flow == kHandoffRequest
                                      ? RequestHuman(replay)
                                      : StartFlow(resume->flow, replay);
+    if (!replay.retry.ok()) turn.retry = replay.retry;
     out.insert(out.end(), std::make_move_iterator(started.begin()),
                std::make_move_iterator(started.end()));
   }
@@ -320,9 +322,12 @@ Router::Answer Router::Button(Turn& turn) const {
   }
   // "Intendevi...?" answered: the unsure message again, now understood.
   if (auto chosen = ClarifiedMessage(turn)) {
-    Turn understood{chosen->in, chosen->analysis, turn.user, turn.conversation,
-                    turn.lang,  turn.now_ms,      turn.db,   turn.centre};
-    return Respond(understood);
+    Turn understood{chosen->in,        chosen->analysis, turn.user,
+                    turn.conversation, turn.lang,        turn.now_ms,
+                    turn.db,           turn.centre,      {}};
+    std::vector<Reply> out = Respond(understood);
+    if (!understood.retry.ok()) turn.retry = understood.retry;
+    return out;
   }
   const std::string_view prefix = id.substr(0, id.find(':'));
   if (const Flow* flow = Find(prefix)) {

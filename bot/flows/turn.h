@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bot/core/message.h"
+#include "bot/core/status.h"
 #include "bot/domain/centre.h"
 #include "intents/engine.h"
 #include "storage/conversations.h"
@@ -28,7 +29,20 @@ struct Turn {
   // bot/flows/centre.h. Moving the conversation to another centre updates
   // it, so the rest of the turn speaks for the new one.
   CentreConfig& centre;
+  // Set by a flow whose database step failed for now (a deadlock with a
+  // turn of another conversation, a lost connection: kUnavailable). The
+  // turn is then rolled back and runs again later, rather than answered
+  // with an apology for something that would work in a moment.
+  core::Status retry;
 };
+
+// For a flow's failure path: marks the turn to be run again when `why` is
+// a passing failure (kUnavailable). Returns whether it was.
+inline bool RetryLater(Turn& turn, const core::Status& why) {
+  if (why.code() != core::Status::Code::kUnavailable) return false;
+  turn.retry = why;
+  return true;
+}
 
 struct Reply {
   std::string text;

@@ -328,6 +328,7 @@ std::vector<Reply> VacanciesFlow::Interest(Turn& turn, int64_t id) const {
 
 std::vector<Reply> VacanciesFlow::Failed(Turn& turn,
                                          const core::Status& why) const {
+  if (RetryLater(turn, why)) return {};
   core::LogError("vacancies", "user " + std::to_string(turn.user.id) + ": " +
                                   why.ToString());
   return {{deps_.catalog.Text(turn.lang, "jobs.error"), {}}};

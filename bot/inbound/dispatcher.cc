@@ -272,11 +272,15 @@ core::Result<bool> Dispatcher::ApplyMessage(storage::Database& db,
     // The person's centre, as the bot tells it: one read of its row a turn.
     auto centre = flows::CentreOfTurn(db, *conv, configured_centre_, now_ms);
     if (!centre.ok()) return centre.status();
-    flows::Turn turn{in, p.analysis, *user, *conv, lang, now_ms, db, *centre};
+    flows::Turn turn{in,     p.analysis, *user,   *conv, lang,
+                     now_ms, db,         *centre, {}};
     const std::vector<flows::Reply> replies =
         held      ? router_.RespondWhileHeld(turn)
         : waiting ? router_.RespondWhileWaiting(turn)
                   : router_.Respond(turn);
+    // Rolls the whole batch back: the processor runs it again row by row,
+    // and this row later (bot/inbound/processor.cc).
+    if (!turn.retry.ok()) return turn.retry;
     std::vector<core::Button> offered;
     for (const auto& reply : replies) {
       core::OutboundMessage msg;

@@ -71,7 +71,7 @@ struct Scene {
     in.user_id = in.chat_id = "u1";
     in.text = text;
     Store(in);
-    Turn turn{in, a, user, conv, "it", kNow, *db, centre};
+    Turn turn{in, a, user, conv, "it", kNow, *db, centre, {}};
     return AskToClarify(catalog, turn, [](const char* key) {
       return Reply{key, {{"menu:human", "Parla con noi"}}};
     });
@@ -84,7 +84,7 @@ struct Scene {
     in.button_id = id;
     Store(in);
     const intents::Analysis none;
-    Turn turn{in, none, user, conv, "it", kNow, *db, centre};
+    Turn turn{in, none, user, conv, "it", kNow, *db, centre, {}};
     return ClarifiedMessage(turn);
   }
 };
