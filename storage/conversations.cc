@@ -154,6 +154,11 @@ core::Result<std::vector<Conversation>> ConversationsByMode(
 
 core::Result<int64_t> CountOthersWaiting(Database& db,
                                          int64_t conversation_id) {
+  if (db.is_postgres()) {
+    // Any constant, the same in every process ("QUEU").
+    if (auto s = db.Exec("SELECT pg_advisory_xact_lock(1364542805)"); !s.ok())
+      return s;
+  }
   Statement st = db.Prepare(
       "SELECT count(*) FROM conversations WHERE mode = 'waiting_for_human' "
       "AND id != ?");

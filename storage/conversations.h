@@ -61,7 +61,10 @@ core::Result<std::vector<Conversation>> ConversationsByMode(
     Database& db, ConversationMode mode, int limit);
 
 // How many conversations other than `conversation_id` wait for a person:
-// for someone just put in the queue, how many are ahead of them.
+// for someone just put in the queue, how many are ahead of them. On
+// PostgreSQL it holds the queue's lock to the commit, so that of two turns
+// putting people in the queue side by side (Store::WriteBeside) the second
+// counts the first. REQUIRES: inside the write transaction that queues.
 core::Result<int64_t> CountOthersWaiting(Database& db, int64_t conversation_id);
 
 }  // namespace sportello::storage

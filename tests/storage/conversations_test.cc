@@ -4,12 +4,17 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "storage/database.h"
+#include "storage/store.h"
 #include "tests/support/storage_fixture.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_database.h"
 
 namespace sportello::storage {
 namespace {
@@ -224,6 +229,57 @@ TEST_CASE("someone joining the queue is told how many others wait") {
     REQUIRE(n.ok());
     CHECK(*n == 2);
   }
+}
+
+TEST_CASE(
+    "on PostgreSQL, of two people joining the queue side by side, the second "
+    "counts the first") {
+  if (!support::TestOnPostgres()) return;
+  support::TempDir dir;
+  auto opened = Store::Open(support::TestDatabaseAt(dir.File("q.db")));
+  REQUIRE(opened.ok());
+  Store& store = **opened;
+  Conversation first, second;
+  REQUIRE(store
+              .Write([&](Database& db) {
+                first = Open(db, NewUser(db, "first"));
+                second = Open(db, NewUser(db, "second"));
+                return Status::Ok();
+              })
+              .ok());
+  // Counts, queues, and stays open until told.
+  auto join = [&](Conversation& c, int64_t& ahead, std::promise<void>* counted,
+                  std::future<void>* finish) {
+    return store.WriteBeside([&, counted, finish](Database& db) -> Status {
+      auto n = CountOthersWaiting(db, c.id);
+      if (!n.ok()) return n.status();
+      ahead = *n;
+      c.mode = ConversationMode::kWaitingForHuman;
+      c.waiting_since = kNow;
+      auto saved = SaveConversation(db, c, kNow);
+      if (counted != nullptr) counted->set_value();
+      if (finish != nullptr) finish->wait();
+      return saved;
+    });
+  };
+  std::promise<void> counted, finish;
+  std::future<void> finished = finish.get_future();
+  int64_t first_ahead = -1, second_ahead = -1;
+  auto a = std::async(std::launch::async, [&] {
+    return join(first, first_ahead, &counted, &finished);
+  });
+  counted.get_future().wait();
+  auto b = std::async(std::launch::async, [&] {
+    return join(second, second_ahead, nullptr, nullptr);
+  });
+  // The second waits for the first to be in the queue, committed.
+  CHECK(b.wait_for(std::chrono::milliseconds(300)) ==
+        std::future_status::timeout);
+  finish.set_value();
+  CHECK(a.get().ok());
+  CHECK(b.get().ok());
+  CHECK(first_ahead == 0);
+  CHECK(second_ahead == 1);
 }
 
 }  // namespace
