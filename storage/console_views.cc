@@ -1,5 +1,8 @@
 #include "storage/console_views.h"
 
+#include <limits>
+#include <optional>
+
 namespace sportello::storage {
 namespace {
 
@@ -184,21 +187,83 @@ core::Result<std::vector<ConversationChange>> ConversationsChangedSince(
   return out;
 }
 
-core::Result<std::vector<MessageAdded>> MessagesAddedSince(
-    Database& db, const StreamCursor& cursor, const CentreScope& scope,
+namespace {
+
+core::Result<std::vector<MessageAdded>> ReadMessagesAdded(
+    Database& db, int64_t after, int64_t upto, const CentreScope& scope,
     int limit) {
   Statement st = db.Prepare(
       "SELECT m.id, m.conversation_id, m.direction, m.author FROM messages m"
       " JOIN conversations c ON c.id = m.conversation_id"
-      " WHERE m.id > ? AND " +
+      " WHERE m.id > ? AND m.id <= ? AND " +
       CentreCondition("c.centre_id", scope) + " ORDER BY m.id LIMIT ?");
-  st.Bind(1, cursor.message_id).Bind(2, limit);
+  st.Bind(1, after).Bind(2, upto).Bind(3, limit);
   std::vector<MessageAdded> out;
   while (st.Step()) {
     out.push_back(MessageAdded{st.Int(0), st.Int(1), st.Text(2), st.Text(3)});
   }
   if (!st.status().ok()) return st.status();
   return out;
+}
+
+core::Result<int64_t> ReadInt(Database& db, const char* sql,
+                              std::optional<int64_t> arg = std::nullopt) {
+  Statement st = db.Prepare(sql);
+  if (arg) st.Bind(1, *arg);
+  if (!st.Step()) {
+    return st.status().ok() ? core::Status::Internal("stream: no row")
+                            : st.status();
+  }
+  return st.Int(0);
+}
+
+}  // namespace
+
+core::Result<std::vector<MessageAdded>> MessagesAddedSince(
+    Database& db, const StreamCursor& cursor, const CentreScope& scope,
+    int limit) {
+  return ReadMessagesAdded(db, cursor.message_id,
+                           std::numeric_limits<int64_t>::max(), scope, limit);
+}
+
+core::Result<std::vector<MessageAdded>> MessagesAddedBetween(
+    Database& db, int64_t after, int64_t upto, const CentreScope& scope) {
+  return ReadMessagesAdded(db, after, upto, scope,
+                           std::numeric_limits<int>::max());
+}
+
+// Two statements, in this order: a message numbered before the first is
+// written by a transaction that began before it, so the second's snapshot
+// counts that transaction among those running (or it has ended). Writers
+// holding the writer lock take a transaction id as they begin
+// (storage/store.cc), before they number anything.
+core::Result<MessageHorizon> ReadMessageHorizon(Database& db) {
+  if (!db.is_postgres()) {
+    auto last = ReadInt(db, "SELECT coalesce(max(id), 0) FROM messages");
+    if (!last.ok()) return last.status();
+    return MessageHorizon{*last, 0};
+  }
+  auto last =
+      ReadInt(db,
+              "SELECT coalesce(pg_sequence_last_value("
+              "pg_get_serial_sequence('messages', 'id')::regclass), 0)");
+  if (!last.ok()) return last.status();
+  auto xmax = ReadInt(
+      db, "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint");
+  if (!xmax.ok()) return xmax.status();
+  return MessageHorizon{*last, *xmax};
+}
+
+core::Result<bool> MessageHorizonSettled(Database& db,
+                                         const MessageHorizon& horizon) {
+  if (!db.is_postgres()) return true;
+  auto settled = ReadInt(
+      db,
+      "SELECT CASE WHEN pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+      " >= ? THEN 1 ELSE 0 END",
+      horizon.xmax);
+  if (!settled.ok()) return settled.status();
+  return *settled == 1;
 }
 
 }  // namespace sportello::storage

@@ -100,4 +100,23 @@ core::Result<std::vector<MessageAdded>> MessagesAddedSince(
     Database& db, const StreamCursor& cursor, const CentreScope& scope,
     int limit);
 
+// Messages are numbered when written and seen when committed. On SQLite one
+// writer commits them in order; on PostgreSQL turns of different
+// conversations commit side by side (Store::WriteBeside), so a message can
+// appear below one already announced. A horizon is where numbering stood
+// at one moment: once every transaction running then has ended (settled),
+// no message numbered at or below it can still appear.
+struct MessageHorizon {
+  int64_t last_id = 0;  // the highest message number given out
+  int64_t xmax = 0;     // PostgreSQL: below it, every transaction of then
+};
+core::Result<MessageHorizon> ReadMessageHorizon(Database& db);
+// Always true on SQLite.
+core::Result<bool> MessageHorizonSettled(Database& db,
+                                         const MessageHorizon& horizon);
+
+// Messages of `scope`'s centres numbered in (after, upto], oldest first.
+core::Result<std::vector<MessageAdded>> MessagesAddedBetween(
+    Database& db, int64_t after, int64_t upto, const CentreScope& scope);
+
 }  // namespace sportello::storage

@@ -27,29 +27,49 @@ core::Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
   auto db = Database::Open(path, options);
   if (!db.ok()) return db.status();
   if (auto s = Migrate(**db); !s.ok()) return s;
-  std::vector<std::unique_ptr<Database>> urgent;
+  std::vector<std::unique_ptr<Database>> urgent, beside;
   if ((*db)->is_postgres()) {
-    for (int i = 0; i < kUrgentConnections; ++i) {
+    for (int i = 0; i < kUrgentConnections + kBesideConnections; ++i) {
       auto more = Database::Open(path, options);
       if (!more.ok()) return more.status();
-      urgent.push_back(std::move(*more));
+      (i < kUrgentConnections ? urgent : beside).push_back(std::move(*more));
     }
   }
-  return std::unique_ptr<Store>(
-      new Store(std::move(*db), std::move(urgent), path, options));
+  return std::unique_ptr<Store>(new Store(std::move(*db), std::move(urgent),
+                                          std::move(beside), path, options));
+}
+
+Store::Connections::Connections(std::vector<std::unique_ptr<Database>> all)
+    : all_(std::move(all)) {
+  core::MutexLock lock(&mu_);
+  for (const auto& db : all_) free_.push_back(db.get());
+}
+
+Database& Store::Connections::Take() {
+  core::MutexLock lock(&mu_);
+  cv_.Wait([&]() REQUIRES(mu_) { return !free_.empty(); });
+  Database* db = free_.back();
+  free_.pop_back();
+  return *db;
+}
+
+void Store::Connections::Give(Database& db) {
+  {
+    core::MutexLock lock(&mu_);
+    free_.push_back(&db);
+  }
+  cv_.Signal();
 }
 
 Store::Store(std::unique_ptr<Database> writer,
-             std::vector<std::unique_ptr<Database>> urgent_writers,
-             std::string path, OpenOptions options)
+             std::vector<std::unique_ptr<Database>> urgent,
+             std::vector<std::unique_ptr<Database>> beside, std::string path,
+             OpenOptions options)
     : writer_(std::move(writer)),
-      urgent_writers_(std::move(urgent_writers)),
+      urgent_(std::move(urgent)),
+      beside_(std::move(beside)),
       path_(std::move(path)),
       options_(options) {
-  {
-    core::MutexLock lock(&urgent_mu_);
-    for (const auto& db : urgent_writers_) urgent_free_.push_back(db.get());
-  }
   // SQLite's writes are all this process's, through writer_: the rows they
   // write tell whether the console's stream has news. A message's status
   // (an UPDATE) is not news to it. PostgreSQL's triggers say the same for
@@ -61,42 +81,41 @@ Store::Store(std::unique_ptr<Database> writer,
   });
 }
 
-core::Status Store::WriteUrgentPostgres(
-    const std::function<core::Status(Database&)>& fn, bool deferred) {
-  urgent_active_.fetch_add(1, std::memory_order_relaxed);
-  Database* db = nullptr;
-  {
-    core::MutexLock lock(&urgent_mu_);
-    urgent_cv_.Wait([&]()
-                        REQUIRES(urgent_mu_) { return !urgent_free_.empty(); });
-    db = urgent_free_.back();
-    urgent_free_.pop_back();
-  }
+core::Status Store::WriteOn(Connections& pool,
+                            const std::function<core::Status(Database&)>& fn,
+                            Lock lock, bool deferred) {
+  Database& db = pool.Take();
   core::Status status;
   {
-    Transaction txn(*db);
+    Transaction txn(db);
     status = txn.status();
-    if (status.ok() && deferred)
-      status = db->Exec("SET LOCAL synchronous_commit = off");
-    if (status.ok()) status = fn(*db);
+    const std::string begin = BeginSql(lock, deferred);
+    if (status.ok() && !begin.empty()) status = db.Exec(begin);
+    if (status.ok()) status = fn(db);
     if (status.ok()) status = txn.Commit();
-  }
-  {
-    core::MutexLock lock(&urgent_mu_);
-    urgent_free_.push_back(db);
-  }
-  urgent_cv_.Signal();
-  urgent_done_ns_.store(SteadyNanos(), std::memory_order_relaxed);
-  urgent_active_.fetch_sub(1, std::memory_order_relaxed);
+  }  // rolled back here unless committed
+  pool.Give(db);
   return status;
+}
+
+core::Status Store::WriteBeside(
+    const std::function<core::Status(Database&)>& fn, Durability durability) {
+  if (beside_.empty()) return Write(fn, Priority::kNormal, durability);
+  return WriteOn(beside_, fn, Lock::kShared,
+                 durability == Durability::kDeferred);
 }
 
 core::Status Store::Write(const std::function<core::Status(Database&)>& fn,
                           Priority priority, Durability durability) {
   const bool urgent = priority == Priority::kUrgent;
-  if (urgent && !urgent_writers_.empty())
-    return WriteUrgentPostgres(fn, durability == Durability::kDeferred);
   if (urgent) urgent_active_.fetch_add(1, std::memory_order_relaxed);
+  if (urgent && !urgent_.empty()) {
+    auto status =
+        WriteOn(urgent_, fn, Lock::kNone, durability == Durability::kDeferred);
+    urgent_done_ns_.store(SteadyNanos(), std::memory_order_relaxed);
+    urgent_active_.fetch_sub(1, std::memory_order_relaxed);
+    return status;
+  }
   {
     core::MutexLock lock(&write_mu_);
     if (urgent) ++urgent_waiting_;
@@ -121,7 +140,10 @@ core::Status Store::Write(const std::function<core::Status(Database&)>& fn,
   if (status.ok()) {
     Transaction txn(*writer_);
     status = txn.status();
-    if (status.ok() && postgres) status = BeginPostgres(urgent, deferred);
+    // (On PostgreSQL an urgent write never comes here: it has connections
+    // of its own.)
+    if (status.ok() && postgres)
+      status = writer_->Exec(BeginSql(Lock::kExclusive, deferred));
     if (status.ok()) status = fn(*writer_);
     if (status.ok()) status = txn.Commit();
   }  // rolled back here unless committed
@@ -143,18 +165,23 @@ core::Status Store::Write(const std::function<core::Status(Database&)>& fn,
 // the database-wide writer lock (an advisory lock released at commit), so
 // that writers of every process run one at a time, as they do on SQLite: the
 // repositories' read-then-write steps (a slot still free, an update not yet
-// processed, a row not yet claimed) stay true until commit. Urgent writes
-// only append rows whose unique keys keep them exact, and run beside it.
-// Both in one command, which goes with the BEGIN: one round trip.
-core::Status Store::BeginPostgres(bool urgent, bool deferred) {
+// processed, a row not yet claimed) stay true until commit. WriteBeside's
+// writes take it shared: they lock what they share with each other
+// themselves. Urgent writes only append rows whose unique keys keep them
+// exact, and take none. A writer holding the lock also takes its
+// transaction id at once, before it numbers any message: the console's
+// stream tells from the ids running whether a message can still appear
+// below one it has seen (storage/console_views.h). All in one command,
+// which goes with the BEGIN: one round trip.
+std::string Store::BeginSql(Lock lock, bool deferred) {
   std::string sql;
   if (deferred) sql = "SET LOCAL synchronous_commit = off";
-  if (!urgent) {
-    if (!sql.empty()) sql += ";\n";
-    sql +=
-        "SELECT pg_advisory_xact_lock(" + std::to_string(kWriterLockKey) + ")";
-  }
-  return sql.empty() ? core::Status::Ok() : writer_->Exec(sql);
+  if (lock == Lock::kNone) return sql;
+  if (!sql.empty()) sql += ";\n";
+  return sql +
+         (lock == Lock::kShared ? "SELECT pg_advisory_xact_lock_shared("
+                                : "SELECT pg_advisory_xact_lock(") +
+         std::to_string(kWriterLockKey) + "), pg_current_xact_id()";
 }
 
 void Store::YieldToUrgent(std::chrono::microseconds quiet,

@@ -4,7 +4,8 @@
 //
 // On PostgreSQL several processes may share the database: their normal
 // writes run one at a time (a database-wide advisory lock held to commit),
-// like SQLite's; urgent writes run beside them.
+// like SQLite's; urgent writes run beside them, and writes that keep to
+// rows of their own (processing a conversation) beside each other.
 #pragma once
 
 #include <atomic>
@@ -54,6 +55,19 @@ class Store {
                      Priority priority = Priority::kNormal,
                      Durability durability = Durability::kFlush);
 
+  // Like Write at kNormal, for writes that may run beside one another. On
+  // PostgreSQL each runs on a connection of its own (kBesideConnections in
+  // this process) holding the writer lock shared: it waits for the normal
+  // writes of every process, and they for it, but such writes of every
+  // process run at once, their round trips to the server overlapped. On
+  // SQLite (one writer per file) it is Write. Thread-safe.
+  // REQUIRES: what fn reads and then writes, no concurrent WriteBeside
+  // writes, or fn locks it first (SELECT ... FOR UPDATE, a conditional
+  // UPDATE). Processing keeps to one conversation's rows (its inbox shard is
+  // claimed by one connection at a time) and locks what conversations share.
+  core::Status WriteBeside(const std::function<core::Status(Database&)>& fn,
+                           Durability durability = Durability::kFlush);
+
   // For background writers (processing, sending), called before they start
   // a batch: returns once no urgent write is running or waiting and none
   // finished within `quiet`, or after `max_wait` at the latest (so background
@@ -67,7 +81,7 @@ class Store {
   // background writer inside Write checks it between units of work and
   // commits early, so an acknowledgement waits for one unit, not a batch.
   bool UrgentWaiting() const {
-    return urgent_writers_.empty() &&
+    return urgent_.empty() &&
            urgent_active_.load(std::memory_order_relaxed) > 0;
   }
 
@@ -79,10 +93,7 @@ class Store {
   // file), more on PostgreSQL, where each has a connection of its own and
   // their commits wait for the disk together. A caller with more work than
   // one transaction holds (ingest) runs this many writers.
-  int UrgentWriters() const {
-    return urgent_writers_.empty() ? 1
-                                   : static_cast<int>(urgent_writers_.size());
-  }
+  int UrgentWriters() const { return urgent_.empty() ? 1 : urgent_.size(); }
 
   // A new connection for one thread's reads.
   core::Result<std::unique_ptr<Database>> OpenReader() const;
@@ -110,12 +121,32 @@ class Store {
  private:
   // Any constant, the same in every process: the advisory lock's key.
   static constexpr int64_t kWriterLockKey = 0x5350'4f52'5445'4c4c;  // SPORTELL
-  core::Status BeginPostgres(bool urgent, bool deferred);
+  // PostgreSQL only: connections of one kind (none on SQLite), each in use
+  // by one transaction at a time. Thread-safe.
+  class Connections {
+   public:
+    explicit Connections(std::vector<std::unique_ptr<Database>> all);
+    bool empty() const { return all_.empty(); }
+    int size() const { return static_cast<int>(all_.size()); }
+    Database& Take();  // waits until one is free
+    void Give(Database& db);
+
+   private:
+    const std::vector<std::unique_ptr<Database>> all_;
+    core::Mutex mu_;
+    core::CondVar cv_{&mu_};
+    std::vector<Database*> free_ GUARDED_BY(mu_);
+  };
+  enum class Lock { kNone, kShared, kExclusive };  // of the writer lock
+  static std::string BeginSql(Lock lock, bool deferred);
   Store(std::unique_ptr<Database> writer,
-        std::vector<std::unique_ptr<Database>> urgent_writers, std::string path,
+        std::vector<std::unique_ptr<Database>> urgent,
+        std::vector<std::unique_ptr<Database>> beside, std::string path,
         OpenOptions options);
-  core::Status WriteUrgentPostgres(
-      const std::function<core::Status(Database&)>& fn, bool deferred);
+  // One transaction on a connection of `pool`.
+  core::Status WriteOn(Connections& pool,
+                       const std::function<core::Status(Database&)>& fn,
+                       Lock lock, bool deferred);
   core::Mutex write_mu_;
   core::CondVar write_cv_{&write_mu_};
   // A write transaction is running on writer_.
@@ -130,15 +161,15 @@ class Store {
   std::atomic<int> urgent_active_{0};
   std::atomic<int64_t> urgent_done_ns_{kNeverNs};
   std::unique_ptr<Database> writer_;
-  // PostgreSQL only: connections of their own for urgent writes, which take
-  // no writer lock, so they need not wait for a normal write's transaction
-  // nor for each other (on SQLite the file has one writer whatever the
-  // connections). Each is in use by one transaction at a time.
+  // Urgent writes take no writer lock, so they need not wait for a normal
+  // write's transaction nor for each other (on SQLite the file has one
+  // writer whatever the connections).
   static constexpr int kUrgentConnections = 3;
-  const std::vector<std::unique_ptr<Database>> urgent_writers_;
-  core::Mutex urgent_mu_;
-  core::CondVar urgent_cv_{&urgent_mu_};
-  std::vector<Database*> urgent_free_ GUARDED_BY(urgent_mu_);
+  Connections urgent_;
+  // WriteBeside's: as many as processing has inbox shards, which it works
+  // on side by side.
+  static constexpr int kBesideConnections = 4;
+  Connections beside_;
   core::Mutex health_mu_;
   std::unique_ptr<Database> health_ GUARDED_BY(health_mu_);  // CheckHealth's
   bool writer_deferred_ = false;  // writer_ is at synchronous=NORMAL (busy_)

@@ -176,8 +176,9 @@ size_t Processor::RunBatch(int shard, storage::Database& reader) {
   // processed again, and its replies reach nobody before the sender's
   // flushed claim (storage/store.h).
   constexpr auto kDeferred = storage::Store::Durability::kDeferred;
-  constexpr auto kNormal = storage::Store::Priority::kNormal;
-  auto status = store_.Write(apply_all, kNormal, kDeferred);
+  // Beside other shards' batches, of this process or another: each keeps to
+  // its conversations, and locks what they share (storage/store.h).
+  auto status = store_.WriteBeside(apply_all, kDeferred);
   if (status.ok() && applied_rows < prepared.size()) {
     s.carried.assign(std::make_move_iterator(prepared.begin() +
                                              static_cast<long>(applied_rows)),
@@ -190,14 +191,14 @@ size_t Processor::RunBatch(int shard, storage::Database& reader) {
     core::LogWarn("processor",
                   "batch failed, retrying row by row: " + status.ToString());
     for (const auto& p : prepared) {
-      auto one = store_.Write(
+      auto one = store_.WriteBeside(
           [&](storage::Database& db) -> core::Status {
             auto applied = dispatcher_.Apply(db, p, now);
             if (!applied.ok()) return applied.status();
             wrote_outbox = wrote_outbox || applied->wrote_outbox;
             return core::Status::Ok();
           },
-          kNormal, kDeferred);
+          kDeferred);
       if (one.ok()) continue;
       if (one.code() == core::Status::Code::kUnavailable) {
         std::this_thread::sleep_for(

@@ -183,6 +183,46 @@ TEST_CASE(
   CHECK_FALSE(store->UrgentWaiting());
 }
 
+TEST_CASE(
+    "on PostgreSQL writes beside each other run at once, and a normal write "
+    "waits for them") {
+  if (!support::TestOnPostgres()) return;
+  support::TempDir dir;
+  auto store = OpenStore(dir.File("s.db"));
+  std::promise<void> inside, finish;
+  auto first = std::async(std::launch::async, [&] {
+    return store->WriteBeside([&](Database& db) {
+      inside.set_value();
+      finish.get_future().wait();
+      return PutSetting(db, "first", "1");
+    });
+  });
+  inside.get_future().wait();
+
+  auto second = std::async(std::launch::async, [&] {
+    return store->WriteBeside(
+        [](Database& db) { return PutSetting(db, "second", "1"); });
+  });
+  // It would wait for ever if it needed the first to end.
+  REQUIRE(second.wait_for(std::chrono::seconds(30)) ==
+          std::future_status::ready);
+  CHECK(second.get().ok());
+
+  auto normal = std::async(std::launch::async, [&] {
+    return store->Write(
+        [](Database& db) { return PutSetting(db, "normal", "1"); });
+  });
+  CHECK(normal.wait_for(std::chrono::milliseconds(300)) ==
+        std::future_status::timeout);
+  finish.set_value();
+  CHECK(first.get().ok());
+  CHECK(normal.get().ok());
+  auto reader = store->OpenReader();
+  REQUIRE(reader.ok());
+  CHECK(Setting(**reader, "first") == "1");
+  CHECK(Setting(**reader, "normal") == "1");
+}
+
 // Whether a commit waits for the disk (1) or not (0), as the engine says
 // inside the transaction: SQLite's synchronous 2 (FULL) or 1 (NORMAL),
 // PostgreSQL's synchronous_commit on or off.
