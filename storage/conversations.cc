@@ -152,8 +152,8 @@ core::Result<std::vector<Conversation>> ConversationsByMode(
   return out;
 }
 
-core::Result<int64_t> CountOthersWaiting(Database& db,
-                                         int64_t conversation_id) {
+core::Result<int64_t> CountOthersWaiting(Database& db, int64_t conversation_id,
+                                         int64_t centre_id) {
   if (db.is_postgres()) {
     // Any constant, the same in every process ("QUEU").
     if (auto s = db.Exec("SELECT pg_advisory_xact_lock(1364542805)"); !s.ok())
@@ -161,8 +161,8 @@ core::Result<int64_t> CountOthersWaiting(Database& db,
   }
   Statement st = db.Prepare(
       "SELECT count(*) FROM conversations WHERE mode = 'waiting_for_human' "
-      "AND id != ?");
-  st.Bind(1, conversation_id);
+      "AND id != ? AND centre_id = ?");
+  st.Bind(1, conversation_id).Bind(2, centre_id);
   if (!st.Step()) {
     return st.status().ok() ? core::Status::Internal("conversations: no count")
                             : st.status();

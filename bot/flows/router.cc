@@ -124,7 +124,7 @@ std::vector<Reply> Router::RequestHuman(Turn& turn) const {
   c.mode = storage::ConversationMode::kWaitingForHuman;
   c.waiting_since = turn.now_ms;
   // How many wait before them: the honest measure of the wait we have.
-  auto ahead = storage::CountOthersWaiting(turn.db, c.id);
+  auto ahead = storage::CountOthersWaiting(turn.db, c.id, c.centre_id);
   if (!ahead.ok()) core::LogWarn("handoff", ahead.status().ToString());
   const int64_t n = ahead.ok() ? *ahead : 0;
   const Catalog& t = deps_.catalog;

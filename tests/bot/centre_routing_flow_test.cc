@@ -220,6 +220,20 @@ TEST_CASE(
   CHECK(Offers(queued, "menu:booking"));
 }
 
+TEST_CASE("the queue a person is told of is their own centre's") {
+  Network n;
+  for (const char* user : {"u1", "u2", "u3"}) Ready(n.bot, user);
+  (void)n.bot.Say("u1", "sono di Molfetta");
+  (void)n.bot.Say("u2", "sono di Bari");
+  (void)n.bot.Say("u3", "sono di Bari");
+  (void)n.bot.Press("u1", "menu:human");  // Molfetta's queue, closed now
+  CHECK(n.bot.Count("SELECT count(*) FROM conversations WHERE mode = "
+                    "'waiting_for_human'") == 1);
+  // Bari's counsellors have nobody waiting before u2.
+  CHECK(Mentions(n.bot.Press("u2", "menu:human"), It("handoff.first")));
+  CHECK(Mentions(n.bot.Press("u3", "menu:human"), It("handoff.ahead_one")));
+}
+
 TEST_CASE("the comune given in the profile places a person not yet placed") {
   Network n;
   Ready(n.bot, "u1");

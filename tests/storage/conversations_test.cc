@@ -207,7 +207,7 @@ TEST_CASE("someone joining the queue is told how many others wait") {
   auto db = MigratedDb();
   Conversation joining = Open(*db, NewUser(*db, "joining"));
   SUBCASE("nobody else waits") {
-    auto n = CountOthersWaiting(*db, joining.id);
+    auto n = CountOthersWaiting(*db, joining.id, kFirstCentre);
     REQUIRE(n.ok());
     CHECK(*n == 0);
   }
@@ -224,10 +224,32 @@ TEST_CASE("someone joining the queue is told how many others wait") {
     joining.waiting_since = kNow;
     REQUIRE(SaveConversation(*db, joining, kNow).ok());
 
-    auto n = CountOthersWaiting(*db, joining.id);
+    auto n = CountOthersWaiting(*db, joining.id, kFirstCentre);
 
     REQUIRE(n.ok());
     CHECK(*n == 2);
+  }
+  SUBCASE("those waiting at another centre are in another queue") {
+    Centre molfetta;
+    molfetta.name = "CPI Molfetta";
+    Transaction txn(*db);
+    auto centre = AddCentre(*db, molfetta, kNow);
+    REQUIRE(centre.ok());
+    REQUIRE(txn.Commit().ok());
+    Conversation there = Open(*db, NewUser(*db, "molfetta"));
+    REQUIRE(PlaceConversation(*db, there.id, *centre, kNow).ok());
+    there.centre_id = *centre;
+    there.mode = ConversationMode::kWaitingForHuman;
+    REQUIRE(SaveConversation(*db, there, kNow).ok());
+
+    auto here = CountOthersWaiting(*db, joining.id, kFirstCentre);
+    REQUIRE(here.ok());
+    CHECK(*here == 0);
+    Conversation also = Open(*db, NewUser(*db, "also-molfetta"));
+    REQUIRE(PlaceConversation(*db, also.id, *centre, kNow).ok());
+    auto at_molfetta = CountOthersWaiting(*db, also.id, *centre);
+    REQUIRE(at_molfetta.ok());
+    CHECK(*at_molfetta == 1);
   }
 }
 
@@ -251,7 +273,7 @@ TEST_CASE(
   auto join = [&](Conversation& c, int64_t& ahead, std::promise<void>* counted,
                   std::future<void>* finish) {
     return store.WriteBeside([&, counted, finish](Database& db) -> Status {
-      auto n = CountOthersWaiting(db, c.id);
+      auto n = CountOthersWaiting(db, c.id, kFirstCentre);
       if (!n.ok()) return n.status();
       ahead = *n;
       c.mode = ConversationMode::kWaitingForHuman;
