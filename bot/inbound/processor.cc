@@ -185,12 +185,14 @@ size_t Processor::RunBatch(int shard, storage::Database& reader) {
                      std::make_move_iterator(prepared.end()));
     prepared.resize(applied_rows);
   }
+  bool unavailable = false;
   if (!status.ok()) {
     // One bad row must not hold up its shard: retry one by one, and mark a
     // row that fails alone as processed with its error (a poison message).
     core::LogWarn("processor",
                   "batch failed, retrying row by row: " + status.ToString());
-    for (const auto& p : prepared) {
+    for (size_t i = 0; i < prepared.size(); ++i) {
+      const auto& p = prepared[i];
       auto one = store_.WriteBeside(
           [&](storage::Database& db) -> core::Status {
             auto applied = dispatcher_.Apply(db, p, now);
@@ -201,9 +203,12 @@ size_t Processor::RunBatch(int shard, storage::Database& reader) {
           kDeferred);
       if (one.ok()) continue;
       if (one.code() == core::Status::Code::kUnavailable) {
-        std::this_thread::sleep_for(
-            kRetryAfterError);  // the database is down: try later
-        return 0;
+        // The database is down, or ended this turn to break a deadlock:
+        // this row and the rest stay pending, taken again after a pause;
+        // those before it are done, and told below.
+        prepared.resize(i);
+        unavailable = true;
+        break;
       }
       core::LogError("processor", "inbox " + std::to_string(p.row.id) +
                                       " failed, set aside: " + one.ToString());
@@ -213,18 +218,21 @@ size_t Processor::RunBatch(int shard, storage::Database& reader) {
       });
     }
   }
-  if (metrics_) {
-    for (const auto& p : prepared) {
-      metrics_->ObserveProcessingSeconds(
-          static_cast<double>(now - p.row.received_at) / 1000.0);
+  if (!prepared.empty()) {
+    if (metrics_) {
+      for (const auto& p : prepared) {
+        metrics_->ObserveProcessingSeconds(
+            static_cast<double>(now - p.row.received_at) / 1000.0);
+      }
     }
+    {
+      core::MutexLock lock(&s.mu);
+      s.done_upto = prepared.back().row.id;
+    }
+    s.done_cv.SignalAll();
+    if (wrote_outbox && on_outbox_) on_outbox_();
   }
-  {
-    core::MutexLock lock(&s.mu);
-    s.done_upto = prepared.back().row.id;
-  }
-  s.done_cv.SignalAll();
-  if (wrote_outbox && on_outbox_) on_outbox_();
+  if (unavailable) std::this_thread::sleep_for(kRetryAfterError);
   return prepared.size();
 }
 
