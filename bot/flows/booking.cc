@@ -65,17 +65,21 @@ int64_t EndOfDay(year_month_day day) {
   return core::ToMillis(core::FromRome(next, 0, 0)) - 1;
 }
 
-// The services the person's centre offers: every one when it lists none.
+// Whether the centre offers service `code`: every one when it lists none.
+bool Offers(const CentreConfig& centre, std::string_view code) {
+  return centre.services.empty() ||
+         std::find(centre.services.begin(), centre.services.end(), code) !=
+             centre.services.end();
+}
+
+// The services the person's centre offers.
 core::Result<std::vector<storage::Service>> OfferedServices(const Turn& turn) {
   auto all = booking::Services(turn.db);
-  if (!all.ok() || turn.centre.services.empty()) return all;
-  std::vector<storage::Service> offered;
-  for (auto& s : *all) {
-    if (std::find(turn.centre.services.begin(), turn.centre.services.end(),
-                  s.code) != turn.centre.services.end())
-      offered.push_back(std::move(s));
-  }
-  return offered;
+  if (!all.ok()) return all;
+  std::erase_if(*all, [&](const storage::Service& s) {
+    return !Offers(turn.centre, s.code);
+  });
+  return all;
 }
 
 // The service a typed message names, in either language: "orientamento",
@@ -296,10 +300,7 @@ std::vector<Reply> BookingFlow::OnService(Turn& turn,
   if (!found.ok()) return Failed(turn, found.status());
   if (!found->has_value()) return AskService(turn);
   // A press from an older list, or a client's own: the centre's list again.
-  const auto& offered = turn.centre.services;
-  if (!offered.empty() &&
-      std::find(offered.begin(), offered.end(), service) == offered.end())
-    return AskService(turn);
+  if (!Offers(turn.centre, service)) return AskService(turn);
   const nlohmann::json slots = Slots(turn.conversation);
   const bool asked = turn.conversation.step == "service";
   if (const auto day =

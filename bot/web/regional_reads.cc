@@ -7,6 +7,18 @@
 #include "storage/audit.h"
 
 namespace sportello::http {
+namespace {
+
+// What a list's ?centre= means, not its spelling, so that no run of made-up
+// values grows the map: a centre's id, every centre ("all"), the caller's
+// own ("") or something else ("?").
+std::string CentreKey(const std::string& centre,
+                      const std::optional<int64_t>& id) {
+  if (id) return std::to_string(*id);
+  return centre.empty() || centre == "all" ? centre : "?";
+}
+
+}  // namespace
 
 RegionalReads::RegionalReads(storage::Store& store, const core::Clock& clock)
     : store_(store), clock_(clock) {}
@@ -17,12 +29,8 @@ core::Status RegionalReads::Record(const Caller& caller, const Request& r) {
   const std::string centre = it == r.query.end() ? "" : it->second;
   // The centre's id when the list is one centre's, for the log's filter.
   const auto centre_id = ParseId(centre);
-  // Keyed by what the ?centre= means, not its spelling, so that no run of
-  // made-up values grows the map.
-  const std::string key = caller.username + "\n" + r.path + "\n" +
-                          (centre_id ? std::to_string(*centre_id)
-                           : centre.empty() || centre == "all" ? centre
-                                                               : "?");
+  const std::string key =
+      caller.username + "\n" + r.path + "\n" + CentreKey(centre, centre_id);
   const int64_t now = clock_.NowMillis();
   const int64_t window =
       std::chrono::duration_cast<std::chrono::milliseconds>(kWindow).count();
