@@ -155,9 +155,13 @@ core::Result<std::vector<Conversation>> ConversationsByMode(
 core::Result<int64_t> CountOthersWaiting(Database& db, int64_t conversation_id,
                                          int64_t centre_id) {
   if (db.is_postgres()) {
-    // Any constant, the same in every process ("QUEU").
-    if (auto s = db.Exec("SELECT pg_advisory_xact_lock(1364542805)"); !s.ok())
-      return s;
+    // The centre's queue: a two-key advisory lock in a space of its own
+    // ("SPQU"), so that queues of different centres do not wait for each
+    // other.
+    Statement lock = db.Prepare(
+        "SELECT pg_advisory_xact_lock(1397772629, CAST(? AS integer))");
+    lock.Bind(1, centre_id);
+    if (auto s = lock.Run(); !s.ok()) return s;
   }
   Statement st = db.Prepare(
       "SELECT count(*) FROM conversations WHERE mode = 'waiting_for_human' "

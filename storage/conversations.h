@@ -63,7 +63,7 @@ core::Result<std::vector<Conversation>> ConversationsByMode(
 // How many conversations of centre `centre_id` other than `conversation_id`
 // wait for a person: for someone just put in their centre's queue (the one
 // its counsellors answer), how many are ahead of them. On
-// PostgreSQL it holds the queue's lock to the commit, so that of two turns
+// PostgreSQL it holds that queue's lock to the commit, so that of two turns
 // putting people in the queue side by side (Store::WriteBeside) the second
 // counts the first. REQUIRES: inside the write transaction that queues.
 core::Result<int64_t> CountOthersWaiting(Database& db, int64_t conversation_id,
