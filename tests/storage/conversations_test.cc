@@ -32,6 +32,17 @@ Conversation Open(Database& db, int64_t user_id, int64_t now = kNow) {
   return std::move(*c);
 }
 
+// A second centre, CPI Molfetta; returns its id.
+int64_t AddMolfetta(Database& db) {
+  Centre molfetta;
+  molfetta.name = "CPI Molfetta";
+  Transaction txn(db);
+  auto centre = AddCentre(db, molfetta, kNow);
+  REQUIRE(centre.ok());
+  REQUIRE(txn.Commit().ok());
+  return *centre;
+}
+
 TEST_CASE("a new conversation starts with the bot and no flow") {
   auto db = MigratedDb();
   const int64_t user = NewUser(*db, "1");
@@ -65,20 +76,15 @@ TEST_CASE("a conversation is placed in a centre, and stays there") {
   const int64_t user = NewUser(*db, "1");
   const Conversation c = Open(*db, user);
   CHECK(c.centre_id == kFirstCentre);
-  Centre molfetta;
-  molfetta.name = "CPI Molfetta";
-  Transaction txn(*db);
-  auto centre = AddCentre(*db, molfetta, kNow);
-  REQUIRE(centre.ok());
-  REQUIRE(txn.Commit().ok());
-  REQUIRE(PlaceConversation(*db, c.id, *centre, kNow + 5).ok());
+  const int64_t centre = AddMolfetta(*db);
+  REQUIRE(PlaceConversation(*db, c.id, centre, kNow + 5).ok());
   const Conversation placed = Open(*db, user);
-  CHECK(placed.centre_id == *centre);
+  CHECK(placed.centre_id == centre);
   CHECK(placed.updated_at == kNow + 5);
   // A turn saving the conversation does not undo the placement.
   REQUIRE(SaveConversation(*db, c, kNow + 6).ok());
-  CHECK(Open(*db, user).centre_id == *centre);
-  CHECK(PlaceConversation(*db, 404, *centre, kNow).code() ==
+  CHECK(Open(*db, user).centre_id == centre);
+  CHECK(PlaceConversation(*db, 404, centre, kNow).code() ==
         Status::Code::kNotFound);
 }
 
@@ -230,15 +236,10 @@ TEST_CASE("someone joining the queue is told how many others wait") {
     CHECK(*n == 2);
   }
   SUBCASE("those waiting at another centre are in another queue") {
-    Centre molfetta;
-    molfetta.name = "CPI Molfetta";
-    Transaction txn(*db);
-    auto centre = AddCentre(*db, molfetta, kNow);
-    REQUIRE(centre.ok());
-    REQUIRE(txn.Commit().ok());
+    const int64_t centre = AddMolfetta(*db);
     Conversation there = Open(*db, NewUser(*db, "molfetta"));
-    REQUIRE(PlaceConversation(*db, there.id, *centre, kNow).ok());
-    there.centre_id = *centre;
+    REQUIRE(PlaceConversation(*db, there.id, centre, kNow).ok());
+    there.centre_id = centre;
     there.mode = ConversationMode::kWaitingForHuman;
     REQUIRE(SaveConversation(*db, there, kNow).ok());
 
@@ -246,8 +247,8 @@ TEST_CASE("someone joining the queue is told how many others wait") {
     REQUIRE(here.ok());
     CHECK(*here == 0);
     Conversation also = Open(*db, NewUser(*db, "also-molfetta"));
-    REQUIRE(PlaceConversation(*db, also.id, *centre, kNow).ok());
-    auto at_molfetta = CountOthersWaiting(*db, also.id, *centre);
+    REQUIRE(PlaceConversation(*db, also.id, centre, kNow).ok());
+    auto at_molfetta = CountOthersWaiting(*db, also.id, centre);
     REQUIRE(at_molfetta.ok());
     CHECK(*at_molfetta == 1);
   }
